@@ -1,0 +1,61 @@
+# Course site for module 9.2.2. `make html` builds it, `make test` checks it.
+# Every target creates or updates the virtual environment in .venv first.
+
+PYTHON     ?= python3
+VENV       := .venv
+BIN        := $(VENV)/bin
+SPHINXOPTS ?= -W --keep-going
+BUILD      := _build
+SPHINX     := $(BIN)/sphinx-build -c . $(SPHINXOPTS)
+
+.PHONY: help html test lint linkcheck bench serve clean venv test-venv
+
+help:
+	@echo "make html       build the site into $(BUILD)/html (runs every figure script)"
+	@echo "make test       build, then run lint, link check and the test suite"
+	@echo "make lint       ruff on the Python code, sphinx-lint on the pages"
+	@echo "make linkcheck  check every internal link and anchor (no network)"
+	@echo "make bench      print speed ratios of the convolution code"
+	@echo "make serve      live-reloading preview on http://127.0.0.1:8000"
+	@echo "make clean      remove every generated file"
+
+# The venv is rebuilt when a requirements file changes; the stamp files record success.
+$(VENV)/.requirements: requirements.txt
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; install Python 3.11 or newer, or run make PYTHON=/path/to/python3"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { echo "error: could not create $(VENV) with $(PYTHON) -m venv (on Debian: apt-get install python3-venv)"; exit 1; }
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt || { echo "error: installing requirements.txt into $(VENV) failed; see pip's message above"; exit 1; }
+	@touch $@
+
+$(VENV)/.requirements-test: $(VENV)/.requirements requirements-test.txt
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt || { echo "error: installing requirements-test.txt into $(VENV) failed; see pip's message above"; exit 1; }
+	@touch $@
+
+venv: $(VENV)/.requirements
+test-venv: $(VENV)/.requirements-test
+
+html: venv
+	$(SPHINX) -b html docs $(BUILD)/html
+
+linkcheck: html test-venv
+	$(SPHINX) -b linkcheck docs $(BUILD)/linkcheck
+	$(BIN)/python -m pytest -q tests/test_links.py
+
+lint: test-venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sphinx-lint docs scripts/GALLERY_HEADER.rst
+
+test: html test-venv lint linkcheck
+	$(BIN)/python -m pytest
+
+bench: test-venv
+	$(BIN)/python benchmarks/run.py
+
+serve: venv
+	$(BIN)/sphinx-autobuild -c . --host 127.0.0.1 --port 8000 \
+		--ignore "*/auto_examples/*" --ignore "*/sg_execution_times.rst" \
+		--watch convviz --watch scripts --watch downloads docs $(BUILD)/html
+
+clean:
+	rm -rf $(BUILD) docs/auto_examples docs/sg_execution_times.rst .pytest_cache .ruff_cache
+	find . -name __pycache__ -not -path "./$(VENV)/*" -prune -exec rm -rf {} +

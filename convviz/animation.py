@@ -1,0 +1,106 @@
+"""Frames of the convolution animation: a 3×3 window sliding over an 8×8 input.
+
+Each frame shows the input with the current window outlined, the kernel, the
+nine products with their sum, and the output map filled up to the current cell.
+Frames are drawn with Pillow on a fixed palette so the GIF is small and the
+same bytes on every build.
+"""
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from convviz.convolution import correlate2d
+
+CELL = 34
+MARGIN = 20
+TITLE_GAP = 30
+COLORS = {
+    "background": (255, 255, 255),
+    "text": (20, 20, 20),
+    "grid": (150, 150, 150),
+    "window": (230, 120, 0),
+    "window_fill": (255, 226, 184),
+    "done": (208, 226, 245),
+    "current": (255, 196, 120),
+    "positive": (200, 232, 201),
+    "negative": (246, 205, 205),
+}
+
+
+def step_details(image, kernel, row, col):
+    """The window at (row, col), its element-wise products with kernel and their sum."""
+    kh, kw = kernel.shape
+    window = image[row : row + kh, col : col + kw]
+    products = window * kernel
+    return window, products, float(products.sum())
+
+
+def _palette_image():
+    colors = list(COLORS.values()) + [(g, g, g) for g in range(0, 256, 17)]
+    flat = [channel for color in colors for channel in color]
+    palette = Image.new("P", (1, 1))
+    palette.putpalette(flat + [255] * (768 - len(flat)))
+    return palette
+
+
+def _grid(draw, font, origin, values, fills, number_format="{:g}"):
+    x0, y0 = origin
+    for (r, c), value in np.ndenumerate(values):
+        box = (x0 + c * CELL, y0 + r * CELL, x0 + (c + 1) * CELL, y0 + (r + 1) * CELL)
+        draw.rectangle(box, fill=fills.get((r, c), COLORS["background"]), outline=COLORS["grid"])
+        if value is not None and not (isinstance(value, float) and np.isnan(value)):
+            centre = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+            draw.text(centre, number_format.format(value), fill=COLORS["text"], font=font, anchor="mm")
+
+
+def render_frames(image, kernel):
+    """Return one RGB-palette Pillow image per output position, in reading order."""
+    output = correlate2d(image, kernel)
+    out_rows, out_cols = output.shape
+    kh, kw = kernel.shape
+    font = ImageFont.load_default(size=14)
+    small = ImageFont.load_default(size=13)
+    input_x = MARGIN
+    kernel_x = input_x + image.shape[1] * CELL + 40
+    output_x = kernel_x + kw * CELL + 40
+    width = output_x + out_cols * CELL + MARGIN
+    height = MARGIN + TITLE_GAP + image.shape[0] * CELL + MARGIN
+    top = MARGIN + TITLE_GAP
+    palette = _palette_image()
+    kernel_fills = {
+        (r, c): COLORS["positive"] if v > 0 else COLORS["negative"] if v < 0 else COLORS["background"]
+        for (r, c), v in np.ndenumerate(kernel)
+    }
+    frames = []
+    for index in range(out_rows * out_cols):
+        row, col = divmod(index, out_cols)
+        _, products, total = step_details(image, kernel, row, col)
+        frame = Image.new("RGB", (width, height), COLORS["background"])
+        draw = ImageDraw.Draw(frame)
+        draw.text(
+            (input_x, MARGIN), f"input {image.shape[0]} x {image.shape[1]}", fill=COLORS["text"], font=font
+        )
+        draw.text((kernel_x, MARGIN), f"kernel {kh} x {kw}", fill=COLORS["text"], font=font)
+        draw.text((output_x, MARGIN), f"output {out_rows} x {out_cols}", fill=COLORS["text"], font=font)
+        window_fills = {(row + r, col + c): COLORS["window_fill"] for r in range(kh) for c in range(kw)}
+        _grid(draw, font, (input_x, top), image, window_fills)
+        x0, y0 = input_x + col * CELL, top + row * CELL
+        draw.rectangle((x0, y0, x0 + kw * CELL, y0 + kh * CELL), outline=COLORS["window"], width=3)
+        _grid(draw, font, (kernel_x, top), kernel, kernel_fills)
+        products_y = top + kh * CELL + 30
+        draw.text((kernel_x, products_y - 22), "window x kernel", fill=COLORS["text"], font=small)
+        _grid(draw, small, (kernel_x, products_y), products + 0.0, {})
+        sum_y = products_y + kh * CELL + 8
+        draw.text((kernel_x, sum_y), f"sum = {total + 0.0:g}", fill=COLORS["window"], font=font)
+        shown = np.full(output.shape, np.nan)
+        shown.flat[: index + 1] = output.flat[: index + 1]
+        done = {
+            (r, c): COLORS["done"]
+            for r in range(out_rows)
+            for c in range(out_cols)
+            if r * out_cols + c < index
+        }
+        done[(row, col)] = COLORS["current"]
+        _grid(draw, font, (output_x, top), shown, done)
+        frames.append(frame.quantize(palette=palette, dither=Image.Dither.NONE))
+    return frames

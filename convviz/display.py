@@ -1,0 +1,37 @@
+"""Turning filter responses into pixels: stretching, edge magnitude, false colour."""
+
+import numpy as np
+
+from convviz.convolution import correlate2d
+from convviz.kernels import KERNELS
+
+
+def to_uint8(values):
+    """Stretch values linearly onto 0-255 (min-max) and return uint8; zeros if flat."""
+    values = np.asarray(values, dtype=np.float64)
+    low, high = values.min(), values.max()
+    if high == low:
+        return np.zeros(values.shape, dtype=np.uint8)
+    return ((values - low) / (high - low) * 255).round().astype(np.uint8)
+
+
+def clip_to_uint8(values):
+    """Clip values to 0-255: the lossy display that drops every negative response."""
+    return np.clip(values, 0, 255).astype(np.uint8)
+
+
+def sobel_responses(image, **options):
+    """Return (gx, gy, magnitude) of the Sobel filters over image."""
+    gx = correlate2d(image, KERNELS["sobel_x"], **options)
+    gy = correlate2d(image, KERNELS["sobel_y"], **options)
+    return gx, gy, np.hypot(gx, gy)
+
+
+def false_color(values):
+    """Map values to RGB: red grows with the value, green fades, blue stays at 128."""
+    level = to_uint8(values)
+    rgb = np.empty(level.shape + (3,), dtype=np.uint8)
+    rgb[..., 0] = level
+    rgb[..., 1] = 255 - level
+    rgb[..., 2] = 128
+    return rgb

@@ -1,0 +1,48 @@
+"""The named 3×3 (and one 5×5) kernels used across the module.
+
+Values follow the usual image-processing conventions: Sobel X measures the
+change from left to right, so it answers vertical edges; Sobel Y measures
+the change from top to bottom and answers horizontal edges.
+"""
+
+import numpy as np
+
+_TABLE = {
+    "identity": [[0, 0, 0], [0, 1, 0], [0, 0, 0]],
+    "sobel_x": [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],
+    "sobel_y": [[-1, -2, -1], [0, 0, 0], [1, 2, 1]],
+    "gaussian": np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]]) / 16,
+    "gaussian_5x5": np.outer([1, 4, 6, 4, 1], [1, 4, 6, 4, 1]) / 256,
+    "box_blur": np.ones((3, 3)) / 9,
+    "sharpen": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
+    "emboss": [[-2, -1, 0], [-1, 1, 1], [0, 1, 2]],
+    "laplacian": [[0, 1, 0], [1, -4, 1], [0, 1, 0]],
+    "diagonal": [[-1, 0, 1], [0, 0, 0], [1, 0, -1]],
+    "high_pass": [[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]],
+}
+
+#: Every named kernel as a read-only float64 array.
+KERNELS = {}
+for _name, _values in _TABLE.items():
+    _array = np.array(_values, dtype=np.float64)
+    _array.flags.writeable = False
+    KERNELS[_name] = _array
+
+#: Display titles, in the order the kernel figure shows them.
+TITLES = {
+    "sobel_x": "Sobel X",
+    "sobel_y": "Sobel Y",
+    "gaussian": "Gaussian",
+    "sharpen": "Sharpen",
+    "emboss": "Emboss",
+    "laplacian": "Laplacian",
+}
+
+
+def kernel(name):
+    """Return a writable copy of the kernel called *name* (see ``KERNELS``)."""
+    try:
+        return KERNELS[name].copy()
+    except KeyError:
+        known = ", ".join(sorted(KERNELS))
+        raise ValueError(f"unknown kernel {name!r}; known kernels: {known}") from None

@@ -1,0 +1,28 @@
+"""Shared fixtures: paths of the repository and of the built site."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+HTML = ROOT / "_build" / "html"
+DOWNLOADS = ROOT / "downloads"
+FIGURES = ROOT / "docs" / "auto_examples" / "figures"
+MODULE_RST = ROOT / "docs" / "module_9_2_2" / "index.rst"
+
+
+@pytest.fixture(scope="session")
+def site():
+    """The built site (_build/html); `make test` builds it before running pytest."""
+    if not (HTML / "index.html").exists():
+        pytest.fail("the site is not built: run `make html` (or `make test`, which builds it first)")
+    return HTML
+
+
+def run_script(path, *args, cwd):
+    """Run a Python file with this interpreter as a learner would; return the CompletedProcess."""
+    return subprocess.run(
+        [sys.executable, str(path), *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
