@@ -99,3 +99,13 @@ def invalidate_stale_scripts(figure_folder, gallery_folder):
     for name in names:
         (Path(gallery_folder) / f"{name}.md5").unlink(missing_ok=True)
     return names
+
+
+def save_numbers(numbers, name):
+    """Save measured values as reStructuredText substitutions, for pages to include.
+
+    A page that says ``.. include:: /auto_examples/figures/<name>`` can then write
+    ``|key|`` wherever the value belongs, so the text states what the build measured.
+    """
+    lines = [f".. |{key}| replace:: {value}" for key, value in sorted(numbers.items())]
+    return save_file(lambda path: path.write_text("\n".join(lines) + "\n"), name)

@@ -134,12 +134,12 @@ def named_lines(prose):
     return numbers
 
 
-def emphasized_blocks():
+def emphasized_blocks(rst=MODULE_RST):
     """(file, pyobject, emphasized line numbers, prose after the block) per emphasized literalinclude.
 
     The prose runs from the end of the block's options to the next directive or heading.
     """
-    lines = MODULE_RST.read_text().splitlines()
+    lines = rst.read_text().splitlines()
     for index, line in enumerate(lines):
         match = re.match(r"\.\. literalinclude:: \.\./\.\./downloads/(\w+\.py)$", line.strip())
         if not match:

@@ -1,0 +1,142 @@
+"""The pieces of a convolutional layer, vectorized, with their backward passes.
+
+Arrays are channels-last, as in the exercise: one image is (H, W, C), a batch
+is (N, H, W, C), and K filters of size k×k are stored as (K, k, k, C_in).
+Forward functions accept one image or a batch; the ``*_backward`` functions
+used for training work on batches.
+"""
+
+import numpy as np
+
+from convviz.convolution import output_size
+
+
+def relu(x):
+    """max(0, x), element by element."""
+    return np.maximum(x, 0.0)
+
+
+def padding_amount(kernel_size, padding):
+    """Pixels added on each side for 'valid', 'same' (odd kernels) or a whole number."""
+    if padding == "valid":
+        return 0
+    if padding == "same":
+        if kernel_size % 2 == 0:
+            raise ValueError(f"'same' padding needs an odd kernel size, got {kernel_size}")
+        return kernel_size // 2
+    if isinstance(padding, (int, np.integer)) and not isinstance(padding, bool) and padding >= 0:
+        return int(padding)
+    raise ValueError(f"padding must be 'valid', 'same' or a whole number >= 0, got {padding!r}")
+
+
+def _as_batch(x, what):
+    x = np.asarray(x)
+    if x.dtype.kind not in "biuf":
+        raise ValueError(f"{what} must hold numbers, got dtype {x.dtype}")
+    if x.ndim == 3:
+        return x[None].astype(np.float64, copy=False), True
+    if x.ndim == 4:
+        return x.astype(np.float64, copy=False), False
+    raise ValueError(f"{what} must be (H, W, C) or (N, H, W, C), got shape {x.shape}")
+
+
+def _check_filters(x, weights, bias):
+    weights = np.asarray(weights, dtype=np.float64)
+    bias = np.asarray(bias, dtype=np.float64)
+    if weights.ndim != 4 or weights.shape[1] != weights.shape[2]:
+        raise ValueError(f"weights must be (K, k, k, C_in), got shape {weights.shape}")
+    if weights.shape[3] != x.shape[3]:
+        raise ValueError(f"weights expect {weights.shape[3]} input channels, the input has {x.shape[3]}")
+    if bias.shape != (weights.shape[0],):
+        raise ValueError(f"bias must have shape ({weights.shape[0]},), got {bias.shape}")
+    return weights, bias
+
+
+def _tap_views(x, k, stride, out_h, out_w):
+    """Yield (u, v, view) for every kernel tap: the input pixels that tap sees, per output position."""
+    for u in range(k):
+        for v in range(k):
+            yield (
+                u,
+                v,
+                x[:, u : u + (out_h - 1) * stride + 1 : stride, v : v + (out_w - 1) * stride + 1 : stride],
+            )
+
+
+def im2col(x, k, stride):
+    """Every k×k×C window of a padded batch as one row: returns (N, H_out, W_out, k, k, C)."""
+    n, h, w, c = x.shape
+    out_h, out_w = output_size(h, k, 0, stride), output_size(w, k, 0, stride)
+    columns = np.empty((n, out_h, out_w, k, k, c))
+    for u, v, view in _tap_views(x, k, stride, out_h, out_w):
+        columns[:, :, :, u, v, :] = view
+    return columns
+
+
+def conv2d(x, weights, bias, stride=1, padding="same", return_cache=False):
+    """Multi-channel cross-correlation with bias: (H, W, C_in) -> (H_out, W_out, K).
+
+    ``out[i, j, f] = bias[f] + sum over u, v, c of x_pad[i*stride+u, j*stride+v, c] * weights[f, u, v, c]``.
+    Also takes a batch (N, H, W, C_in). Zero padding.
+    """
+    batch, single = _as_batch(x, "x")
+    weights, bias = _check_filters(batch, weights, bias)
+    k = weights.shape[1]
+    p = padding_amount(k, padding)
+    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
+        raise ValueError(f"stride must be a whole number >= 1, got {stride!r}")
+    padded = np.pad(batch, ((0, 0), (p, p), (p, p), (0, 0))) if p else batch
+    columns = im2col(padded, k, stride)
+    out = columns.reshape(-1, weights[0].size) @ weights.reshape(len(weights), -1).T + bias
+    out = out.reshape(columns.shape[:3] + (len(weights),))
+    if return_cache:
+        return out, (padded.shape, p, stride, columns, weights)
+    return out[0] if single else out
+
+
+def conv2d_backward(grad_out, cache):
+    """Gradients (dx, dweights, dbias) of conv2d for a batch, from its cache."""
+    padded_shape, p, stride, columns, weights = cache
+    k = weights.shape[1]
+    grad_2d = grad_out.reshape(-1, grad_out.shape[-1])
+    dweights = (grad_2d.T @ columns.reshape(len(grad_2d), -1)).reshape(weights.shape)
+    dbias = grad_2d.sum(axis=0)
+    dcolumns = (grad_2d @ weights.reshape(len(weights), -1)).reshape(columns.shape)
+    dpadded = np.zeros(padded_shape)
+    out_h, out_w = grad_out.shape[1:3]
+    for u, v, view in _tap_views(dpadded, k, stride, out_h, out_w):
+        view += dcolumns[:, :, :, u, v, :]
+    dx = dpadded[:, p : padded_shape[1] - p, p : padded_shape[2] - p, :] if p else dpadded
+    return dx, dweights, dbias
+
+
+def maxpool2d(x, size=2, stride=2, return_cache=False):
+    """Maximum of every size×size window, moved by stride: (H, W, C) -> (H_out, W_out, C).
+
+    H_out = (H - size) // stride + 1; rows or columns that do not fill a whole
+    window at the bottom or right are dropped (a 5×5 map pools to 2×2).
+    """
+    batch, single = _as_batch(x, "x")
+    for value, name in ((size, "size"), (stride, "stride")):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
+    n, h, w, c = batch.shape
+    out_h, out_w = output_size(h, size, 0, stride), output_size(w, size, 0, stride)
+    views = [view for _, _, view in _tap_views(batch, size, stride, out_h, out_w)]
+    out = views[0].copy()
+    for view in views[1:]:
+        np.maximum(out, view, out=out)
+    if return_cache:
+        winner = np.argmax(np.stack(views), axis=0)
+        return out, (batch.shape, size, stride, winner)
+    return out[0] if single else out
+
+
+def maxpool2d_backward(grad_out, cache):
+    """Gradient of maxpool2d: each window's gradient goes to the position that won it."""
+    shape, size, stride, winner = cache
+    dx = np.zeros(shape)
+    out_h, out_w = grad_out.shape[1:3]
+    for tap, (_, _, view) in enumerate(_tap_views(dx, size, stride, out_h, out_w)):
+        view += np.where(winner == tap, grad_out, 0.0)
+    return dx

@@ -1,0 +1,175 @@
+"""The tiny CNN of exercise III, and its training on real handwritten digits in NumPy.
+
+Architecture (channels last): 28×28×1 -> conv 4×3×3 'same' + ReLU -> max-pool 2
+-> conv 8×3×3 'same' + ReLU -> max-pool 2 -> flatten 392 -> dense -> 10 logits.
+
+Data: the 1,797 8×8 digits that ship with scikit-learn (``load_digits``, a
+copy of the UCI "Optical Recognition of Handwritten Digits" test set, CC BY
+4.0), enlarged to 28×28 with bilinear interpolation and stored as 0-255 uint8,
+so the downloads can work on exactly the same pixels.
+"""
+
+import time
+
+import numpy as np
+from PIL import Image
+
+from convviz.layers import conv2d, conv2d_backward, maxpool2d, maxpool2d_backward, relu
+
+SEED = 2026
+IMAGE_SIZE = 28
+TEST_FRACTION = 0.2
+PARAMETER_NAMES = ("W1", "b1", "W2", "b2", "W3", "b3")
+
+
+def enlarge(digits_8x8):
+    """8×8 digits with values 0-16 -> 28×28 uint8 images with values 0-255."""
+    images = np.empty((len(digits_8x8), IMAGE_SIZE, IMAGE_SIZE), dtype=np.uint8)
+    for i, digit in enumerate(digits_8x8):
+        small = Image.fromarray((digit.reshape(8, 8) * (255 / 16)).astype(np.float32), mode="F")
+        big = np.asarray(small.resize((IMAGE_SIZE, IMAGE_SIZE), Image.Resampling.BILINEAR))
+        images[i] = np.clip(np.round(big), 0, 255).astype(np.uint8)
+    return images
+
+
+def load_digit_split(seed=SEED):
+    """(train_images, train_labels, test_images, test_labels): a fixed, shuffled 80/20 split."""
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    images, labels = enlarge(digits.data), digits.target.astype(np.int64)
+    order = np.random.default_rng(seed).permutation(len(images))
+    n_test = round(len(images) * TEST_FRACTION)
+    test, train = order[:n_test], order[n_test:]
+    return images[train], labels[train], images[test], labels[test]
+
+
+def as_input(images_uint8):
+    """uint8 (N, 28, 28) -> float64 (N, 28, 28, 1) in [0, 1]: the network's input."""
+    return (np.asarray(images_uint8, dtype=np.float64) / 255.0)[..., None]
+
+
+def init_parameters(seed=SEED):
+    """He-initialised weights and zero biases, the same for the same seed."""
+    rng = np.random.default_rng(seed)
+
+    def he(shape, fan_in):
+        return rng.normal(0.0, np.sqrt(2.0 / fan_in), size=shape)
+
+    return {
+        "W1": he((4, 3, 3, 1), 9),
+        "b1": np.zeros(4),
+        "W2": he((8, 3, 3, 4), 36),
+        "b2": np.zeros(8),
+        "W3": he((10, 7 * 7 * 8), 392),
+        "b3": np.zeros(10),
+    }
+
+
+def forward(params, x, keep=False):
+    """Logits (N, 10) for a batch (N, 28, 28, 1); with keep=True also the caches for backward."""
+    z1, c1 = conv2d(x, params["W1"], params["b1"], return_cache=True)
+    a1 = relu(z1)
+    p1, m1 = maxpool2d(a1, return_cache=True)
+    z2, c2 = conv2d(p1, params["W2"], params["b2"], return_cache=True)
+    a2 = relu(z2)
+    p2, m2 = maxpool2d(a2, return_cache=True)
+    flat = p2.reshape(len(x), -1)
+    logits = flat @ params["W3"].T + params["b3"]
+    if keep:
+        return logits, (c1, z1, m1, c2, z2, m2, p2.shape, flat)
+    return logits
+
+
+def softmax(logits):
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+def loss_and_gradients(params, x, labels):
+    """Mean cross-entropy of softmax(logits) and its gradient for every parameter."""
+    logits, (c1, z1, m1, c2, z2, m2, p2_shape, flat) = forward(params, x, keep=True)
+    probs = softmax(logits)
+    n = len(x)
+    loss = -np.log(probs[np.arange(n), labels] + 1e-12).mean()
+    dlogits = probs
+    dlogits[np.arange(n), labels] -= 1.0
+    dlogits /= n
+    grads = {"W3": dlogits.T @ flat, "b3": dlogits.sum(axis=0)}
+    dp2 = (dlogits @ params["W3"]).reshape(p2_shape)
+    da2 = maxpool2d_backward(dp2, m2) * (z2 > 0)
+    dp1, grads["W2"], grads["b2"] = conv2d_backward(da2, c2)
+    da1 = maxpool2d_backward(dp1, m1) * (z1 > 0)
+    _, grads["W1"], grads["b1"] = conv2d_backward(da1, c1)
+    return loss, grads
+
+
+def accuracy(params, images_uint8, labels, batch=500):
+    """Fraction of images whose largest logit is the right class."""
+    correct = 0
+    for start in range(0, len(labels), batch):
+        logits = forward(params, as_input(images_uint8[start : start + batch]))
+        correct += int((logits.argmax(axis=1) == labels[start : start + batch]).sum())
+    return correct / len(labels)
+
+
+def train(epochs=12, batch_size=32, learning_rate=0.005, seed=SEED, data=None):
+    """Train with Adam on the digit split; return (params, initial params, history, data).
+
+    history holds per epoch the mean training loss, the training and the test accuracy,
+    and the total training time in seconds.
+    """
+    train_x, train_y, test_x, test_y = data if data is not None else load_digit_split(seed)
+    params = init_parameters(seed)
+    initial = {name: value.copy() for name, value in params.items()}
+    moments = {name: (np.zeros_like(v), np.zeros_like(v)) for name, v in params.items()}
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    rng = np.random.default_rng(seed + 1)
+    inputs = as_input(train_x)
+    history = {"loss": [], "train_accuracy": [], "test_accuracy": []}
+    step = 0
+    started = time.perf_counter()
+    for _ in range(epochs):
+        order = rng.permutation(len(train_y))
+        losses = []
+        for start in range(0, len(order), batch_size):
+            chosen = order[start : start + batch_size]
+            loss, grads = loss_and_gradients(params, inputs[chosen], train_y[chosen])
+            losses.append(loss * len(chosen))
+            step += 1
+            for name, grad in grads.items():
+                m, v = moments[name]
+                m *= beta1
+                m += (1 - beta1) * grad
+                v *= beta2
+                v += (1 - beta2) * grad**2
+                m_hat = m / (1 - beta1**step)
+                v_hat = v / (1 - beta2**step)
+                params[name] -= learning_rate * m_hat / (np.sqrt(v_hat) + eps)
+        history["loss"].append(float(np.sum(losses) / len(order)))
+        history["train_accuracy"].append(accuracy(params, train_x, train_y))
+        history["test_accuracy"].append(accuracy(params, test_x, test_y))
+    history["seconds"] = time.perf_counter() - started
+    return params, initial, history, (train_x, train_y, test_x, test_y)
+
+
+def save_weights(path, params, initial, history, data):
+    """Write everything the downloads and figures need into one .npz file."""
+    _, _, test_x, test_y = data
+    np.savez_compressed(
+        path,
+        **params,
+        **{f"{name}_init": initial[name] for name in ("W1", "W2")},
+        test_images=test_x,
+        test_labels=test_y,
+        loss=np.array(history["loss"]),
+        train_accuracy=np.array(history["train_accuracy"]),
+        test_accuracy=np.array(history["test_accuracy"]),
+    )
+
+
+def load_weights(path):
+    """The parameters saved by save_weights, as a dict of arrays."""
+    with np.load(path) as stored:
+        return {name: stored[name] for name in stored.files}

@@ -1,0 +1,90 @@
+"""
+Training the tiny CNN on handwritten digits
+===========================================
+
+The network of exercise III trained in plain NumPy (forward and backward passes
+written out in ``convviz.tiny_cnn``) on the 8×8 digits that ship with
+scikit-learn, enlarged to 28×28. It saves the weights the downloads load, the
+training curve, and what the first-layer filters became.
+"""
+
+# %%
+# Train with a fixed seed and a held-out test split
+# -------------------------------------------------
+import matplotlib.pyplot as plt
+import numpy as np
+
+from convviz.figure_output import save_file, save_numbers, save_png
+from convviz.layers import conv2d, relu
+from convviz.photos import camera
+from convviz.plotting import show_image, show_kernel
+from convviz.tiny_cnn import as_input, save_weights, train
+
+params, initial, history, data = train()
+train_x, train_y, test_x, test_y = data
+final_accuracy = history["test_accuracy"][-1]
+print(f"{len(train_y)} training and {len(test_y)} test digits")
+print(f"test accuracy after {len(history['loss'])} epochs: {final_accuracy:.1%}")
+print(f"training took {history['seconds']:.1f} s")
+save_file(lambda path: save_weights(path, params, initial, history, data), "tiny_cnn_weights.npz")
+save_numbers(
+    {
+        "train_count": f"{len(train_y):,}",
+        "test_count": f"{len(test_y):,}",
+        "epochs": str(len(history["loss"])),
+        "test_accuracy": f"{100 * final_accuracy:.1f} %",
+        "test_correct": f"{round(final_accuracy * len(test_y))} of {len(test_y)}",
+        "training_seconds": f"{history['seconds']:.0f}",
+    },
+    "tiny_cnn_numbers.txt",
+)
+
+# %%
+# The training curve
+# ------------------
+epochs = np.arange(1, len(history["loss"]) + 1)
+fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.2))
+ax_loss.plot(epochs, history["loss"], marker="o", color="#1565c0")
+ax_loss.set(xlabel="epoch", ylabel="mean cross-entropy", title="training loss")
+ax_acc.plot(epochs, 100 * np.array(history["train_accuracy"]), marker="o", label="training digits")
+ax_acc.plot(epochs, 100 * np.array(history["test_accuracy"]), marker="s", label="held-out test digits")
+ax_acc.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy")
+ax_acc.legend()
+for ax in (ax_loss, ax_acc):
+    ax.grid(alpha=0.3)
+fig.tight_layout()
+save_png(fig, "tiny_cnn_training_curve.png")
+
+# %%
+# First-layer filters before and after training
+# ---------------------------------------------
+fig, axes = plt.subplots(2, 4, figsize=(9, 4.8))
+for f in range(4):
+    show_kernel(axes[0, f], initial["W1"][f, :, :, 0].round(2), f"filter {f + 1} at start")
+    show_kernel(axes[1, f], params["W1"][f, :, :, 0].round(2), f"filter {f + 1} trained")
+fig.tight_layout()
+save_png(fig, "learned_filters.png")
+change = np.abs(params["W1"] - initial["W1"]).mean() / np.abs(initial["W1"]).mean()
+kept = int((np.sign(params["W1"]) == np.sign(initial["W1"])).sum())
+print(f"mean change of the first-layer weights: {change:.0%} of their mean size")
+print(f"first-layer weights that kept their sign: {kept} of {initial['W1'].size}")
+
+# %%
+# What the trained filters see
+# ----------------------------
+# The four first-layer feature maps (after ReLU) for one test digit and for
+# the photograph.
+digit = as_input(test_x[:1])[0]
+photo = camera(112) / 255.0
+fig, axes = plt.subplots(2, 5, figsize=(11, 4.6))
+for row, (image, label) in enumerate([(digit, f"test digit ({test_y[0]})"), (photo[..., None], "photograph")]):
+    maps = relu(conv2d(image, params["W1"], params["b1"]))
+    show_image(axes[row, 0], image[..., 0], label)
+    for f in range(4):
+        show_image(axes[row, f + 1], maps[..., f], f"filter {f + 1}")
+fig.tight_layout()
+save_png(fig, "learned_feature_maps.png")
+save_numbers(
+    {"filter_change": f"{change:.0%}", "filter_signs_kept": f"{kept} of {initial['W1'].size}"},
+    "filter_numbers.txt",
+)

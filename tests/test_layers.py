@@ -1,0 +1,145 @@
+"""Multi-channel convolution, pooling and ReLU against independent references."""
+
+import itertools
+
+import numpy as np
+import pytest
+from scipy import signal
+
+from convviz import output_size
+from convviz.layers import conv2d, conv2d_backward, maxpool2d, maxpool2d_backward, padding_amount, relu
+
+
+def reference_conv(x, weights, bias, stride, pad):
+    """Per output channel: the sum over input channels of scipy's correlate2d, plus the bias."""
+    padded = np.pad(x, ((pad, pad), (pad, pad), (0, 0)))
+    maps = [
+        sum(signal.correlate2d(padded[..., c], weights[f, ..., c], mode="valid") for c in range(x.shape[2]))
+        + bias[f]
+        for f in range(len(weights))
+    ]
+    return np.stack(maps, axis=-1)[::stride, ::stride]
+
+
+@pytest.mark.parametrize(
+    ("height", "width", "channels", "filters", "k"),
+    [(7, 9, 3, 4, 3), (12, 12, 1, 2, 5), (6, 11, 2, 3, 1), (28, 28, 1, 4, 3), (14, 14, 4, 8, 3)],
+)
+@pytest.mark.parametrize("stride", [1, 2])
+@pytest.mark.parametrize("padding", ["valid", "same"])
+def test_conv2d_equals_per_channel_correlate2d_plus_bias(
+    height, width, channels, filters, k, stride, padding
+):
+    rng = np.random.default_rng(height * 100 + channels * 10 + k)
+    x = rng.normal(size=(height, width, channels))
+    weights, bias = rng.normal(size=(filters, k, k, channels)), rng.normal(size=filters)
+    expected = reference_conv(x, weights, bias, stride, padding_amount(k, padding))
+    result = conv2d(x, weights, bias, stride=stride, padding=padding)
+    assert result.shape == expected.shape
+    np.testing.assert_allclose(result, expected, atol=1e-10)
+
+
+def test_conv2d_on_a_batch_equals_one_image_at_a_time():
+    rng = np.random.default_rng(0)
+    batch, weights, bias = rng.normal(size=(5, 9, 9, 2)), rng.normal(size=(3, 3, 3, 2)), rng.normal(size=3)
+    together = conv2d(batch, weights, bias, stride=2)
+    for image, result in zip(batch, together):
+        np.testing.assert_allclose(result, conv2d(image, weights, bias, stride=2))
+
+
+@pytest.mark.parametrize(
+    ("n", "k", "padding", "stride"),
+    list(itertools.product([5, 8, 13, 28], [1, 3, 5], [0, 1, 2], [1, 2, 3])),
+)
+def test_output_shapes_follow_the_formula(n, k, padding, stride):
+    if k > n + 2 * padding:
+        pytest.skip("kernel larger than the padded input")
+    x = np.zeros((n, n + 1, 1))
+    out = conv2d(x, np.zeros((2, k, k, 1)), np.zeros(2), stride=stride, padding=padding)
+    expected = ((n - k + 2 * padding) // stride + 1, (n + 1 - k + 2 * padding) // stride + 1, 2)
+    assert out.shape == expected
+    assert out.shape[0] == output_size(n, k, padding, stride)
+
+
+def direct_maxpool(x, size, stride):
+    rows, cols = (x.shape[0] - size) // stride + 1, (x.shape[1] - size) // stride + 1
+    out = np.empty((rows, cols, x.shape[2]))
+    for i in range(rows):
+        for j in range(cols):
+            for c in range(x.shape[2]):
+                out[i, j, c] = max(
+                    x[i * stride + u, j * stride + v, c] for u in range(size) for v in range(size)
+                )
+    return out
+
+
+@pytest.mark.parametrize(
+    ("shape", "size", "stride"),
+    [((4, 4, 1), 2, 2), ((5, 5, 2), 2, 2), ((7, 6, 3), 3, 2), ((9, 9, 1), 3, 3), ((6, 6, 2), 2, 1)],
+)
+def test_maxpool_matches_direct_computation(shape, size, stride):
+    x = np.random.default_rng(sum(shape)).normal(size=shape)
+    np.testing.assert_array_equal(maxpool2d(x, size, stride), direct_maxpool(x, size, stride))
+
+
+def test_maxpool_worked_example_and_odd_size():
+    example = np.array([[1, 3, 2, 1], [4, 2, 6, 4], [1, 8, 3, 7], [5, 3, 2, 1]], dtype=float)[..., None]
+    np.testing.assert_array_equal(maxpool2d(example)[..., 0], [[4, 6], [8, 7]])
+    assert maxpool2d(np.zeros((5, 5, 1))).shape == (2, 2, 1)
+
+
+def test_relu():
+    np.testing.assert_array_equal(relu(np.array([-3.0, -0.0, 0.5, 7.0])), [0.0, 0.0, 0.5, 7.0])
+
+
+def numeric_gradient(f, array, index, eps=1e-6):
+    bumped = array.copy()
+    bumped[index] += eps
+    lowered = array.copy()
+    lowered[index] -= eps
+    return (f(bumped) - f(lowered)) / (2 * eps)
+
+
+@pytest.mark.parametrize("stride", [1, 2])
+def test_conv2d_backward_matches_numeric_gradient(stride):
+    rng = np.random.default_rng(stride)
+    x, weights, bias = rng.normal(size=(2, 6, 7, 2)), rng.normal(size=(3, 3, 3, 2)), rng.normal(size=3)
+    out, cache = conv2d(x, weights, bias, stride=stride, return_cache=True)
+    upstream = rng.normal(size=out.shape)
+    dx, dweights, dbias = conv2d_backward(upstream, cache)
+    for index in [(0, 0, 0, 0), (1, 3, 4, 1), (0, 5, 6, 1)]:
+        expected = numeric_gradient(lambda a: (conv2d(a, weights, bias, stride) * upstream).sum(), x, index)
+        assert dx[index] == pytest.approx(expected, rel=1e-5, abs=1e-7)
+    for index in [(0, 0, 0, 0), (2, 1, 2, 1)]:
+        expected = numeric_gradient(lambda w: (conv2d(x, w, bias, stride) * upstream).sum(), weights, index)
+        assert dweights[index] == pytest.approx(expected, rel=1e-5)
+    np.testing.assert_allclose(dbias, upstream.sum(axis=(0, 1, 2)))
+
+
+def test_maxpool_backward_routes_the_gradient_to_each_window_maximum():
+    x = np.random.default_rng(4).normal(size=(2, 5, 4, 3))
+    out, cache = maxpool2d(x, return_cache=True)
+    upstream = np.random.default_rng(5).normal(size=out.shape)
+    dx = maxpool2d_backward(upstream, cache)
+    assert dx.sum() == pytest.approx(upstream.sum())
+    assert np.all(dx[:, 4, :, :] == 0)  # the last row fills no window
+    for index in [(0, 0, 0, 0), (1, 3, 2, 2), (0, 1, 3, 1)]:
+        expected = numeric_gradient(lambda a: (maxpool2d(a) * upstream).sum(), x, index)
+        assert dx[index] == pytest.approx(expected, abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: conv2d(np.zeros((5, 5)), np.zeros((1, 3, 3, 1)), np.zeros(1)), "must be \\(H, W, C\\)"),
+        (lambda: conv2d(np.zeros((5, 5, 2)), np.zeros((1, 3, 3, 1)), np.zeros(1)), "expect 1 input channels"),
+        (lambda: conv2d(np.zeros((5, 5, 1)), np.zeros((1, 3, 3, 1)), np.zeros(2)), "bias must have shape"),
+        (lambda: conv2d(np.zeros((5, 5, 1)), np.zeros((1, 2, 2, 1)), np.zeros(1)), "odd kernel size"),
+        (lambda: conv2d(np.zeros((5, 5, 1)), np.zeros((1, 3, 3, 1)), np.zeros(1), stride=0), "stride"),
+        (lambda: maxpool2d(np.zeros((4, 4, 1)), size=0), "size must be"),
+        (lambda: maxpool2d(np.array([["a"]])[..., None]), "must hold numbers"),
+    ],
+)
+def test_bad_layer_input_raises_value_error(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
