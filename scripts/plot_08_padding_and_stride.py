@@ -24,7 +24,8 @@ photo = camera(64)
 sobel_x = KERNELS["sobel_x"]
 fig, axes = plt.subplots(1, 5, figsize=(13, 3.2))
 show_image(axes[0], photo, f"input {photo.shape[0]}×{photo.shape[1]}")
-for ax, (padding, p, stride) in zip(axes[1:], [("valid", 0, 1), ("same", 1, 1), ("valid", 0, 2), ("same", 1, 2)]):
+combinations = [("valid", 0, 1), ("same", 1, 1), ("valid", 0, 2), ("same", 1, 2)]
+for ax, (padding, p, stride) in zip(axes[1:], combinations):
     out = correlate2d(photo, sobel_x, padding=padding, stride=stride)
     assert out.shape[0] == output_size(64, 3, p, stride)
     show_image(ax, to_uint8(np.abs(out)), f"{padding}, stride {stride}: {out.shape[0]}×{out.shape[1]}")

@@ -77,7 +77,8 @@ print(f"first-layer weights that kept their sign: {kept} of {initial['W1'].size}
 digit = as_input(test_x[:1])[0]
 photo = camera(112) / 255.0
 fig, axes = plt.subplots(2, 5, figsize=(11, 4.6))
-for row, (image, label) in enumerate([(digit, f"test digit ({test_y[0]})"), (photo[..., None], "photograph")]):
+inputs = [(digit, f"test digit ({test_y[0]})"), (photo[..., None], "photograph")]
+for row, (image, label) in enumerate(inputs):
     maps = relu(conv2d(image, params["W1"], params["b1"]))
     show_image(axes[row, 0], image[..., 0], label)
     for f in range(4):

@@ -45,7 +45,8 @@ save_numbers(
 fig, axes = plt.subplots(1, 3, figsize=(9.6, 3.4))
 show_image(axes[0], pattern, "input")
 limit = np.abs(ours).max()
-for ax, values, title in zip(axes[1:], [ours, scipy_convolve], ["correlate2d (a CNN layer)", "ndimage.convolve"]):
+titles = ["correlate2d (a CNN layer)", "ndimage.convolve"]
+for ax, values, title in zip(axes[1:], [ours, scipy_convolve], titles):
     ax.imshow(values, cmap="RdBu", vmin=-limit, vmax=limit)
     ax.set_title(title, fontsize=10)
     ax.set_axis_off()
