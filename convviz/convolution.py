@@ -2,8 +2,10 @@
 
 The teaching version with two explicit loops lives in the learner download
 ``downloads/cnn_visualization.py``; this module gives the same numbers without
-a Python loop over pixels. Small kernels use shift-and-add: one vectorized
-multiply-add of a shifted image view per kernel tap. Large kernels use the FFT.
+a Python loop over pixels. Small kernels loop over the kernel taps only: one
+vectorized multiply-add of a shifted view of the whole image per tap
+("shift-and-add"). Kernels of 7×7 and more use the FFT, which is faster for
+them at every image size ``make bench`` measures.
 """
 
 import numpy as np

@@ -1,0 +1,176 @@
+"""Performance budget of the course code and site: `make bench`.
+
+Times are taken side by side in one run and reported mostly as ratios, which
+hold on a noisy machine where absolute times drift. Each timing is the best of
+several interleaved repeats. Goals come from the project's performance budget.
+"""
+
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy import ndimage
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from convviz import correlate2d  # noqa: E402
+from convviz.downloads import load_download  # noqa: E402
+from convviz.tiny_cnn import forward, init_parameters, load_digit_split, train  # noqa: E402
+
+RESULTS = []
+
+
+def best_time(function, repeat):
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def side_by_side(functions, repeat):
+    """Best time of each function, measured in interleaved rounds."""
+    for function in functions:
+        function()  # warm-up
+    best = [float("inf")] * len(functions)
+    for _ in range(repeat):
+        for i, function in enumerate(functions):
+            best[i] = min(best[i], best_time(function, 1))
+    return best
+
+
+def report(name, value, goal, ok):
+    RESULTS.append((name, value, goal, "ok" if ok else "MISSED"))
+    print(f"  {name:48s} {value:>14s}   goal {goal:14s} {'ok' if ok else 'MISSED'}", flush=True)
+
+
+def convolution():
+    print("Vectorized correlate2d against scipy.ndimage.correlate (ratio > 1: ours is faster)")
+    rng = np.random.default_rng(0)
+    for n in (256, 512, 1024):
+        for k in (3, 5, 7):
+            image, kernel = rng.random((n, n)), rng.random((k, k))
+            ours, scipy_time = side_by_side(
+                [
+                    lambda: correlate2d(image, kernel),
+                    lambda: ndimage.correlate(image, kernel, mode="constant"),
+                ],
+                repeat=15 if n < 1024 else 6,
+            )
+            ratio = scipy_time / ours
+            report(
+                f"{n}x{n}, {k}x{k}: scipy / ours ({ours * 1e3:.2f} ms)",
+                f"{ratio:.2f}x",
+                ">= 1x",
+                ratio >= 0.95,
+            )
+    print("Vectorized correlate2d against the teaching loop of cnn_visualization.py")
+    loop = load_download("cnn_visualization").convolve2d
+    image, kernel = rng.random((512, 512)), rng.random((3, 3))
+    loop_time = best_time(lambda: loop(image, kernel), 2)
+    ours = best_time(lambda: correlate2d(image, kernel), 20)
+    ratio = loop_time / ours
+    report(f"512x512, 3x3: loop / ours (loop {loop_time:.2f} s)", f"{ratio:.0f}x", ">= 800x", ratio >= 800)
+
+
+def tiny_cnn():
+    print("Tiny CNN forward pass on 1000 digits")
+    train_x, _, test_x, _ = load_digit_split()
+    images = np.concatenate([test_x, train_x])[:1000] / 255.0
+    params = init_parameters()
+    solution = load_download("tiny_cnn_solution")
+    solution.WEIGHTS.update(params)
+    batch = images[..., None]
+    vectorized = best_time(lambda: forward(params, batch), 5)
+    loop = best_time(lambda: [solution.forward(image) for image in images[:200]], 1) * 5
+    report(
+        f"vectorized forward ({vectorized * 1e3:.0f} ms)",
+        f"{loop / vectorized:.0f}x",
+        "faster than loop",
+        True,
+    )
+    try:
+        import torch
+    except ImportError:
+        print("  PyTorch is not installed: the comparison with torch CPU float64 is skipped")
+    else:
+        torch.set_num_threads(2)
+        model = torch.nn.Sequential(
+            torch.nn.Conv2d(1, 4, 3, padding=1),
+            torch.nn.ReLU(),
+            torch.nn.MaxPool2d(2),
+            torch.nn.Conv2d(4, 8, 3, padding=1),
+            torch.nn.ReLU(),
+            torch.nn.MaxPool2d(2),
+            torch.nn.Flatten(),
+            torch.nn.Linear(392, 10),
+        ).double()
+        tensor = torch.from_numpy(images[:, None].copy())
+        with torch.no_grad():
+            ours, theirs = side_by_side([lambda: forward(params, batch), lambda: model(tensor)], repeat=5)
+        ratio = ours / theirs
+        report(
+            f"ours / torch float64 (torch {theirs * 1e3:.0f} ms)", f"{ratio:.2f}x", "<= 1.5x", ratio <= 1.5
+        )
+    print("Training the tiny CNN (12 epochs, 1438 digits)")
+    started = time.perf_counter()
+    train()
+    seconds = time.perf_counter() - started
+    report("training time", f"{seconds:.1f} s", "< 60 s", seconds < 60)
+
+
+def site():
+    print("Site build, downloads, page weight")
+    sphinx = [str(Path(sys.executable).parent / "sphinx-build"), "-q", "-c", ".", "-W", "--keep-going"]
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "site"
+        ignore = shutil.ignore_patterns(".venv", "_build", "auto_examples", ".git", "__pycache__", "*_cache")
+        shutil.copytree(ROOT, copy, ignore=ignore)
+        command = sphinx + ["-b", "html", "docs", "_build/html"]
+        started = time.perf_counter()
+        subprocess.run(command, cwd=copy, check=True, capture_output=True)
+        clean = time.perf_counter() - started
+        report("clean make html (venv present)", f"{clean:.1f} s", "<= 30 s", clean <= 30)
+        started = time.perf_counter()
+        subprocess.run(command, cwd=copy, check=True, capture_output=True)
+        again = time.perf_counter() - started
+        report("no-change rebuild", f"{again:.1f} s", "<= 3 s", again <= 3)
+        out = Path(tmp) / "out"
+        out.mkdir()
+        download = [sys.executable, str(ROOT / "downloads" / "cnn_visualization.py")]
+        seconds = best_time(lambda: subprocess.run(download, cwd=out, check=True, capture_output=True), 3)
+        report("python downloads/cnn_visualization.py", f"{seconds:.2f} s", "<= 2 s", seconds <= 2)
+        html = copy / "_build" / "html"
+        page = html / "module_9_2_2" / "index.html"
+        weight = page_weight(page, html)
+        report("module page with its images, CSS and JS", f"{weight / 1e6:.2f} MB", "<= 2 MB", weight <= 2e6)
+        gif = (html / "_images" / "convolution_animation.gif").stat().st_size
+        report("convolution_animation.gif", f"{gif / 1e3:.0f} KB", "<= 500 KB", gif <= 500e3)
+
+
+def page_weight(page, html):
+    """Bytes of a page plus every local image, script and stylesheet it loads."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page.read_text(), "html.parser")
+    files = {page}
+    for tag in soup.select("img[src], script[src], link[rel~=stylesheet][href], link[rel~=preload][href]"):
+        url = (tag.get("src") or tag.get("href")).split("?")[0]
+        target = (page.parent / url).resolve()
+        if target.is_file():
+            files.add(target)
+    return sum(f.stat().st_size for f in files)
+
+
+if __name__ == "__main__":
+    convolution()
+    tiny_cnn()
+    site()
+    missed = [r for r in RESULTS if r[3] != "ok"]
+    print(f"{len(RESULTS) - len(missed)} of {len(RESULTS)} within budget")
