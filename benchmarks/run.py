@@ -58,8 +58,8 @@ def convolution():
             image, kernel = rng.random((n, n)), rng.random((k, k))
             ours, scipy_time = side_by_side(
                 [
-                    lambda: correlate2d(image, kernel),
-                    lambda: ndimage.correlate(image, kernel, mode="constant"),
+                    lambda image=image, kernel=kernel: correlate2d(image, kernel),
+                    lambda image=image, kernel=kernel: ndimage.correlate(image, kernel, mode="constant"),
                 ],
                 repeat=15 if n < 1024 else 6,
             )
