@@ -45,7 +45,10 @@ lint: test-venv
 	$(BIN)/ruff format --check .
 	$(BIN)/sphinx-lint docs scripts/GALLERY_HEADER.rst
 
+# The browser tests need a Chromium; tests/chromium.py says in one line how to get one
+# (SKIP_BROWSER_TESTS=1 skips them on purpose).
 test: html test-venv lint linkcheck
+	@$(BIN)/python tests/chromium.py
 	$(BIN)/python -m pytest
 
 bench: test-venv

@@ -36,7 +36,7 @@ release = "9.2.2"
 exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py", "auto_examples/*.zip"]
 templates_path = []
 html_static_path = ["docs/_static"]
-html_css_files = ["course.css"]
+html_css_files = ["course.css", "explorer/explorer.css"]
 pygments_style = "sphinx"
 numfig = False
 
@@ -74,7 +74,7 @@ copybutton_prompt_is_regexp = True
 # -- HTML output -------------------------------------------------------------
 
 html_theme = "pydata_sphinx_theme"
-html_title = "CNN Visualization course"
+html_title = "CNN Visualization"
 html_last_updated_fmt = None
 html_theme_options = {
     "navbar_end": ["theme-switcher", "navbar-icon-links"],
@@ -83,5 +83,48 @@ html_theme_options = {
     "footer_start": ["copyright"],
     "footer_end": [],
 }
+html_favicon = "docs/_static/favicon.svg"
+html_context = {"default_mode": "auto"}
 html_sidebars = {"index": [], "auto_examples/index": []}
 html_show_sourcelink = False
+
+
+# -- Build hooks ---------------------------------------------------------------
+
+
+def write_explorer_data(app, exception):
+    """Write the explorer's pixel data next to its script, unless it is current."""
+    if exception is not None or app.builder.format != "html":
+        return
+    from convviz.explorer_data import write_explorer_script
+    from convviz.figure_output import source_hash
+
+    target = Path(app.outdir) / "_static" / "explorer" / "data.js"
+    stamp = target.with_suffix(".hash")
+    current = source_hash()
+    if not target.exists() or not stamp.exists() or stamp.read_text() != current:
+        write_explorer_script(target)
+        stamp.write_text(current)
+
+
+def html_translator(app):
+    """The HTML5 translator, with citations marked up as list items.
+
+    docutils puts citations in a <div role="list"> whose children have the
+    role doc-biblioentry, which ARIA no longer accepts inside a list; the
+    accessibility checker reports it as a critical error. role="listitem" is
+    the valid equivalent.
+    """
+    from sphinx.writers.html5 import HTML5Translator
+
+    class CourseTranslator(HTML5Translator):
+        def visit_citation(self, node):
+            super().visit_citation(node)
+            self.body[-1] = self.body[-1].replace('role="doc-biblioentry"', 'role="listitem"')
+
+    return CourseTranslator
+
+
+def setup(app):
+    app.set_translator("html", html_translator(app))
+    app.connect("build-finished", write_explorer_data)

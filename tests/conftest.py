@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from browser_support import browser, page, server  # noqa: F401  (fixtures for the browser tests)
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"

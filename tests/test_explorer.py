@@ -1,0 +1,175 @@
+"""The convolution explorer in a real browser, checked against the Python convolution."""
+
+import numpy as np
+import pytest
+
+from convviz import KERNELS, correlate2d, output_size, small_example
+from convviz.animation import step_details
+from convviz.explorer_data import explorer_inputs
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def explorer(page, server):
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.goto(server + "module_9_2_2/index.html")
+    page.wait_for_function("window.convExplorer && window.convExplorer.lastOutput()")
+    yield page
+    assert errors == []
+
+
+def choose(page, label, value):
+    page.get_by_label(label, exact=True).select_option(value)
+
+
+def js_output(page):
+    out = page.evaluate("window.convExplorer.lastOutput()")
+    return np.array(out["values"]).reshape(out["height"], out["width"]), out
+
+
+def js_input(page, name):
+    image = page.evaluate(f"window.convExplorer.input('{name}')")
+    return np.array(image["values"], dtype=float).reshape(image["height"], image["width"])
+
+
+def test_presets_are_the_package_kernels(explorer):
+    presets = explorer.evaluate("window.convExplorer.presets")
+    names = {"identity", "sobel_x", "sobel_y", "gaussian", "box_blur", "sharpen", "emboss", "laplacian"}
+    assert set(presets) == names
+    for name in names:
+        np.testing.assert_allclose(np.reshape(presets[name]["values"], (3, 3)), KERNELS[name], atol=1e-15)
+
+
+def test_inputs_are_the_python_inputs(explorer):
+    from convviz import checkerboard, shapes_pattern
+
+    np.testing.assert_array_equal(js_input(explorer, "shapes"), shapes_pattern())
+    np.testing.assert_array_equal(js_input(explorer, "checkerboard"), checkerboard())
+    for name, image in explorer_inputs().items():
+        np.testing.assert_array_equal(js_input(explorer, name), image)
+
+
+@pytest.mark.parametrize(
+    "preset", ["identity", "sobel_x", "sobel_y", "gaussian", "box_blur", "sharpen", "emboss", "laplacian"]
+)
+def test_every_preset_matches_the_python_convolution(explorer, preset):
+    choose(explorer, "Kernel preset", preset)
+    values, out = js_output(explorer)
+    expected = correlate2d(js_input(explorer, "shapes"), KERNELS[preset])
+    assert values.shape == expected.shape == (254, 254)
+    np.testing.assert_allclose(values, expected, rtol=1e-12, atol=1e-9)
+
+
+@pytest.mark.parametrize("name", ["checkerboard", "photo", "digit"])
+@pytest.mark.parametrize(
+    ("padding", "stride"), [("valid", "1"), ("same", "1"), ("valid", "2"), ("same", "2")]
+)
+def test_padding_and_stride_give_the_formula_shapes_and_values(explorer, name, padding, stride):
+    choose(explorer, "Input image", name)
+    choose(explorer, "Kernel preset", "sobel_y")
+    choose(explorer, "Padding", padding)
+    choose(explorer, "Stride", stride)
+    values, out = js_output(explorer)
+    image = js_input(explorer, name)
+    p, s = (1 if padding == "same" else 0), int(stride)
+    assert values.shape == (output_size(image.shape[0], 3, p, s), output_size(image.shape[1], 3, p, s))
+    expected = correlate2d(image, KERNELS["sobel_y"], padding=p, stride=s)
+    np.testing.assert_allclose(values, expected, atol=1e-9)
+    shape = explorer.locator("canvas[data-output]").get_attribute("data-output-shape")
+    assert shape == f"{values.shape[0]}x{values.shape[1]}"
+    formula = explorer.locator(".cx-formula").inner_text()
+    assert f"(W_in − F + 2P) / S + 1 = ({image.shape[1]} − 3 + 2·{p}) / {s} + 1" in formula
+    assert formula.rstrip(".").endswith(f"and {values.shape[0]} rows")
+
+
+def test_typed_kernel_is_used(explorer):
+    weights = ["1", "0", "-1", "2", "0", "-2", "0.5", "0", "-0.5"]
+    for i, value in enumerate(weights):
+        explorer.get_by_label(f"Kernel row {i // 3 + 1}, column {i % 3 + 1}").fill(value)
+    values, out = js_output(explorer)
+    kernel = np.array(weights, dtype=float).reshape(3, 3)
+    np.testing.assert_allclose(values, correlate2d(js_input(explorer, "shapes"), kernel), atol=1e-9)
+
+
+@pytest.mark.parametrize("position", [0, 7, 14, 21, 35])
+def test_step_mode_shows_the_products_and_sum(explorer, position):
+    slider = explorer.get_by_label("Window position")
+    slider.fill(str(position))
+    row, col = divmod(position, 6)
+    _, products, total = step_details(small_example(), KERNELS["sobel_x"], row, col)
+    cells = explorer.locator(".cx-step .cx-table").nth(1).locator("td").all_inner_texts()
+    np.testing.assert_allclose(np.array(cells, dtype=float).reshape(3, 3), products)
+    text = explorer.locator(".cx-sum").inner_text()
+    assert f"sum of the nine products = {total:g}" in text
+    assert f"row {row + 1}, column {col + 1}" in text
+    filled = explorer.locator(".cx-step .cx-table").nth(2).locator("td").all_inner_texts()
+    expected = correlate2d(small_example(), KERNELS["sobel_x"]).ravel()
+    assert [float(v) for v in filled[: position + 1]] == list(expected[: position + 1])
+    assert all(v == "" for v in filled[position + 1 :])
+
+
+def test_step_buttons_move_the_window(explorer):
+    explorer.get_by_role("button", name="Next ▶").click()
+    explorer.get_by_role("button", name="Next ▶").click()
+    assert explorer.get_by_label("Window position").input_value() == "2"
+    explorer.get_by_role("button", name="◀ Previous").click()
+    assert "row 1, column 2" in explorer.locator(".cx-sum").inner_text()
+
+
+@pytest.mark.parametrize("bad", ["", "abc", "1e999", "5000", "<img src=x onerror=alert(1)>", "1+1", "--2"])
+def test_bad_values_keep_the_last_valid_output_and_mark_the_field(explorer, bad):
+    before, _ = js_output(explorer)
+    field = explorer.get_by_label("Kernel row 2, column 2")
+    field.fill(bad)
+    assert field.get_attribute("aria-invalid") == "true"
+    message = explorer.locator(".cx-message").inner_text()
+    assert message.startswith("Row 2, column 2:") and "last valid kernel stays in use" in message
+    after, out = js_output(explorer)
+    np.testing.assert_array_equal(after, before)
+    assert out["kernel"] == list(KERNELS["sobel_x"].ravel())
+    assert explorer.locator(".cx img").count() == 0  # the text was never parsed as HTML
+    field.fill("0")
+    assert field.get_attribute("aria-invalid") is None
+    assert explorer.locator(".cx-message").inner_text() == ""
+
+
+def test_clipping_loses_the_negative_edges(explorer):
+    """The display choice shows the draft's mistake: clipped Sobel X keeps one side of each edge."""
+    pixels = {}
+    for mode in ("abs", "clip"):
+        choose(explorer, "Show the output as", mode)
+        pixels[mode] = explorer.evaluate(
+            """() => { const c = document.querySelector('canvas[data-output]');
+                   const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                   const row = 59, out = [];
+                   for (let x = 0; x < c.width; x++) out.push(d[4 * (row * c.width + x)]);
+                   return out; }"""
+        )
+    # Row 59 crosses the rectangle: its left edge is at columns 28-29, its right edge at 107-108.
+    assert max(pixels["abs"][27:31]) > 200 and max(pixels["abs"][106:110]) > 200
+    assert max(pixels["clip"][27:31]) == 255 and max(pixels["clip"][106:110]) == 0
+
+
+def test_every_control_is_labelled_and_reachable_by_keyboard(explorer):
+    controls = explorer.locator(".cx select, .cx input, .cx button")
+    assert controls.count() >= 5 + 9 + 3
+    for i in range(controls.count()):
+        control = controls.nth(i)
+        name = control.evaluate(
+            "el => el.getAttribute('aria-label') || (el.labels && el.labels[0] && el.labels[0].textContent)"
+            " || el.textContent"
+        )
+        assert name and name.strip(), control.evaluate("el => el.outerHTML")
+    explorer.get_by_label("Input image").focus()
+    seen = set()
+    for _ in range(25):
+        explorer.keyboard.press("Tab")
+        seen.add(
+            explorer.evaluate(
+                "document.activeElement.getAttribute('aria-label') || document.activeElement.id"
+            )
+        )
+    assert "Kernel row 3, column 3" in seen
