@@ -38,6 +38,7 @@ templates_path = []
 html_static_path = ["docs/_static"]
 html_css_files = ["course.css", "explorer/explorer.css"]
 pygments_style = "sphinx"
+highlight_language = "python"
 numfig = False
 
 # -- Extensions ----------------------------------------------------------------

@@ -9,7 +9,9 @@ copy of the UCI "Optical Recognition of Handwritten Digits" test set, CC BY
 so the downloads can work on exactly the same pixels.
 """
 
+import io
 import time
+import zipfile
 
 import numpy as np
 from PIL import Image
@@ -20,6 +22,8 @@ SEED = 2026
 IMAGE_SIZE = 28
 TEST_FRACTION = 0.2
 PARAMETER_NAMES = ("W1", "b1", "W2", "b2", "W3", "b3")
+# Timestamp of every member of the weights archive (the earliest a zip file can hold).
+ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 
 
 def enlarge(digits_8x8):
@@ -155,18 +159,28 @@ def train(epochs=12, batch_size=32, learning_rate=0.005, seed=SEED, data=None):
 
 
 def save_weights(path, params, initial, history, data):
-    """Write everything the downloads and figures need into one .npz file."""
+    """Write everything the downloads and figures need into one .npz file.
+
+    The archive is written with a fixed timestamp on every member, so the same
+    weights always give the same bytes (``np.savez`` would stamp the time).
+    """
     _, _, test_x, test_y = data
-    np.savez_compressed(
-        path,
+    arrays = {
         **params,
         **{f"{name}_init": initial[name] for name in ("W1", "W2")},
-        test_images=test_x,
-        test_labels=test_y,
-        loss=np.array(history["loss"]),
-        train_accuracy=np.array(history["train_accuracy"]),
-        test_accuracy=np.array(history["test_accuracy"]),
-    )
+        "test_images": test_x,
+        "test_labels": test_y,
+        "loss": np.array(history["loss"]),
+        "train_accuracy": np.array(history["train_accuracy"]),
+        "test_accuracy": np.array(history["test_accuracy"]),
+    }
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, array in arrays.items():
+            member = zipfile.ZipInfo(f"{name}.npy", date_time=ZIP_TIMESTAMP)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            buffer = io.BytesIO()
+            np.lib.format.write_array(buffer, np.asarray(array), allow_pickle=False)
+            archive.writestr(member, buffer.getvalue())
 
 
 def load_weights(path):
