@@ -28,19 +28,19 @@ def make_kernel():
 def convolve2d(image, kernel):
     """Slide kernel over image (no padding, stride 1); return the weighted sums."""
     image = np.asarray(image, dtype=np.float64)
-    image_height, image_width = image.shape
-    kernel_height, kernel_width = kernel.shape
+    image_rows, image_cols = image.shape
+    kernel_rows, kernel_cols = kernel.shape
 
     # TODO 2 done: one position per place where the whole kernel fits.
-    output_height, output_width = image_height - kernel_height + 1, image_width - kernel_width + 1
+    out_rows, out_cols = image_rows - kernel_rows + 1, image_cols - kernel_cols + 1
 
     # TODO 3 done.
-    output = np.zeros((output_height, output_width))
+    output = np.zeros((out_rows, out_cols))
 
-    for y in range(output_height):
-        for x in range(output_width):
-            # TODO 4 done: the window's top-left corner is at (y, x).
-            output[y, x] = np.sum(image[y : y + kernel_height, x : x + kernel_width] * kernel)
+    for row in range(out_rows):
+        for col in range(out_cols):
+            # TODO 4 done: the window's top-left corner is at (row, col).
+            output[row, col] = np.sum(image[row : row + kernel_rows, col : col + kernel_cols] * kernel)
 
     return output
 

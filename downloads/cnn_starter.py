@@ -34,19 +34,19 @@ def make_kernel():
 def convolve2d(image, kernel):
     """Slide kernel over image (no padding, stride 1); return the weighted sums."""
     image = np.asarray(image, dtype=np.float64)
-    image_height, image_width = image.shape
-    kernel_height, kernel_width = kernel.shape
+    image_rows, image_cols = image.shape
+    kernel_rows, kernel_cols = kernel.shape
 
     # TODO 2: how many positions does the kernel fit in, down and across?
-    output_height, output_width = todo(2, "compute output_height and output_width in convolve2d")
+    out_rows, out_cols = todo(2, "compute out_rows and out_cols in convolve2d")
 
     # TODO 3: an array of zeros of that shape, to fill in below.
     output = todo(3, "create the output array in convolve2d")
 
-    for y in range(output_height):
-        for x in range(output_width):
+    for row in range(out_rows):
+        for col in range(out_cols):
             # TODO 4: take the window under the kernel, multiply, sum, store.
-            todo(4, "fill output[y, x] inside the loops of convolve2d")
+            todo(4, "fill output[row, col] inside the loops of convolve2d")
 
     return output
 

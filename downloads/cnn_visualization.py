@@ -32,15 +32,15 @@ def convolve2d(image, kernel):
     which is what the convolutional layers of a CNN compute.
     """
     image = np.asarray(image, dtype=np.float64)
-    image_height, image_width = image.shape
-    kernel_height, kernel_width = kernel.shape
-    output_height = image_height - kernel_height + 1
-    output_width = image_width - kernel_width + 1
-    output = np.zeros((output_height, output_width))
-    for y in range(output_height):
-        for x in range(output_width):
-            window = image[y : y + kernel_height, x : x + kernel_width]
-            output[y, x] = np.sum(window * kernel)
+    image_rows, image_cols = image.shape
+    kernel_rows, kernel_cols = kernel.shape
+    out_rows = image_rows - kernel_rows + 1
+    out_cols = image_cols - kernel_cols + 1
+    output = np.zeros((out_rows, out_cols))
+    for row in range(out_rows):
+        for col in range(out_cols):
+            window = image[row : row + kernel_rows, col : col + kernel_cols]
+            output[row, col] = np.sum(window * kernel)
     return output
 
 
@@ -110,7 +110,7 @@ def run(image, folder):
     edges_x, edges_y, magnitude = detect_edges(image)
     print(f"Input shape: {image.shape}")
     print(f"Output shape: {magnitude.shape}")
-    print(f"Edge magnitude range: [{magnitude.min():.1f}, {magnitude.max():.1f}]")
+    print(f"Edge strength: from {magnitude.min():.1f} to {magnitude.max():.1f}")
     save(side_by_side(normalize(image), normalize(magnitude)), folder, "edge_detection_output.png")
     # Exercise 2, goal 1: each direction on its own. The absolute value keeps
     # the dark-to-light and the light-to-dark side of every edge.

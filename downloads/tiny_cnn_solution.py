@@ -24,16 +24,16 @@ def conv2d(x, W, b, stride=1):
 
     x: (H, W, C_in), W: (K, k, k, C_in), b: (K,). Returns (H_out, W_out, K).
     """
-    H, W_in, C = x.shape
-    K, kh, kw, _ = W.shape
-    pad = kh // 2
+    rows, cols, _ = x.shape
+    n_filters, size = W.shape[0], W.shape[1]
+    pad = size // 2
     x_padded = np.pad(x, ((pad, pad), (pad, pad), (0, 0)))
-    H_out = (H - kh + 2 * pad) // stride + 1
-    W_out = (W_in - kw + 2 * pad) // stride + 1
-    out = np.zeros((H_out, W_out, K))
-    for i in range(H_out):
-        for j in range(W_out):
-            window = x_padded[i * stride : i * stride + kh, j * stride : j * stride + kw, :]
+    out_rows = (rows - size + 2 * pad) // stride + 1
+    out_cols = (cols - size + 2 * pad) // stride + 1
+    out = np.zeros((out_rows, out_cols, n_filters))
+    for i in range(out_rows):
+        for j in range(out_cols):
+            window = x_padded[i * stride : i * stride + size, j * stride : j * stride + size, :]
             # One number per filter: the sum of window * filter over rows, columns, channels.
             out[i, j, :] = np.tensordot(W, window, axes=([1, 2, 3], [0, 1, 2])) + b
     return out
@@ -41,12 +41,12 @@ def conv2d(x, W, b, stride=1):
 
 def maxpool2d(x, size=2, stride=2):
     """Largest value of every size×size window, per channel. (H, W, C) -> (H_out, W_out, C)."""
-    H, W, C = x.shape
-    H_out = (H - size) // stride + 1
-    W_out = (W - size) // stride + 1
-    out = np.zeros((H_out, W_out, C))
-    for i in range(H_out):
-        for j in range(W_out):
+    rows, cols, channels = x.shape
+    out_rows = (rows - size) // stride + 1
+    out_cols = (cols - size) // stride + 1
+    out = np.zeros((out_rows, out_cols, channels))
+    for i in range(out_rows):
+        for j in range(out_cols):
             window = x[i * stride : i * stride + size, j * stride : j * stride + size, :]
             out[i, j, :] = window.max(axis=(0, 1))
     return out

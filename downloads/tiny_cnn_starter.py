@@ -33,18 +33,19 @@ def conv2d(x, W, b, stride=1):
 
     x: (H, W, C_in), W: (K, k, k, C_in), b: (K,). Returns (H_out, W_out, K).
     """
-    H, W_in, C = x.shape
-    K, kh, kw, _ = W.shape
-    # TODO 1: pad x with zeros so that stride 1 keeps H x W ('same'), work out
-    # H_out and W_out, then fill out[i, j, f]: the sum over the window and all
-    # channels of window * W[f], plus b[f]. Two loops over i and j are enough.
+    rows, cols, channels = x.shape
+    n_filters, size = W.shape[0], W.shape[1]
+    # TODO 1: pad x with zeros so that stride 1 keeps rows x cols ('same'), work
+    # out the output size, then fill out[i, j, f]: the sum over the window and
+    # all channels of window * W[f], plus b[f]. Two loops over i and j are enough.
     return todo(1, "write conv2d")
 
 
 def maxpool2d(x, size=2, stride=2):
     """Largest value of every size×size window, per channel. (H, W, C) -> (H_out, W_out, C)."""
-    # TODO 2: H_out = (H - size) // stride + 1 (likewise W_out); the window of
-    # output (i, j) starts at row i * stride and column j * stride.
+    # TODO 2: the output has (rows - size) // stride + 1 rows (likewise for the
+    # columns); the window of output (i, j) starts at row i * stride and column
+    # j * stride.
     return todo(2, "write maxpool2d")
 
 

@@ -45,7 +45,7 @@ def test_edge_figure_shows_both_sides_of_every_edge(tmp_path):
 
 def test_magnitude_range_printed_matches_sobel_by_scipy(tmp_path):
     result = run_script(DOWNLOADS / "cnn_visualization.py", cwd=tmp_path)
-    low, high = map(float, re.search(r"range: \[([\d.]+), ([\d.]+)\]", result.stdout).groups())
+    low, high = map(float, re.search(r"Edge strength: from ([\d.]+) to ([\d.]+)", result.stdout).groups())
     pattern = shapes_pattern()
     gx = signal.correlate2d(pattern, KERNELS["sobel_x"], mode="valid")
     gy = signal.correlate2d(pattern, KERNELS["sobel_y"], mode="valid")
@@ -102,16 +102,16 @@ TODO_ANSWERS = [
         "    return np.array([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]], dtype=np.float64)",
     ),
     (
-        '    output_height, output_width = todo(2, "compute output_height and output_width in convolve2d")',
-        "    output_height, output_width = image_height - kernel_height + 1, image_width - kernel_width + 1",
+        '    out_rows, out_cols = todo(2, "compute out_rows and out_cols in convolve2d")',
+        "    out_rows, out_cols = image_rows - kernel_rows + 1, image_cols - kernel_cols + 1",
     ),
     (
         '    output = todo(3, "create the output array in convolve2d")',
-        "    output = np.zeros((output_height, output_width))",
+        "    output = np.zeros((out_rows, out_cols))",
     ),
     (
-        '            todo(4, "fill output[y, x] inside the loops of convolve2d")',
-        "            output[y, x] = np.sum(image[y : y + kernel_height, x : x + kernel_width] * kernel)",
+        '            todo(4, "fill output[row, col] inside the loops of convolve2d")',
+        "            output[row, col] = np.sum(image[row : row + kernel_rows, col : col + kernel_cols] * kernel)",  # noqa: E501
     ),
 ]
 
@@ -168,3 +168,26 @@ def test_downloads_need_only_numpy_pillow_and_imageio():
     for path in DOWNLOADS.glob("*.py"):
         imports = re.findall(r"^(?:from|import) ([\w]+)", path.read_text(), flags=re.M)
         assert set(imports) <= allowed, (path.name, set(imports) - allowed)
+
+
+def function_source(path, name):
+    import ast
+
+    source = path.read_text()
+    node = next(n for n in ast.parse(source).body if getattr(n, "name", None) == name)
+    return ast.get_source_segment(source, node)
+
+
+@pytest.mark.parametrize(
+    ("name", "files"),
+    [
+        ("normalize", ["cnn_visualization.py", "cnn_starter.py", "cnn_solution.py"]),
+        ("make_checkerboard", ["cnn_starter.py", "cnn_solution.py"]),
+        ("relu", ["tiny_cnn_starter.py", "tiny_cnn_solution.py"]),
+        ("forward", ["tiny_cnn_starter.py", "tiny_cnn_solution.py"]),
+    ],
+)
+def test_helpers_repeated_across_standalone_downloads_are_identical(name, files):
+    """Each download runs alone, so a few helpers stand in more than one; they must not drift apart."""
+    sources = {function_source(DOWNLOADS / file, name) for file in files}
+    assert len(sources) == 1, f"{name} differs between {files}"

@@ -113,6 +113,6 @@ def test_prose_names_exactly_the_emphasized_lines_of_the_solution():
     for _, _, emphasized, prose in blocks:
         assert named_lines(prose) == emphasized
     lines = function_lines("tiny_cnn_solution.py", "conv2d")
-    assert "pad = kh // 2" in lines[7] and "np.pad" in lines[8]
+    assert "pad = size // 2" in lines[7] and "np.pad" in lines[8]
     assert "window = x_padded" in lines[14]
     assert "np.tensordot" in lines[16] and "+ b" in lines[16]

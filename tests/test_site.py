@@ -178,10 +178,10 @@ def test_prose_names_exactly_the_emphasized_lines():
 
 def test_named_lines_hold_the_code_the_prose_describes():
     loop = function_lines("cnn_visualization.py", "convolve2d")
-    assert "output_height =" in loop[10] and "output_width =" in loop[11]
-    assert loop[13].strip().startswith("for y in range(output_height)")
-    assert loop[14].strip().startswith("for x in range(output_width)")
-    assert loop[15].strip().startswith("window = image[y")
+    assert "out_rows =" in loop[10] and "out_cols =" in loop[11]
+    assert loop[13].strip().startswith("for row in range(out_rows)")
+    assert loop[14].strip().startswith("for col in range(out_cols)")
+    assert loop[15].strip().startswith("window = image[row")
     assert "np.sum(window * kernel)" in loop[16]
     art = function_lines("cnn_visualization.py", "artistic_edges")
     assert "SHARPEN" in art[2] and "SOBEL_X" in art[3]

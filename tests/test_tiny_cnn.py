@@ -141,7 +141,7 @@ def test_check_passes_the_solution_and_then_classifies(site, saved, tmp_path):
 
 
 PLANTED = {
-    "missing padding": (("pad = kh // 2", "pad = 0"), "pad the input with one ring of zeros"),
+    "missing padding": (("pad = size // 2", "pad = 0"), "pad the input with one ring of zeros"),
     "missing bias": (
         ("axes=([1, 2, 3], [0, 1, 2])) + b", "axes=([1, 2, 3], [0, 1, 2]))"),
         "leaves out the bias",
@@ -149,13 +149,13 @@ PLANTED = {
     "flipped kernel": (("np.tensordot(W,", "np.tensordot(W[:, ::-1, ::-1, :],"), "flips the kernel"),
     "stride ignored": (
         (
-            "x_padded[i * stride : i * stride + kh, j * stride : j * stride + kw, :]",
-            "x_padded[i : i + kh, j : j + kw, :]",
+            "x_padded[i * stride : i * stride + size, j * stride : j * stride + size, :]",
+            "x_padded[i : i + size, j : j + size, :]",
         ),
         "with stride=2",
     ),
     "wrong output shape": (
-        ("H_out = (H - kh + 2 * pad) // stride + 1", "H_out = (H - kh + 2 * pad) // stride"),
+        ("out_rows = (rows - size + 2 * pad) // stride + 1", "out_rows = (rows - size + 2 * pad) // stride"),
         "expected (4, 4, 2)",
     ),
     "pooling window overlaps": (
@@ -166,7 +166,7 @@ PLANTED = {
         "values",
     ),
     "pooling off by one": (
-        ("H_out = (H - size) // stride + 1", "H_out = (H - size + 1) // stride + 1"),
+        ("out_rows = (rows - size) // stride + 1", "out_rows = (rows - size + 1) // stride + 1"),
         "off by one",
     ),
     "pooling takes the mean": (
