@@ -34,4 +34,5 @@ maps.append(to_uint8(sobel_responses(photo)[2]))
 titles.append("Sobel magnitude")
 
 fig = image_grid(maps, titles, columns=4)
-save_png(fig, "feature_maps_grid.png")
+# 80 dpi keeps this photo-heavy figure light for the page.
+save_png(fig, "feature_maps_grid.png", dpi=80)

@@ -45,4 +45,5 @@ titles += [f"random filter {f + 1}: {features.shape[0]}×{features.shape[1]}" fo
 panels.append(to_uint8(pooled[..., 0]))
 titles.append(f"filter 1 max-pooled: {pooled.shape[0]}×{pooled.shape[1]}")
 fig = image_grid(panels, titles, columns=4, size=2.6)
-save_png(fig, "photo_filters.png")
+# 80 dpi keeps this photo-heavy figure light for the page.
+save_png(fig, "photo_filters.png", dpi=80)

@@ -1,0 +1,61 @@
+"""The Makefile's own behaviour: clear one-line errors, and a clean that removes every generated file."""
+
+import os
+import shutil
+import subprocess
+
+from conftest import ROOT
+
+
+def make(*args, cwd=ROOT, env=None):
+    return subprocess.run(
+        ["make", "--no-print-directory", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+    )
+
+
+def test_missing_python_stops_with_one_clear_line(tmp_path):
+    result = make("venv", "PYTHON=no-such-python3", f"VENV={tmp_path / 'venv'}")
+    assert result.returncode != 0
+    assert result.stdout.strip().splitlines() == [
+        "error: no-such-python3 not found; install Python 3.11 or newer, or run make PYTHON=/path/to/python3"
+    ]
+    assert not (tmp_path / "venv").exists()
+
+
+def test_failed_install_stops_with_one_clear_line(tmp_path):
+    empty = tmp_path / "no-packages"
+    empty.mkdir()
+    offline = {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(empty), "PIP_CONSTRAINT": ""}
+    result = make("venv", f"VENV={tmp_path / 'venv'}", env=offline)
+    assert result.returncode != 0
+    ours = [line for line in result.stdout.splitlines() if line.startswith("error:")]
+    assert ours == [
+        f"error: installing requirements.txt into {tmp_path / 'venv'} failed; see pip's message above"
+    ]
+    assert not (tmp_path / "venv" / ".requirements").exists(), "a failed install must not look installed"
+
+
+def test_clean_removes_every_generated_file_and_nothing_else(tmp_path):
+    tree = tmp_path / "site"
+    ignore = shutil.ignore_patterns(".venv", "_build", "auto_examples", ".git", "*_cache", "__pycache__")
+    shutil.copytree(ROOT, tree, ignore=ignore)
+    generated = [
+        tree / "_build" / "html" / "index.html",
+        tree / "docs" / "auto_examples" / "figures" / "x.png",
+        tree / "docs" / "sg_execution_times.rst",
+        tree / "convviz" / "__pycache__" / "x.pyc",
+    ]
+    for path in generated:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("generated")
+    sources = sorted(p.relative_to(tree) for p in tree.rglob("*") if p.is_file() and p not in generated)
+    result = make("clean", cwd=tree)
+    assert result.returncode == 0, result.stderr
+    assert not any(path.exists() for path in generated)
+    assert not (tree / "_build").exists() and not (tree / "docs" / "auto_examples").exists()
+    assert sorted(p.relative_to(tree) for p in tree.rglob("*") if p.is_file()) == sources
