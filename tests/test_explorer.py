@@ -92,6 +92,10 @@ def test_typed_kernel_is_used(explorer):
     values, out = js_output(explorer)
     kernel = np.array(weights, dtype=float).reshape(3, 3)
     np.testing.assert_allclose(values, correlate2d(js_input(explorer, "shapes"), kernel), atol=1e-9)
+    assert explorer.get_by_label("Kernel preset").input_value() == "custom"
+    for i, value in enumerate(["0", "1", "0", "1", "-4", "1", "0", "1", "0"]):
+        explorer.get_by_label(f"Kernel row {i // 3 + 1}, column {i % 3 + 1}").fill(value)
+    assert explorer.get_by_label("Kernel preset").input_value() == "laplacian"
 
 
 @pytest.mark.parametrize("position", [0, 7, 14, 21, 35])

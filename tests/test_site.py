@@ -209,6 +209,12 @@ def test_every_citation_is_cited(module_page):
         assert citation.select("a[role='doc-backlink']"), citation.get_text()[:40]
 
 
+def test_page_quotes_what_the_unmodified_starter_prints(module_page):
+    """tests/test_downloads.py checks that the starter prints exactly this line."""
+    text = " ".join(module_page.get_text(" ").split())
+    assert "cnn_starter.py: TODO 1 is still open: return your own 3x3 kernel from make_kernel." in text
+
+
 def test_page_calls_the_operation_cross_correlation_and_convolution_layers_equivariant(module_page):
     text = module_page.get_text(" ", strip=True)
     assert "cross-correlation" in text

@@ -185,6 +185,16 @@
     return { value: value };
   }
 
+  /** The name of the preset with exactly these weights, or "custom". */
+  function matchingPreset(kernel) {
+    var names = Object.keys(PRESETS);
+    for (var i = 0; i < names.length; i++) {
+      var values = PRESETS[names[i]].values;
+      if (values.every(function (v, j) { return Math.abs(v - kernel[j]) < 1e-12; })) return names[i];
+    }
+    return "custom";
+  }
+
   // ---------------------------------------------------------------- DOM helpers
 
   var counter = 0;
@@ -236,12 +246,16 @@
     var controls = el("div", { class: "cx-controls" });
     this.inputSelect = select(INPUTS, this.state.input);
     this.presetSelect = select(
-      Object.keys(PRESETS).reduce(function (all, key) {
-        all[key] = PRESETS[key].label;
-        return all;
-      }, {}),
+      Object.keys(PRESETS).reduce(
+        function (all, key) {
+          all[key] = PRESETS[key].label;
+          return all;
+        },
+        { custom: "Your own (typed below)" }
+      ),
       "sobel_x"
     );
+    this.presetSelect.querySelector('option[value="custom"]').disabled = true;
     this.paddingSelect = select({ valid: "valid (P = 0)", same: "same (P = 1)" }, "valid");
     this.strideSelect = select({ 1: "1", 2: "2" }, "1");
     this.displaySelect = select(DISPLAYS, "abs");
@@ -410,6 +424,7 @@
     }
     this.kernelMessage.textContent = "";
     this.kernel = candidate;
+    this.presetSelect.value = matchingPreset(candidate);
     this.redraw();
   };
 
