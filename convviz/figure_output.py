@@ -59,7 +59,9 @@ def _record(path):
 def save_png(fig, name, dpi=100):
     """Save a matplotlib figure as name in :func:`figure_dir` with no varying metadata."""
     path = figure_dir() / name
-    fig.savefig(path, dpi=dpi, metadata={"Software": None}, facecolor="white")
+    fig.savefig(
+        path, dpi=dpi, metadata={"Software": None}, facecolor="white", bbox_inches="tight", pad_inches=0.1
+    )
     _record(path)
     print(f"saved {name}")
     return path
