@@ -108,7 +108,7 @@ def write_explorer_data(app, exception):
         stamp.write_text(current)
 
 
-def html_translator(app):
+def html_translator():
     """The HTML5 translator, with citations marked up as list items.
 
     docutils puts citations in a <div role="list"> whose children have the
@@ -127,5 +127,5 @@ def html_translator(app):
 
 
 def setup(app):
-    app.set_translator("html", html_translator(app))
+    app.set_translator("html", html_translator())
     app.connect("build-finished", write_explorer_data)

@@ -17,6 +17,13 @@ FFT_MIN_TAPS = 49
 _CACHE_FLOATS = 32768
 
 
+def check_whole_number(value, name, minimum):
+    """Return value as an int if it is a whole number >= minimum (not a bool), else raise ValueError."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
+    return int(value)
+
+
 def output_size(n, f, padding=0, stride=1):
     """Output length along one axis: ``(n - f + 2*padding) // stride + 1``.
 
@@ -28,8 +35,7 @@ def output_size(n, f, padding=0, stride=1):
     3
     """
     for name, value, low in (("n", n, 1), ("f", f, 1), ("padding", padding, 0), ("stride", stride, 1)):
-        if int(value) != value or value < low:
-            raise ValueError(f"{name} must be a whole number >= {low}, got {value!r}")
+        check_whole_number(value, name, low)
     if f > n + 2 * padding:
         raise ValueError(f"a kernel of size {f} does not fit an input of size {n} padded by {padding}")
     return (n - f + 2 * padding) // stride + 1
@@ -49,14 +55,22 @@ def _as_float_array(values, what):
     return array
 
 
-def _padding_widths(kernel_shape, padding):
-    if padding == "valid":
-        return (0, 0), (0, 0)
-    if padding == "same":
+def padding_widths(kernel_shape, padding):
+    """(before, after) padding per axis for 'valid', 'same' or a whole number of pixels.
+
+    'same' puts the extra pixel of an even kernel after, as SciPy does.
+    """
+    if isinstance(padding, str) and padding == "valid":
+        return tuple((0, 0) for _ in kernel_shape)
+    if isinstance(padding, str) and padding == "same":
         return tuple(((k - 1) // 2, k // 2) for k in kernel_shape)
-    if isinstance(padding, (int, np.integer)) and not isinstance(padding, bool) and padding >= 0:
-        return (padding, padding), (padding, padding)
-    raise ValueError(f"padding must be 'valid', 'same' or a whole number >= 0, got {padding!r}")
+    if isinstance(padding, str):
+        raise ValueError(f"padding must be 'valid', 'same' or a whole number >= 0, got {padding!r}")
+    try:
+        p = check_whole_number(padding, "padding", 0)
+    except ValueError:
+        raise ValueError(f"padding must be 'valid', 'same' or a whole number >= 0, got {padding!r}") from None
+    return tuple((p, p) for _ in kernel_shape)
 
 
 def check_inputs(image, kernel, padding="valid", stride=1):
@@ -67,9 +81,8 @@ def check_inputs(image, kernel, padding="valid", stride=1):
     """
     image = _as_float_array(image, "image")
     kernel = _as_float_array(kernel, "kernel")
-    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
-        raise ValueError(f"stride must be a whole number >= 1, got {stride!r}")
-    widths = _padding_widths(kernel.shape, padding)
+    check_whole_number(stride, "stride", 1)
+    widths = padding_widths(kernel.shape, padding)
     for axis, name in enumerate(("rows", "columns")):
         padded = image.shape[axis] + sum(widths[axis])
         if kernel.shape[axis] > padded:

@@ -8,7 +8,7 @@ used for training work on batches.
 
 import numpy as np
 
-from convviz.convolution import output_size
+from convviz.convolution import check_whole_number, output_size, padding_widths
 
 
 def relu(x):
@@ -17,16 +17,11 @@ def relu(x):
 
 
 def padding_amount(kernel_size, padding):
-    """Pixels added on each side for 'valid', 'same' (odd kernels) or a whole number."""
-    if padding == "valid":
-        return 0
-    if padding == "same":
-        if kernel_size % 2 == 0:
-            raise ValueError(f"'same' padding needs an odd kernel size, got {kernel_size}")
-        return kernel_size // 2
-    if isinstance(padding, (int, np.integer)) and not isinstance(padding, bool) and padding >= 0:
-        return int(padding)
-    raise ValueError(f"padding must be 'valid', 'same' or a whole number >= 0, got {padding!r}")
+    """Pixels added on each side for 'valid', 'same' (odd kernels only) or a whole number."""
+    if isinstance(padding, str) and padding == "same" and kernel_size % 2 == 0:
+        raise ValueError(f"'same' padding needs an odd kernel size, got {kernel_size}")
+    ((before, _),) = padding_widths((kernel_size,), padding)
+    return before
 
 
 def _as_batch(x, what):
@@ -83,8 +78,7 @@ def conv2d(x, weights, bias, stride=1, padding="same", return_cache=False):
     weights, bias = _check_filters(batch, weights, bias)
     k = weights.shape[1]
     p = padding_amount(k, padding)
-    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
-        raise ValueError(f"stride must be a whole number >= 1, got {stride!r}")
+    check_whole_number(stride, "stride", 1)
     padded = np.pad(batch, ((0, 0), (p, p), (p, p), (0, 0))) if p else batch
     columns = im2col(padded, k, stride)
     out = columns.reshape(-1, weights[0].size) @ weights.reshape(len(weights), -1).T + bias
@@ -117,9 +111,8 @@ def maxpool2d(x, size=2, stride=2, return_cache=False):
     window at the bottom or right are dropped (a 5×5 map pools to 2×2).
     """
     batch, single = _as_batch(x, "x")
-    for value, name in ((size, "size"), (stride, "stride")):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
+    check_whole_number(size, "size", 1)
+    check_whole_number(stride, "stride", 1)
     n, h, w, c = batch.shape
     out_h, out_w = output_size(h, size, 0, stride), output_size(w, size, 0, stride)
     views = [view for _, _, view in _tap_views(batch, size, stride, out_h, out_w)]
