@@ -60,5 +60,5 @@ serve: venv
 		--watch convviz --watch scripts --watch downloads docs $(BUILD)/html
 
 clean:
-	rm -rf $(BUILD) docs/auto_examples docs/sg_execution_times.rst .pytest_cache .ruff_cache
+	$(PYTHON) convviz/paths.py | xargs rm -rf
 	find . -name __pycache__ -not -path "./$(VENV)/*" -prune -exec rm -rf {} +

@@ -28,11 +28,11 @@ COLORS = {
 
 
 def step_details(image, kernel, row, col):
-    """The window at (row, col), its element-wise products with kernel and their sum."""
+    """The element-wise products of kernel with the window at (row, col), and their sum."""
     kh, kw = kernel.shape
     window = image[row : row + kh, col : col + kw]
     products = window * kernel
-    return window, products, float(products.sum())
+    return products, float(products.sum())
 
 
 def _palette_image():
@@ -74,7 +74,7 @@ def render_frames(image, kernel):
     frames = []
     for index in range(out_rows * out_cols):
         row, col = divmod(index, out_cols)
-        _, products, total = step_details(image, kernel, row, col)
+        products, total = step_details(image, kernel, row, col)
         frame = Image.new("RGB", (width, height), COLORS["background"])
         draw = ImageDraw.Draw(frame)
         draw.text(

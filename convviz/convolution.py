@@ -170,13 +170,3 @@ def correlate2d(image, kernel, *, padding="valid", stride=1, pad_mode="constant"
     if method == "fft":
         return _fft(image, kernel, out_shape, stride)
     raise ValueError(f"method must be 'auto', 'taps' or 'fft', got {method!r}")
-
-
-def convolve2d(image, kernel, **options):
-    """True convolution: :func:`correlate2d` with the kernel flipped in both axes.
-
-    Matches ``scipy.ndimage.convolve`` and ``scipy.signal.convolve2d``; for a
-    symmetric kernel (Gaussian, Laplacian) it equals the cross-correlation.
-    """
-    kernel = _as_float_array(kernel, "kernel")
-    return correlate2d(image, kernel[::-1, ::-1], **options)

@@ -2,9 +2,6 @@
 
 import numpy as np
 
-from convviz.convolution import correlate2d
-from convviz.kernels import KERNELS
-
 
 def to_uint8(values):
     """Stretch values linearly onto 0-255 (min-max) and return uint8; zeros if flat."""
@@ -18,13 +15,6 @@ def to_uint8(values):
 def clip_to_uint8(values):
     """Clip values to 0-255: the lossy display that drops every negative response."""
     return np.clip(values, 0, 255).astype(np.uint8)
-
-
-def sobel_responses(image, **options):
-    """Return (gx, gy, magnitude) of the Sobel filters over image."""
-    gx = correlate2d(image, KERNELS["sobel_x"], **options)
-    gy = correlate2d(image, KERNELS["sobel_y"], **options)
-    return gx, gy, np.hypot(gx, gy)
 
 
 def false_color(values):

@@ -1,13 +1,18 @@
-"""Where figure scripts save their files, and how the build knows a figure is stale.
+"""Where figure scripts save their files, and how the build knows a script must run again.
 
-sphinx-gallery re-runs a script only when the script's own text changes. Two
-more reasons to re-run are tracked here: a file the script wrote has gone
-missing, or the code of this package or of the learner downloads (which
-some scripts run) changed since it was written. Every save
-records the file, the script that made it and a hash of the package in
-``figures.json`` beside the files; :func:`invalidate_stale_scripts`, called from
-``conf.py`` before the gallery is generated, deletes the ``.md5`` caches of the
-scripts that must run again.
+A figure script saves with :func:`save_png`, :func:`save_gif`, :func:`save_file`
+or :func:`save_numbers`. The save functions find the script that called them
+on the call stack (sphinx-gallery compiles each script under its own path):
+
+* a script under ``scripts/`` saves into :data:`convviz.paths.GENERATED_DIR`,
+  the one home of generated files, and each save is recorded in the manifest
+  ``figures.json`` there: the file, the script (relative to ``scripts/``) and a
+  hash of this package and of the downloads;
+* any other script (a gallery download run by a reader) saves next to itself,
+  and a notebook into its own folder; nothing is recorded.
+
+sphinx-gallery re-runs a script only when the script's own text changes;
+:func:`stale_scripts` names the other scripts that must run again.
 """
 
 import hashlib
@@ -16,19 +21,13 @@ import os
 import sys
 from pathlib import Path
 
-#: Environment variable naming the folder figures are saved in (set by conf.py).
-FIGURE_DIR_VARIABLE = "CONVVIZ_FIGURE_DIR"
+from convviz.paths import DOWNLOADS_DIR, GENERATED_DIR, PACKAGE_DIR, SCRIPTS_DIR
+
 MANIFEST_NAME = "figures.json"
-PACKAGE_DIR = Path(__file__).resolve().parent
 #: Code whose change makes every recorded figure stale: this package and the downloads.
-TRACKED_SOURCES = (PACKAGE_DIR, PACKAGE_DIR.parent / "downloads")
-
-
-def figure_dir():
-    """The folder figures are saved in: $CONVVIZ_FIGURE_DIR, else the current folder."""
-    folder = Path(os.environ.get(FIGURE_DIR_VARIABLE, "."))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+TRACKED_SOURCES = (PACKAGE_DIR, DOWNLOADS_DIR)
+#: Glob of the figure scripts, relative to ``scripts/`` (one folder per part of the module).
+SCRIPT_GLOB = "*/plot_*.py"
 
 
 def source_hash():
@@ -41,73 +40,168 @@ def source_hash():
     return digest.hexdigest()
 
 
-def _read_manifest(folder):
-    try:
-        return json.loads((Path(folder) / MANIFEST_NAME).read_text())
-    except (OSError, ValueError):
-        return {}
+def figure_scripts(scripts_dir=SCRIPTS_DIR):
+    """Every figure script, as a path relative to scripts_dir (e.g. ``part1_filters/plot_01_x.py``)."""
+    return sorted(path.relative_to(scripts_dir).as_posix() for path in Path(scripts_dir).glob(SCRIPT_GLOB))
 
 
-def _record(path):
-    folder = path.parent
-    manifest = _read_manifest(folder)
-    manifest[path.name] = {"script": Path(sys.argv[0]).name, "sources": source_hash()}
-    text = json.dumps(manifest, indent=1, sort_keys=True) + "\n"
-    (folder / MANIFEST_NAME).write_text(text)
+# -- Which script is saving, and where its files go ---------------------------------------
 
 
-def save_png(fig, name, dpi=100):
-    """Save a matplotlib figure as name in :func:`figure_dir` with no varying metadata."""
-    path = figure_dir() / name
-    fig.savefig(
-        path, dpi=dpi, metadata={"Software": None}, facecolor="white", bbox_inches="tight", pad_inches=0.1
+def calling_script():
+    """The file of the first caller outside this package, or None (a notebook, a prompt)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not filename.startswith(str(PACKAGE_DIR)):
+            path = Path(filename)
+            return path.resolve() if path.suffix == ".py" and path.is_file() else None
+        frame = frame.f_back
+    return None
+
+
+def output_target(script, scripts_dir=SCRIPTS_DIR, generated_dir=GENERATED_DIR):
+    """(folder, script name for the manifest or None) for a script path or None."""
+    if script is not None:
+        try:
+            relative = script.relative_to(Path(scripts_dir).resolve())
+        except ValueError:
+            return script.parent, None
+        return Path(generated_dir), relative.as_posix()
+    if "ipykernel" in sys.modules:  # a downloaded notebook: save into the notebook's folder
+        return Path.cwd(), None
+    raise RuntimeError(
+        "convviz cannot tell which script is saving: run the figure script as a file "
+        "(python plot_NN_name.py) or as a notebook"
     )
-    _record(path)
+
+
+# -- The manifest ------------------------------------------------------------------------
+
+
+def read_manifest(folder=GENERATED_DIR):
+    """{file name: {"script": ..., "sources": ...}}, or None when missing or damaged."""
+    try:
+        manifest = json.loads((Path(folder) / MANIFEST_NAME).read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict):
+        return None
+    for entry in manifest.values():
+        if not (isinstance(entry, dict) and isinstance(entry.get("script"), str)):
+            return None
+        if not isinstance(entry.get("sources"), str):
+            return None
+    return manifest
+
+
+def write_manifest(manifest, folder=GENERATED_DIR):
+    """Write the manifest atomically (a temporary file renamed over the old one)."""
+    path = Path(folder) / MANIFEST_NAME
+    temporary = path.with_suffix(".json.tmp")
+    temporary.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    os.replace(temporary, path)
+
+
+def _record(path, script):
+    manifest = read_manifest(path.parent) or {}
+    manifest[path.name] = {"script": script, "sources": source_hash()}
+    write_manifest(manifest, path.parent)
+
+
+def stale_scripts(scripts_dir=SCRIPTS_DIR, generated_dir=GENERATED_DIR):
+    """Scripts that must run: never recorded, a recorded file missing, or older package code.
+
+    With no readable manifest every script is stale.
+    """
+    scripts = figure_scripts(scripts_dir)
+    manifest = read_manifest(generated_dir)
+    if manifest is None:
+        return scripts
+    current = source_hash()
+    recorded = {entry["script"] for entry in manifest.values()}
+    stale = {script for script in scripts if script not in recorded}
+    for name, entry in manifest.items():
+        if entry["sources"] != current or not (Path(generated_dir) / name).is_file():
+            stale.add(entry["script"])
+    return sorted(stale & set(scripts))
+
+
+def orphan_files(scripts_dir=SCRIPTS_DIR, generated_dir=GENERATED_DIR):
+    """Generated files that no existing script claims (its script was renamed or deleted)."""
+    manifest = read_manifest(generated_dir) or {}
+    scripts = set(figure_scripts(scripts_dir))
+    claimed = {name for name, entry in manifest.items() if entry["script"] in scripts}
+    folder = Path(generated_dir)
+    if not folder.is_dir():
+        return []
+    return sorted(
+        path.name for path in folder.iterdir() if path.name != MANIFEST_NAME and path.name not in claimed
+    )
+
+
+# -- Saving --------------------------------------------------------------------------------
+
+
+def _save(name, write, script=None):
+    """Write one output through write(path) into the caller's folder; record it in the build."""
+    script = calling_script() if script is None else Path(script).resolve()
+    folder, recorded_as = output_target(script)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    temporary = path.with_name(f".{name}.tmp")
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    if recorded_as is not None:
+        _record(path, recorded_as)
+    return path
+
+
+def save_png(fig, name, dpi=100, script=None):
+    """Save a matplotlib figure as an opaque PNG with no varying metadata."""
+
+    def write(path):
+        fig.savefig(
+            path,
+            format="png",
+            dpi=dpi,
+            metadata={"Software": None},
+            facecolor="white",
+            bbox_inches="tight",
+            pad_inches=0.1,
+        )
+
+    path = _save(name, write, script)
     print(f"saved {name}")
     return path
 
 
-def save_gif(frames, name, durations_ms):
+def save_gif(frames, name, durations_ms, script=None):
     """Save Pillow images as a looping animated GIF; one duration per frame, in ms."""
-    path = figure_dir() / name
-    frames[0].save(path, save_all=True, append_images=frames[1:], duration=list(durations_ms), loop=0)
-    _record(path)
+
+    def write(path):
+        frames[0].save(
+            path, format="GIF", save_all=True, append_images=frames[1:], duration=list(durations_ms), loop=0
+        )
+
+    path = _save(name, write, script)
     print(f"saved {name} ({len(frames)} frames)")
     return path
 
 
-def save_file(writer, name):
-    """Save any other output: writer(path) writes the file, which is then recorded."""
-    path = figure_dir() / name
-    writer(path)
-    _record(path)
-    return path
+def save_file(writer, name, script=None):
+    """Save any other output: writer(path) writes the file."""
+    return _save(name, writer, script)
 
 
-def stale_scripts(folder):
-    """Names of the scripts with a recorded output that is missing or out of date."""
-    current = source_hash()
-    stale = set()
-    for name, entry in _read_manifest(folder).items():
-        if entry.get("sources") != current or not (Path(folder) / name).exists():
-            stale.add(entry.get("script", ""))
-    stale.discard("")
-    return sorted(stale)
-
-
-def invalidate_stale_scripts(figure_folder, gallery_folder):
-    """Delete the sphinx-gallery md5 cache of every stale script; return their names."""
-    names = stale_scripts(figure_folder)
-    for name in names:
-        (Path(gallery_folder) / f"{name}.md5").unlink(missing_ok=True)
-    return names
-
-
-def save_numbers(numbers, name):
+def save_numbers(numbers, name, script=None):
     """Save measured values as reStructuredText substitutions, for pages to include.
 
-    A page that says ``.. include:: /auto_examples/figures/<name>`` can then write
+    A page that says ``.. include:: /_generated/<name>`` can then write
     ``|key|`` wherever the value belongs, so the text states what the build measured.
     """
     lines = [f".. |{key}| replace:: {value}" for key, value in sorted(numbers.items())]
-    return save_file(lambda path: path.write_text("\n".join(lines) + "\n"), name)
+    return _save(name, lambda path: path.write_text("\n".join(lines) + "\n"), script)

@@ -7,6 +7,8 @@ the change from top to bottom and answers horizontal edges.
 
 import numpy as np
 
+from convviz.convolution import correlate2d
+
 _TABLE = {
     "identity": [[0, 0, 0], [0, 1, 0], [0, 0, 0]],
     "sobel_x": [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],
@@ -28,21 +30,24 @@ for _name, _values in _TABLE.items():
     _array.flags.writeable = False
     KERNELS[_name] = _array
 
-#: Display titles, in the order the kernel figure shows them.
-TITLES = {
+#: What each kernel is called on the pages, in figures and in the explorer.
+LABELS = {
+    "identity": "Identity",
     "sobel_x": "Sobel X",
     "sobel_y": "Sobel Y",
     "gaussian": "Gaussian",
+    "gaussian_5x5": "Gaussian 5×5",
+    "box_blur": "Box blur",
     "sharpen": "Sharpen",
     "emboss": "Emboss",
     "laplacian": "Laplacian",
+    "diagonal": "Diagonal",
+    "high_pass": "High-pass",
 }
 
 
-def kernel(name):
-    """Return a writable copy of the kernel called *name* (see ``KERNELS``)."""
-    try:
-        return KERNELS[name].copy()
-    except KeyError:
-        known = ", ".join(sorted(KERNELS))
-        raise ValueError(f"unknown kernel {name!r}; known kernels: {known}") from None
+def sobel_responses(image, **options):
+    """Return (gx, gy, magnitude) of the Sobel filters over image (options as for correlate2d)."""
+    gx = correlate2d(image, KERNELS["sobel_x"], **options)
+    gy = correlate2d(image, KERNELS["sobel_y"], **options)
+    return gx, gy, np.hypot(gx, gy)

@@ -9,6 +9,7 @@ copy of the UCI "Optical Recognition of Handwritten Digits" test set, CC BY
 so the downloads can work on exactly the same pixels.
 """
 
+import functools
 import io
 import time
 import zipfile
@@ -85,7 +86,23 @@ def forward(params, x, keep=False):
     return logits
 
 
+def forward_layers(params, x):
+    """Every layer's values for a batch (N, 28, 28, 1), by name, in the order the data flows.
+
+    conv1 and conv2 are after ReLU; probabilities are softmax(logits).
+    """
+    layers = {"input": np.asarray(x, dtype=np.float64)}
+    layers["conv1"] = relu(conv2d(layers["input"], params["W1"], params["b1"]))
+    layers["pool1"] = maxpool2d(layers["conv1"])
+    layers["conv2"] = relu(conv2d(layers["pool1"], params["W2"], params["b2"]))
+    layers["pool2"] = maxpool2d(layers["conv2"])
+    layers["logits"] = layers["pool2"].reshape(len(layers["input"]), -1) @ params["W3"].T + params["b3"]
+    layers["probabilities"] = softmax(layers["logits"])
+    return layers
+
+
 def softmax(logits):
+    """Class probabilities from logits (N, classes), computed stably."""
     shifted = logits - logits.max(axis=1, keepdims=True)
     exp = np.exp(shifted)
     return exp / exp.sum(axis=1, keepdims=True)
@@ -156,6 +173,23 @@ def train(epochs=12, batch_size=32, learning_rate=0.005, seed=SEED, data=None):
         history["test_accuracy"].append(accuracy(params, test_x, test_y))
     history["seconds"] = time.perf_counter() - started
     return params, initial, history, (train_x, train_y, test_x, test_y)
+
+
+@functools.cache
+def _trained():
+    return train()
+
+
+def trained_network():
+    """(params, initial params, history, data) of :func:`train` with its defaults.
+
+    Training is deterministic; the result is kept for the rest of the process, so
+    the build trains once however many figure scripts ask. Callers get copies.
+    """
+    params, initial, history, data = _trained()
+    copy = {name: value.copy() for name, value in params.items()}
+    start = {name: value.copy() for name, value in initial.items()}
+    return copy, start, dict(history), tuple(array.copy() for array in data)
 
 
 def save_weights(path, params, initial, history, data):

@@ -2,15 +2,14 @@
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from browser_support import browser, page, server  # noqa: F401  (fixtures for the browser tests)
 
-ROOT = Path(__file__).resolve().parent.parent
-HTML = ROOT / "_build" / "html"
-DOWNLOADS = ROOT / "downloads"
-FIGURES = ROOT / "docs" / "auto_examples" / "figures"
+from convviz.paths import DOWNLOADS_DIR as DOWNLOADS
+from convviz.paths import GENERATED_DIR as FIGURES
+from convviz.paths import HTML_DIR as HTML
+from convviz.paths import ROOT
 MODULE_RST = ROOT / "docs" / "module_9_2_2" / "index.rst"
 
 

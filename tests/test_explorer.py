@@ -103,7 +103,7 @@ def test_step_mode_shows_the_products_and_sum(explorer, position):
     slider = explorer.get_by_label("Window position")
     slider.fill(str(position))
     row, col = divmod(position, 6)
-    _, products, total = step_details(small_example(), KERNELS["sobel_x"], row, col)
+    products, total = step_details(small_example(), KERNELS["sobel_x"], row, col)
     cells = explorer.locator(".cx-step .cx-table").nth(1).locator("td").all_inner_texts()
     np.testing.assert_allclose(np.array(cells, dtype=float).reshape(3, 3), products)
     text = explorer.locator(".cx-sum").inner_text()

@@ -16,8 +16,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from convviz import shapes_pattern
-from convviz.display import clip_to_uint8, sobel_responses, to_uint8
+from convviz.display import clip_to_uint8, to_uint8
 from convviz.figure_output import save_png
+from convviz.kernels import sobel_responses
 from convviz.plotting import show_image
 
 pattern = shapes_pattern()

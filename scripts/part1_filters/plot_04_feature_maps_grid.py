@@ -11,15 +11,16 @@ absolute value (or the emboss response itself) is stretched to 0-255.
 import numpy as np
 
 from convviz import KERNELS, correlate2d
-from convviz.display import clip_to_uint8, sobel_responses, to_uint8
+from convviz.display import clip_to_uint8, to_uint8
 from convviz.figure_output import save_png
-from convviz.kernels import TITLES
+from convviz.kernels import LABELS, sobel_responses
 from convviz.photos import camera
 from convviz.plotting import image_grid
 
 photo = camera()
 maps, titles = [photo], ["input photograph"]
-for name, title in TITLES.items():
+for name in ("sobel_x", "sobel_y", "gaussian", "sharpen", "emboss", "laplacian"):
+    title = LABELS[name]
     response = correlate2d(photo, KERNELS[name])
     if name in {"gaussian", "sharpen"}:
         maps.append(clip_to_uint8(response))

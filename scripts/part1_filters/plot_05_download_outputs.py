@@ -10,18 +10,20 @@ print and the images they write. The module page quotes this output.
 # Exercises 1 and 2: ``cnn_visualization.py``
 # -------------------------------------------
 import shutil
+import tempfile
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 from PIL import Image
 
 from convviz.downloads import run_download
-from convviz.figure_output import figure_dir, save_file, save_png
+from convviz.figure_output import save_file, save_png
 from convviz.plotting import image_grid
 
-# The downloads write into a folder of their own, so that their
-# edge_detection_output.png does not replace the gallery's figure.
-folder = figure_dir() / "downloads"
+# The downloads write into a scratch folder of their own, as in a learner's
+# folder; only the files the page shows are saved.
+folder = Path(tempfile.mkdtemp(prefix="convviz-downloads-"))
 status, printed = run_download("cnn_visualization", folder)
 assert status == 0, printed
 print(printed)
@@ -48,3 +50,4 @@ ax.imshow(Image.open(folder / "my_filter_output.png"), cmap="gray")
 ax.set_title("my_filter_output.png", fontsize=10)
 ax.set_axis_off()
 fig.tight_layout()
+shutil.rmtree(folder)

@@ -18,9 +18,9 @@ from convviz.figure_output import save_file, save_numbers, save_png
 from convviz.layers import conv2d, relu
 from convviz.photos import camera
 from convviz.plotting import show_image, show_kernel
-from convviz.tiny_cnn import as_input, save_weights, train
+from convviz.tiny_cnn import as_input, save_weights, trained_network
 
-params, initial, history, data = train()
+params, initial, history, data = trained_network()
 train_x, train_y, test_x, test_y = data
 final_accuracy = history["test_accuracy"][-1]
 print(f"{len(train_y)} training and {len(test_y)} test digits")

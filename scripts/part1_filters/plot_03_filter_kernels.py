@@ -9,12 +9,13 @@ the cells: positive weights green, negative red, zero white.
 import matplotlib.pyplot as plt
 
 from convviz.figure_output import save_png
-from convviz.kernels import KERNELS, TITLES
+from convviz.kernels import KERNELS, LABELS
 from convviz.plotting import show_kernel
 
 fig, axes = plt.subplots(2, 3, figsize=(8.4, 5.8))
-for ax, (name, title) in zip(axes.ravel(), TITLES.items()):
-    weights = KERNELS[name]
+names = ("sobel_x", "sobel_y", "gaussian", "sharpen", "emboss", "laplacian")
+for ax, name in zip(axes.ravel(), names):
+    weights, title = KERNELS[name], LABELS[name]
     if name == "gaussian":
         show_kernel(ax, weights * 16, title, scale_note="(÷ 16)")
     else:

@@ -9,8 +9,9 @@ recipe of exercise 2: sharpen, then Sobel X, then a red-green false colour.
 import numpy as np
 
 from convviz import KERNELS, correlate2d
-from convviz.display import clip_to_uint8, false_color, sobel_responses, to_uint8
+from convviz.display import clip_to_uint8, false_color, to_uint8
 from convviz.figure_output import save_png
+from convviz.kernels import sobel_responses
 from convviz.photos import camera
 from convviz.plotting import image_grid
 

@@ -1,0 +1,131 @@
+"""Build hooks of the course site, connected in :func:`setup` (conf.py only configures).
+
+Before sphinx-gallery runs, the generated files are brought in line with the
+tree, so that whatever was edited, renamed, deleted or damaged, the build shows
+what a clean build would show:
+
+* files and gallery pages of figure scripts that no longer exist are removed;
+* every script whose outputs are missing or made by older package code loses its
+  sphinx-gallery md5 cache, so it runs again, and its gallery page is re-written
+  (its plots are not Sphinx dependencies of the page).
+
+After the build the learner files get stable addresses: ``downloads/`` in the
+site holds the weights file and the ``convviz`` package as a zip.
+"""
+
+import io
+import shutil
+import zipfile
+from pathlib import Path
+
+from sphinx.util import logging
+
+from convviz import figure_output
+from convviz.paths import GALLERY_DIR, GENERATED_DIR, PACKAGE_DIR, SCRIPTS_DIR
+
+logger = logging.getLogger(__name__)
+
+#: Files of the generated folder that the site offers at a fixed address, ``downloads/<name>``.
+STABLE_DOWNLOADS = ("tiny_cnn_weights.npz",)
+#: Timestamp of every member of convviz.zip (the earliest a zip file can hold), for identical bytes.
+ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
+GALLERY_SUFFIXES = (".rst", ".py", ".ipynb", ".py.md5", ".zip", "_codeobj.pickle")
+
+
+def remove_orphan_gallery_pages(scripts_dir=SCRIPTS_DIR, gallery_dir=GALLERY_DIR):
+    """Delete what sphinx-gallery made from scripts or folders that no longer exist."""
+    gallery_dir = Path(gallery_dir)
+    if not gallery_dir.is_dir():
+        return []
+    removed = []
+    for folder in sorted(p for p in gallery_dir.iterdir() if p.is_dir()):
+        if not (Path(scripts_dir) / folder.name).is_dir():
+            shutil.rmtree(folder)
+            removed.append(folder.name + "/")
+            continue
+        for page in sorted(folder.glob("plot_*.rst")):
+            if (Path(scripts_dir) / folder.name / f"{page.stem}.py").is_file():
+                continue
+            for suffix in GALLERY_SUFFIXES:
+                (folder / f"{page.stem}{suffix}").unlink(missing_ok=True)
+            for image in folder.glob(f"images/**/sphx_glr_{page.stem}_*"):
+                image.unlink()
+            removed.append(f"{folder.name}/{page.stem}.py")
+    return removed
+
+
+def prepare_generated_files(app):
+    """Remove orphans and invalidate stale scripts, before sphinx-gallery generates the gallery."""
+    GENERATED_DIR.mkdir(parents=True, exist_ok=True)
+    if figure_output.read_manifest() is None:
+        (GENERATED_DIR / figure_output.MANIFEST_NAME).unlink(missing_ok=True)
+    for name in figure_output.orphan_files():
+        (GENERATED_DIR / name).unlink()
+        logger.info(f"removed {name}: no figure script makes it any more")
+    for name in remove_orphan_gallery_pages():
+        logger.info(f"removed the gallery page of {name}: the script is gone")
+    stale = figure_output.stale_scripts()
+    for script in stale:
+        (GALLERY_DIR / f"{script}.md5").unlink(missing_ok=True)
+    app.course_rerun_pages = ["auto_examples/" + script[: -len(".py")] for script in stale]
+    if stale:
+        logger.info(f"figure scripts to run: {', '.join(stale)}")
+
+
+def outdated_gallery_pages(app, env, added, changed, removed):
+    """Gallery pages whose script runs again: their plots changed though their text may not have."""
+    return [name for name in getattr(app, "course_rerun_pages", []) if name in env.found_docs]
+
+
+def package_zip():
+    """The convviz package as zip bytes, identical for identical sources."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(PACKAGE_DIR.glob("*.py")):
+            member = zipfile.ZipInfo(f"convviz/{path.name}", date_time=ZIP_TIMESTAMP)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(member, path.read_bytes())
+    return buffer.getvalue()
+
+
+def write_if_changed(path, data):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.is_file() or path.read_bytes() != data:
+        path.write_bytes(data)
+
+
+def write_stable_downloads(app, exception):
+    """Copy the learner files to ``downloads/`` in the site, where links and docs can name them."""
+    if exception is not None or app.builder.format != "html":
+        return
+    folder = Path(app.outdir) / "downloads"
+    for name in STABLE_DOWNLOADS:
+        write_if_changed(folder / name, (GENERATED_DIR / name).read_bytes())
+    write_if_changed(folder / "convviz.zip", package_zip())
+
+
+def html_translator():
+    """The HTML5 translator, with citations marked up as list items.
+
+    docutils puts citations in a <div role="list"> whose children have the
+    role doc-biblioentry, which ARIA no longer accepts inside a list; the
+    accessibility checker reports it as a critical error. role="listitem" is
+    the valid equivalent.
+    """
+    from sphinx.writers.html5 import HTML5Translator
+
+    class CourseTranslator(HTML5Translator):
+        def visit_citation(self, node):
+            super().visit_citation(node)
+            self.body[-1] = self.body[-1].replace('role="doc-biblioentry"', 'role="listitem"')
+
+    return CourseTranslator
+
+
+def setup(app):
+    app.set_translator("html", html_translator())
+    # Before sphinx-gallery's own builder-inited handler (priority 500).
+    app.connect("builder-inited", prepare_generated_files, priority=100)
+    app.connect("env-get-outdated", outdated_gallery_pages)
+    app.connect("build-finished", write_stable_downloads)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
