@@ -116,6 +116,7 @@ def learn_ica_filters(patches, components=36, seed=0):
     patch's independent components are its dot products with them.
     """
     from sklearn.decomposition import FastICA
+    from threadpoolctl import threadpool_limits
 
     patches = np.asarray(patches, dtype=np.float64)
     if patches.ndim != 3 or patches.shape[1] != patches.shape[2]:
@@ -124,7 +125,10 @@ def learn_ica_filters(patches, components=36, seed=0):
         raise ValueError(f"components must be from 1 to {patches.shape[1] ** 2}, got {components!r}")
     flat = patches.reshape(len(patches), -1)
     flat = flat - flat.mean(axis=1, keepdims=True)
-    ica = FastICA(n_components=components, random_state=seed, **ICA_SETTINGS).fit(flat)
+    # One BLAS thread: the same result whatever the machine's core count, and no
+    # threads spinning against each other on a busy machine.
+    with threadpool_limits(limits=1, user_api="blas"):
+        ica = FastICA(n_components=components, random_state=seed, **ICA_SETTINGS).fit(flat)
     return ica.components_.reshape(components, *patches.shape[1:])
 
 

@@ -1,13 +1,20 @@
 """Matplotlib helpers for the part 3 figures: digits, signed maps, tiled feature maps, kernels.
 
 Figures are drawn 8 inches wide at 200 dpi (:data:`DPI`), twice the width the
-page shows them at, so 10-point text reads at about 14 CSS pixels. Signed
+page shows them at, so 10-point text reads at about 14 CSS pixels, and saved
+with a palette of gray levels and a few colours (:func:`save_palette_png`)
+to keep the page light. Signed
 values use the colour-blind-safe diverging map purple-white-orange
 (:data:`SIGNED_CMAP`): purple negative, orange positive.
 """
 
+import io
+
 import matplotlib.pyplot as plt
 import numpy as np
+from PIL import Image
+
+from convviz.figure_output import save_file
 
 DPI = 200
 WIDTH = 8.0
@@ -102,3 +109,48 @@ def add_colorbar(fig, image, axes, label):
     bar.set_label(label, fontsize=FONT)
     bar.ax.tick_params(labelsize=FONT - 1)
     return bar
+
+
+def palette_image(image, grays=192, colours=64):
+    """An RGB Pillow image reduced to a palette: `grays` evenly spaced gray levels plus `colours`.
+
+    The colours are an octree quantization of the pixels that are not gray, so
+    gray photographs keep smooth tones and coloured maps keep their hues. Every
+    pixel goes to its nearest palette entry, without dithering: deterministic.
+    """
+    pixels = np.asarray(image.convert("RGB"))
+    levels = np.round(np.linspace(0, 255, grays)).astype(np.uint8)
+    palette = [np.repeat(levels[:, None], 3, axis=1)]
+    coloured = pixels[(pixels[..., 0] != pixels[..., 1]) | (pixels[..., 1] != pixels[..., 2])]
+    if len(coloured):
+        strip = Image.fromarray(coloured[None])
+        reduced = strip.quantize(colors=colours, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+        used = np.unique(np.asarray(reduced))
+        palette.append(np.asarray(reduced.getpalette(), dtype=np.uint8).reshape(-1, 3)[used])
+    entries = np.concatenate(palette).astype(np.int64)
+    codes = pixels.reshape(-1, 3).astype(np.int64) @ np.array([65536, 256, 1])
+    used_codes, inverse = np.unique(codes, return_inverse=True)
+    colours_used = np.stack([used_codes // 65536, used_codes // 256 % 256, used_codes % 256], axis=1)
+    distance = ((colours_used[:, None, :] - entries[None]) ** 2).sum(axis=2)
+    indices = distance.argmin(axis=1)[inverse.ravel()].astype(np.uint8).reshape(pixels.shape[:2])
+    reduced = Image.fromarray(indices, mode="P")
+    reduced.putpalette(entries.astype(np.uint8).ravel().tolist())
+    return reduced
+
+
+def save_palette_png(fig, name, dpi=DPI):
+    """Save fig like save_png (white, tight, no metadata), with the palette of :func:`palette_image`."""
+    buffer = io.BytesIO()
+    fig.savefig(
+        buffer,
+        format="png",
+        dpi=dpi,
+        metadata={"Software": None},
+        facecolor="white",
+        bbox_inches="tight",
+        pad_inches=0.1,
+    )
+    reduced = palette_image(Image.open(buffer))
+    path = save_file(lambda target: reduced.save(target, format="PNG", optimize=True), name)
+    print(f"saved {name}")
+    return path

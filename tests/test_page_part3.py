@@ -21,7 +21,7 @@ from convviz.edge_learning import (
     sample_patches,
 )
 from convviz.kernels import KERNELS
-from convviz.tiny_cnn import as_input, trained_network
+from convviz.tiny_cnn import as_input, forward, trained_network
 
 PAGE = "module_9_2_2/trained_network.html"
 FIGURE_NAMES = (
@@ -132,6 +132,12 @@ def test_class_model_numbers_are_what_the_code_computes(network, numbers, text):
         assert numbers[f"class_model_{name}_min_probability"] == f"{probs.min():.4f}"
         assert numbers[f"class_model_{name}_logit_range"] == f"{logits.min():.0f} to {logits.max():.0f}"
         assert f"{logits.min():.0f} to {logits.max():.0f}" in text
+    _, images, labels = network
+    own = forward(params, images[..., None])[np.arange(len(labels)), labels]
+    assert (
+        f"no held-out digit scores more than {own.max():.0f} for its own class (median {np.median(own):.0f})"
+        in text
+    )
 
 
 def test_sobel_numbers_are_what_the_code_computes(numbers, text):

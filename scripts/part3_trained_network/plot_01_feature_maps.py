@@ -15,8 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from convviz.attribution import probabilities
-from convviz.figure_output import save_png
-from convviz.inspection_plots import DPI, FONT, WIDTH, show_digit, show_tiled
+from convviz.inspection_plots import FONT, WIDTH, save_palette_png, show_digit, show_tiled
 from convviz.tiny_cnn import as_input, forward_layers, trained_network
 
 params, _, _, (_, _, test_x, test_y) = trained_network()
@@ -54,4 +53,4 @@ for column, index in enumerate(chosen):
 for ax in axes[5, 1:]:
     ax.set_yticklabels([])
 fig.tight_layout()
-save_png(fig, "part3_feature_maps.png", dpi=DPI)
+save_palette_png(fig, "part3_feature_maps.png")

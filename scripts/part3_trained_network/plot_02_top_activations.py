@@ -15,8 +15,7 @@ import matplotlib.pyplot as plt
 from matplotlib.patches import Rectangle
 
 from convviz.activation_maximization import receptive_field, second_layer_top9
-from convviz.figure_output import save_png
-from convviz.inspection_plots import BOX_COLOUR, DPI, FONT, WIDTH, dim_outside, mosaic
+from convviz.inspection_plots import BOX_COLOUR, FONT, WIDTH, dim_outside, mosaic, save_palette_png
 from convviz.tiny_cnn import as_input, trained_network
 
 params, _, _, (_, _, test_x, test_y) = trained_network()
@@ -42,4 +41,4 @@ for f, ax in enumerate(axes.ravel()):
     ax.set_title(f"filter {f + 1}", fontsize=FONT + 1)
     ax.set_axis_off()
 fig.tight_layout(w_pad=0.6, h_pad=0.8)
-save_png(fig, "part3_top_activations.png", dpi=DPI)
+save_palette_png(fig, "part3_top_activations.png")

@@ -24,8 +24,15 @@ from convviz.attribution import (
     occlusion_map,
     probabilities,
 )
-from convviz.figure_output import save_numbers, save_png
-from convviz.inspection_plots import DPI, WIDTH, add_colorbar, show_digit, show_signed, symmetric_limit
+from convviz.figure_output import save_numbers
+from convviz.inspection_plots import (
+    WIDTH,
+    add_colorbar,
+    save_palette_png,
+    show_digit,
+    show_signed,
+    symmetric_limit,
+)
 from convviz.tiny_cnn import as_input, trained_network
 
 params, _, _, (_, _, test_x, test_y) = trained_network()
@@ -60,7 +67,7 @@ for column, (index, drop) in enumerate(zip(chosen, maps)):
     axes[1, column].set_xlim(-0.5, 27.5)
     axes[1, column].set_ylim(27.5, -0.5)
 add_colorbar(fig, shown, axes[1, :], "drop in p(true class)")
-save_png(fig, "part3_occlusion.png", dpi=DPI)
+save_palette_png(fig, "part3_occlusion.png")
 for index, drop in zip(chosen, maps):
     print(f"digit {test_y[index]}: largest drop {drop.max():.4f}, smallest {drop.min():.4f}")
 
@@ -78,7 +85,7 @@ for column, (index, gradient) in enumerate(zip(chosen, gradients)):
     axes[2, column].set_axis_off()
 add_colorbar(fig, signed, axes[1, :], "d score / d pixel")
 add_colorbar(fig, magnitude, axes[2, :], "|d score / d pixel|")
-save_png(fig, "part3_saliency.png", dpi=DPI)
+save_palette_png(fig, "part3_saliency.png")
 
 # %%
 # Deletion check on every test digit

@@ -14,13 +14,14 @@ Either way it is a picture of what raises a score, not of what a digit looks lik
 # Gradient ascent on each class score, with and without regularization
 # --------------------------------------------------------------------
 import matplotlib.pyplot as plt
+import numpy as np
 
 from convviz.activation_maximization import class_models, class_scores
-from convviz.figure_output import save_numbers, save_png
-from convviz.inspection_plots import DPI, FONT, WIDTH, show_digit
-from convviz.tiny_cnn import trained_network
+from convviz.figure_output import save_numbers
+from convviz.inspection_plots import FONT, WIDTH, save_palette_png, show_digit
+from convviz.tiny_cnn import as_input, forward, trained_network
 
-params, _, _, _ = trained_network()
+params, _, _, (_, _, test_x, test_y) = trained_network()
 steps, rate = 100, 0.2
 settings = {
     "plain": {},
@@ -45,11 +46,13 @@ for row, name in enumerate(settings):
         show_digit(axes[row, c], models[name][c], f"{c}: {logits[c]:.0f}")
     axes[row, 0].text(-0.1, 1.42, labels[name], transform=axes[row, 0].transAxes, fontsize=FONT, ha="left")
 fig.subplots_adjust(wspace=0.08, hspace=0.75, left=0.01, right=0.99, top=0.83, bottom=0.02)
-save_png(fig, "part3_class_models.png", dpi=DPI)
+save_palette_png(fig, "part3_class_models.png")
 
 # %%
 # The numbers the page states
 # ---------------------------
+# For comparison: the score each held-out digit gets for its own class.
+test_logits = forward(params, as_input(test_x))[np.arange(len(test_y)), test_y]
 plain_logits, plain_probs = scores["plain"]
 regular_logits, regular_probs = scores["regularized"]
 save_numbers(
@@ -63,6 +66,8 @@ save_numbers(
         "class_model_regularized_min_probability": f"{regular_probs.min():.4f}",
         "class_model_plain_logit_range": f"{plain_logits.min():.0f} to {plain_logits.max():.0f}",
         "class_model_regularized_logit_range": f"{regular_logits.min():.0f} to {regular_logits.max():.0f}",
+        "test_logit_max": f"{test_logits.max():.0f}",
+        "test_logit_median": f"{np.median(test_logits):.0f}",
     },
     "part3_class_model_numbers.txt",
 )

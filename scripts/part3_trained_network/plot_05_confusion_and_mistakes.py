@@ -15,8 +15,8 @@ import numpy as np
 
 from convviz.attribution import input_gradient, probabilities
 from convviz.evaluation import confusion_matrix, misclassified
-from convviz.figure_output import save_numbers, save_png
-from convviz.inspection_plots import DPI, FONT, show_digit
+from convviz.figure_output import save_numbers
+from convviz.inspection_plots import FONT, save_palette_png, show_digit
 from convviz.tiny_cnn import as_input, trained_network
 
 params, _, _, (_, _, test_x, test_y) = trained_network()
@@ -47,7 +47,7 @@ ax.tick_params(labelsize=FONT)
 ax.set_xlabel("network's answer", fontsize=FONT + 1)
 ax.set_ylabel("true class", fontsize=FONT + 1)
 fig.tight_layout()
-save_png(fig, "part3_confusion_matrix.png", dpi=DPI)
+save_palette_png(fig, "part3_confusion_matrix.png")
 
 # %%
 # Every misclassified digit and the saliency of the wrong answer
@@ -70,7 +70,7 @@ for k, index in enumerate(wrong):
     axes[row + 1, column].imshow(saliency, cmap="magma", vmin=0)
     axes[row + 1, column].set_title(f"saliency of {said}", fontsize=FONT)
 fig.tight_layout()
-save_png(fig, "part3_mistakes.png", dpi=DPI)
+save_palette_png(fig, "part3_mistakes.png")
 wrong_answers = np.bincount(predicted[wrong], minlength=10)
 save_numbers(
     {

@@ -16,8 +16,8 @@ import numpy as np
 
 from convviz.convolution import correlate2d
 from convviz.edge_learning import grayscale_photo, learn_kernel
-from convviz.figure_output import save_numbers, save_png
-from convviz.inspection_plots import DPI, FONT, WIDTH, show_kernel_values
+from convviz.figure_output import save_numbers
+from convviz.inspection_plots import FONT, WIDTH, save_palette_png, show_kernel_values
 from convviz.kernels import KERNELS
 
 photos = [grayscale_photo(name) for name in ("camera", "astronaut")]
@@ -46,7 +46,7 @@ curve.tick_params(labelsize=FONT - 1)
 curve.grid(alpha=0.3)
 show_kernel_values(fig.add_subplot(grid[1, 3]), KERNELS["sobel_x"], "Sobel X", limit=2.0, decimals=0)
 show_kernel_values(fig.add_subplot(grid[1, 4]), difference * 1000, "(learned − Sobel X)\n× 1000", decimals=1)
-save_png(fig, "part3_learning_sobel.png", dpi=DPI)
+save_palette_png(fig, "part3_learning_sobel.png")
 save_numbers(
     {
         "sobel_steps": f"{steps:,}",

@@ -26,8 +26,16 @@ from convviz.edge_learning import (
     random_filters,
     sample_patches,
 )
-from convviz.figure_output import save_numbers, save_png
-from convviz.inspection_plots import DPI, FONT, SIGNED_CMAP, WIDTH, mosaic, show_signed, symmetric_limit
+from convviz.figure_output import save_numbers
+from convviz.inspection_plots import (
+    FONT,
+    SIGNED_CMAP,
+    WIDTH,
+    mosaic,
+    save_palette_png,
+    show_signed,
+    symmetric_limit,
+)
 from convviz.photos import camera
 
 patch_count, patch_size, components = 40000, 8, 36
@@ -88,7 +96,7 @@ histogram.set_ylabel("share of filters", fontsize=FONT)
 histogram.tick_params(labelsize=FONT - 1)
 histogram.legend(fontsize=FONT - 1, loc="upper center", frameon=False)
 fig.tight_layout(w_pad=1.5)
-save_png(fig, "part3_ica_filters.png", dpi=DPI)
+save_palette_png(fig, "part3_ica_filters.png")
 
 # %%
 # Twelve learned filters applied to one photograph
@@ -112,7 +120,7 @@ for k, f in enumerate(twelve):
     ax.set_axis_off()
     inset = ax.inset_axes([0.0, 0.7, 0.3, 0.3])
     show_signed(inset, filters[f], symmetric_limit(filters[f]))
-save_png(fig, "part3_twelve_feature_maps.png", dpi=DPI)
+save_palette_png(fig, "part3_twelve_feature_maps.png")
 save_numbers(
     {
         "ica_patches": f"{patch_count:,}",
