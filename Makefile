@@ -56,7 +56,7 @@ bench: test-venv
 
 serve: venv
 	$(BIN)/sphinx-autobuild -c . --host 127.0.0.1 --port 8000 \
-		--ignore "*/auto_examples/*" --ignore "*/sg_execution_times.rst" \
+		--ignore "*/auto_examples/*" --ignore "*/_generated/*" --ignore "*/sg_execution_times.rst" \
 		--watch convviz --watch scripts --watch downloads docs $(BUILD)/html
 
 clean:

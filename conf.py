@@ -25,7 +25,13 @@ release = "9.2.2"
 
 # -- General -----------------------------------------------------------------
 
-exclude_patterns = ["_build", "_ext", "auto_examples/**/*.ipynb", "auto_examples/**/*.py", "auto_examples/**/*.zip"]
+exclude_patterns = [
+    "_build",
+    "_ext",
+    "auto_examples/**/*.ipynb",
+    "auto_examples/**/*.py",
+    "auto_examples/**/*.zip",
+]
 templates_path = []
 html_static_path = ["docs/_static"]
 html_css_files = ["course.css", "explorer/explorer.css"]

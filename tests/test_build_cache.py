@@ -31,7 +31,9 @@ def generated(tree):
 def site_files(tree):
     """The names of every file of the built site (a stale page left behind shows up here)."""
     html = tree / "_build" / "html"
-    return sorted(p.relative_to(html).as_posix() for p in html.rglob("*") if p.is_file() and ".doctrees" not in p.parts)
+    return sorted(
+        p.relative_to(html).as_posix() for p in html.rglob("*") if p.is_file() and ".doctrees" not in p.parts
+    )
 
 
 def assert_same_site(tree, clean):
@@ -97,7 +99,10 @@ def test_edited_script_reruns_alone_and_its_gallery_page_follows(built, clean):
     executed, log = make_html(built)
     assert executed == 1, log[-2000:]
     changed = generated(built)
-    assert changed["docs/_generated/filter_kernels.png"] != generated(clean[0][0])["docs/_generated/filter_kernels.png"]
+    assert (
+        changed["docs/_generated/filter_kernels.png"]
+        != generated(clean[0][0])["docs/_generated/filter_kernels.png"]
+    )
     script.write_text(original)
     executed, _ = make_html(built)
     assert executed == 1
@@ -128,9 +133,12 @@ def test_damaged_manifest_reruns_every_script(built, clean, damage):
         manifest.unlink()
     else:
         manifest.write_text(
-            {"empty list": "[]", "not json": "{{{", "entry not a dict": '{"x.png": 1}', "truncated": text[:40]}[
-                damage
-            ]
+            {
+                "empty list": "[]",
+                "not json": "{{{",
+                "entry not a dict": '{"x.png": 1}',
+                "truncated": text[:40],
+            }[damage]
         )
     if damage in ("delete", "truncated"):  # the two that need a real build; the others only the stale list
         executed, log = make_html(built)
@@ -140,7 +148,9 @@ def test_damaged_manifest_reruns_every_script(built, clean, damage):
     else:
         from convviz import figure_output
 
-        assert figure_output.stale_scripts(built / "scripts", built / "docs" / "_generated") == scripts_of(built)
+        assert figure_output.stale_scripts(built / "scripts", built / "docs" / "_generated") == scripts_of(
+            built
+        )
 
 
 def test_deleted_generated_folder_is_rebuilt_whole(built, clean):
@@ -158,9 +168,10 @@ def test_renamed_script_leaves_no_orphan_page(built, clean):
     files = site_files(built)
     assert "auto_examples/part1_filters/plot_07_artistic_filters.html" in files
     assert "auto_examples/part1_filters/plot_06_artistic_filters.html" not in files
-    assert generated(built)["docs/_generated/artistic_filters.png"] == generated(clean[0][0])[
-        "docs/_generated/artistic_filters.png"
-    ]
+    assert (
+        generated(built)["docs/_generated/artistic_filters.png"]
+        == generated(clean[0][0])["docs/_generated/artistic_filters.png"]
+    )
 
 
 def test_deleted_script_removes_its_figure_and_stops_the_build_on_the_page_that_shows_it(built, clean):

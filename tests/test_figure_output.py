@@ -1,4 +1,4 @@
-"""Figure saving: where each caller's files go, and the record that tells the build which scripts to re-run."""
+"""Figure saving: where each caller's files go, and the record of which scripts must run again."""
 
 import json
 import os
@@ -59,7 +59,9 @@ def test_a_build_script_saves_into_the_generated_folder_and_is_recorded(tree):
         assert "Software" not in image.info
         assert image.convert("RGBA").getextrema()[3] == (255, 255)
     manifest = json.loads((tree / "generated" / figure_output.MANIFEST_NAME).read_text())
-    assert manifest == {"demo.png": {"script": "part9_demo/plot_01_demo.py", "sources": figure_output.source_hash()}}
+    assert manifest == {
+        "demo.png": {"script": "part9_demo/plot_01_demo.py", "sources": figure_output.source_hash()}
+    }
     assert [p.name for p in (tree / "generated").iterdir() if p.name.startswith(".")] == []
 
 
@@ -70,7 +72,9 @@ def test_a_script_elsewhere_saves_next_to_itself_not_in_the_callers_folder(tmp_p
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
-    result = subprocess.run([sys.executable, str(script)], cwd=elsewhere, capture_output=True, text=True, env=env)
+    result = subprocess.run(
+        [sys.executable, str(script)], cwd=elsewhere, capture_output=True, text=True, env=env
+    )
     assert result.returncode == 0, result.stderr
     assert (script.parent / "demo.png").is_file()
     assert list(elsewhere.iterdir()) == []
@@ -80,7 +84,10 @@ def test_a_script_elsewhere_saves_next_to_itself_not_in_the_callers_folder(tmp_p
 def test_code_with_no_script_file_is_stopped_with_a_clear_message(tree):
     fig, _ = plt.subplots()
     with pytest.raises(RuntimeError, match="cannot tell which script is saving"):
-        exec(compile("save_png(fig, 'x.png')", "<string>", "exec"), {"save_png": figure_output.save_png, "fig": fig})
+        exec(
+            compile("save_png(fig, 'x.png')", "<string>", "exec"),
+            {"save_png": figure_output.save_png, "fig": fig},
+        )
     plt.close(fig)
 
 
@@ -119,7 +126,9 @@ def test_a_script_that_never_saved_is_stale(tree):
     assert stale(tree) == ["part9_demo/plot_02_new.py"]
 
 
-@pytest.mark.parametrize("text", ["", "[]", "{{", '{"a.png": 1}', '{"a.png": {"script": 1}}', '{"a.png": {}}'])
+@pytest.mark.parametrize(
+    "text", ["", "[]", "{{", '{"a.png": 1}', '{"a.png": {"script": 1}}', '{"a.png": {}}']
+)
 def test_a_damaged_manifest_makes_every_script_stale(tree, text):
     run_as_script(tree / "scripts" / "part9_demo" / "plot_01_demo.py")
     (tree / "scripts" / "part9_demo" / "plot_02_other.py").write_text("")

@@ -49,7 +49,9 @@ def test_package_zip_holds_every_module_of_convviz(site):
     assert header.select('a[href="../downloads/convviz.zip"]')
 
 
-@pytest.mark.parametrize("script", ["part1_filters/plot_03_filter_kernels.py", "part2_conv_layer/plot_05_cnn_architecture.py"])
+@pytest.mark.parametrize(
+    "script", ["part1_filters/plot_03_filter_kernels.py", "part2_conv_layer/plot_05_cnn_architecture.py"]
+)
 def test_a_downloaded_script_runs_beside_the_unzipped_package(site, tmp_path, script):
     page = read_page(site, f"auto_examples/{script[: -len('.py')]}.html")
     link = next(a["href"] for a in page.select("a[href]") if a["href"].endswith(".py"))
