@@ -127,7 +127,12 @@ def main(argv=None):
         print(f"{name}: cannot load weights from {args.weights!r}: {reason}", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    predictions = np.array([np.argmax(forward(image)) for image in images])
+    predictions = []
+    for number, image in enumerate(images, start=1):
+        predictions.append(np.argmax(forward(image)))
+        if number % 100 == 0 and number < len(images):
+            print(f"classified {number} of {len(images)} test digits so far", flush=True)
+    predictions = np.array(predictions)
     seconds = time.perf_counter() - started
     correct = int((predictions == labels).sum())
     print(f"classified {len(labels)} test digits in {seconds:.1f} s")

@@ -145,3 +145,11 @@ def test_load_weights_leaves_weights_empty_when_an_array_is_wrong(tmp_path):
     with pytest.raises(ValueError, match="W3"):
         solution.load_weights(path)
     assert solution.WEIGHTS == {}
+
+
+def test_long_runs_report_progress_every_hundred_digits(tmp_path):
+    result = run_solution(tmp_path, write_npz(tmp_path / "w.npz", good_arrays(count=230)))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[:2] == [f"classified {n} of 230 test digits so far" for n in (100, 200)]
+    assert lines[2].startswith("classified 230 test digits in ")
