@@ -27,7 +27,10 @@ def make_kernel():
 
 
 def convolve2d(image, kernel):
-    """Slide kernel over image (no padding, stride 1); return the weighted sums."""
+    """Slide kernel over image (no padding, stride 1); return the weighted sums.
+
+    The kernel is not flipped: a cross-correlation, as in a CNN's layers.
+    """
     image = np.asarray(image, dtype=np.float64)
     image_rows, image_cols = image.shape
     kernel_rows, kernel_cols = kernel.shape
@@ -135,6 +138,9 @@ def main(argv=None):
         reason = error.strerror or error
         print(f"{name}: cannot write into {args.out!r}: {reason}; nothing written", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(f"{name}: interrupted; nothing written", file=sys.stderr)
+        return 130
     finally:
         discard(pending)
     return 0

@@ -6,9 +6,10 @@ Usage:
 Without --image it draws a test pattern (a rectangle and a disc); with it, it
 uses your own photo in grayscale, shrunk to at most 512 pixels on its longer
 side unless --full-size is given (the Python loops visit every pixel six
-times, which takes minutes for a phone photo). It writes edge_detection_output.png (input beside its Sobel edge
-magnitude), edges_vertical.png, edges_horizontal.png, artistic_edges.png,
-blur_3x3.png and blur_5x5.png into FOLDER (default: the current folder),
+times, which takes minutes for a phone photo). It writes
+edge_detection_output.png (input beside its Sobel edge magnitude),
+edges_vertical.png, edges_horizontal.png, artistic_edges.png, blur_3x3.png
+and blur_5x5.png into FOLDER (default: the current folder),
 replacing files of the same names, and prints where each file went. If
 anything fails, the folder is left as it was. Needs numpy and pillow.
 """
