@@ -287,3 +287,69 @@ def test_auto_is_as_accurate_as_the_taps_where_it_uses_the_fft(seed):
     assert (np.abs(correlate2d(image, kernel) - expected) <= allowed).all()
     if convolution.fft_is_accurate(image, kernel):
         assert convolution.fft_error_bound(image, kernel) <= convolution.FFT_TOLERANCE * typical
+
+
+@pytest.mark.parametrize(
+    ("kernel_shape", "uses_fft"), [((7, 7), True), ((5, 10), True), ((6, 8), False), ((3, 3), False)]
+)
+def test_auto_takes_the_fft_from_49_taps_on(monkeypatch, kernel_shape, uses_fft):
+    calls = []
+    real = convolution._fft
+    monkeypatch.setattr(convolution, "_fft", lambda *args: calls.append(args) or real(*args))
+    image = np.random.default_rng(1).normal(size=(30, 31)) + 5
+    kernel = np.random.default_rng(2).normal(size=kernel_shape)
+    result = correlate2d(image, kernel)
+    assert bool(calls) == uses_fft
+    np.testing.assert_allclose(result, signal.correlate2d(image, kernel, mode="valid"), atol=1e-10)
+
+
+def test_auto_takes_the_taps_when_the_fft_bound_is_too_large(monkeypatch):
+    calls = []
+    monkeypatch.setattr(convolution, "_fft", lambda *args: calls.append(args))
+    image = np.ones((30, 30))
+    image[3, 4] = 1e9
+    kernel = np.ones((7, 7))
+    assert not convolution.fft_is_accurate(image, kernel)
+    result = correlate2d(image, kernel)
+    assert not calls
+    np.testing.assert_array_equal(result, signal.correlate2d(image, kernel, mode="valid"))
+
+
+def test_fft_error_bound_is_the_documented_formula():
+    rng = np.random.default_rng(8)
+    image, kernel = rng.normal(size=(20, 30)), rng.normal(size=(7, 9))
+    length = 20 * 30  # both are already 2^a 3^b 5^c
+    expected = 8 * np.finfo(float).eps * (np.log2(length) + 1) * np.sqrt((image**2).sum() * (kernel**2).sum())
+    assert convolution.fft_error_bound(image, kernel) == pytest.approx(expected, rel=1e-12)
+    typical = np.median(np.abs(image)) * np.abs(kernel).sum()
+    assert convolution.fft_is_accurate(image, kernel) == (expected <= convolution.FFT_TOLERANCE * typical)
+
+
+def test_fft_tolerance_and_size_limit_are_the_documented_values():
+    assert convolution.FFT_TOLERANCE == 1e-9
+    assert convolution.FFT_MIN_TAPS == 49
+    assert convolution.MAX_PADDED_VALUES == 2**27
+
+
+def test_fft_is_accurate_compares_bound_and_typical_response(monkeypatch):
+    image, kernel = np.full((10, 10), 2.0), np.full((7, 7), -1.0)
+    typical = 2.0 * 49
+    bound = convolution.fft_error_bound(image, kernel)
+    monkeypatch.setattr(convolution, "FFT_TOLERANCE", bound / typical)
+    assert convolution.fft_is_accurate(image, kernel)
+    monkeypatch.setattr(convolution, "FFT_TOLERANCE", bound / typical * (1 - 1e-12))
+    assert not convolution.fft_is_accurate(image, kernel)
+
+
+def test_smooth_lengths_are_the_smallest_products_of_2_3_and_5():
+    smooth = sorted(2**a * 3**b * 5**c for a in range(12) for b in range(8) for c in range(6))
+    for n in range(1, 1100):
+        assert convolution._smooth_length(n) == next(s for s in smooth if s >= n), n
+
+
+def test_padding_up_to_the_size_limit_is_allowed(monkeypatch):
+    monkeypatch.setattr(convolution, "MAX_PADDED_VALUES", 12 * 14)
+    image, kernel = np.ones((10, 12)), np.ones((3, 3))
+    assert correlate2d(image, kernel, padding=1).shape == (10, 12)
+    with pytest.raises(ValueError, match="padding makes the image 14×16, more than 168 values"):
+        correlate2d(image, kernel, padding=2)
