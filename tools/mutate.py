@@ -17,13 +17,18 @@ observable behaviour) or a gap in the tests. Not part of `make test`.
 
 import argparse
 import ast
+import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 COPIED = ("convviz", "tests", "downloads", "docs", "scripts", "pyproject.toml", "conf.py")
@@ -139,15 +144,43 @@ def mutants(source):
                 ast.parse(mutated)
             except SyntaxError:
                 continue
-            yield node.lineno, description, mutated.decode()
+            yield (node.lineno, node.end_lineno), description, mutated.decode()
 
 
-def run_tests(folder, tests, timeout):
-    """Run pytest on tests inside folder in a forked child; return (outcome, seconds).
+class LineRecorder:
+    """A pytest plugin that records, per test, which lines of one file it executed."""
 
-    The parent has imported NumPy, SciPy, pytest and Hypothesis once; each child
-    forgets the repository's own modules, so it imports the (mutated) files afresh.
-    """
+    def __init__(self, path):
+        self.path = str(path)
+        self.lines = {}
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item):
+        hit = set()
+
+        def local(frame, event, arg):
+            if event == "line":
+                hit.add(frame.f_lineno)
+            return local
+
+        def tracer(frame, event, arg):
+            if frame.f_code.co_filename == self.path:
+                hit.add(frame.f_lineno)
+                return local
+            return None
+
+        sys.settrace(tracer)
+        threading.settrace(tracer)
+        try:
+            yield
+        finally:
+            sys.settrace(None)
+            threading.settrace(None)
+            self.lines[item.nodeid] = sorted(hit)
+
+
+def in_child(folder, timeout, work):
+    """Run work() in a forked child inside folder with fresh repository modules; return (exit code, s)."""
     started = time.perf_counter()
     child = os.fork()
     if child == 0:
@@ -156,18 +189,12 @@ def run_tests(folder, tests, timeout):
             os.dup2(null, 1)
             os.dup2(null, 2)
             os.chdir(folder)
+            own = ("convviz", "conftest", "browser_support", "chromium")
             for name in list(sys.modules):
-                if name.split(".")[0] in (
-                    "convviz",
-                    "conftest",
-                    "browser_support",
-                    "chromium",
-                ) or name.startswith("test_"):
+                if name.split(".")[0] in own or name.startswith("test_"):
                     del sys.modules[name]
             sys.path[:0] = [str(folder), str(folder / "tests")]
-            import pytest
-
-            code = pytest.main(["-x", "-q", "-p", "no:cacheprovider", *tests])
+            code = work()
         except BaseException:
             code = 3
         os._exit(int(code))
@@ -175,14 +202,43 @@ def run_tests(folder, tests, timeout):
     while True:
         done, status = os.waitpid(child, os.WNOHANG)
         if done:
-            break
+            return os.waitstatus_to_exitcode(status), time.perf_counter() - started
         if time.perf_counter() > deadline:
             os.kill(child, 9)
             os.waitpid(child, 0)
-            return "timeout", time.perf_counter() - started
-        time.sleep(0.05)
-    code = os.waitstatus_to_exitcode(status)
-    return ("survived" if code == 0 else "killed"), time.perf_counter() - started
+            return None, time.perf_counter() - started
+        time.sleep(0.02)
+
+
+def record_lines(folder, module, tests):
+    """Run the tests once, unmutated, and return {test id: lines of module it executed}."""
+    result = folder / "lines.json"
+
+    def work():
+        recorder = LineRecorder(folder / module)
+        code = pytest.main(["-q", "-p", "no:cacheprovider", *tests], plugins=[recorder])
+        result.write_text(json.dumps(recorder.lines))
+        return code
+
+    code, seconds = in_child(folder, 3600, work)
+    if code != 0:
+        sys.exit(f"the tests fail without any mutation (exit status {code}); fix them first")
+    return json.loads(result.read_text()), seconds
+
+
+def run_tests(folder, test_ids, timeout, files):
+    """Run the given tests with -x in a forked child; return (outcome, seconds).
+
+    If pytest cannot find a test id (exit status 4 or 5), the whole test files run instead,
+    so that a selection problem is never counted as a kill.
+    """
+    options = ["-x", "-q", "-p", "no:cacheprovider"]
+    code, seconds = in_child(folder, timeout, lambda: pytest.main([*options, *test_ids]))
+    if code in (4, 5):
+        code, seconds = in_child(folder, timeout, lambda: pytest.main([*options, *files]))
+    if code is None:
+        return "timeout", seconds
+    return ("survived" if code == 0 else "killed"), seconds
 
 
 def scratch_copy():
@@ -201,7 +257,6 @@ def scratch_copy():
 def main():
     import numpy  # noqa: F401  (imported once here, shared by every forked test run)
     import PIL.Image  # noqa: F401
-    import pytest  # noqa: F401
     import scipy.ndimage  # noqa: F401
     import scipy.signal  # noqa: F401
 
@@ -215,19 +270,25 @@ def main():
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--report", help="write every mutant's outcome to this file")
     parser.add_argument("--lines", help="only mutate these lines, as FIRST-LAST")
+    parser.add_argument("--every", type=int, default=1, help="a sample: every N-th mutant only")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))
     source = (ROOT / args.module).read_text()
     all_mutants = list(mutants(source))
     if args.lines:
         first, last = map(int, args.lines.split("-"))
-        all_mutants = [m for m in all_mutants if first <= m[0] <= last]
+        all_mutants = [m for m in all_mutants if first <= m[0][0] <= last]
+    all_mutants = all_mutants[:: args.every]
 
     folders = [scratch_copy() for _ in range(args.jobs)]
-    status, baseline = run_tests(folders[0], args.tests, timeout=900)
-    if status != "survived":
-        sys.exit(f"the tests fail without any mutation ({status}); fix them first")
+    lines_of_test, baseline = record_lines(folders[0], args.module, args.tests)
     timeout = 3 * baseline + 20
     print(f"{len(all_mutants)} mutants of {args.module}; unmutated tests take {baseline:.1f} s", flush=True)
+
+    def tests_reaching(first, last):
+        """The tests that execute a line of the mutant; every test if none does (module-level code)."""
+        chosen = [test for test, hit in lines_of_test.items() if any(first <= n <= last for n in hit)]
+        return chosen or list(lines_of_test)
 
     free = list(folders)
     outcomes = []
@@ -236,11 +297,11 @@ def main():
         folder = free.pop()
         try:
             (folder / args.module).write_text(mutant[2])
-            outcome, seconds = run_tests(folder, args.tests, timeout)
+            outcome, seconds = run_tests(folder, tests_reaching(*mutant[0]), timeout, args.tests)
         finally:
             (folder / args.module).write_text(source)
             free.append(folder)
-        line, description, _ = mutant
+        line, description = mutant[0][0], mutant[1]
         print(f"{outcome:8s} line {line:4d}: {description}  ({seconds:.0f} s)", flush=True)
         return line, description, outcome
 
