@@ -158,6 +158,8 @@ def _plain(error, case):
         return "a whole array was stored where one number goes"
     if "shape-mismatch for sum" in text:
         return "np.tensordot got arrays whose summed axes have different lengths" + window
+    if "mismatch in its core dimension" in text:
+        return "a matrix product (@ or np.dot) got arrays whose inner sizes differ"
     if "zero-size array to reduction operation" in text:
         return "a maximum (or other reduction) of an empty window was asked for"
     if "cannot be interpreted as an integer" in text:
@@ -188,23 +190,33 @@ def _failure(name, function, error, case):
 
 
 def _run(name, function, case):
-    """Call the learner's function on copies of a probe; return (output, problem, changed arguments)."""
+    """Call the learner's function on copies of a probe: (output, problem, changed arguments, raised)."""
     args = [np.array(value) for value in case["args"]]
     try:
         out = function(*args, **case["kwargs"])
     except TodoNotDone as error:
-        return None, f"{name}: {error}", []
+        return None, str(error), [], False
     except Exception as error:  # the learner's code may fail in any way; say how, never raise
-        return None, _failure(name, function, error, case), []
+        return None, _failure(name, function, error, case), [], True
     changed = [arg for arg, given, kept in zip(case["names"], args, case["args"]) if not _same(given, kept)]
     if out is None:
-        return None, f"{name} returns None for {case['text']}; it must return the output array", changed
+        return (
+            None,
+            f"{name} returns None for {case['text']}; it must return the output array",
+            changed,
+            False,
+        )
     try:
         values = np.asarray(out, dtype=float)
     except Exception:
         kind = type(out).__name__
-        return None, f"{name} returns a {kind} that is not an array of numbers for {case['text']}", changed
-    return values, None, changed
+        return (
+            None,
+            f"{name} returns a {kind} that is not an array of numbers for {case['text']}",
+            changed,
+            False,
+        )
+    return values, None, changed, False
 
 
 def _where(wrong):
@@ -256,16 +268,20 @@ def _describe(name, case, got, want):
 
 
 def _explain(results, cases, answer, mistakes):
-    """The one known mistake (or pair of mistakes) that gives exactly these results, or None."""
+    """The one known mistake (or pair of mistakes) that gives exactly these results, or None.
+
+    A result of None stands for a probe on which the learner's code failed; a
+    mistake explains it only if code with that mistake could not run that probe.
+    """
 
     def fits(choice):
         for case, got in zip(cases, results):
             try:
                 with np.errstate(all="ignore"):
                     expected = answer(case, dict(choice))
-            except Exception:  # a combination the learner's code could not have run
-                return False
-            if not _same(got, expected):
+            except Exception:  # code with this mistake could not have run this probe
+                expected = None
+            if (got is None) != (expected is None) or (got is not None and not _same(got, expected)):
                 return False
         return True
 
@@ -295,22 +311,27 @@ def _mistakes(table, **parts):
 
 def _check(name, function, cases, answer, mistakes):
     """Plain-language problems with one function; an empty list when it is right."""
-    results, changed = [], []
+    results, failures, changed = [], [], []
     for case in cases:
-        values, problem, moved = _run(name, function, case)
-        if problem:
+        values, problem, moved, raised = _run(name, function, case)
+        if problem and not raised:
             return [problem]
         results.append(values)
+        failures += [problem] if raised else []
         changed += [arg for arg in moved if arg not in changed]
-    problems = []
     expected = [answer(case, {}) for case in cases]
-    wrong = [n for n, (got, want) in enumerate(zip(results, expected)) if not _same(got, want)]
+    wrong = [n for n, (got, want) in enumerate(zip(results, expected)) if got is None or not _same(got, want)]
+    problems = []
     if wrong:
-        named = _explain(results, cases, answer, mistakes)
-        first = wrong[0]
-        problems.append(
-            f"{name} {named}" if named else _describe(name, cases[first], results[first], expected[first])
-        )
+        ran = any(got is not None for got in results)
+        named = _explain(results, cases, answer, mistakes) if ran else None
+        if named:
+            problems.append(f"{name} {named}")
+        elif failures:
+            problems.append(failures[0])
+        else:
+            first = wrong[0]
+            problems.append(_describe(name, cases[first], results[first], expected[first]))
     if changed:
         problems.append(
             f"{name} changes its argument {changed[0]} in place; leave the inputs as they are and write "
@@ -574,7 +595,7 @@ def check_maxpool2d(maxpool2d):
 
 
 def check_relu(relu):
-    values, problem, _ = _run(
+    values, problem, _, _ = _run(
         "relu",
         relu,
         {"args": (np.array([-2.0, 0.0, 3.0]),), "names": ("x",), "kwargs": {}, "text": "[-2, 0, 3]"},
