@@ -164,7 +164,7 @@ def test_solution_loop_matches_scipy():
 
 
 def test_downloads_need_only_numpy_pillow_and_imageio():
-    allowed = {"argparse", "sys", "time", "pathlib", "numpy", "PIL", "imageio"}
+    allowed = {"argparse", "sys", "time", "pathlib", "zipfile", "zlib", "numpy", "PIL", "imageio"}
     for path in DOWNLOADS.glob("*.py"):
         imports = re.findall(r"^(?:from|import) ([\w]+)", path.read_text(), flags=re.M)
         assert set(imports) <= allowed, (path.name, set(imports) - allowed)

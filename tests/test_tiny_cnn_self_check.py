@@ -567,3 +567,28 @@ def test_starter_does_not_contain_the_solution():
     starter = (DOWNLOADS / "tiny_cnn_starter.py").read_text()
     for line in ("np.tensordot(W", "x_padded", "window.max(axis=(0, 1))", "np.pad(x, ((pad, pad)"):
         assert line not in starter
+
+
+def test_a_missing_function_is_named():
+    namespace = SimpleNamespace(conv2d=lambda *a, **k: None, relu=lambda x: np.maximum(0, x))
+    problems = STARTER.run_checks(namespace)
+    assert problems[1:] == ["maxpool2d is missing: keep its def line and fill in its body"]
+
+
+@pytest.mark.parametrize("damage", ["truncated", "ten labels for the test digits"])
+def test_bad_weights_give_one_line_and_status_2_without_an_accuracy(site, tmp_path, damage):
+    """The starter loads the archive with the solution's validating load_weights."""
+    path = planted_starter(tmp_path)
+    weights = tmp_path / "w.npz"
+    if damage == "truncated":
+        data = WEIGHTS_FILE.read_bytes()
+        weights.write_bytes(data[: len(data) // 2])
+    else:
+        with np.load(WEIGHTS_FILE) as stored:
+            arrays = {name: stored[name] for name in stored.files}
+        arrays["test_labels"] = arrays["test_labels"][:10]
+        np.savez(weights, **arrays)
+    result = run_script(path, "--weights", str(weights), cwd=tmp_path)
+    assert result.returncode == 2 and result.stdout == ""
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"tiny_cnn_starter.py: cannot load weights from {str(weights)!r}: ")
