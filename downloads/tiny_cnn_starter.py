@@ -4,11 +4,12 @@ Usage:
     python tiny_cnn_starter.py --check     test your functions on small cases
     python tiny_cnn_starter.py [--weights tiny_cnn_weights.npz]
 
-Fill in the TODOs of conv2d and maxpool2d. --check runs them on small inputs
-with known answers and says in plain words what is still wrong. Once every
-check passes, the plain run classifies the held-out digits with the weights
-the course trained (download tiny_cnn_weights.npz from the module page into
-this folder) and prints the accuracy. Needs numpy only.
+Fill in the TODOs of conv2d and maxpool2d. --check runs them on small probe
+inputs, compares the results with the right answers and with the answers of
+common mistakes, and names in plain words what is still wrong. The plain run
+makes the same checks first; once they pass, it classifies the held-out digits
+with the weights the course trained (download tiny_cnn_weights.npz from the
+module page into this folder) and prints the accuracy. Needs numpy only.
 """
 
 import argparse
