@@ -192,6 +192,19 @@ PLANTED = {
             ],
             "conv2d pads above and below but not left and right",
         ),
+        "two rings": (
+            "conv2d",
+            [("pad = size // 2", "pad = 2 * (size // 2)")],
+            "conv2d pads two rings of zeros",
+        ),
+        "columns only": (
+            "conv2d",
+            [
+                (PAD, "np.pad(x, ((0, 0), (pad, pad), (0, 0)))"),
+                (OUT_ROWS, "out_rows = (rows - size) // stride + 1"),
+            ],
+            "conv2d pads left and right but not above and below",
+        ),
         "edge": (
             "conv2d",
             [(PAD, 'np.pad(x, ((pad, pad), (pad, pad), (0, 0)), mode="edge")')],
@@ -234,6 +247,7 @@ PLANTED = {
             [(f"{DOT} + b", f"{DOT} + b[0]")],
             "conv2d adds b[0] to every feature map",
         ),
+        "twice": ("conv2d", [(f"{DOT} + b", f"{DOT} + 2 * b")], "conv2d adds the bias twice"),
         "once per channel": (
             "conv2d",
             [(f"out[i, j, :] = {DOT} + b", CHANNEL_LOOP.format("+="))],
@@ -327,6 +341,21 @@ PLANTED = {
                 (POOL_COLS, "out_cols = (cols - 2) // 2 + 1"),
             ],
             "maxpool2d ignores its size and stride arguments",
+        ),
+        "size and stride swapped": (
+            "maxpool2d",
+            [
+                (
+                    "    rows, cols, channels = x.shape",
+                    "    size, stride = stride, size\n    rows, cols, channels = x.shape",
+                )
+            ],
+            "maxpool2d swaps size and stride",
+        ),
+        "minimum": (
+            "maxpool2d",
+            [(MAX, "window.min(axis=(0, 1))")],
+            "maxpool2d keeps the smallest value of each window",
         ),
         "mean": ("maxpool2d", [(MAX, "window.mean(axis=(0, 1))")], "maxpool2d takes the mean of each window"),
         "sum": ("maxpool2d", [(MAX, "window.sum(axis=(0, 1))")], "maxpool2d adds up each window"),
