@@ -180,16 +180,18 @@ def _where(wrong):
     """Where the wrong values of a (rows, cols) map of booleans are, in words."""
     if wrong.all():
         return " at every position"
-    if min(wrong.shape) > 2:
-        for side, edge, rest in (("last", -1, wrong[:-1, :-1]), ("first", 0, wrong[1:, 1:])):
-            if not rest.any():
-                row = wrong[edge].any()
-                col = (wrong[:-1, -1] if edge == -1 else wrong[1:, 0]).any()
-                return " only in " + " and ".join(
-                    [f"the {side} row"] * int(row) + [f"the {side} column"] * int(col)
-                )
-        if not wrong[1:-1, 1:-1].any():
-            return " only along the border"
+    last_row, last_col = wrong.shape[0] - 1, wrong.shape[1] - 1
+    rows, cols = np.flatnonzero(wrong.any(axis=1)), np.flatnonzero(wrong.any(axis=0))
+    if len(rows) == 1:
+        return f" only in row {rows[0]}" + {0: " (the first)", last_row: " (the last)"}.get(rows[0], "")
+    if len(cols) == 1:
+        return f" only in column {cols[0]}" + {0: " (the first)", last_col: " (the last)"}.get(cols[0], "")
+    for side, row, col in (("last", last_row, last_col), ("first", 0, 0)):
+        inside = np.delete(np.delete(wrong, row, axis=0), col, axis=1)
+        if not inside.any():
+            return f" only in the {side} row and the {side} column"
+    if min(wrong.shape) > 2 and not wrong[1:-1, 1:-1].any():
+        return " only along the border"
     return f" at {int(wrong.sum())} of {wrong.size} positions"
 
 

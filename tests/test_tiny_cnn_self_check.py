@@ -456,7 +456,8 @@ def test_a_mistake_the_check_does_not_know_is_described_without_a_cause(tmp_path
     right = STARTER._conv_answer(case, {})
     assert problem.startswith(f"conv2d returns the right shape {right.shape} for {case['text']}, but ")
     assert (
-        f"{right.shape[1] * right.shape[2]} of {right.size} values are wrong only in the first row" in problem
+        f"{right.shape[1] * right.shape[2]} of {right.size} values are wrong only in row 0 (the first)"
+        in problem
     )
     assert f"out[0, 0, 0] is {right[0, 0, 0] + case['args'][2][0]:g}, expected {right[0, 0, 0]:g}" in problem
     for _, _, message in STARTER.CONV_MISTAKES:
@@ -621,3 +622,20 @@ def test_bad_weights_give_one_line_and_status_2_without_an_accuracy(site, tmp_pa
     assert result.returncode == 2 and result.stdout == ""
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith(f"tiny_cnn_starter.py: cannot load weights from {str(weights)!r}: ")
+
+
+def test_where_wrong_values_are_is_said_from_the_map():
+    def mask(rows, cols, cells):
+        wrong = np.zeros((rows, cols), bool)
+        for cell in cells:
+            wrong[cell] = True
+        return wrong
+
+    edge = [(r, c) for r in range(4) for c in range(5) if r in (0, 3) or c in (0, 4)]
+    assert STARTER._where(np.ones((4, 5), bool)) == " at every position"
+    assert STARTER._where(mask(4, 5, [(3, 1), (3, 4)])) == " only in row 3 (the last)"
+    assert STARTER._where(mask(4, 5, [(1, 2), (2, 2)])) == " only in column 2"
+    assert STARTER._where(mask(4, 5, [(3, 0), (1, 4)])) == " only in the last row and the last column"
+    assert STARTER._where(mask(4, 5, [(0, 3), (2, 0)])) == " only in the first row and the first column"
+    assert STARTER._where(mask(4, 5, edge)) == " only along the border"
+    assert STARTER._where(mask(4, 5, [(1, 1), (2, 3)])) == " at 2 of 20 positions"
