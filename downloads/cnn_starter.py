@@ -338,8 +338,8 @@ SIZE = "image_rows - kernel_rows + 1 rows and image_cols - kernel_cols + 1 colum
 
 CONVOLVE_MISTAKES = _mistakes(
     """
-size short: makes the output one row and one column too small: the kernel fits in {size} (254×254 for
-    the 256×256 checkerboard and a 3×3 kernel)
+size short: makes the output one row and one column too small: it has {size}, one for every
+    place the kernel fits (254×254 for the 256×256 checkerboard and a 3×3 kernel)
 size cols_from_rows: gives the output as many columns as rows; the output has {size}
 kernel flip: flips the kernel both ways (a true convolution); here the kernel slides over the image as
     it is, like in a CNN layer
