@@ -100,12 +100,17 @@ def test_module_page_stays_on_this_host_and_logs_no_error(visit):
     assert visit.seen["errors"] == []
 
 
+@pytest.mark.parametrize("mode", ["light", "dark"])
 @pytest.mark.parametrize("path", PAGES)
-def test_no_serious_accessibility_violations(visit, path):
+def test_no_serious_accessibility_violations(page, visit, path, mode):
+    """axe-core finds nothing serious, in the light and in the dark theme (contrast included)."""
     from axe_playwright_python.sync_playwright import Axe
 
+    page.emulate_media(color_scheme=mode)
+    page.add_init_script(f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');")
     page = visit(path)
     page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.documentElement.dataset.theme") == mode
     results = Axe().run(page)
     serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     details = [
