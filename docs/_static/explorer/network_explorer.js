@@ -422,7 +422,9 @@
     } else if (event.key === "Backspace") this.undo();
     else if (event.key === "Delete") this.clear();
     else return;
+    // The theme turns pages with the arrow keys; inside the grid they move the cursor instead.
     event.preventDefault();
+    event.stopPropagation();
   };
 
   /** Move the whole input (test digit and strokes) by one cell. */
@@ -585,6 +587,7 @@
       }
       if (move || event.key === "Enter" || event.key === " ") {
         event.preventDefault();
+        event.stopPropagation();
         self.select({ layer: canvas.layer, channel: canvas.channel, row: canvas.cursor[0], col: canvas.cursor[1] });
       }
     });
