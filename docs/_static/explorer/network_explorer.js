@@ -711,10 +711,14 @@
       parts.appendChild(group);
     });
     box.appendChild(parts);
-    var sums = info.channels.map(function (ch) { return fmt(ch.sum); }).join(" + ");
+    var sum = 0;
+    info.channels.forEach(function (ch) { sum += ch.sum; });
+    if (multi) {
+      var sums = info.channels.map(function (ch) { return fmt(ch.sum); }).join(" + ");
+      box.appendChild(line(["sum over the " + info.channels.length + " channels: " + sums + " = " + fmt(sum)]));
+    }
     box.appendChild(line([
-      (multi ? "sum over the " + info.channels.length + " channels " + sums + " = " : "sum of the nine products ") +
-        "+ bias ", numberSpan("nx-bias", info.bias), " = ", numberSpan("nx-total", info.total)
+      fmt(sum) + " + bias ", numberSpan("nx-bias", info.bias), " = ", numberSpan("nx-total", info.total)
     ]));
     box.appendChild(line([
       "ReLU: max(0, " + fmt(info.total) + ") = ", numberSpan("nx-result", info.value),
