@@ -8,6 +8,11 @@ from convviz import drawing
 from convviz.layers import conv2d_backward, maxpool2d_backward
 from convviz.tiny_cnn import as_input, forward, forward_layers, load_weights, softmax
 
+try:  # the package's saliency and occlusion, where this branch has them; else computed below
+    from convviz import attribution
+except ImportError:
+    attribution = None
+
 pytestmark = pytest.mark.browser
 
 PAGE = "module_9_2_2/trained_network.html"
@@ -322,6 +327,8 @@ def test_a_filter_switched_off_gives_numpys_accuracy(explorer, params, weights, 
 
 def numpy_input_gradient(params, image, label):
     """d logits[label] / d image through the package's own backward passes (not the page's code)."""
+    if attribution is not None:
+        return attribution.input_gradient(params, image, label)
     logits, (c1, z1, m1, c2, z2, m2, p2_shape, _) = forward(params, image[None, :, :, None], keep=True)
     dp2 = params["W3"][label].reshape(p2_shape)
     da2 = maxpool2d_backward(dp2, m2) * (z2 > 0)
@@ -332,6 +339,9 @@ def numpy_input_gradient(params, image, label):
 
 
 def numpy_occlusion(params, image, label, size=6, stride=2, value=0.5):
+    if attribution is not None:
+        return attribution.occlusion_map(params, image, label, size=size, stride=stride, value=value)
+
     def probability(x):
         return softmax(forward(params, x[None, :, :, None]))[0, label]
 
@@ -470,3 +480,12 @@ def test_screenshots_light_dark_narrow_and_a_selected_unit(browser, server, mode
     page.locator(".nx-layers").screenshot(path=str(SCREENSHOTS / f"network-explorer-{mode}-{width}-maps.png"))
     explain.screenshot(path=str(SCREENSHOTS / f"network-explorer-{mode}-{width}-unit.png"))
     context.close()
+
+
+def test_it_works_from_the_local_files_without_a_server(page, site, weights):
+    """Opened as files (file://), the page still finds its scripts and data and computes."""
+    page.goto((site / PAGE).resolve().as_uri())
+    page.wait_for_function(READY)
+    assert page.evaluate("window.networkExplorer.failure()") is None
+    pick(page, 1)
+    assert state(page)["image"] == weights["test_images"][1].ravel().tolist()
