@@ -36,7 +36,7 @@ exclude_patterns = [
 ]
 templates_path = []
 html_static_path = ["docs/_static"]
-html_css_files = ["course.css", "explorer/explorer.css"]
+html_css_files = ["course.css"]  # the explorers add their own on the pages that hold one
 pygments_style = "sphinx"
 highlight_language = "python"
 numfig = False
