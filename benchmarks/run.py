@@ -18,6 +18,7 @@ from scipy import ndimage
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))  # the support modules the tests use too
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from support.browser import chromium  # noqa: E402
 from support.repo import copy_repository  # noqa: E402
@@ -158,6 +159,42 @@ def site():
         gif = (html / "_images" / "convolution_animation.gif").stat().st_size
         report("convolution_animation.gif", f"{gif / 1e3:.0f} KB", "<= 500 KB", gif <= 500e3)
         explorer_redraw(html)
+        network_explorer(html)
+
+
+def network_explorer(html):
+    """The part-3 explorer's update time after a stroke and the page's weight, in Chromium."""
+    from network_explorer import MEDIAN_LIMIT_MS, P95_LIMIT_MS, WEIGHT_LIMIT, measure
+
+    try:
+        with chromium() as browser, serve(html) as url:
+            result = measure(url, browser)
+    except RuntimeError:
+        print("  no Chromium found: the network explorer is not measured")
+        return
+    median, p95 = result["median_ms"], result["p95_ms"]
+    report(
+        f"network explorer update, median of {result['updates']}",
+        f"{median:.2f} ms",
+        f"<= {MEDIAN_LIMIT_MS} ms",
+        median <= MEDIAN_LIMIT_MS,
+    )
+    report(
+        "network explorer update, 95th percentile",
+        f"{p95:.2f} ms",
+        f"<= {P95_LIMIT_MS} ms",
+        p95 <= P95_LIMIT_MS,
+    )
+    weight = result["page_bytes"]
+    report("part 3 page as loaded by Chromium", f"{weight / 1e6:.2f} MB", "<= 2 MB", weight <= WEIGHT_LIMIT)
+
+
+def lighthouse_scores():
+    """Lighthouse scores of the landing and module pages (mobile, served compressed), when installed."""
+    import lighthouse
+
+    print("Lighthouse (performance, accessibility, best practices, SEO)")
+    lighthouse.main([])
 
 
 def part_seconds(tree, part):
@@ -219,5 +256,6 @@ if __name__ == "__main__":
     convolution()
     tiny_cnn()
     site()
+    lighthouse_scores()
     missed = [r for r in RESULTS if r[3] != "ok"]
     print(f"{len(RESULTS) - len(missed)} of {len(RESULTS)} within budget")
