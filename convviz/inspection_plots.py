@@ -8,7 +8,6 @@ values use the colour-blind-safe diverging map purple-white-orange
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.patches import Rectangle
 
 DPI = 200
 WIDTH = 8.0
@@ -22,17 +21,18 @@ def symmetric_limit(*arrays):
     return max(max(float(np.abs(a).max()) for a in arrays), 1e-12)
 
 
-def show_digit(ax, image, title=None, dim_outside=None):
-    """A network input (28×28, 0-1) in gray; dim_outside=(top, bottom, left, right) darkens the rest."""
+def dim_outside(image, field, factor=0.3):
+    """A copy of image multiplied by factor outside field = (top, bottom, left, right)."""
+    top, bottom, left, right = field
     shown = np.asarray(image, dtype=np.float64)
-    if dim_outside is not None:
-        top, bottom, left, right = dim_outside
-        faded = shown * 0.3
-        faded[top:bottom, left:right] = shown[top:bottom, left:right]
-        shown = faded
-        ax.add_patch(
-            Rectangle((left - 0.5, top - 0.5), right - left, bottom - top, fill=False, lw=1.5, ec=BOX_COLOUR)
-        )
+    faded = shown * factor
+    faded[top:bottom, left:right] = shown[top:bottom, left:right]
+    return faded
+
+
+def show_digit(ax, image, title=None):
+    """A network input (28×28, values 0-1) in gray, with an optional title."""
+    shown = np.asarray(image, dtype=np.float64)
     ax.imshow(shown, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
     if title:
         ax.set_title(title, fontsize=FONT)
@@ -52,13 +52,20 @@ def show_signed(ax, values, limit, title=None, extent=None):
 
 def tile_maps(maps, columns, gap=1):
     """Feature maps (H, W, C) side by side in rows of `columns`, NaN in the gaps: one 2-D array."""
-    h, w, c = maps.shape
-    rows = -(-c // columns)
+    return mosaic(np.moveaxis(maps, -1, 0), columns, gap)[0]
+
+
+def mosaic(images, columns, gap=1):
+    """(tiled, corners): images (N, H, W) in rows of `columns`, NaN gaps, each one's top-left corner."""
+    n, h, w = np.shape(images)
+    rows = -(-n // columns)
     tiled = np.full((rows * (h + gap) - gap, columns * (w + gap) - gap), np.nan)
-    for channel in range(c):
-        r, col = divmod(channel, columns)
-        tiled[r * (h + gap) : r * (h + gap) + h, col * (w + gap) : col * (w + gap) + w] = maps[..., channel]
-    return tiled
+    corners = []
+    for k, image in enumerate(images):
+        top, left = (k // columns) * (h + gap), (k % columns) * (w + gap)
+        tiled[top : top + h, left : left + w] = image
+        corners.append((top, left))
+    return tiled, corners
 
 
 def show_tiled(ax, maps, columns, vmax, title=None):

@@ -12,11 +12,11 @@ field, the 8×8 input pixels its value depends on; the rest of each digit is dim
 # Largest response of every filter on every test digit
 # ----------------------------------------------------
 import matplotlib.pyplot as plt
-import numpy as np
+from matplotlib.patches import Rectangle
 
 from convviz.activation_maximization import receptive_field, second_layer_top9
 from convviz.figure_output import save_png
-from convviz.inspection_plots import DPI, FONT, WIDTH, show_digit
+from convviz.inspection_plots import BOX_COLOUR, DPI, FONT, WIDTH, dim_outside, mosaic
 from convviz.tiny_cnn import as_input, trained_network
 
 params, _, _, (_, _, test_x, test_y) = trained_network()
@@ -28,14 +28,18 @@ for f in range(8):
 # %%
 # Nine digits per filter, receptive field boxed
 # ---------------------------------------------
-fig = plt.figure(figsize=(WIDTH, 4.9))
-groups = fig.add_gridspec(2, 4, wspace=0.12, hspace=0.16)
-for f in range(8):
-    cells = groups[f // 4, f % 4].subgridspec(3, 3, wspace=0.05, hspace=0.05)
-    for k in range(9):
-        ax = fig.add_subplot(cells[k // 3, k % 3])
-        show_digit(ax, images[indices[f, k]], dim_outside=receptive_field(int(rows[f, k]), int(cols[f, k])))
-        if k == 1:
-            ax.set_title(f"filter {f + 1}", fontsize=FONT + 1, pad=4)
+# Each group of nine is drawn as one image: the digits dimmed outside the
+# receptive field of the unit that responded most, then the boxes on top.
+fig, axes = plt.subplots(2, 4, figsize=(WIDTH, 4.6))
+for f, ax in enumerate(axes.ravel()):
+    fields = [receptive_field(int(r), int(c)) for r, c in zip(rows[f], cols[f])]
+    tiles, corners = mosaic([dim_outside(images[n], field) for n, field in zip(indices[f], fields)], 3, gap=2)
+    ax.imshow(tiles, cmap=plt.get_cmap("gray").with_extremes(bad="white"), vmin=0, vmax=1)
+    for (top, left), (r0, r1, c0, c1) in zip(corners, fields):
+        ax.add_patch(
+            Rectangle((left + c0 - 0.5, top + r0 - 0.5), c1 - c0, r1 - r0, fill=False, lw=1.4, ec=BOX_COLOUR)
+        )
+    ax.set_title(f"filter {f + 1}", fontsize=FONT + 1)
+    ax.set_axis_off()
+fig.tight_layout(w_pad=0.6, h_pad=0.8)
 save_png(fig, "part3_top_activations.png", dpi=DPI)
-classes_per_filter = [np.bincount(test_y[indices[f]], minlength=10) for f in range(8)]

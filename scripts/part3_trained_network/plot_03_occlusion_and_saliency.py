@@ -85,7 +85,7 @@ save_png(fig, "part3_saliency.png", dpi=DPI)
 # ----------------------------------
 # Set 10 % of the pixels (78 of 784) to 0, the background, and measure the mean
 # drop of the true class's probability over all held-out digits.
-drops = deletion_check(params, images, test_y, fraction=0.1)
+drops = deletion_check(params, images, test_y, fraction=0.1, repeats=1)
 print({name: round(value, 4) for name, value in drops.items()})
 save_numbers(
     {

@@ -52,8 +52,8 @@ save_png(fig, "part3_confusion_matrix.png", dpi=DPI)
 # %%
 # Every misclassified digit and the saliency of the wrong answer
 # --------------------------------------------------------------
-# Two panels per mistake: the digit, and |d logit / d pixel| of the class the
-# network chose.
+# Two panels per mistake: the digit, and the absolute gradient of the score of
+# the class the network chose.
 columns = 5
 pairs_rows = -(-len(wrong) // columns)
 fig, axes = plt.subplots(2 * pairs_rows, columns, figsize=(8.0, 3.5 * pairs_rows))

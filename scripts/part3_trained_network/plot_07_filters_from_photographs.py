@@ -27,7 +27,8 @@ from convviz.edge_learning import (
     sample_patches,
 )
 from convviz.figure_output import save_numbers, save_png
-from convviz.inspection_plots import DPI, FONT, WIDTH, show_signed, symmetric_limit
+from convviz.inspection_plots import DPI, FONT, SIGNED_CMAP, WIDTH, mosaic, show_signed, symmetric_limit
+from convviz.photos import camera
 
 patch_count, patch_size, components = 40000, 8, 36
 photos = [grayscale_photo(name) for name in PHOTOGRAPHS]
@@ -48,19 +49,22 @@ print(
 # The 36 filters, most oriented first, and the coherence of each
 # --------------------------------------------------------------
 order = np.argsort(-learned_coherence, kind="stable")
-fig = plt.figure(figsize=(WIDTH, 4.6))
-outer = fig.add_gridspec(1, 2, width_ratios=[1.25, 1], wspace=0.22)
-cells = outer[0].subgridspec(6, 6, wspace=0.08, hspace=0.35)
-for k, f in enumerate(order):
-    ax = fig.add_subplot(cells[k // 6, k % 6])
-    show_signed(ax, filters[f], symmetric_limit(filters[f]))
-    ax.set_title(
+fig, (grid_ax, histogram) = plt.subplots(1, 2, figsize=(WIDTH, 4.3), width_ratios=[1.2, 1])
+scaled = filters[order] / np.abs(filters[order]).max(axis=(1, 2), keepdims=True)
+tiles, corners = mosaic(scaled, 6, gap=3)
+grid_ax.imshow(tiles, cmap=plt.get_cmap(SIGNED_CMAP).with_extremes(bad="white"), vmin=-1, vmax=1)
+for (top, left), f in zip(corners, order):
+    grid_ax.text(
+        left + 3.5,
+        top - 0.7,
         f"{learned_coherence[f]:.2f}",
+        ha="center",
+        va="bottom",
         fontsize=FONT - 1,
-        pad=2,
         color="#5e3c99" if learned_coherence[f] >= threshold else "#b35806",
     )
-histogram = fig.add_subplot(outer[1])
+grid_ax.set_ylim(tiles.shape[0] - 0.5, -3.2)
+grid_ax.set_axis_off()
 bins = np.linspace(0, 1, 21)
 histogram.hist(
     random_coherence,
@@ -83,6 +87,7 @@ histogram.set_xlabel("structure-tensor coherence", fontsize=FONT)
 histogram.set_ylabel("share of filters", fontsize=FONT)
 histogram.tick_params(labelsize=FONT - 1)
 histogram.legend(fontsize=FONT - 1, loc="upper center", frameon=False)
+fig.tight_layout(w_pad=1.5)
 save_png(fig, "part3_ica_filters.png", dpi=DPI)
 
 # %%
@@ -91,8 +96,6 @@ save_png(fig, "part3_ica_filters.png", dpi=DPI)
 # The twelve most oriented filters, sorted by the direction of change they
 # measure, each correlated with the cameraman photograph at 160×160 (edge
 # padding), drawn in gray: mid-gray is 0, white positive, black negative.
-from convviz.photos import camera  # noqa: E402
-
 photo = camera(160) / 255.0
 twelve = order[:12][np.argsort(orientation(filters[order[:12]]), kind="stable")]
 fig = plt.figure(figsize=(WIDTH, 4.9))
