@@ -99,7 +99,7 @@ def padding_widths(kernel_shape, padding):
     return tuple((p, p) for _ in kernel_shape)
 
 
-def check_inputs(image, kernel, padding="valid", stride=1, pad_mode="constant", method="auto"):
+def check_inputs(image, kernel, padding, stride, pad_mode, method):
     """Validate the arguments of :func:`correlate2d`; return image, kernel (float64), widths, stride.
 
     Raises ``ValueError`` naming the problem: not 2-D, empty, non-numeric,
