@@ -92,8 +92,6 @@ def padding_widths(kernel_shape, padding):
         return tuple((0, 0) for _ in kernel_shape)
     if isinstance(padding, str) and padding == "same":
         return tuple(((k - 1) // 2, k // 2) for k in kernel_shape)
-    if isinstance(padding, str):
-        raise ValueError(f"padding must be 'valid', 'same' or a whole number >= 0, got {padding!r}")
     try:
         p = check_whole_number(padding, "padding", 0)
     except ValueError:
@@ -101,7 +99,7 @@ def padding_widths(kernel_shape, padding):
     return tuple((p, p) for _ in kernel_shape)
 
 
-def check_inputs(image, kernel, padding="valid", stride=1, pad_mode="constant", method="auto"):
+def check_inputs(image, kernel, padding, stride, pad_mode, method):
     """Validate the arguments of :func:`correlate2d`; return image, kernel (float64), widths, stride.
 
     Raises ``ValueError`` naming the problem: not 2-D, empty, non-numeric,

@@ -142,6 +142,8 @@ def test_maxpool_backward_routes_the_gradient_to_each_window_maximum():
         (lambda: conv2d(np.zeros((5, 5, 1)), np.zeros((1, 3, 3, 1)), np.zeros(1), stride=0), "stride"),
         (lambda: maxpool2d(np.zeros((4, 4, 1)), size=0), "size must be"),
         (lambda: maxpool2d(np.array([["a"]])[..., None]), "must hold numbers"),
+        (lambda: conv2d(np.zeros((5, 5, 1)), np.zeros((3, 3, 1)), np.zeros(3)), "weights must be \\(K, k, k"),
+        (lambda: conv2d(np.zeros((5, 5, 1)), np.zeros((1, 3, 2, 1)), np.zeros(1)), "shape \\(1, 3, 2, 1\\)"),
         (lambda: conv2d(np.zeros((0, 5, 1)), np.zeros((1, 3, 3, 1)), np.zeros(1)), "x has no rows"),
         (lambda: conv2d(np.zeros((5, 0, 1)), np.zeros((1, 3, 3, 1)), np.zeros(1)), "x has no columns"),
         (lambda: conv2d(np.zeros((5, 5, 0)), np.zeros((1, 3, 3, 0)), np.zeros(1)), "x has no channels"),
@@ -219,3 +221,11 @@ def test_conv2d_backward_shapes_and_values_for_other_layers(k, padding, stride):
     for index in [(0, 0, 0, 0), (1, k - 1, k - 1, 2), (0, k // 2, 0, 1)]:
         assert dweights[index] == pytest.approx(numeric_gradient(loss_w, weights, index), rel=1e-5, abs=1e-7)
     np.testing.assert_allclose(dbias, upstream.sum(axis=(0, 1, 2)))
+
+
+def test_conv2d_defaults_are_stride_1_and_same_padding():
+    rng = np.random.default_rng(12)
+    x, weights, bias = rng.normal(size=(7, 8, 2)), rng.normal(size=(3, 3, 3, 2)), rng.normal(size=3)
+    result = conv2d(x, weights, bias)
+    assert result.shape == (7, 8, 3)
+    np.testing.assert_allclose(result, reference_conv(x, weights, bias, 1, 1), atol=1e-12)
