@@ -79,6 +79,10 @@ linkcheck_ignore = [r"https?://"]
 katex_prerender = True
 katex_css_path = "course.css"
 sphinxcontrib_katex.KATEX_DEFAULT_OPTIONS["output"] = "mathml"
+# The extension talks to its Node.js renderer over a Unix socket and gives up if
+# the socket file exists before the server listens (seen on a busy machine); its
+# TCP variant waits and retries until the server answers.
+sphinxcontrib_katex.KaTeXServer.start_server_process = sphinxcontrib_katex.KaTeXServer.start_network_socket
 
 copybutton_prompt_text = r">>> |\.\.\. |\$ "
 copybutton_prompt_is_regexp = True

@@ -1,10 +1,11 @@
 """Matplotlib helpers shared by the figure scripts.
 
-Sizes: a page column is about 800 CSS px wide at a 1280-px window. Figures are
-laid out in inches at :data:`CSS_PX_PER_INCH` (so a figure
-:data:`COLUMN_INCHES` wide fills the column) and saved at :data:`RASTER_DPI`,
-twice that, so they stay sharp on high-density screens. A font of
-:data:`MIN_FONT_PT` then shows at 12.5 CSS px or more.
+Sizes: at a 1280-px window the page column shows figures about 740 CSS px
+wide. Figures are laid out in inches at :data:`CSS_PX_PER_INCH`, so one
+:data:`COLUMN_INCHES` wide is shown at about 0.92 of its layout size, and
+saved at :data:`RASTER_DPI`, twice that scale, so they stay sharp on
+high-density screens. A font of :data:`MIN_FONT_PT` then shows at 12 CSS px
+or more.
 
 Colours: one colour-blind-safe convention for signed values everywhere,
 positive orange, negative purple, zero white (ColorBrewer's PuOr ends).
@@ -26,8 +27,8 @@ CSS_PX_PER_INCH = 100
 COLUMN_INCHES = 8.0
 #: Raster figures are saved at twice the layout scale.
 RASTER_DPI = 2 * CSS_PX_PER_INCH
-#: The smallest font size used in a figure: 9 pt at 100 CSS px per inch is 12.5 CSS px.
-MIN_FONT_PT = 9
+#: The smallest font size used in a figure: 10 pt at 100 CSS px per inch, shown at 0.92, is 12.8 CSS px.
+MIN_FONT_PT = 10
 
 #: Positive values (orange), negative values (purple), zero (white).
 POSITIVE = "#e66101"

@@ -66,7 +66,7 @@ def test_every_dropdown_opens_and_closes(visit, path):
     [
         "module_9_2_2/index.html",
         "module_9_2_2/inside_a_conv_layer.html",
-        "auto_examples/plot_01_edge_detection.html",
+        "auto_examples/part1_filters/plot_01_edge_detection.html",
     ],
 )
 def test_every_download_link_answers_200(visit, path):

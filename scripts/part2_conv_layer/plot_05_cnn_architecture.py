@@ -76,7 +76,7 @@ for left, right, name, shape in spans:
 for (_, left_end, _, _), (right_start, _, _, _), label in zip(spans, spans[1:], operations):
     arrow = {"arrowstyle": "-|>", "lw": 1.2}
     ax.annotate("", xy=(right_start - 0.04, 0.45), xytext=(left_end + 0.04, 0.45), arrowprops=arrow)
-    ax.text((left_end + right_start) / 2, 1.5, label, ha="center", va="center", fontsize=9.5)
+    ax.text((left_end + right_start) / 2, 1.5, label, ha="center", va="center", fontsize=10)
 ax.set_xlim(0, 8.0)
 ax.set_ylim(-0.6, 1.8)
 ax.set_axis_off()
