@@ -6,7 +6,6 @@ from urllib.parse import urljoin, urlparse
 import numpy as np
 import pytest
 from bs4 import BeautifulSoup
-from conftest import FIGURES
 
 from convviz.activation_maximization import class_models, class_scores
 from convviz.attribution import deletion_check, probabilities
@@ -21,6 +20,7 @@ from convviz.edge_learning import (
     sample_patches,
 )
 from convviz.kernels import KERNELS
+from convviz.paths import GENERATED_DIR
 from convviz.tiny_cnn import as_input, forward, trained_network
 
 PAGE = "module_9_2_2/trained_network.html"
@@ -53,7 +53,7 @@ def text(page_html):
 def numbers():
     """Every substitution the part 3 scripts saved, {key: value}."""
     values = {}
-    for path in FIGURES.glob("part3_*_numbers.txt"):
+    for path in GENERATED_DIR.glob("part3_*_numbers.txt"):
         for line in path.read_text().splitlines():
             key, value = re.fullmatch(r"\.\. \|(\w+)\| replace:: (.*)", line).groups()
             values[key] = value

@@ -102,9 +102,9 @@ save_palette_png(fig, "part3_ica_filters.png")
 # Twelve learned filters applied to one photograph
 # ------------------------------------------------
 # The twelve most oriented filters, sorted by the direction of change they
-# measure, each correlated with the cameraman photograph at 160×160 (edge
+# measure, each correlated with the cameraman photograph at 128×128 (edge
 # padding), drawn in gray: mid-gray is 0, white positive, black negative.
-photo = camera(160) / 255.0
+photo = camera(128) / 255.0
 twelve = order[:12][np.argsort(orientation(filters[order[:12]]), kind="stable")]
 fig = plt.figure(figsize=(WIDTH, 4.9))
 grid = fig.add_gridspec(3, 5, wspace=0.06, hspace=0.08)
