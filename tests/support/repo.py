@@ -5,7 +5,14 @@ import shutil
 from convviz.paths import GENERATED_PATHS, ROOT
 
 #: What a scratch copy leaves out: version control, the virtual environment, caches, generated files.
-IGNORED_NAMES = (".git", ".venv", "node_modules", "__pycache__", "*.pyc", *(path.name for path in GENERATED_PATHS))
+IGNORED_NAMES = (
+    ".git",
+    ".venv",
+    "node_modules",
+    "__pycache__",
+    "*.pyc",
+    *(path.name for path in GENERATED_PATHS),
+)
 
 
 def copy_repository(destination, with_generated=False):
