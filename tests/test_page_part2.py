@@ -6,7 +6,7 @@ from bs4 import BeautifulSoup
 from conftest import DOWNLOADS, MODULE_RST
 from PIL import Image
 from scipy import ndimage
-from test_site import check_alt_texts, emphasized_blocks, function_lines, named_lines
+from support.pages import check_alt_texts, emphasized_blocks, function_lines, named_lines
 
 from convviz import KERNELS, correlate2d, output_size, shapes_pattern
 

@@ -1,14 +1,14 @@
 """The built site: landing page, module page and gallery, read from _build/html."""
 
-import ast
 import re
 from urllib.parse import unquote
 
 import numpy as np
 import pytest
-from bs4 import BeautifulSoup
-from conftest import DOWNLOADS, MODULE_RST
+from conftest import DOWNLOADS
 from PIL import Image
+from support.pages import check_alt_texts, emphasized_blocks, function_lines, named_lines
+from support.pages import read_page as page
 
 from convviz import output_size
 
@@ -35,10 +35,6 @@ DROPDOWNS = [
     "Challenge solution",
 ]
 DOWNLOAD_FILES = {"cnn_visualization.py", "cnn_starter.py", "cnn_solution.py"}
-
-
-def page(site, relative):
-    return BeautifulSoup((site / relative).read_text(encoding="utf-8"), "html.parser")
 
 
 @pytest.fixture(scope="module")
@@ -124,49 +120,6 @@ def test_code_on_the_page_is_the_code_in_the_downloads(module_page):
         block = "\n".join(line.rstrip() for line in pre.get_text().splitlines()).strip()
         source = "\n".join(line.rstrip() for line in sources[name].splitlines())
         assert block in source, title
-
-
-def named_lines(prose):
-    """Line numbers named in bold ("**Line 16**", "**Lines 11–12**", "Lines 3–4") in prose."""
-    numbers = set()
-    for first, last in re.findall(r"[Ll]ines? (\d+)(?:[–-](\d+))?", prose):
-        numbers.update(range(int(first), int(last or first) + 1))
-    return numbers
-
-
-def emphasized_blocks(rst=MODULE_RST):
-    """(file, pyobject, emphasized line numbers, prose after the block) per emphasized literalinclude.
-
-    The prose runs from the end of the block's options to the next directive or heading.
-    """
-    lines = rst.read_text().splitlines()
-    for index, line in enumerate(lines):
-        match = re.match(r"\.\. literalinclude:: \.\./\.\./downloads/(\w+\.py)$", line.strip())
-        if not match:
-            continue
-        options, cursor = {}, index + 1
-        while cursor < len(lines) and lines[cursor].strip().startswith(":"):
-            key, _, value = lines[cursor].strip()[1:].partition(":")
-            options[key] = value.strip()
-            cursor += 1
-        if "emphasize-lines" not in options:
-            continue
-        prose = []
-        for following in lines[cursor:]:
-            if following.lstrip().startswith(".. ") or re.fullmatch(r"[-=~]{3,}", following.strip()):
-                break
-            prose.append(following)
-        emphasized = set()
-        for part in options["emphasize-lines"].split(","):
-            first, _, last = part.strip().partition("-")
-            emphasized.update(range(int(first), int(last or first) + 1))
-        yield match.group(1), options["pyobject"], emphasized, "\n".join(prose)
-
-
-def function_lines(filename, name):
-    source = (DOWNLOADS / filename).read_text()
-    node = next(n for n in ast.parse(source).body if getattr(n, "name", None) == name)
-    return source.splitlines()[node.lineno - 1 : node.end_lineno]
 
 
 def test_prose_names_exactly_the_emphasized_lines():
@@ -260,55 +213,6 @@ def test_every_image_is_opaque_for_the_dark_theme(site):
         rows, cols = np.nonzero(rgba[..., 3])
         picture = rgba[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1, 3]
         assert picture.min() == 255, f"{path.name} has transparent pixels inside the picture"
-
-
-NUMBER_WORDS = {
-    word: n
-    for n, word in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve".split(), start=0
-    )
-}
-
-
-def figure_record(path):
-    """(panels, sizes) the figure script recorded in the file (convviz.plotting.figure_description)."""
-    if path.suffix == ".svg":
-        match = re.search(r"<dc:description>(.*?)</dc:description>", path.read_text())
-        description = match.group(1) if match else None
-    else:
-        with Image.open(path) as image:
-            description = image.text.get("Description") if hasattr(image, "text") else None
-    if description is None:
-        return None
-    panels, sizes = re.fullmatch(r"panels=(\d+); sizes=(.*)", description).groups()
-    return int(panels), set(filter(None, sizes.split(",")))
-
-
-def check_alt_texts(site, page_soup):
-    """Every figure with more than one panel says how many; every "R by C" in an alt text is shown.
-
-    The counts and sizes come from the figure files, written by the scripts that drew them.
-    Returns the number of figures checked.
-    """
-    checked = 0
-    for figure in page_soup.select("figure"):
-        img = figure.find("img")
-        path = (site / "module_9_2_2" / unquote(img["src"])).resolve()
-        record = figure_record(path)
-        if record is None:
-            continue
-        panels, sizes = record
-        alt = " ".join(img["alt"].split())
-        stated = re.match(r"(\w+) panels\b", alt)
-        if panels > 1:
-            assert stated, f"{path.name}: the alt text should start by counting its {panels} panels"
-        if stated:
-            count = NUMBER_WORDS[stated.group(1).lower()]
-            assert count == panels, f"{path.name} has {panels} panels: {alt[:60]}"
-        for rows, cols in re.findall(r"(\d+) by (\d+)", alt):
-            assert f"{rows}x{cols}" in sizes, f"{path.name} shows no {rows}×{cols} image (it shows {sizes})"
-        checked += 1
-    return checked
 
 
 def test_alt_texts_count_the_panels_and_name_shown_sizes(site, module_page):
