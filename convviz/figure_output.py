@@ -130,6 +130,24 @@ def stale_scripts(scripts_dir=None, generated_dir=None):
     return sorted(stale & set(scripts))
 
 
+def forget_outputs(scripts, generated_dir=None):
+    """Delete the files recorded for scripts, and their entries: they are about to run again.
+
+    What a script makes after it ran again is then exactly what it makes now (an
+    output it no longer writes, or writes under another name, does not linger).
+    """
+    generated_dir = Path(GENERATED_DIR if generated_dir is None else generated_dir)
+    manifest = read_manifest(generated_dir)
+    if not manifest:
+        return []
+    forgotten = sorted(name for name, entry in manifest.items() if entry["script"] in set(scripts))
+    for name in forgotten:
+        (generated_dir / name).unlink(missing_ok=True)
+        del manifest[name]
+    write_manifest(manifest, generated_dir)
+    return forgotten
+
+
 def orphan_files(scripts_dir=None, generated_dir=None):
     """Generated files that no existing script claims (its script was renamed or deleted)."""
     generated_dir = GENERATED_DIR if generated_dir is None else generated_dir

@@ -160,6 +160,22 @@ def test_deleted_generated_folder_is_rebuilt_whole(built, clean):
     assert_same_site(built, clean[0][0])
 
 
+def test_script_that_renames_its_output_leaves_no_stale_file(built, clean):
+    script = built / "scripts" / "part1_filters" / "plot_06_artistic_filters.py"
+    original = script.read_text()
+    script.write_text(original.replace('"artistic_filters.png"', '"artistic_filters_renamed.png"'))
+    result = make(built, "html")
+    # The page still shows artistic_filters.png, which no script makes any more: the build stops on it.
+    assert result.returncode != 0
+    assert not (built / "docs" / "_generated" / "artistic_filters.png").exists()
+    assert (built / "docs" / "_generated" / "artistic_filters_renamed.png").is_file()
+    script.write_text(original)
+    executed, _ = make_html(built)
+    assert executed == 1
+    assert not (built / "docs" / "_generated" / "artistic_filters_renamed.png").exists()
+    assert_same_site(built, clean[0][0])
+
+
 def test_renamed_script_leaves_no_orphan_page(built, clean):
     folder = built / "scripts" / "part1_filters"
     (folder / "plot_06_artistic_filters.py").rename(folder / "plot_07_artistic_filters.py")

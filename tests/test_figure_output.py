@@ -154,3 +154,14 @@ def test_save_gif_keeps_every_frame_and_duration(tree):
         assert gif.n_frames == 5
         gif.seek(4)
         assert gif.info["duration"] == 900
+
+
+def test_forgetting_a_script_removes_its_files_and_entries_only(tree):
+    run_as_script(tree / "scripts" / "part9_demo" / "plot_01_demo.py")
+    other = tree / "scripts" / "part9_demo" / "plot_02_other.py"
+    run_as_script(other, DEMO.replace("demo.png", "other.png"))
+    forgotten = figure_output.forget_outputs(["part9_demo/plot_01_demo.py"], tree / "generated")
+    assert forgotten == ["demo.png"]
+    assert not (tree / "generated" / "demo.png").exists()
+    assert (tree / "generated" / "other.png").is_file()
+    assert list(figure_output.read_manifest(tree / "generated")) == ["other.png"]

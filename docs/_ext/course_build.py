@@ -15,6 +15,7 @@ After the build the learner files get stable addresses: ``downloads/`` in the
 site holds the weights file and the ``convviz`` package as a zip.
 """
 
+import hashlib
 import io
 import shutil
 import zipfile
@@ -75,9 +76,11 @@ def prepare_generated_files(app):
     stale = figure_output.stale_scripts()
     for script in stale:
         (GALLERY_DIR / f"{script}.md5").unlink(missing_ok=True)
-    app.course_rerun_pages = ["auto_examples/" + script[: -len(".py")] for script in stale]
-    if stale:
-        logger.info(f"figure scripts to run: {', '.join(stale)}")
+    running = scripts_to_run()
+    figure_output.forget_outputs(running)
+    app.course_rerun_pages = ["auto_examples/" + script[: -len(".py")] for script in running]
+    if running:
+        logger.info(f"figure scripts to run: {', '.join(running)}")
 
 
 def clear_output(outdir, doctreedir):
@@ -91,6 +94,19 @@ def clear_output(outdir, doctreedir):
             shutil.rmtree(path)
         else:
             path.unlink()
+
+
+def scripts_to_run(scripts_dir=SCRIPTS_DIR, gallery_dir=GALLERY_DIR):
+    """The scripts sphinx-gallery will execute: those without an md5 cache matching their text."""
+    running = []
+    for script in figure_output.figure_scripts(scripts_dir):
+        cache = Path(gallery_dir) / f"{script}.md5"
+        # sphinx-gallery's own hash: md5 of the text with universal newlines.
+        text = (Path(scripts_dir) / script).read_text(encoding="utf-8", errors="surrogateescape")
+        digest = hashlib.md5(text.encode("utf-8", errors="surrogateescape")).hexdigest()
+        if not cache.is_file() or cache.read_text() != digest:
+            running.append(script)
+    return running
 
 
 def outdated_pages(app, env, added, changed, removed):
