@@ -33,7 +33,7 @@ def percentile(values, fraction):
 
 
 def measure(base_url, browser):
-    """{"median_ms", "p95_ms", "updates", "page_bytes"} for the explorer page under base_url."""
+    """{"median_ms", "p95_ms", "updates", "page_bytes", "toggle_ms"} for the explorer page under base_url."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     loaded = []
     page.on("requestfinished", lambda request: loaded.append(request))
@@ -53,12 +53,17 @@ def measure(base_url, browser):
             page.mouse.move(x0 + box["width"] * 0.2 * t, box["y"] + box["height"] * (0.15 + 0.7 * t))
         page.mouse.up()
     timings = page.evaluate("window.networkExplorer.timings()")[before:]
+    toggle_ms = page.evaluate(
+        """() => { const box = document.querySelector('.nx-layer input[type=checkbox]');
+                   const t = performance.now(); box.click(); return performance.now() - t; }"""
+    )
     page.close()
     return {
         "median_ms": statistics.median(timings),
         "p95_ms": percentile(timings, 0.95),
         "updates": len(timings),
         "page_bytes": page_bytes,
+        "toggle_ms": toggle_ms,
     }
 
 
@@ -66,6 +71,7 @@ def report(result):
     print(f"network explorer, update after a stroke ({result['updates']} updates)")
     print(f"  median {result['median_ms']:.2f} ms (limit {MEDIAN_LIMIT_MS} ms)")
     print(f"  95th percentile {result['p95_ms']:.2f} ms (limit {P95_LIMIT_MS} ms)")
+    print(f"  a filter switched off, prediction and test accuracy again: {result['toggle_ms']:.0f} ms")
     print(f"part-3 page with everything it loads: {result['page_bytes'] / 1024:.0f} KiB (limit 2048 KiB)")
     return (
         result["median_ms"] <= MEDIAN_LIMIT_MS

@@ -1,11 +1,15 @@
 """The network explorer of part 3 in a real browser, checked against the NumPy network of convviz."""
 
+import base64
+import re
+
 import numpy as np
 import pytest
 from conftest import HTML
 
 from convviz import drawing
 from convviz.layers import conv2d_backward, maxpool2d_backward
+from convviz.network_data import network_data
 from convviz.tiny_cnn import as_input, forward, forward_layers, load_weights, softmax
 
 try:  # the package's saliency and occlusion, where this branch has them; else computed below
@@ -69,6 +73,17 @@ def pick(page, index):
 
 
 # ---------------------------------------------------------------- the numbers
+
+
+def test_the_data_file_carries_every_weight_bit_for_bit(explorer, params, weights):
+    js = explorer.evaluate("window.networkExplorer.weights()")
+    for name, array in params.items():
+        np.testing.assert_array_equal(np.reshape(js[name], array.shape), array, err_msg=name)
+    data = network_data(weights)
+    decoded = np.frombuffer(base64.b64decode(data["test_images"]["data"]), dtype=np.uint8)
+    np.testing.assert_array_equal(decoded.reshape(data["test_images"]["shape"]), weights["test_images"])
+    assert data["test_labels"] == weights["test_labels"].tolist()
+    assert data["drawing"]["pen_width"] == drawing.PEN_WIDTH
 
 
 def test_every_layer_equals_numpy_on_sixty_test_digits(explorer, params, weights):
@@ -404,7 +419,7 @@ def test_a_damaged_or_missing_data_file_shows_one_message_and_the_page_works(pag
         else:
             route.fulfill(status=200, content_type="text/javascript", body=body)
 
-    page.route("**/_static/explorer/network_data.js", answer)
+    page.route(re.compile(r".*/_static/explorer/network_data\.js(\?.*)?$"), answer)
     page.goto(server + PAGE)
     page.wait_for_function(READY)
     message = page.locator(".nx-error")
@@ -489,3 +504,20 @@ def test_it_works_from_the_local_files_without_a_server(page, site, weights):
     assert page.evaluate("window.networkExplorer.failure()") is None
     pick(page, 1)
     assert state(page)["image"] == weights["test_images"][1].ravel().tolist()
+
+
+def test_a_finger_draws_on_a_phone(browser, server):
+    """Touch input on a narrow screen: a tap inks a dot, the same as in Python."""
+    context = browser.new_context(viewport={"width": 375, "height": 800}, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    page.goto(server + PAGE)
+    page.wait_for_function(READY)
+    grid = page.locator("canvas.nx-grid")
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 3)
+    page.wait_for_function("window.networkExplorer.state().strokes.length === 1")
+    now = state(page)
+    np.testing.assert_allclose(now["strokes"][0][0], [14, 28 / 3], atol=0.2)
+    assert now["image"] == drawing.prepare(now["strokes"]).ravel().tolist()
+    context.close()

@@ -174,7 +174,9 @@
     top.appendChild(this.buildOutput());
     this.root.appendChild(top);
     this.root.appendChild(this.buildLayers());
-    this.explain = el("div", { class: "nx-explain", "aria-live": "polite" });
+    this.explain = el("div", { class: "nx-explain" });
+    this.announce = el("p", { class: "nx-visually-hidden", "aria-live": "polite" });
+    this.root.appendChild(this.announce);
     this.explain.appendChild(el("p", {}, "Click a unit of any map (or focus a map and press Enter) to see its computation."));
     this.root.appendChild(this.explain);
     this.root.appendChild(this.buildWhatIf());
@@ -602,6 +604,9 @@
   Explorer.prototype.select = function (unit) {
     this.selected = unit;
     this.redraw();
+    var result = this.explain.querySelector(".nx-result");
+    this.announce.textContent =
+      this.explain.querySelector(".nx-title").textContent + ": " + (result ? result.textContent : "");
   };
 
   /** The numbers behind the selected unit: {title, value, parts}. */
@@ -876,6 +881,11 @@
     attribution: function () {
       var a = explorers[0].attribution;
       return a && { label: a.label, gradient: Array.from(a.gradient), occlusion: Array.from(a.occlusion.values) };
+    },
+    weights: function () {
+      var params = explorers[0].data.params, out = {};
+      ["W1", "b1", "W2", "b2", "W3", "b3"].forEach(function (name) { out[name] = Array.from(params[name]); });
+      return out;
     },
     timings: function () { return explorers[0].timings.slice(); }
   };
