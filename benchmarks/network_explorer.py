@@ -54,8 +54,12 @@ def measure(base_url, browser):
         page.mouse.up()
     timings = page.evaluate("window.networkExplorer.timings()")[before:]
     toggle_ms = page.evaluate(
-        """() => { const box = document.querySelector('.nx-layer input[type=checkbox]');
-                   const t = performance.now(); box.click(); return performance.now() - t; }"""
+        """() => new Promise(done => {
+             const box = document.querySelector('.nx-layer input[type=checkbox]');
+             const t = performance.now(); box.click();
+             const wait = () => window.networkExplorer.state().accuracyPending ? setTimeout(wait, 5)
+                                                                              : done(performance.now() - t);
+             wait(); })"""
     )
     page.close()
     return {

@@ -99,6 +99,7 @@ def test_predictions_on_all_stored_test_digits_equal_numpy(explorer, params, wei
     expected = forward(params, as_input(weights["test_images"])).argmax(axis=1)
     assert len(js) == len(weights["test_labels"]) > 300
     np.testing.assert_array_equal(js, expected)
+    explorer.wait_for_function("!window.networkExplorer.state().accuracyPending")
     accuracy = state(explorer)["baseline"]
     assert accuracy["correct"] == int((expected == weights["test_labels"]).sum())
 
@@ -324,6 +325,7 @@ def test_a_filter_switched_off_gives_numpys_accuracy(explorer, params, weights, 
     changed[b][filter_index] = 0.0
     predictions = forward(changed, as_input(weights["test_images"])).argmax(axis=1)
     correct = int((predictions == weights["test_labels"]).sum())
+    explorer.wait_for_function("!window.networkExplorer.state().accuracyPending")
     now = state(explorer)
     assert now["accuracy"]["correct"] == correct
     assert now["off"][layer] == [filter_index]

@@ -161,7 +161,7 @@
     this.timings = [];
     this.params = data.params;
     this.build();
-    this.baseline = core.accuracy(core.predictAll(data.params, data.images), data.labels);
+    this.baseline = null;
     this.update();
     this.updateAccuracy();
   }
@@ -770,15 +770,26 @@
     this.updateAccuracy();
   };
 
+  /** Accuracy over the stored test digits, with every filter and with the current ones; computed
+   *  after the maps are painted, since it runs the network on every stored digit. */
   Explorer.prototype.updateAccuracy = function () {
-    var now = core.accuracy(core.predictAll(this.params, this.data.images), this.data.labels);
-    this.current = now;
-    var off = this.off.conv1.length + this.off.conv2.length;
-    var all = this.baseline;
-    this.accuracyText.textContent =
-      "Accuracy on the " + all.total + " stored test digits: " + percent(all.fraction) + " (" + all.correct +
-      " right) with every filter; " + (off ? percent(now.fraction) + " (" + now.correct + " right) with the " +
-      off + " filter" + (off > 1 ? "s" : "") + " you switched off." : "switch a filter off to compare.");
+    var self = this;
+    var ticket = (this.accuracyTicket = (this.accuracyTicket || 0) + 1);
+    this.accuracyPending = true;
+    this.accuracyText.textContent = "Computing the accuracy on the stored test digits…";
+    setTimeout(function () {
+      if (ticket !== self.accuracyTicket) return;
+      var data = self.data, off = self.off.conv1.length + self.off.conv2.length;
+      if (!self.baseline) self.baseline = core.accuracy(core.predictAll(data.params, data.images), data.labels);
+      var all = self.baseline;
+      var now = off ? core.accuracy(core.predictAll(self.params, data.images), data.labels) : all;
+      self.current = now;
+      self.accuracyPending = false;
+      self.accuracyText.textContent =
+        "Accuracy on the " + all.total + " stored test digits: " + percent(all.fraction) + " (" + all.correct +
+        " right) with every filter; " + (off ? percent(now.fraction) + " (" + now.correct + " right) with the " +
+        off + " filter" + (off > 1 ? "s" : "") + " you switched off." : "switch a filter off to compare.");
+    }, 30);
   };
 
   // ---------------------------------------------------------------- attribution
@@ -875,7 +886,7 @@
       return {
         strokes: e.state.strokes, digit: e.state.digit, shift: e.state.shift, image: Array.from(e.image),
         empty: e.empty, prediction: e.prediction,
-        accuracy: e.current, baseline: e.baseline, off: e.off
+        accuracy: e.current, accuracyPending: e.accuracyPending, baseline: e.baseline, off: e.off
       };
     },
     attribution: function () {
