@@ -523,3 +523,40 @@ def test_a_finger_draws_on_a_phone(browser, server):
     np.testing.assert_allclose(now["strokes"][0][0], [14, 28 / 3], atol=0.2)
     assert now["image"] == drawing.prepare(now["strokes"]).ravel().tolist()
     context.close()
+
+
+def influence_box(layer, row, col):
+    """Bounding box (r0, r1, c0, c1) of the input pixels a unit depends on, by growing a mask backwards."""
+    from scipy import ndimage
+
+    chain = {"conv1": ["conv"], "pool1": ["pool", "conv"], "conv2": ["conv", "pool", "conv"]}
+    chain["pool2"] = ["pool"] + chain["conv2"]
+    size = {"conv1": 28, "pool1": 14, "conv2": 14, "pool2": 7}[layer]
+    mask = np.zeros((size, size), dtype=bool)
+    mask[row, col] = True
+    for step in chain[layer]:
+        if step == "pool":
+            mask = np.kron(mask, np.ones((2, 2), dtype=bool))
+        else:
+            mask = ndimage.binary_dilation(mask, structure=np.ones((3, 3), dtype=bool))
+    rows, cols = np.nonzero(mask)
+    return rows.min(), rows.max(), cols.min(), cols.max()
+
+
+@pytest.mark.parametrize(
+    ("layer", "name", "row", "col"),
+    [
+        ("conv1 after ReLU", "conv1", 5, 27),
+        ("conv1 pooled", "pool1", 6, 0),
+        ("conv2 after ReLU", "conv2", 7, 3),
+        ("conv2 pooled", "pool2", 3, 6),
+        ("conv2 pooled", "pool2", 0, 0),
+    ],
+)
+def test_the_input_field_shown_is_every_pixel_the_unit_depends_on(explorer, layer, name, row, col):
+    pick(explorer, 4)
+    click_unit(explorer, layer, 0, row, col)
+    boxes = explorer.evaluate(
+        "window.networkExplorer.explorer().highlights('input', 0).filter(b => b.color === '#ff8c00')"
+    )
+    assert [(b["r0"], b["r1"], b["c0"], b["c1"]) for b in boxes] == [influence_box(name, row, col)]
