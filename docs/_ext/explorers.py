@@ -114,8 +114,22 @@ def write_explorer_data(app, env):
         data_file = EXPLORERS[name][3]
         if _write_if_changed(folder / data_file, stamps[data_file], write):
             renewed.add(name)
+    stamp, scripts = folder / "scripts.hash", scripts_stamp()
+    if not stamp.exists() or stamp.read_text() != scripts:
+        stamp.write_text(scripts)
+        renewed.update(EXPLORERS)  # a script or style sheet changed: its ?v= in every explorer page too
     pages = env.__dict__.get("explorer_pages", {})
     return sorted(docname for docname, names in pages.items() if names & renewed)
+
+
+def scripts_stamp():
+    """A hash of the explorers' scripts and style sheet as they are in docs/_static."""
+    from convviz.paths import DOCS_DIR
+
+    digest = hashlib.sha256()
+    for path in sorted((DOCS_DIR / "_static" / STATIC).iterdir()):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def setup(app):
