@@ -10,6 +10,8 @@ import os
 import sys
 from pathlib import Path
 
+import sphinxcontrib.katex as sphinxcontrib_katex
+
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))  # the convviz package, imported by the figure scripts
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))  # the build hooks: course_build, explorers
@@ -25,7 +27,13 @@ release = "9.2.2"
 
 # -- General -----------------------------------------------------------------
 
-exclude_patterns = ["_build", "_ext", "auto_examples/**/*.ipynb", "auto_examples/**/*.py", "auto_examples/**/*.zip"]
+exclude_patterns = [
+    "_build",
+    "_ext",
+    "auto_examples/**/*.ipynb",
+    "auto_examples/**/*.py",
+    "auto_examples/**/*.zip",
+]
 templates_path = []
 html_static_path = ["docs/_static"]
 html_css_files = ["course.css"]  # the explorers add their own on the pages that hold one
@@ -39,6 +47,7 @@ extensions = [
     "sphinx_copybutton",
     "sphinx_design",
     "sphinx_gallery.gen_gallery",
+    "sphinxcontrib.katex",
     "course_build",
     "explorers",
 ]
@@ -62,6 +71,18 @@ sphinx_gallery_conf = {
 # `make linkcheck` runs offline: external links are skipped, internal ones are
 # checked by tests/test_links.py against the built pages.
 linkcheck_ignore = [r"https?://"]
+
+# Formulas: KaTeX (bundled with sphinxcontrib-katex) renders them to MathML while the
+# site is built, with Node.js; the browser shows MathML itself, so pages load no
+# script, font or style sheet for math from anywhere. The extension insists on a
+# style sheet of its own: course.css holds the few rules math needs.
+katex_prerender = True
+katex_css_path = "course.css"
+sphinxcontrib_katex.KATEX_DEFAULT_OPTIONS["output"] = "mathml"
+# The extension talks to its Node.js renderer over a Unix socket and gives up if
+# the socket file exists before the server listens (seen on a busy machine); its
+# TCP variant waits and retries until the server answers.
+sphinxcontrib_katex.KaTeXServer.start_server_process = sphinxcontrib_katex.KaTeXServer.start_network_socket
 
 copybutton_prompt_text = r">>> |\.\.\. |\$ "
 copybutton_prompt_is_regexp = True

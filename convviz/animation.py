@@ -3,7 +3,9 @@
 Each frame shows the input with the current window outlined, the kernel, the
 nine products with their sum, and the output map filled up to the current cell.
 Frames are drawn with Pillow on a fixed palette so the GIF is small and the
-same bytes on every build.
+same bytes on every build, at :data:`SCALE` times the size the page shows them
+so they stay sharp on high-density screens. Kernel cells use the module's
+colours for signed values: orange positive, purple negative.
 """
 
 import numpy as np
@@ -11,19 +13,21 @@ from PIL import Image, ImageDraw, ImageFont
 
 from convviz.convolution import correlate2d
 
-CELL = 34
-MARGIN = 20
-TITLE_GAP = 30
+#: Pixels per CSS pixel: the page shows the animation at 1 / SCALE of its pixel size.
+SCALE = 2
+CELL = 34 * SCALE
+MARGIN = 20 * SCALE
+TITLE_GAP = 30 * SCALE
 COLORS = {
     "background": (255, 255, 255),
     "text": (20, 20, 20),
     "grid": (150, 150, 150),
-    "window": (230, 120, 0),
-    "window_fill": (255, 226, 184),
-    "done": (208, 226, 245),
-    "current": (255, 196, 120),
-    "positive": (200, 232, 201),
-    "negative": (246, 205, 205),
+    "window": (33, 102, 172),
+    "window_fill": (222, 235, 247),
+    "done": (240, 240, 240),
+    "current": (158, 202, 225),
+    "positive": (253, 184, 99),  # plotting.POSITIVE_LIGHT
+    "negative": (178, 171, 210),  # plotting.NEGATIVE_LIGHT
 }
 
 
@@ -47,7 +51,7 @@ def _grid(draw, font, origin, values, fills, number_format="{:g}"):
     x0, y0 = origin
     for (r, c), value in np.ndenumerate(values):
         box = (x0 + c * CELL, y0 + r * CELL, x0 + (c + 1) * CELL, y0 + (r + 1) * CELL)
-        draw.rectangle(box, fill=fills.get((r, c), COLORS["background"]), outline=COLORS["grid"])
+        draw.rectangle(box, fill=fills.get((r, c), COLORS["background"]), outline=COLORS["grid"], width=SCALE)
         if value is not None and not (isinstance(value, float) and np.isnan(value)):
             centre = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
             draw.text(centre, number_format.format(value), fill=COLORS["text"], font=font, anchor="mm")
@@ -58,11 +62,11 @@ def render_frames(image, kernel):
     output = correlate2d(image, kernel)
     out_rows, out_cols = output.shape
     kh, kw = kernel.shape
-    font = ImageFont.load_default(size=14)
-    small = ImageFont.load_default(size=13)
+    font = ImageFont.load_default(size=15 * SCALE)
+    small = ImageFont.load_default(size=13 * SCALE)
     input_x = MARGIN
-    kernel_x = input_x + image.shape[1] * CELL + 40
-    output_x = kernel_x + kw * CELL + 40
+    kernel_x = input_x + image.shape[1] * CELL + 40 * SCALE
+    output_x = kernel_x + kw * CELL + 40 * SCALE
     width = output_x + out_cols * CELL + MARGIN
     height = MARGIN + TITLE_GAP + image.shape[0] * CELL + MARGIN
     top = MARGIN + TITLE_GAP
@@ -85,12 +89,12 @@ def render_frames(image, kernel):
         window_fills = {(row + r, col + c): COLORS["window_fill"] for r in range(kh) for c in range(kw)}
         _grid(draw, font, (input_x, top), image, window_fills)
         x0, y0 = input_x + col * CELL, top + row * CELL
-        draw.rectangle((x0, y0, x0 + kw * CELL, y0 + kh * CELL), outline=COLORS["window"], width=3)
+        draw.rectangle((x0, y0, x0 + kw * CELL, y0 + kh * CELL), outline=COLORS["window"], width=3 * SCALE)
         _grid(draw, font, (kernel_x, top), kernel, kernel_fills)
-        products_y = top + kh * CELL + 30
-        draw.text((kernel_x, products_y - 22), "window x kernel", fill=COLORS["text"], font=small)
+        products_y = top + kh * CELL + 30 * SCALE
+        draw.text((kernel_x, products_y - 22 * SCALE), "window x kernel", fill=COLORS["text"], font=small)
         _grid(draw, small, (kernel_x, products_y), products + 0.0, {})
-        sum_y = products_y + kh * CELL + 8
+        sum_y = products_y + kh * CELL + 8 * SCALE
         draw.text((kernel_x, sum_y), f"sum = {total + 0.0:g}", fill=COLORS["window"], font=font)
         shown = np.full(output.shape, np.nan)
         shown.flat[: index + 1] = output.flat[: index + 1]

@@ -25,3 +25,16 @@ def false_color(values):
     rgb[..., 1] = 255 - level
     rgb[..., 2] = 128
     return rgb
+
+
+def stretch(values, percentile=99.0):
+    """Map 0 .. the given percentile of values onto 0-255 (uint8), clipping above.
+
+    For non-negative responses (an absolute value, a magnitude) where a few
+    extreme pixels would otherwise leave every other edge dim.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    top = np.percentile(values, percentile)
+    if top <= 0:
+        return to_uint8(values)
+    return (np.clip(values / top, 0, 1) * 255).round().astype(np.uint8)

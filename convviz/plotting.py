@@ -1,17 +1,66 @@
-"""Matplotlib helpers shared by the figure scripts."""
+"""Matplotlib helpers shared by the figure scripts.
 
+Sizes: at a 1280-px window the page column shows figures about 740 CSS px
+wide. Figures are laid out in inches at :data:`CSS_PX_PER_INCH`, so one
+:data:`COLUMN_INCHES` wide is shown at about 0.92 of its layout size, and
+saved at :data:`RASTER_DPI`, twice that scale, so they stay sharp on
+high-density screens. A font of :data:`MIN_FONT_PT` then shows at 12 CSS px
+or more.
+
+Colours: one colour-blind-safe convention for signed values everywhere,
+positive orange, negative purple, zero white (ColorBrewer's PuOr ends).
+"""
+
+import io
+
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap, TwoSlopeNorm
+from PIL import Image, PngImagePlugin
 
-#: Negative weights red, zero white, positive green.
-WEIGHT_CMAP = LinearSegmentedColormap.from_list("weights", ["#c62828", "#ffffff", "#2e7d32"])
+from convviz.figure_output import save_file
+
+#: Layout scale: one inch of a figure is this many CSS pixels on the page.
+CSS_PX_PER_INCH = 100
+#: The width of the page column, in figure inches.
+COLUMN_INCHES = 8.0
+#: Raster figures are saved at twice the layout scale.
+RASTER_DPI = 2 * CSS_PX_PER_INCH
+#: The smallest font size used in a figure: 10 pt at 100 CSS px per inch, shown at 0.92, is 12.8 CSS px.
+MIN_FONT_PT = 10
+
+#: Positive values (orange), negative values (purple), zero (white).
+POSITIVE = "#e66101"
+NEGATIVE = "#5e3c99"
+ZERO = "#ffffff"
+#: Light tints of the two, for cell backgrounds behind dark text.
+POSITIVE_LIGHT = "#fdb863"
+NEGATIVE_LIGHT = "#b2abd2"
+#: Diverging colour map for signed values: purple below zero, white at zero, orange above.
+SIGNED_CMAP = LinearSegmentedColormap.from_list(
+    "signed", [NEGATIVE, NEGATIVE_LIGHT, ZERO, POSITIVE_LIGHT, POSITIVE]
+)
+
+# SVG output with the same bytes on every build (ids come from this salt, not from chance).
+mpl.rcParams["svg.hashsalt"] = "convviz"
 
 
-def show_image(ax, image, title, cmap="gray"):
+def show_image(ax, image, title, cmap="gray", fontsize=10):
     """Draw a grayscale or RGB image with a title and no axes."""
     ax.imshow(image, cmap=cmap, interpolation="nearest")
-    ax.set_title(title, fontsize=10)
+    ax.set_title(title, fontsize=fontsize)
+    ax.set_axis_off()
+
+
+def show_signed(ax, values, title, limit=None, fontsize=10):
+    """Draw signed values with the signed colour map, zero white, symmetric around zero."""
+    values = np.asarray(values, dtype=np.float64)
+    limit = float(np.abs(values).max()) if limit is None else float(limit)
+    ax.imshow(
+        values, cmap=SIGNED_CMAP, vmin=-max(limit, 1e-12), vmax=max(limit, 1e-12), interpolation="nearest"
+    )
+    ax.set_title(title, fontsize=fontsize)
     ax.set_axis_off()
 
 
@@ -20,30 +69,93 @@ def format_weight(value):
     return f"{value:.0f}" if float(value).is_integer() else f"{value:.3g}"
 
 
-def show_kernel(ax, kernel, title, scale_note=""):
-    """Draw a kernel as coloured cells (red < 0, white 0, green > 0) with its values."""
+def show_kernel(ax, kernel, title, scale_note="", limit=None, fontsize=12):
+    """Draw a kernel as coloured cells (purple < 0, white 0, orange > 0) with its values.
+
+    limit sets the value drawn at full colour (default: the largest magnitude in
+    this kernel); pass the same limit to kernels that share one colour scale.
+    """
     kernel = np.asarray(kernel, dtype=np.float64)
-    limit = max(np.abs(kernel).max(), 1e-12)
+    limit = max(np.abs(kernel).max() if limit is None else float(limit), 1e-12)
     norm = TwoSlopeNorm(vcenter=0.0, vmin=-limit, vmax=limit)
-    ax.imshow(kernel, cmap=WEIGHT_CMAP, norm=norm)
+    ax.imshow(kernel, cmap=SIGNED_CMAP, norm=norm)
     for (row, col), value in np.ndenumerate(kernel):
-        ax.text(col, row, format_weight(value), ha="center", va="center", fontsize=12)
+        # Black text keeps 4.5:1 on every orange; deep purples take white.
+        color = "white" if value < 0 and abs(value) / limit > 0.55 else "black"
+        ax.text(col, row, format_weight(value), ha="center", va="center", fontsize=fontsize, color=color)
     rows, cols = kernel.shape
     ax.set_xticks(np.arange(-0.5, cols), minor=True)
     ax.set_yticks(np.arange(-0.5, rows), minor=True)
     ax.grid(which="minor", color="#555555", linewidth=1)
     ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
-    ax.set_title(title + (f"  {scale_note}" if scale_note else ""), fontsize=11)
+    ax.set_title(title + (f"  {scale_note}" if scale_note else ""), fontsize=fontsize)
 
 
-def image_grid(images, titles, columns, size=2.4):
-    """A figure with one panel per image; extra panels are hidden. Returns the figure."""
+def image_grid(images, titles, columns, width=COLUMN_INCHES, fontsize=10):
+    """A figure with one panel per image, width inches wide; extra panels are hidden. Returns it."""
     rows = -(-len(images) // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(size * columns, size * rows + 0.3))
+    size = width / columns
+    fig, axes = plt.subplots(rows, columns, figsize=(width, size * rows + 0.35 * rows))
     axes = np.atleast_1d(axes).ravel()
     for ax, image, title in zip(axes, images, titles):
-        show_image(ax, image, title)
+        show_image(ax, image, title, fontsize=fontsize)
     for ax in axes[len(images) :]:
         ax.set_axis_off()
     fig.tight_layout()
     return fig
+
+
+def figure_description(fig):
+    """What a figure holds, for tests of its alt text: "panels=N; sizes=RxC,RxC,...".
+
+    A panel is an axes that shows an image or a plotted line; sizes are the
+    rows × columns of every image shown, in the order of the axes.
+    """
+    panels = [ax for ax in fig.axes if ax.images or ax.lines]
+    sizes = [
+        f"{image.get_array().shape[0]}x{image.get_array().shape[1]}" for ax in panels for image in ax.images
+    ]
+    return f"panels={len(panels)}; sizes={','.join(sizes)}"
+
+
+def save_svg(fig, name):
+    """Save a matplotlib figure as SVG with no date, so the bytes repeat from build to build.
+
+    The SVG's description holds :func:`figure_description`.
+    """
+
+    def write(path):
+        fig.savefig(
+            path,
+            format="svg",
+            metadata={"Date": None, "Description": figure_description(fig)},
+            facecolor="white",
+            bbox_inches="tight",
+            pad_inches=0.1,
+        )
+
+    path = save_file(write, name)
+    print(f"saved {name}")
+    return path
+
+
+def save_raster(fig, name, dpi=RASTER_DPI):
+    """Save a figure as a small PNG at dpi (default twice the layout scale).
+
+    A figure whose pixels are all grey is stored as 8-bit grey, any other as
+    256 colours chosen for it: the same picture at a fraction of the bytes. A
+    text chunk "Description" holds :func:`figure_description`.
+    """
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, facecolor="white", bbox_inches="tight", pad_inches=0.1)
+    rgb = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+    pixels = np.asarray(rgb)
+    if (pixels[..., 0] == pixels[..., 1]).all() and (pixels[..., 1] == pixels[..., 2]).all():
+        small = rgb.convert("L")
+    else:
+        small = rgb.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Description", figure_description(fig))
+    path = save_file(lambda target: small.save(target, format="PNG", optimize=True, pnginfo=info), name)
+    print(f"saved {name} ({small.size[0]}×{small.size[1]} pixels)")
+    return path

@@ -134,12 +134,16 @@ def accuracy(params, images_uint8, labels, batch=500):
     return correct / len(labels)
 
 
-def train(epochs=12, batch_size=32, learning_rate=0.005, seed=SEED, data=None):
+def train(epochs=12, batch_size=32, learning_rate=0.005, seed=SEED, data=None, frozen=()):
     """Train with Adam on the digit split; return (params, initial params, history, data).
 
     history holds per epoch the mean training loss, the training and the test accuracy,
-    and the total training time in seconds.
+    and the total training time in seconds. Parameters named in frozen (e.g. ``("W1", "b1")``)
+    keep their initial values.
     """
+    unknown = set(frozen) - set(PARAMETER_NAMES)
+    if unknown:
+        raise ValueError(f"frozen names unknown parameters {sorted(unknown)}; known: {PARAMETER_NAMES}")
     train_x, train_y, test_x, test_y = data if data is not None else load_digit_split(seed)
     params = init_parameters(seed)
     initial = {name: value.copy() for name, value in params.items()}
@@ -159,6 +163,8 @@ def train(epochs=12, batch_size=32, learning_rate=0.005, seed=SEED, data=None):
             losses.append(loss * len(chosen))
             step += 1
             for name, grad in grads.items():
+                if name in frozen:
+                    continue
                 m, v = moments[name]
                 m *= beta1
                 m += (1 - beta1) * grad

@@ -15,9 +15,9 @@ from convviz import output_size
 MODULE_FIGURES = {
     "edge_detection_output.png",
     "edge_clipping_comparison.png",
-    "cnn_architecture.png",
+    "cnn_architecture.svg",
     "convolution_animation.gif",
-    "filter_kernels.png",
+    "filter_kernels.svg",
     "feature_maps_grid.png",
     "exercise2_outputs.png",
     "artistic_filters.png",
@@ -50,7 +50,7 @@ def test_landing_page_lists_the_module_and_links_module_and_gallery(site):
     landing = page(site, "index.html")
     text = landing.get_text(" ", strip=True)
     assert "9.2.2 Convolutional Networks Visualization" in text
-    for fact in ("35–40 minutes", "Intermediate", "Prerequisites", "3.4.1", "9.2.1"):
+    for fact in ("35–40 min", "Intermediate", "Prerequisites", "3.4.1", "9.2.1"):
         assert fact in text
     links = {a["href"].split("#")[0] for a in landing.select("a[href]")}
     assert "module_9_2_2/index.html" in links
@@ -224,17 +224,18 @@ def test_page_calls_the_operation_cross_correlation_and_convolution_layers_equiv
 
 
 def test_gallery_offers_python_and_notebook_for_every_script(site):
-    scripts = sorted(p.stem for p in (site.parent.parent / "scripts").glob("plot_*.py"))
-    assert len(scripts) >= 7
+    scripts = sorted((site.parent.parent / "scripts").glob("*/plot_*.py"))
+    assert len(scripts) >= 12
     gallery = page(site, "auto_examples/index.html")
-    for stem in scripts:
-        assert gallery.select_one(f"a[href='{stem}.html']") or gallery.find("a", href=re.compile(stem))
-        example = page(site, f"auto_examples/{stem}.html")
+    for script in scripts:
+        relative = f"{script.parent.name}/{script.stem}"
+        assert gallery.find("a", href=re.compile(re.escape(relative))), relative
+        example = page(site, f"auto_examples/{relative}.html")
         hrefs = [unquote(a["href"]) for a in example.select("a.reference.download")]
-        assert any(h.endswith(f"{stem}.py") for h in hrefs), stem
-        assert any(h.endswith(f"{stem}.ipynb") for h in hrefs), stem
+        assert any(h.endswith(f"{script.stem}.py") for h in hrefs), relative
+        assert any(h.endswith(f"{script.stem}.ipynb") for h in hrefs), relative
         for h in hrefs:
-            assert (site / "auto_examples" / h).resolve().is_file(), h
+            assert (site / "auto_examples" / script.parent.name / h).resolve().is_file(), h
 
 
 def test_site_has_search_and_theme_switch(site, module_page):
@@ -252,10 +253,63 @@ def test_every_image_is_opaque_for_the_dark_theme(site):
     thumbnails that way) are fine; inside the picture every pixel is opaque.
     """
     images = sorted(p for p in (site / "_images").iterdir() if p.suffix in {".png", ".gif"})
-    assert {p.name for p in images} >= MODULE_FIGURES
+    assert {p.name for p in images} >= {name for name in MODULE_FIGURES if not name.endswith(".svg")}
     for path in images:
         with Image.open(path) as image:
             rgba = np.asarray(image.convert("RGBA"))
         rows, cols = np.nonzero(rgba[..., 3])
         picture = rgba[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1, 3]
         assert picture.min() == 255, f"{path.name} has transparent pixels inside the picture"
+
+
+NUMBER_WORDS = {
+    word: n
+    for n, word in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve".split(), start=0
+    )
+}
+
+
+def figure_record(path):
+    """(panels, sizes) the figure script recorded in the file (convviz.plotting.figure_description)."""
+    if path.suffix == ".svg":
+        match = re.search(r"<dc:description>(.*?)</dc:description>", path.read_text())
+        description = match.group(1) if match else None
+    else:
+        with Image.open(path) as image:
+            description = image.text.get("Description") if hasattr(image, "text") else None
+    if description is None:
+        return None
+    panels, sizes = re.fullmatch(r"panels=(\d+); sizes=(.*)", description).groups()
+    return int(panels), set(filter(None, sizes.split(",")))
+
+
+def check_alt_texts(site, page_soup):
+    """Every figure with more than one panel says how many; every "R by C" in an alt text is shown.
+
+    The counts and sizes come from the figure files, written by the scripts that drew them.
+    Returns the number of figures checked.
+    """
+    checked = 0
+    for figure in page_soup.select("figure"):
+        img = figure.find("img")
+        path = (site / "module_9_2_2" / unquote(img["src"])).resolve()
+        record = figure_record(path)
+        if record is None:
+            continue
+        panels, sizes = record
+        alt = " ".join(img["alt"].split())
+        stated = re.match(r"(\w+) panels\b", alt)
+        if panels > 1:
+            assert stated, f"{path.name}: the alt text should start by counting its {panels} panels"
+        if stated:
+            count = NUMBER_WORDS[stated.group(1).lower()]
+            assert count == panels, f"{path.name} has {panels} panels: {alt[:60]}"
+        for rows, cols in re.findall(r"(\d+) by (\d+)", alt):
+            assert f"{rows}x{cols}" in sizes, f"{path.name} shows no {rows}×{cols} image (it shows {sizes})"
+        checked += 1
+    return checked
+
+
+def test_alt_texts_count_the_panels_and_name_shown_sizes(site, module_page):
+    assert check_alt_texts(site, module_page) >= 6

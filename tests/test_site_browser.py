@@ -66,7 +66,7 @@ def test_every_dropdown_opens_and_closes(visit, path):
     [
         "module_9_2_2/index.html",
         "module_9_2_2/inside_a_conv_layer.html",
-        "auto_examples/plot_01_edge_detection.html",
+        "auto_examples/part1_filters/plot_01_edge_detection.html",
     ],
 )
 def test_every_download_link_answers_200(visit, path):
@@ -100,12 +100,17 @@ def test_module_page_stays_on_this_host_and_logs_no_error(visit):
     assert visit.seen["errors"] == []
 
 
+@pytest.mark.parametrize("mode", ["light", "dark"])
 @pytest.mark.parametrize("path", PAGES)
-def test_no_serious_accessibility_violations(visit, path):
+def test_no_serious_accessibility_violations(page, visit, path, mode):
+    """axe-core finds nothing serious, in the light and in the dark theme (contrast included)."""
     from axe_playwright_python.sync_playwright import Axe
 
+    page.emulate_media(color_scheme=mode)
+    page.add_init_script(f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');")
     page = visit(path)
     page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.documentElement.dataset.theme") == mode
     results = Axe().run(page)
     serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     details = [

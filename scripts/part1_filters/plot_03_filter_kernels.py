@@ -3,22 +3,56 @@ Six classic filter kernels
 ==========================
 
 Sobel X and Y, Gaussian, sharpen, emboss and Laplacian with their values in
-the cells: positive weights green, negative red, zero white.
+the cells, all on one colour scale: positive weights orange, negative
+purple, zero white.
 """
 
 import matplotlib.pyplot as plt
+import numpy as np
 
-from convviz.figure_output import save_png
+from convviz import checkerboard, correlate2d
+from convviz.figure_output import save_numbers
 from convviz.kernels import KERNELS, LABELS
-from convviz.plotting import show_kernel
+from convviz.plotting import save_svg, show_kernel
 
-fig, axes = plt.subplots(2, 3, figsize=(8.4, 5.8))
 names = ("sobel_x", "sobel_y", "gaussian", "sharpen", "emboss", "laplacian")
+shown = {name: KERNELS[name] * (16 if name == "gaussian" else 1) for name in names}
+# One colour scale for all six kernels: full colour at the largest magnitude shown.
+limit = max(np.abs(weights).max() for weights in shown.values())
+fig, axes = plt.subplots(2, 3, figsize=(6.0, 4.4))
 for ax, name in zip(axes.ravel(), names):
-    weights, title = KERNELS[name], LABELS[name]
-    if name == "gaussian":
-        show_kernel(ax, weights * 16, title, scale_note="(÷ 16)")
-    else:
-        show_kernel(ax, weights, title)
+    note = "(÷ 16)" if name == "gaussian" else ""
+    show_kernel(ax, shown[name], LABELS[name], scale_note=note, limit=limit, fontsize=13)
 fig.tight_layout()
-save_png(fig, "filter_kernels.png")
+save_svg(fig, "filter_kernels.svg")
+print(f"one colour scale from {-limit:g} to {limit:g}")
+
+# %%
+# What the "corners" kernel of exercise 3 finds
+# ---------------------------------------------
+# [[-1, 0, 1], [0, 0, 0], [1, 0, -1]] is a saddle detector (a mixed second
+# derivative in x and y): on a straight vertical or horizontal edge its four
+# corner weights cancel. On the 256×256 checkerboard of exercise 3 it answers
+# only around the points where four squares meet.
+board = checkerboard()
+square = 32
+response = correlate2d(board, KERNELS["diagonal"])
+rows, cols = np.nonzero(np.abs(response) > 1e-9)
+# Output pixel (r, c) is centred on input pixel (r + 1, c + 1); a corner sits
+# between pixels 32k - 1 and 32k.
+near_corner = (np.abs((rows + 1.5) - np.round((rows + 1.5) / square) * square) <= 1) & (
+    np.abs((cols + 1.5) - np.round((cols + 1.5) / square) * square) <= 1
+)
+assert near_corner.all(), "the saddle kernel answered away from the corners"
+corners = (board.shape[0] // square - 1) * (board.shape[1] // square - 1)
+print(f"non-zero output pixels: {len(rows)} of {response.size}, around {corners} inner corners")
+save_numbers(
+    {
+        "saddle_nonzero": f"{len(rows):,}",
+        "saddle_total": f"{response.size:,}",
+        "saddle_corners": str(corners),
+        "saddle_per_corner": f"{len(rows) // corners}",
+        "kernel_colour_limit": f"{limit:g}",
+    },
+    "kernel_numbers.txt",
+)

@@ -18,8 +18,8 @@ import numpy as np
 from PIL import Image
 
 from convviz.downloads import run_download
-from convviz.figure_output import save_file, save_png
-from convviz.plotting import image_grid
+from convviz.figure_output import save_file, save_numbers
+from convviz.plotting import save_raster, show_image
 
 # The downloads write into a scratch folder of their own, as in a learner's
 # folder; only the files the page shows are saved.
@@ -32,9 +32,46 @@ save_file(
 )
 
 names = ["edges_vertical", "edges_horizontal", "artistic_edges", "blur_3x3", "blur_5x5"]
-images = [np.asarray(Image.open(folder / f"{name}.png")) for name in names]
-fig = image_grid(images, [f"{name}.png" for name in names], columns=5, size=2.2)
-save_png(fig, "exercise2_outputs.png")
+images = {name: np.asarray(Image.open(folder / f"{name}.png")) for name in names}
+
+# %%
+# What goal 3 changes: the two blurs side by side
+# -----------------------------------------------
+# At full size a 3×3 and a 5×5 Gaussian look alike. Enlarged around the
+# top-left corner of the rectangle (input rows and columns 22-37), and along a
+# row through the rectangle's left side (input row 60, columns 20-40), the
+# wider spread of the 5×5 kernel shows. A valid 3×3 output pixel (r, c) is
+# centred on input pixel (r + 1, c + 1), a 5×5 one on (r + 2, c + 2).
+top, left, side = 22, 22, 16
+blur3 = images["blur_3x3"][top - 1 : top - 1 + side, left - 1 : left - 1 + side]
+blur5 = images["blur_5x5"][top - 2 : top - 2 + side, left - 2 : left - 2 + side]
+row, first, last = 60, 20, 41
+columns = np.arange(first, last)
+profile3 = images["blur_3x3"][row - 1, first - 1 : last - 1]
+profile5 = images["blur_5x5"][row - 2, first - 2 : last - 2]
+ramp3, ramp5 = int(((profile3 > 0) & (profile3 < 255)).sum()), int(((profile5 > 0) & (profile5 < 255)).sum())
+print(f"pixels between black and white along row {row}: 3×3 blur {ramp3}, 5×5 blur {ramp5}")
+
+fig, axes = plt.subplots(2, 3, figsize=(8.0, 5.9))
+for ax, name in zip(axes[0], names[:3]):
+    show_image(ax, images[name], f"{name}.png", fontsize=11)
+show_image(axes[1, 0], blur3, "blur_3x3.png, corner enlarged", fontsize=11)
+show_image(axes[1, 1], blur5, "blur_5x5.png, corner enlarged", fontsize=11)
+profile = axes[1, 2]
+profile.plot(columns, profile3, marker="o", ms=4, color="#1b7837", label="3×3")
+profile.plot(columns, profile5, marker="s", ms=4, color="#762a83", label="5×5")
+profile.set_title(f"row {row} across the left side", fontsize=11)
+profile.set_xlabel("input column", fontsize=10)
+profile.set_ylabel("brightness", fontsize=10)
+profile.tick_params(labelsize=10)
+profile.legend(fontsize=10, loc="lower right")
+profile.grid(alpha=0.3)
+fig.tight_layout()
+save_raster(fig, "exercise2_outputs.png")
+save_numbers(
+    {"blur_ramp_3x3": str(ramp3), "blur_ramp_5x5": str(ramp5), "blur_profile_row": str(row)},
+    "blur_numbers.txt",
+)
 
 # %%
 # Exercise 3 and the challenge: ``cnn_solution.py``

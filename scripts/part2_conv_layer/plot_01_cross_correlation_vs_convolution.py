@@ -15,8 +15,8 @@ import numpy as np
 from scipy import ndimage
 
 from convviz import KERNELS, correlate2d, shapes_pattern
-from convviz.figure_output import save_numbers, save_png
-from convviz.plotting import show_image
+from convviz.figure_output import save_numbers
+from convviz.plotting import save_raster, show_image, show_signed
 
 pattern = shapes_pattern(128)
 sobel_x = KERNELS["sobel_x"]
@@ -41,14 +41,13 @@ save_numbers(
 # %%
 # The flip reverses the sign of Sobel X
 # -------------------------------------
-# Red marks negative responses and blue positive ones.
-fig, axes = plt.subplots(1, 3, figsize=(9.6, 3.4))
-show_image(axes[0], pattern, "input")
+# The module's colours for signed values: orange positive, purple negative,
+# white zero, on one scale for both panels.
+fig, axes = plt.subplots(1, 3, figsize=(8.0, 3.0))
+show_image(axes[0], pattern, "input", fontsize=11)
 limit = np.abs(ours).max()
 titles = ["correlate2d (a CNN layer)", "ndimage.convolve"]
 for ax, values, title in zip(axes[1:], [ours, scipy_convolve], titles):
-    ax.imshow(values, cmap="RdBu", vmin=-limit, vmax=limit)
-    ax.set_title(title, fontsize=10)
-    ax.set_axis_off()
+    show_signed(ax, values, title, limit=limit, fontsize=11)
 fig.tight_layout()
-save_png(fig, "correlation_vs_convolution.png")
+save_raster(fig, "correlation_vs_convolution.png")

@@ -13,30 +13,50 @@ with edge padding at the border.
 # ---------------------------------------
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.patches import Rectangle
 
 from convviz import KERNELS, correlate2d, output_size
 from convviz.display import to_uint8
-from convviz.figure_output import save_png
 from convviz.photos import camera
-from convviz.plotting import show_image
+from convviz.plotting import POSITIVE, save_raster, show_image
 
 photo = camera(64)
 sobel_x = KERNELS["sobel_x"]
-fig, axes = plt.subplots(1, 5, figsize=(13, 3.2))
-show_image(axes[0], photo, f"input {photo.shape[0]}×{photo.shape[1]}")
+# Each output pixel is drawn where the centre of its window lies on the input:
+# output (i, j) of a 3×3 window at stride S and padding P is centred on input
+# pixel (S·i + 1 - P, S·j + 1 - P), and covers an S×S square there. A valid
+# output is therefore inset by one pixel, and a stride-2 output covers the whole
+# input with pixels twice as large.
+fig, axes = plt.subplots(2, 3, figsize=(8.0, 5.9))
+show_image(axes[0, 0], photo, f"input {photo.shape[0]}×{photo.shape[1]}", fontsize=11)
+axes[0, 0].set_xlim(-2, 65)
+axes[0, 0].set_ylim(65, -2)
 combinations = [("valid", 0, 1), ("same", 1, 1), ("valid", 0, 2), ("same", 1, 2)]
-for ax, (padding, p, stride) in zip(axes[1:], combinations):
+for ax, (padding, p, stride) in zip([axes[0, 1], axes[0, 2], axes[1, 1], axes[1, 2]], combinations):
     out = correlate2d(photo, sobel_x, padding=padding, stride=stride)
     assert out.shape[0] == output_size(64, 3, p, stride)
-    show_image(ax, to_uint8(np.abs(out)), f"{padding}, stride {stride}: {out.shape[0]}×{out.shape[1]}")
-    # Draw every map at the scale of the input, so their sizes compare directly.
-    ax.set_xlim(-0.5, 63.5)
-    ax.set_ylim(63.5, -0.5)
-    ax.set_axis_on()
-    ax.set_xticks([])
-    ax.set_yticks([])
+    first = 1 - p  # input pixel under the centre of the first window
+    last = first + stride * (out.shape[0] - 1)
+    extent = (first - stride / 2, last + stride / 2, last + stride / 2, first - stride / 2)
+    ax.imshow(to_uint8(np.abs(out)), cmap="gray", extent=extent, interpolation="nearest")
+    # The input's border, for comparison.
+    ax.add_patch(Rectangle((-0.5, -0.5), 64, 64, fill=False, ec=POSITIVE, lw=1.5, ls="--"))
+    ax.set_xlim(-2, 65)
+    ax.set_ylim(65, -2)
+    ax.set_title(f"{padding}, stride {stride}: {out.shape[0]}×{out.shape[1]}", fontsize=11)
+    ax.set_axis_off()
+axes[1, 0].set_axis_off()
+axes[1, 0].text(
+    0.0,
+    0.5,
+    "Every output pixel is drawn\nat the centre of its window,\nas large as one step.\n\n"
+    "Dashed orange line:\nthe border of the input.",
+    fontsize=11,
+    va="center",
+    transform=axes[1, 0].transAxes,
+)
 fig.tight_layout()
-save_png(fig, "padding_and_stride.png")
+save_raster(fig, "padding_and_stride.png")
 
 # %%
 # Zero padding against edge padding
@@ -44,13 +64,13 @@ save_png(fig, "padding_and_stride.png")
 # Zeros around a bright image create an artificial dark frame, and Sobel X
 # finds an "edge" along it. Repeating the border pixels instead does not.
 bright = photo[:24, 40:64]
-fig, axes = plt.subplots(1, 3, figsize=(8, 3))
-show_image(axes[0], bright, "input corner (bright sky)")
+fig, axes = plt.subplots(1, 3, figsize=(7.2, 2.8))
+show_image(axes[0], bright, "input corner (bright sky)", fontsize=11)
 for ax, mode in zip(axes[1:], ["constant", "edge"]):
     out = correlate2d(bright, sobel_x, padding="same", pad_mode=mode)
     label = "zero padding" if mode == "constant" else "edge padding"
     ax.imshow(np.abs(out), cmap="gray", vmin=0, vmax=np.abs(out).max() or 1)
-    ax.set_title(f"|Sobel X|, {label}", fontsize=10)
+    ax.set_title(f"|Sobel X|, {label}", fontsize=11)
     ax.set_axis_off()
 fig.tight_layout()
-save_png(fig, "zero_vs_edge_padding.png")
+save_raster(fig, "zero_vs_edge_padding.png")

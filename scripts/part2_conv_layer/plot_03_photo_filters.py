@@ -13,11 +13,10 @@ one feature map per filter, then 2×2 max pooling.
 # ----------------------------------------------
 import numpy as np
 
-from convviz.display import to_uint8
-from convviz.figure_output import save_png
+from convviz.display import stretch, to_uint8
 from convviz.layers import conv2d, maxpool2d
 from convviz.photos import chelsea
-from convviz.plotting import image_grid
+from convviz.plotting import image_grid, save_raster
 
 photo = chelsea(256)
 vertical = np.array([[1, 0, -1]] * 3, dtype=float)
@@ -38,12 +37,11 @@ features = conv2d(photo, random_filters, bias, stride=2, padding=1)
 pooled = maxpool2d(features)
 print(f"random filters: {photo.shape} -> {features.shape} -> pooled {pooled.shape}")
 
-panels = [photo.astype(np.uint8), to_uint8(np.abs(edges[..., 0])), to_uint8(np.abs(edges[..., 1]))]
+panels = [photo.astype(np.uint8), stretch(np.abs(edges[..., 0])), stretch(np.abs(edges[..., 1]))]
 titles = ["photograph 256×256×3", "vertical edges", "horizontal edges"]
 panels += [to_uint8(features[..., f]) for f in range(8)]
 titles += [f"random filter {f + 1}: {features.shape[0]}×{features.shape[1]}" for f in range(8)]
 panels.append(to_uint8(pooled[..., 0]))
 titles.append(f"filter 1 max-pooled: {pooled.shape[0]}×{pooled.shape[1]}")
-fig = image_grid(panels, titles, columns=4, size=2.6)
-# 80 dpi keeps this photo-heavy figure light for the page.
-save_png(fig, "photo_filters.png", dpi=80)
+fig = image_grid(panels, titles, columns=4, fontsize=10)
+save_raster(fig, "photo_filters.png")

@@ -12,13 +12,14 @@ absorbs part of a small shift.
 # ----------------------
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.patches import Circle
 
 from convviz import KERNELS, correlate2d
 from convviz.display import to_uint8
-from convviz.figure_output import save_numbers, save_png
+from convviz.figure_output import save_numbers
 from convviz.layers import maxpool2d, relu
 from convviz.photos import camera
-from convviz.plotting import show_image
+from convviz.plotting import NEGATIVE, POSITIVE, save_raster, show_image
 
 example = np.array([[1, 3, 2, 1], [4, 2, 6, 4], [1, 8, 3, 7], [5, 3, 2, 1]], dtype=float)
 pooled_example = maxpool2d(example[..., None])[..., 0]
@@ -33,26 +34,61 @@ feature = relu(correlate2d(photo, KERNELS["sobel_x"], padding="same"))
 pool1 = maxpool2d(feature[..., None])[..., 0]
 pool2 = maxpool2d(pool1[..., None])[..., 0]
 
-fig = plt.figure(figsize=(12, 3.8))
-grid = fig.add_gridspec(1, 4, width_ratios=[0.8, 1, 1, 1])
-ax = fig.add_subplot(grid[0])
-ax.imshow(example, cmap="Blues", vmin=0, vmax=12)
-for (r, c), v in np.ndenumerate(example):
-    ax.text(c, r, f"{v:g}", ha="center", va="center", fontsize=11)
+fig = plt.figure(figsize=(8.0, 6.2))
+grid = fig.add_gridspec(2, 6, height_ratios=[1, 1.1])
+
+
+def number_grid(ax, values, title, marks=()):
+    """A grid of numbers with lines between the cells; cells in marks get a circle."""
+    rows, cols = values.shape
+    ax.imshow(np.ones_like(values), cmap="gray", vmin=0, vmax=1)
+    for (r, c), v in np.ndenumerate(values):
+        bold = (r, c) in marks
+        ax.text(c, r, f"{v:g}", ha="center", va="center", fontsize=14, weight="bold" if bold else "normal")
+        if bold:
+            ax.add_patch(Circle((c, r), 0.36, fill=False, ec=POSITIVE, lw=2.5))
+    for k in range(1, rows):
+        ax.axhline(k - 0.5, color="#888888", lw=1)
+    for k in range(1, cols):
+        ax.axvline(k - 0.5, color="#888888", lw=1)
+    ax.set_title(title, fontsize=11)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+# Where each 2×2 window has its maximum (the first one if it appears twice).
+marks = []
+for i in range(2):
+    for j in range(2):
+        block = example[2 * i : 2 * i + 2, 2 * j : 2 * j + 2]
+        r, c = np.unravel_index(block.argmax(), block.shape)
+        marks.append((2 * i + r, 2 * j + c))
+left = fig.add_subplot(grid[0, 0:3])
+number_grid(left, example, "4×4 input, four 2×2 windows", marks)
 for k in (1.5,):
-    ax.axhline(k, color="#d84315", lw=2)
-    ax.axvline(k, color="#d84315", lw=2)
-ax.set_title(f"4×4 → max of each 2×2 block:\n{pooled_example.astype(int).tolist()}", fontsize=10)
-ax.set_xticks([])
-ax.set_yticks([])
-for ax, image, title in zip(
-    [fig.add_subplot(grid[i]) for i in (1, 2, 3)],
-    [feature, pool1, pool2],
-    ["ReLU(Sobel X)", "max-pool 2×2", "max-pool 2×2 again"],
+    left.axhline(k, color=NEGATIVE, lw=3)
+    left.axvline(k, color=NEGATIVE, lw=3)
+right = fig.add_subplot(grid[0, 4:6])
+number_grid(right, pooled_example, "2×2 output")
+middle = fig.add_subplot(grid[0, 3])
+middle.set_axis_off()
+middle.annotate(
+    "", xy=(1.0, 0.5), xytext=(0.0, 0.5), xycoords="axes fraction", arrowprops={"arrowstyle": "-|>", "lw": 2}
+)
+middle.text(
+    0.5, 0.6, "max of\neach\nwindow", ha="center", va="bottom", fontsize=11, transform=middle.transAxes
+)
+for column, (image, title) in enumerate(
+    zip([feature, pool1, pool2], ["ReLU(Sobel X)", "max-pool 2×2", "max-pool again"])
 ):
-    show_image(ax, to_uint8(image), f"{title}: {image.shape[0]}×{image.shape[1]}")
+    show_image(
+        fig.add_subplot(grid[1, 2 * column : 2 * column + 2]),
+        to_uint8(image),
+        f"{title}: {image.shape[0]}×{image.shape[1]}",
+        fontsize=11,
+    )
 fig.tight_layout()
-save_png(fig, "max_pooling.png")
+save_raster(fig, "max_pooling.png")
 
 # %%
 # Equivariance, measured

@@ -14,11 +14,11 @@ training curve, and what the first-layer filters became.
 import matplotlib.pyplot as plt
 import numpy as np
 
-from convviz.figure_output import save_file, save_numbers, save_png
+from convviz.figure_output import save_file, save_numbers
 from convviz.layers import conv2d, relu
 from convviz.photos import camera
-from convviz.plotting import show_image, show_kernel
-from convviz.tiny_cnn import as_input, save_weights, trained_network
+from convviz.plotting import save_raster, save_svg, show_image, show_kernel
+from convviz.tiny_cnn import as_input, save_weights, train, trained_network
 
 params, initial, history, data = trained_network()
 train_x, train_y, test_x, test_y = data
@@ -34,7 +34,10 @@ save_numbers(
         "epochs": str(len(history["loss"])),
         "test_accuracy": f"{100 * final_accuracy:.1f} %",
         "test_correct": f"{round(final_accuracy * len(test_y))} of {len(test_y)}",
-        "training_seconds": f"{history['seconds']:.0f}",
+        "train_accuracy_before_last": f"{100 * history['train_accuracy'][-2]:.1f} %",
+        "train_accuracy_last": f"{100 * history['train_accuracy'][-1]:.1f} %",
+        "test_accuracy_before_last": f"{100 * history['test_accuracy'][-2]:.1f} %",
+        "test_accuracy_best": f"{100 * max(history['test_accuracy']):.1f} %",
     },
     "tiny_cnn_numbers.txt",
 )
@@ -43,31 +46,57 @@ save_numbers(
 # The training curve
 # ------------------
 epochs = np.arange(1, len(history["loss"]) + 1)
-fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.2))
+fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(8.0, 3.2))
 ax_loss.plot(epochs, history["loss"], marker="o", color="#1565c0")
 ax_loss.set(xlabel="epoch", ylabel="mean cross-entropy", title="training loss")
-ax_acc.plot(epochs, 100 * np.array(history["train_accuracy"]), marker="o", label="training digits")
-ax_acc.plot(epochs, 100 * np.array(history["test_accuracy"]), marker="s", label="held-out test digits")
+ax_acc.plot(
+    epochs, 100 * np.array(history["train_accuracy"]), marker="o", color="#1b7837", label="training digits"
+)
+ax_acc.plot(
+    epochs,
+    100 * np.array(history["test_accuracy"]),
+    marker="s",
+    color="#762a83",
+    label="held-out test digits",
+)
 ax_acc.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy")
 ax_acc.legend()
 for ax in (ax_loss, ax_acc):
     ax.grid(alpha=0.3)
 fig.tight_layout()
-save_png(fig, "tiny_cnn_training_curve.png")
+save_raster(fig, "tiny_cnn_training_curve.png")
 
 # %%
 # First-layer filters before and after training
 # ---------------------------------------------
-fig, axes = plt.subplots(2, 4, figsize=(9, 4.8))
+# One colour scale for all eight grids, so sizes compare across them.
+limit = max(np.abs(initial["W1"]).max(), np.abs(params["W1"]).max())
+fig, axes = plt.subplots(2, 4, figsize=(8.0, 4.6))
 for f in range(4):
-    show_kernel(axes[0, f], initial["W1"][f, :, :, 0].round(2), f"filter {f + 1} at start")
-    show_kernel(axes[1, f], params["W1"][f, :, :, 0].round(2), f"filter {f + 1} trained")
+    show_kernel(
+        axes[0, f], initial["W1"][f, :, :, 0].round(2), f"filter {f + 1} at start", limit=limit, fontsize=11
+    )
+    show_kernel(
+        axes[1, f], params["W1"][f, :, :, 0].round(2), f"filter {f + 1} trained", limit=limit, fontsize=11
+    )
 fig.tight_layout()
-save_png(fig, "learned_filters.png")
+save_svg(fig, "learned_filters.svg")
 change = np.abs(params["W1"] - initial["W1"]).mean() / np.abs(initial["W1"]).mean()
 kept = int((np.sign(params["W1"]) == np.sign(initial["W1"])).sum())
+flipped = initial["W1"].size - kept
 print(f"mean change of the first-layer weights: {change:.0%} of their mean size")
 print(f"first-layer weights that kept their sign: {kept} of {initial['W1'].size}")
+
+# %%
+# How much does the first layer's training matter?
+# ------------------------------------------------
+# The same training once more, with the first layer frozen at its random
+# start: only the second convolution and the dense layer learn. The gap to
+# the full training is what learning the first-layer filters is worth.
+frozen_params, _, frozen_history, _ = train(data=data, frozen=("W1", "b1"))
+assert np.array_equal(frozen_params["W1"], initial["W1"])
+frozen_accuracy = frozen_history["test_accuracy"][-1]
+print(f"test accuracy with conv1 frozen at its start: {frozen_accuracy:.1%} (trained: {final_accuracy:.1%})")
 
 # %%
 # What the trained filters see
@@ -76,16 +105,22 @@ print(f"first-layer weights that kept their sign: {kept} of {initial['W1'].size}
 # the photograph.
 digit = as_input(test_x[:1])[0]
 photo = camera(112) / 255.0
-fig, axes = plt.subplots(2, 5, figsize=(11, 4.6))
+fig, axes = plt.subplots(2, 5, figsize=(8.0, 3.7))
 inputs = [(digit, f"test digit ({test_y[0]})"), (photo[..., None], "photograph")]
 for row, (image, label) in enumerate(inputs):
     maps = relu(conv2d(image, params["W1"], params["b1"]))
-    show_image(axes[row, 0], image[..., 0], label)
+    show_image(axes[row, 0], image[..., 0], label, fontsize=11)
     for f in range(4):
-        show_image(axes[row, f + 1], maps[..., f], f"filter {f + 1}")
+        show_image(axes[row, f + 1], maps[..., f], f"filter {f + 1}", fontsize=11)
 fig.tight_layout()
-save_png(fig, "learned_feature_maps.png")
+save_raster(fig, "learned_feature_maps.png")
 save_numbers(
-    {"filter_change": f"{change:.0%}", "filter_signs_kept": f"{kept} of {initial['W1'].size}"},
+    {
+        "filter_change": f"{change:.0%}",
+        "filter_signs_kept": f"{kept} of {initial['W1'].size}",
+        "filter_signs_flipped": f"{flipped} of {initial['W1'].size}",
+        "frozen_conv1_accuracy": f"{100 * frozen_accuracy:.1f} %",
+        "frozen_conv1_correct": f"{round(frozen_accuracy * len(test_y))} of {len(test_y)}",
+    },
     "filter_numbers.txt",
 )
