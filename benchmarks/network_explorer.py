@@ -6,11 +6,8 @@ hundred pointer moves) and the bytes the part-3 page loads with everything it
 needs. Run after `make html`: ``.venv/bin/python benchmarks/network_explorer.py``.
 """
 
-import functools
-import http.server
 import statistics
 import sys
-import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,26 +82,16 @@ def report(result):
 
 
 def main():
-    from browser_support import CHROMIUM_FLAGS, QuietHandler
-    from chromium import find_chromium
-    from playwright.sync_api import sync_playwright
+    from support.browser import chromium
+    from support.server import serve
 
     if not (HTML_DIR / PAGE).exists():
         sys.exit(f"error: {HTML_DIR / PAGE} is missing; run `make html` first")
-    path = find_chromium()
-    if path is None:
-        sys.exit("error: no Chromium found; see tests/chromium.py")
-    handler = functools.partial(QuietHandler, directory=str(HTML_DIR))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
-            result = measure(f"http://127.0.0.1:{httpd.server_address[1]}/", browser)
-            browser.close()
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+        with chromium() as browser, serve(HTML_DIR) as url:
+            result = measure(url, browser)
+    except RuntimeError as error:
+        sys.exit(f"error: {error}")
     return 0 if report(result) else 1
 
 
