@@ -24,7 +24,7 @@ BLOCK = 4
 SMALL = BITMAP // BLOCK
 #: Width of the pen in grid cells: a bitmap pixel is inked when its centre lies
 #: within half of this from a stroke.
-PEN_WIDTH = 2.5
+PEN_WIDTH = 3.5
 #: Value of a full 8×8 block count (16 inked pixels of 16) on the 0-255 scale.
 GRAY_PER_COUNT = 255 / 16
 

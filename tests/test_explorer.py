@@ -185,6 +185,22 @@ def test_the_scripts_are_linked_through_sphinx_on_the_explorer_pages_only(site):
         "../_static/explorer/network_explorer.js",
     ]
     assert scripts("index.html") == [] and scripts("module_9_2_2/inside_a_conv_layer.html") == []
+
+
+@pytest.mark.parametrize("page", ["module_9_2_2/index.html", "module_9_2_2/trained_network.html"])
+def test_each_script_address_carries_the_version_of_the_file_it_names(site, page):
+    """The data files are written before the pages, so ?v= changes whenever the data change."""
+    import zlib
+
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup((site / page).read_text(), "html.parser")
+    sources = [tag["src"] for tag in soup.select("script[src]") if "explorer/" in tag["src"]]
+    assert len(sources) >= 3
+    for source in sources:
+        path, _, version = source.partition("?v=")
+        content = (site / page).parent.joinpath(path).resolve().read_bytes()
+        assert version == f"{zlib.crc32(content):08x}", source
     assert "<script" not in (DOCS_DIR / "module_9_2_2" / "index.rst").read_text()
 
 

@@ -1,11 +1,15 @@
 """The network explorer of part 3 in a real browser, checked against the NumPy network of convviz."""
 
+import base64
+import re
+
 import numpy as np
 import pytest
 from conftest import HTML
 
 from convviz import drawing
 from convviz.layers import conv2d_backward, maxpool2d_backward
+from convviz.network_data import network_data
 from convviz.tiny_cnn import as_input, forward, forward_layers, load_weights, softmax
 
 try:  # the package's saliency and occlusion, where this branch has them; else computed below
@@ -71,6 +75,17 @@ def pick(page, index):
 # ---------------------------------------------------------------- the numbers
 
 
+def test_the_data_file_carries_every_weight_bit_for_bit(explorer, params, weights):
+    js = explorer.evaluate("window.networkExplorer.weights()")
+    for name, array in params.items():
+        np.testing.assert_array_equal(np.reshape(js[name], array.shape), array, err_msg=name)
+    data = network_data(weights)
+    decoded = np.frombuffer(base64.b64decode(data["test_images"]["data"]), dtype=np.uint8)
+    np.testing.assert_array_equal(decoded.reshape(data["test_images"]["shape"]), weights["test_images"])
+    assert data["test_labels"] == weights["test_labels"].tolist()
+    assert data["drawing"]["pen_width"] == drawing.PEN_WIDTH
+
+
 def test_every_layer_equals_numpy_on_sixty_test_digits(explorer, params, weights):
     indices = list(range(60))
     js = explorer.evaluate(f"window.networkExplorer.layersOf({indices})")
@@ -84,6 +99,7 @@ def test_predictions_on_all_stored_test_digits_equal_numpy(explorer, params, wei
     expected = forward(params, as_input(weights["test_images"])).argmax(axis=1)
     assert len(js) == len(weights["test_labels"]) > 300
     np.testing.assert_array_equal(js, expected)
+    explorer.wait_for_function("!window.networkExplorer.state().accuracyPending")
     accuracy = state(explorer)["baseline"]
     assert accuracy["correct"] == int((expected == weights["test_labels"]).sum())
 
@@ -309,6 +325,7 @@ def test_a_filter_switched_off_gives_numpys_accuracy(explorer, params, weights, 
     changed[b][filter_index] = 0.0
     predictions = forward(changed, as_input(weights["test_images"])).argmax(axis=1)
     correct = int((predictions == weights["test_labels"]).sum())
+    explorer.wait_for_function("!window.networkExplorer.state().accuracyPending")
     now = state(explorer)
     assert now["accuracy"]["correct"] == correct
     assert now["off"][layer] == [filter_index]
@@ -404,7 +421,7 @@ def test_a_damaged_or_missing_data_file_shows_one_message_and_the_page_works(pag
         else:
             route.fulfill(status=200, content_type="text/javascript", body=body)
 
-    page.route("**/_static/explorer/network_data.js", answer)
+    page.route(re.compile(r".*/_static/explorer/network_data\.js(\?.*)?$"), answer)
     page.goto(server + PAGE)
     page.wait_for_function(READY)
     message = page.locator(".nx-error")
@@ -489,3 +506,57 @@ def test_it_works_from_the_local_files_without_a_server(page, site, weights):
     assert page.evaluate("window.networkExplorer.failure()") is None
     pick(page, 1)
     assert state(page)["image"] == weights["test_images"][1].ravel().tolist()
+
+
+def test_a_finger_draws_on_a_phone(browser, server):
+    """Touch input on a narrow screen: a tap inks a dot, the same as in Python."""
+    context = browser.new_context(viewport={"width": 375, "height": 800}, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    page.goto(server + PAGE)
+    page.wait_for_function(READY)
+    grid = page.locator("canvas.nx-grid")
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 3)
+    page.wait_for_function("window.networkExplorer.state().strokes.length === 1")
+    now = state(page)
+    np.testing.assert_allclose(now["strokes"][0][0], [14, 28 / 3], atol=0.2)
+    assert now["image"] == drawing.prepare(now["strokes"]).ravel().tolist()
+    context.close()
+
+
+def influence_box(layer, row, col):
+    """Bounding box (r0, r1, c0, c1) of the input pixels a unit depends on, by growing a mask backwards."""
+    from scipy import ndimage
+
+    chain = {"conv1": ["conv"], "pool1": ["pool", "conv"], "conv2": ["conv", "pool", "conv"]}
+    chain["pool2"] = ["pool"] + chain["conv2"]
+    size = {"conv1": 28, "pool1": 14, "conv2": 14, "pool2": 7}[layer]
+    mask = np.zeros((size, size), dtype=bool)
+    mask[row, col] = True
+    for step in chain[layer]:
+        if step == "pool":
+            mask = np.kron(mask, np.ones((2, 2), dtype=bool))
+        else:
+            mask = ndimage.binary_dilation(mask, structure=np.ones((3, 3), dtype=bool))
+    rows, cols = np.nonzero(mask)
+    return rows.min(), rows.max(), cols.min(), cols.max()
+
+
+@pytest.mark.parametrize(
+    ("layer", "name", "row", "col"),
+    [
+        ("conv1 after ReLU", "conv1", 5, 27),
+        ("conv1 pooled", "pool1", 6, 0),
+        ("conv2 after ReLU", "conv2", 7, 3),
+        ("conv2 pooled", "pool2", 3, 6),
+        ("conv2 pooled", "pool2", 0, 0),
+    ],
+)
+def test_the_input_field_shown_is_every_pixel_the_unit_depends_on(explorer, layer, name, row, col):
+    pick(explorer, 4)
+    click_unit(explorer, layer, 0, row, col)
+    boxes = explorer.evaluate(
+        "window.networkExplorer.explorer().highlights('input', 0).filter(b => b.color === '#ff8c00')"
+    )
+    assert [(b["r0"], b["r1"], b["c0"], b["c1"]) for b in boxes] == [influence_box(name, row, col)]

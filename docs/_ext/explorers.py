@@ -3,8 +3,8 @@
 ``.. explorer:: convolution`` or ``.. explorer:: network`` writes the explorer's
 element; the pages that hold one get its style sheet and scripts (the data file,
 the shared arithmetic ``core.js`` and the explorer's view), linked relative to
-the page, so the site works under any sub-path and opened as files. At the end
-of the build the data files are written from ``convviz``, unless they are current.
+the page, so the site works under any sub-path and opened as files. Before the
+pages are written, the data files are written from ``convviz``, unless they are current.
 """
 
 import hashlib
@@ -72,11 +72,13 @@ def add_scripts(app, pagename, templatename, context, doctree):
 
 
 def _write_if_changed(target, stamp, write):
+    """Write target with write(target) unless its stamp file holds stamp; True if it wrote."""
     stamp_file = target.with_suffix(".hash")
     if target.exists() and stamp_file.exists() and stamp_file.read_text() == stamp:
-        return
+        return False
     write(target)
     stamp_file.write_text(stamp)
+    return True
 
 
 def data_stamps(weights):
@@ -91,20 +93,43 @@ def data_stamps(weights):
     }
 
 
-def write_explorer_data(app, exception):
-    """Write each explorer's data file next to its script, unless its stamp is current."""
-    if exception is not None or app.builder.format != "html":
-        return
+def write_explorer_data(app, env):
+    """Write each explorer's data file next to its script, unless its stamp is current.
+
+    Runs once the pages are read (the figure scripts, and so the weights file, have
+    run by then) and before they are written. Returns the pages whose explorer got
+    new data, so Sphinx writes them again and the version it appends to each
+    script's address (``?v=``) is that of the new data.
+    """
+    if app.builder.format != "html":
+        return []
     from convviz.explorer_data import write_explorer_script
     from convviz.network_data import weights_path, write_network_script
 
     folder = Path(app.outdir) / "_static" / STATIC
     stamps = data_stamps(weights_path())
-    for name, write in (
-        (EXPLORERS["convolution"][3], write_explorer_script),
-        (EXPLORERS["network"][3], write_network_script),
-    ):
-        _write_if_changed(folder / name, stamps[name], write)
+    writers = {"convolution": write_explorer_script, "network": write_network_script}
+    renewed = set()
+    for name, write in writers.items():
+        data_file = EXPLORERS[name][3]
+        if _write_if_changed(folder / data_file, stamps[data_file], write):
+            renewed.add(name)
+    stamp, scripts = folder / "scripts.hash", scripts_stamp()
+    if not stamp.exists() or stamp.read_text() != scripts:
+        stamp.write_text(scripts)
+        renewed.update(EXPLORERS)  # a script or style sheet changed: its ?v= in every explorer page too
+    pages = env.__dict__.get("explorer_pages", {})
+    return sorted(docname for docname, names in pages.items() if names & renewed)
+
+
+def scripts_stamp():
+    """A hash of the explorers' scripts and style sheet as they are in docs/_static."""
+    from convviz.paths import DOCS_DIR
+
+    digest = hashlib.sha256()
+    for path in sorted((DOCS_DIR / "_static" / STATIC).iterdir()):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def setup(app):
@@ -112,5 +137,5 @@ def setup(app):
     app.connect("env-purge-doc", purge_page)
     app.connect("env-merge-info", merge_pages)
     app.connect("html-page-context", add_scripts)
-    app.connect("build-finished", write_explorer_data)
+    app.connect("env-updated", write_explorer_data)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

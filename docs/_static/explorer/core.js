@@ -61,21 +61,20 @@
    */
   function conv2dSame(input, weights, bias, outChannels) {
     var h = input.height, w = input.width, cin = input.channels, src = input.values;
+    // The input with a border of zeros, so the inner loops need no bounds checks.
+    var pw = w + 2, padded = new Float64Array((h + 2) * pw * cin);
+    for (var r = 0; r < h; r++) padded.set(src.subarray(r * w * cin, (r + 1) * w * cin), ((r + 1) * pw + 1) * cin);
     var out = tensor(h, w, outChannels);
-    var dst = out.values;
+    var dst = out.values, rowStep = pw * cin, taps = 3 * cin;
     for (var y = 0; y < h; y++) {
       for (var x = 0; x < w; x++) {
+        var corner = (y * pw + x) * cin;
         for (var co = 0; co < outChannels; co++) {
-          var sum = bias[co];
+          var sum = bias[co], k = co * 9 * cin;
           for (var u = 0; u < 3; u++) {
-            var yy = y + u - 1;
-            if (yy < 0 || yy >= h) continue;
-            for (var v = 0; v < 3; v++) {
-              var xx = x + v - 1;
-              if (xx < 0 || xx >= w) continue;
-              var base = (yy * w + xx) * cin, kbase = ((co * 3 + u) * 3 + v) * cin;
-              for (var ci = 0; ci < cin; ci++) sum += src[base + ci] * weights[kbase + ci];
-            }
+            var at = corner + u * rowStep;
+            for (var t = 0; t < taps; t++) sum += padded[at + t] * weights[k + t];
+            k += taps;
           }
           dst[(y * w + x) * outChannels + co] = sum;
         }

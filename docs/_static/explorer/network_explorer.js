@@ -161,7 +161,7 @@
     this.timings = [];
     this.params = data.params;
     this.build();
-    this.baseline = core.accuracy(core.predictAll(data.params, data.images), data.labels);
+    this.baseline = null;
     this.update();
     this.updateAccuracy();
   }
@@ -174,7 +174,9 @@
     top.appendChild(this.buildOutput());
     this.root.appendChild(top);
     this.root.appendChild(this.buildLayers());
-    this.explain = el("div", { class: "nx-explain", "aria-live": "polite" });
+    this.explain = el("div", { class: "nx-explain" });
+    this.announce = el("p", { class: "nx-visually-hidden", "aria-live": "polite" });
+    this.root.appendChild(this.announce);
     this.explain.appendChild(el("p", {}, "Click a unit of any map (or focus a map and press Enter) to see its computation."));
     this.root.appendChild(this.explain);
     this.root.appendChild(this.buildWhatIf());
@@ -602,6 +604,9 @@
   Explorer.prototype.select = function (unit) {
     this.selected = unit;
     this.redraw();
+    var result = this.explain.querySelector(".nx-result");
+    this.announce.textContent =
+      this.explain.querySelector(".nx-title").textContent + ": " + (result ? result.textContent : "");
   };
 
   /** The numbers behind the selected unit: {title, value, parts}. */
@@ -765,15 +770,26 @@
     this.updateAccuracy();
   };
 
+  /** Accuracy over the stored test digits, with every filter and with the current ones; computed
+   *  after the maps are painted, since it runs the network on every stored digit. */
   Explorer.prototype.updateAccuracy = function () {
-    var now = core.accuracy(core.predictAll(this.params, this.data.images), this.data.labels);
-    this.current = now;
-    var off = this.off.conv1.length + this.off.conv2.length;
-    var all = this.baseline;
-    this.accuracyText.textContent =
-      "Accuracy on the " + all.total + " stored test digits: " + percent(all.fraction) + " (" + all.correct +
-      " right) with every filter; " + (off ? percent(now.fraction) + " (" + now.correct + " right) with the " +
-      off + " filter" + (off > 1 ? "s" : "") + " you switched off." : "switch a filter off to compare.");
+    var self = this;
+    var ticket = (this.accuracyTicket = (this.accuracyTicket || 0) + 1);
+    this.accuracyPending = true;
+    this.accuracyText.textContent = "Computing the accuracy on the stored test digits…";
+    setTimeout(function () {
+      if (ticket !== self.accuracyTicket) return;
+      var data = self.data, off = self.off.conv1.length + self.off.conv2.length;
+      if (!self.baseline) self.baseline = core.accuracy(core.predictAll(data.params, data.images), data.labels);
+      var all = self.baseline;
+      var now = off ? core.accuracy(core.predictAll(self.params, data.images), data.labels) : all;
+      self.current = now;
+      self.accuracyPending = false;
+      self.accuracyText.textContent =
+        "Accuracy on the " + all.total + " stored test digits: " + percent(all.fraction) + " (" + all.correct +
+        " right) with every filter; " + (off ? percent(now.fraction) + " (" + now.correct + " right) with the " +
+        off + " filter" + (off > 1 ? "s" : "") + " you switched off." : "switch a filter off to compare.");
+    }, 30);
   };
 
   // ---------------------------------------------------------------- attribution
@@ -870,12 +886,17 @@
       return {
         strokes: e.state.strokes, digit: e.state.digit, shift: e.state.shift, image: Array.from(e.image),
         empty: e.empty, prediction: e.prediction,
-        accuracy: e.current, baseline: e.baseline, off: e.off
+        accuracy: e.current, accuracyPending: e.accuracyPending, baseline: e.baseline, off: e.off
       };
     },
     attribution: function () {
       var a = explorers[0].attribution;
       return a && { label: a.label, gradient: Array.from(a.gradient), occlusion: Array.from(a.occlusion.values) };
+    },
+    weights: function () {
+      var params = explorers[0].data.params, out = {};
+      ["W1", "b1", "W2", "b2", "W3", "b3"].forEach(function (name) { out[name] = Array.from(params[name]); });
+      return out;
     },
     timings: function () { return explorers[0].timings.slice(); }
   };
