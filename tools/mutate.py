@@ -278,6 +278,7 @@ def main():
     parser.add_argument("--report", help="write every mutant's outcome to this file")
     parser.add_argument("--lines", help="only mutate these lines, as FIRST-LAST")
     parser.add_argument("--every", type=int, default=1, help="a sample: every N-th mutant only")
+    parser.add_argument("--offset", type=int, default=0, help="with --every: start at this mutant")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))
     source = (ROOT / args.module).read_text()
@@ -285,7 +286,7 @@ def main():
     if args.lines:
         first, last = map(int, args.lines.split("-"))
         all_mutants = [m for m in all_mutants if first <= m[0][0] <= last]
-    all_mutants = all_mutants[:: args.every]
+    all_mutants = all_mutants[args.offset :: args.every]
 
     folders = [scratch_copy() for _ in range(args.jobs)]
     lines_of_test, seconds_of_test, baseline = record_lines(folders[0], args.module, args.tests)
