@@ -229,3 +229,12 @@ def test_conv2d_defaults_are_stride_1_and_same_padding():
     result = conv2d(x, weights, bias)
     assert result.shape == (7, 8, 3)
     np.testing.assert_allclose(result, reference_conv(x, weights, bias, 1, 1), atol=1e-12)
+
+
+def test_stride_is_checked_before_padding_and_window_sizes():
+    """Every argument is checked before any work: a bad stride is reported even when the rest is bad too."""
+    x, weights, bias = np.zeros((5, 5, 1)), np.zeros((1, 3, 3, 1)), np.zeros(1)
+    with pytest.raises(ValueError, match="stride must be a whole number >= 1, got 0"):
+        conv2d(x, weights, bias, stride=0, padding=10**30)
+    with pytest.raises(ValueError, match="stride must be a whole number >= 1, got 0"):
+        maxpool2d(x, size=9, stride=0)
