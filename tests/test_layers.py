@@ -136,8 +136,14 @@ def test_maxpool_backward_routes_the_gradient_to_each_window_maximum():
     ("call", "message"),
     [
         (lambda: conv2d(np.zeros((5, 5)), np.zeros((1, 3, 3, 1)), np.zeros(1)), "must be \\(H, W, C\\)"),
-        (lambda: conv2d(np.zeros((5, 5, 2)), np.zeros((1, 3, 3, 1)), np.zeros(1)), "expect 1 input channels"),
-        (lambda: conv2d(np.zeros((5, 5, 1)), np.zeros((1, 3, 3, 1)), np.zeros(2)), "bias must have shape"),
+        (
+            lambda: conv2d(np.zeros((5, 5, 2)), np.zeros((1, 3, 3, 1)), np.zeros(1)),
+            "weights expect 1 input channels, the input has 2",
+        ),
+        (
+            lambda: conv2d(np.zeros((5, 5, 1)), np.zeros((2, 3, 3, 1)), np.zeros(3)),
+            "bias must have shape \\(2,\\), got \\(3,\\)",
+        ),
         (lambda: conv2d(np.zeros((5, 5, 1)), np.zeros((1, 2, 2, 1)), np.zeros(1)), "odd kernel size"),
         (lambda: conv2d(np.zeros((5, 5, 1)), np.zeros((1, 3, 3, 1)), np.zeros(1), stride=0), "stride"),
         (lambda: maxpool2d(np.zeros((4, 4, 1)), size=0), "size must be"),
