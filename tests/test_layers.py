@@ -136,8 +136,14 @@ def test_maxpool_backward_routes_the_gradient_to_each_window_maximum():
     ("call", "message"),
     [
         (lambda: conv2d(np.zeros((5, 5)), np.zeros((1, 3, 3, 1)), np.zeros(1)), "must be \\(H, W, C\\)"),
-        (lambda: conv2d(np.zeros((5, 5, 2)), np.zeros((1, 3, 3, 1)), np.zeros(1)), "expect 1 input channels"),
-        (lambda: conv2d(np.zeros((5, 5, 1)), np.zeros((1, 3, 3, 1)), np.zeros(2)), "bias must have shape"),
+        (
+            lambda: conv2d(np.zeros((5, 5, 2)), np.zeros((1, 3, 3, 1)), np.zeros(1)),
+            "weights expect 1 input channels, the input has 2",
+        ),
+        (
+            lambda: conv2d(np.zeros((5, 5, 1)), np.zeros((2, 3, 3, 1)), np.zeros(3)),
+            "bias must have shape \\(2,\\), got \\(3,\\)",
+        ),
         (lambda: conv2d(np.zeros((5, 5, 1)), np.zeros((1, 2, 2, 1)), np.zeros(1)), "odd kernel size"),
         (lambda: conv2d(np.zeros((5, 5, 1)), np.zeros((1, 3, 3, 1)), np.zeros(1), stride=0), "stride"),
         (lambda: maxpool2d(np.zeros((4, 4, 1)), size=0), "size must be"),
@@ -229,3 +235,12 @@ def test_conv2d_defaults_are_stride_1_and_same_padding():
     result = conv2d(x, weights, bias)
     assert result.shape == (7, 8, 3)
     np.testing.assert_allclose(result, reference_conv(x, weights, bias, 1, 1), atol=1e-12)
+
+
+def test_stride_is_checked_before_padding_and_window_sizes():
+    """Every argument is checked before any work: a bad stride is reported even when the rest is bad too."""
+    x, weights, bias = np.zeros((5, 5, 1)), np.zeros((1, 3, 3, 1)), np.zeros(1)
+    with pytest.raises(ValueError, match="stride must be a whole number >= 1, got 0"):
+        conv2d(x, weights, bias, stride=0, padding=10**30)
+    with pytest.raises(ValueError, match="stride must be a whole number >= 1, got 0"):
+        maxpool2d(x, size=9, stride=0)

@@ -8,9 +8,12 @@ Each mutant is one change to the module's source (an arithmetic, comparison or
 boolean operator swapped, a number moved by one, a string or keyword constant
 replaced, a `not` or a unary minus removed, a slice bound or step dropped, an
 `if` condition forced true or false). The repository is copied to a scratch
-folder per worker, the mutant written there, and pytest run with -x on the
-given tests. A mutant is killed when pytest fails or runs past the time limit
-(three times the unmutated run, plus 20 s). Survivors are listed with their
+folder per worker. One unmutated run of the given tests records which lines of
+the module each test executes (and how long it takes); each mutant is then
+written into the scratch copy and pytest runs, with -x in a forked child, the
+tests that execute the mutated line (all of them for module-level lines). A
+mutant is killed when pytest fails or runs past the time limit (three times
+the selected tests' unmutated time, plus 30 s). Survivors are listed with their
 line so that a person can judge whether each one is equivalent (changes no
 observable behaviour) or a gap in the tests. Not part of `make test`.
 """
@@ -153,6 +156,7 @@ class LineRecorder:
     def __init__(self, path):
         self.path = str(path)
         self.lines = {}
+        self.seconds = {}
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_call(self, item):
@@ -169,6 +173,7 @@ class LineRecorder:
                 return local
             return None
 
+        started = time.perf_counter()
         sys.settrace(tracer)
         threading.settrace(tracer)
         try:
@@ -177,6 +182,7 @@ class LineRecorder:
             sys.settrace(None)
             threading.settrace(None)
             self.lines[item.nodeid] = sorted(hit)
+            self.seconds[item.nodeid] = time.perf_counter() - started
 
 
 def in_child(folder, timeout, work):
@@ -217,13 +223,14 @@ def record_lines(folder, module, tests):
     def work():
         recorder = LineRecorder(folder / module)
         code = pytest.main(["-q", "-p", "no:cacheprovider", *tests], plugins=[recorder])
-        result.write_text(json.dumps(recorder.lines))
+        result.write_text(json.dumps({"lines": recorder.lines, "seconds": recorder.seconds}))
         return code
 
     code, seconds = in_child(folder, 3600, work)
     if code != 0:
         sys.exit(f"the tests fail without any mutation (exit status {code}); fix them first")
-    return json.loads(result.read_text()), seconds
+    recorded = json.loads(result.read_text())
+    return recorded["lines"], recorded["seconds"], seconds
 
 
 def run_tests(folder, test_ids, timeout, files):
@@ -271,6 +278,7 @@ def main():
     parser.add_argument("--report", help="write every mutant's outcome to this file")
     parser.add_argument("--lines", help="only mutate these lines, as FIRST-LAST")
     parser.add_argument("--every", type=int, default=1, help="a sample: every N-th mutant only")
+    parser.add_argument("--offset", type=int, default=0, help="with --every: start at this mutant")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))
     source = (ROOT / args.module).read_text()
@@ -278,11 +286,10 @@ def main():
     if args.lines:
         first, last = map(int, args.lines.split("-"))
         all_mutants = [m for m in all_mutants if first <= m[0][0] <= last]
-    all_mutants = all_mutants[:: args.every]
+    all_mutants = all_mutants[args.offset :: args.every]
 
     folders = [scratch_copy() for _ in range(args.jobs)]
-    lines_of_test, baseline = record_lines(folders[0], args.module, args.tests)
-    timeout = 3 * baseline + 20
+    lines_of_test, seconds_of_test, baseline = record_lines(folders[0], args.module, args.tests)
     print(f"{len(all_mutants)} mutants of {args.module}; unmutated tests take {baseline:.1f} s", flush=True)
 
     def tests_reaching(first, last):
@@ -297,7 +304,10 @@ def main():
         folder = free.pop()
         try:
             (folder / args.module).write_text(mutant[2])
-            outcome, seconds = run_tests(folder, tests_reaching(*mutant[0]), timeout, args.tests)
+            chosen = tests_reaching(*mutant[0])
+            # Traced runs are slower than plain ones, so three times their time is ample.
+            timeout = 3 * sum(seconds_of_test[test] for test in chosen) + 30
+            outcome, seconds = run_tests(folder, chosen, timeout, args.tests)
         finally:
             (folder / args.module).write_text(source)
             free.append(folder)
