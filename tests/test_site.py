@@ -313,3 +313,43 @@ def check_alt_texts(site, page_soup):
 
 def test_alt_texts_count_the_panels_and_name_shown_sizes(site, module_page):
     assert check_alt_texts(site, module_page) >= 6
+
+
+def test_scipy_calls_and_sizes_stated_are_what_scipy_returns(module_page):
+    from scipy import ndimage, signal
+
+    from convviz import KERNELS, shapes_pattern
+
+    text = " ".join(module_page.get_text(" ").split())
+    pattern, sobel_x = shapes_pattern(), KERNELS["sobel_x"]
+    full = signal.correlate2d(pattern, sobel_x).shape
+    valid = signal.correlate2d(pattern, sobel_x, mode="valid")
+    same = ndimage.correlate(pattern, sobel_x)
+    assert valid.shape == (254, 254) and np.array_equal(same[1:-1, 1:-1], valid)
+    assert f"{valid.shape[0]}×{valid.shape[1]} output from the 256×256 pattern" in text
+    assert f"returns {full[0]}×{full[1]}" in text
+    assert f"scipy.ndimage.correlate(image, kernel) returns {same.shape[0]}×{same.shape[1]}" in text
+
+
+def test_corner_kernel_is_described_by_what_it_finds(module_page):
+    """The saddle kernel of hint 3, counted with SciPy on the checkerboard of exercise 3."""
+    from scipy import signal
+
+    from convviz import KERNELS, checkerboard
+
+    response = signal.correlate2d(checkerboard(), KERNELS["diagonal"], mode="valid")
+    nonzero = int((np.abs(response) > 1e-9).sum())
+    text = " ".join(module_page.get_text(" ").split())
+    assert f"only {nonzero:,} of {response.size:,} output pixels are not zero" in text
+    assert "Diagonal edges" not in text
+
+
+def test_pitfall_quotes_the_error_that_looping_over_the_input_size_raises(module_page):
+    image, kernel = np.zeros((256, 256)), np.ones((3, 3))
+    with pytest.raises(ValueError) as raised:
+        for row in range(256):
+            for col in range(256):
+                np.sum(image[row : row + 3, col : col + 3] * kernel)
+    text = " ".join(module_page.get_text(" ").split())
+    assert f"ValueError: {str(raised.value).strip()}" in text
+    assert "Index out of range" not in text
