@@ -15,7 +15,7 @@ help:
 	@echo "make test       build, then run lint, link check and the test suite"
 	@echo "make lint       ruff on the Python code, sphinx-lint on the pages"
 	@echo "make linkcheck  check every internal link and anchor (no network)"
-	@echo "make bench      print speed ratios of the convolution code"
+	@echo "make bench      print speed ratios, build times, page weights and Lighthouse scores"
 	@echo "make serve      live-reloading preview on http://127.0.0.1:8000"
 	@echo "make clean      remove every generated file"
 
@@ -51,12 +51,17 @@ test: html test-venv lint linkcheck
 	@$(BIN)/python tests/chromium.py
 	$(BIN)/python -m pytest
 
-bench: test-venv
+# Lighthouse comes from npm into ./node_modules when npm is there; without it its scores are skipped.
+bench: html test-venv
+	@if command -v npm >/dev/null 2>&1; then \
+		test -x node_modules/.bin/lighthouse || npm install --no-save --no-audit --no-fund --silent lighthouse@13.5.0 \
+		|| echo "note: npm could not install lighthouse; its scores are skipped"; \
+	else echo "note: npm not found; Lighthouse scores are skipped"; fi
 	$(BIN)/python benchmarks/run.py
 
 serve: venv
 	$(BIN)/sphinx-autobuild -c . --host 127.0.0.1 --port 8000 \
-		--ignore "*/auto_examples/*" --ignore "*/sg_execution_times.rst" \
+		--ignore "*/auto_examples/*" --ignore "*/_generated/*" --ignore "*/sg_execution_times.rst" \
 		--watch convviz --watch scripts --watch downloads docs $(BUILD)/html
 
 clean:

@@ -27,10 +27,16 @@ release = "9.2.2"
 
 # -- General -----------------------------------------------------------------
 
-exclude_patterns = ["_build", "_ext", "auto_examples/**/*.ipynb", "auto_examples/**/*.py", "auto_examples/**/*.zip"]
+exclude_patterns = [
+    "_build",
+    "_ext",
+    "auto_examples/**/*.ipynb",
+    "auto_examples/**/*.py",
+    "auto_examples/**/*.zip",
+]
 templates_path = []
 html_static_path = ["docs/_static"]
-html_css_files = ["course.css", "explorer/explorer.css"]
+html_css_files = ["course.css"]  # the explorers add their own on the pages that hold one
 pygments_style = "sphinx"
 highlight_language = "python"
 numfig = False

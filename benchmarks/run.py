@@ -5,7 +5,7 @@ hold on a noisy machine where absolute times drift. Each timing is the best of
 several interleaved repeats. Goals come from the project's performance budget.
 """
 
-import shutil
+import re
 import subprocess
 import sys
 import tempfile
@@ -17,6 +17,13 @@ from scipy import ndimage
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # the support modules the tests use too
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from support.browser import chromium  # noqa: E402
+from support.repo import copy_repository  # noqa: E402
+from support.server import serve  # noqa: E402
+from support.site_build import make_html  # noqa: E402
 
 from convviz import correlate2d  # noqa: E402
 from convviz.downloads import load_download  # noqa: E402
@@ -127,18 +134,16 @@ def tiny_cnn():
 
 def site():
     print("Site build, downloads, page weight")
-    sphinx = [str(Path(sys.executable).parent / "sphinx-build"), "-q", "-c", ".", "-W", "--keep-going"]
     with tempfile.TemporaryDirectory() as tmp:
-        copy = Path(tmp) / "site"
-        ignore = shutil.ignore_patterns(".venv", "_build", "auto_examples", ".git", "__pycache__", "*_cache")
-        shutil.copytree(ROOT, copy, ignore=ignore)
-        command = sphinx + ["-b", "html", "docs", "_build/html"]
+        copy = copy_repository(Path(tmp) / "site")
         started = time.perf_counter()
-        subprocess.run(command, cwd=copy, check=True, capture_output=True)
+        _, log = make_html(copy)
         clean = time.perf_counter() - started
         report("clean make html (venv present)", f"{clean:.1f} s", "<= 30 s", clean <= 30)
+        part3 = part_seconds(copy, "part3_trained_network")
+        report("part 3 figure scripts in that build", f"{part3:.1f} s", "<= 10 s", part3 <= 10)
         started = time.perf_counter()
-        subprocess.run(command, cwd=copy, check=True, capture_output=True)
+        make_html(copy)
         again = time.perf_counter() - started
         report("no-change rebuild", f"{again:.1f} s", "<= 3 s", again <= 3)
         out = Path(tmp) / "out"
@@ -147,39 +152,75 @@ def site():
         seconds = best_time(lambda: subprocess.run(download, cwd=out, check=True, capture_output=True), 3)
         report("python downloads/cnn_visualization.py", f"{seconds:.2f} s", "<= 2 s", seconds <= 2)
         html = copy / "_build" / "html"
-        for name in ("index.html", "inside_a_conv_layer.html"):
-            weight = page_weight(html / "module_9_2_2" / name, html)
-            label = f"module page {name} with images, CSS, JS"
+        for page in sorted((html / "module_9_2_2").glob("*.html")):
+            weight = page_weight(page, html)
+            label = f"module page {page.name} with images, CSS, JS"
             report(label, f"{weight / 1e6:.2f} MB", "<= 2 MB", weight <= 2e6)
         gif = (html / "_images" / "convolution_animation.gif").stat().st_size
         report("convolution_animation.gif", f"{gif / 1e3:.0f} KB", "<= 500 KB", gif <= 500e3)
         explorer_redraw(html)
+        network_explorer(html)
+
+
+def network_explorer(html):
+    """The part-3 explorer's update time after a stroke and the page's weight, in Chromium."""
+    from network_explorer import MEDIAN_LIMIT_MS, P95_LIMIT_MS, WEIGHT_LIMIT, measure
+
+    try:
+        with chromium() as browser, serve(html) as url:
+            result = measure(url, browser)
+    except RuntimeError:
+        print("  no Chromium found: the network explorer is not measured")
+        return
+    median, p95 = result["median_ms"], result["p95_ms"]
+    report(
+        f"network explorer update, median of {result['updates']}",
+        f"{median:.2f} ms",
+        f"<= {MEDIAN_LIMIT_MS} ms",
+        median <= MEDIAN_LIMIT_MS,
+    )
+    report(
+        "network explorer update, 95th percentile",
+        f"{p95:.2f} ms",
+        f"<= {P95_LIMIT_MS} ms",
+        p95 <= P95_LIMIT_MS,
+    )
+    weight = result["page_bytes"]
+    report("part 3 page as loaded by Chromium", f"{weight / 1e6:.2f} MB", "<= 2 MB", weight <= WEIGHT_LIMIT)
+
+
+def lighthouse_scores():
+    """Lighthouse scores of the landing and module pages (mobile, served compressed), when installed."""
+    import lighthouse
+
+    print("Lighthouse (performance, accessibility, best practices, SEO)")
+    lighthouse.main([])
+
+
+def part_seconds(tree, part):
+    """Seconds sphinx-gallery spent running the scripts of one part, from its pages' timing lines."""
+    total = 0.0
+    for page in (tree / "docs" / "auto_examples" / part).glob("plot_*.rst"):
+        found = re.search(
+            r"\*\*Total running time of the script:\*\* \((\d+) minutes ([\d.]+) seconds\)", page.read_text()
+        )
+        if found:
+            total += 60 * int(found.group(1)) + float(found.group(2))
+    return total
 
 
 def explorer_redraw(html):
     """Median redraw time of the in-page explorer on the 256×256 input, in Chromium if there is one."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    from chromium import find_chromium
-
-    path = find_chromium()
-    if path is None:
+    try:
+        browser_context = chromium()
+        browser = browser_context.__enter__()
+    except RuntimeError:
         print("  no Chromium found: the explorer's redraw time is not measured")
         return
-    import functools
-    import http.server
-    import threading
-
-    from browser_support import CHROMIUM_FLAGS, QuietHandler
-    from playwright.sync_api import sync_playwright
-
-    handler = functools.partial(QuietHandler, directory=str(html))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
+        with serve(html) as url:
             page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/module_9_2_2/index.html")
+            page.goto(url + "module_9_2_2/index.html")
             page.wait_for_function("window.convExplorer && window.convExplorer.lastOutput()")
             times = page.evaluate(
                 """() => { const e = window.convExplorer.explorer(0); const t = [];
@@ -191,9 +232,8 @@ def explorer_redraw(html):
                            }
                            return t.sort((a, b) => a - b); }"""
             )
-            browser.close()
     finally:
-        httpd.shutdown()
+        browser_context.__exit__(None, None, None)
     median = times[len(times) // 2]
     report("explorer redraw, 256x256 (median of 40)", f"{median:.1f} ms", "<= 16 ms", median <= 16)
 
@@ -216,5 +256,6 @@ if __name__ == "__main__":
     convolution()
     tiny_cnn()
     site()
+    lighthouse_scores()
     missed = [r for r in RESULTS if r[3] != "ok"]
     print(f"{len(RESULTS) - len(missed)} of {len(RESULTS)} within budget")

@@ -5,7 +5,8 @@ The teaching version with two explicit loops lives in the learner download
 a Python loop over pixels. Small kernels loop over the kernel taps only: one
 vectorized multiply-add of a shifted view of the whole image per tap
 ("shift-and-add"). Kernels of 7×7 and more use the FFT, which is faster for
-them at every image size ``make bench`` measures.
+them at every image size ``make bench`` measures, but only where the FFT's
+rounding error is small for the given input (see :func:`fft_error_bound`).
 """
 
 import numpy as np
@@ -13,15 +14,40 @@ import numpy as np
 #: Kernels with at least this many taps go through the FFT (7×7 and up).
 FFT_MIN_TAPS = 49
 
+#: method="auto" uses the FFT only if its error bound is below this fraction of
+#: the response of the kernel to a typical pixel (median |pixel| times sum |weight|).
+FFT_TOLERANCE = 1e-9
+
+#: The largest padded array (in values) the package agrees to allocate: 1 GiB of float64.
+MAX_PADDED_VALUES = 2**27
+
+PAD_MODES = ("constant", "edge", "reflect", "symmetric", "wrap")
+METHODS = ("auto", "taps", "fft")
+
 # Output values per strip of rows in shift-and-add (256 KiB of float64).
 _CACHE_FLOATS = 32768
 
 
 def check_whole_number(value, name, minimum):
-    """Return value as an int if it is a whole number >= minimum (not a bool), else raise ValueError."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+    """Return value as a Python int if it is a whole number >= minimum (not a bool), else raise ValueError.
+
+    NumPy integers are accepted and converted, so later arithmetic cannot wrap around.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
-    return int(value)
+    value = int(value)
+    if value < minimum:
+        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
+    return value
+
+
+def check_padded_size(shape, widths, what):
+    """Raise ValueError if padding shape by widths would exceed MAX_PADDED_VALUES (nothing is allocated)."""
+    padded = [n + before + after for n, (before, after) in zip(shape, widths)]
+    if np.prod(padded, dtype=object) > MAX_PADDED_VALUES:
+        raise ValueError(
+            f"padding makes {what} {'×'.join(map(str, padded))}, more than {MAX_PADDED_VALUES:,} values"
+        )
 
 
 def output_size(n, f, padding=0, stride=1):
@@ -34,8 +60,10 @@ def output_size(n, f, padding=0, stride=1):
     >>> output_size(7, 3, stride=2)
     3
     """
-    for name, value, low in (("n", n, 1), ("f", f, 1), ("padding", padding, 0), ("stride", stride, 1)):
-        check_whole_number(value, name, low)
+    n = check_whole_number(n, "n", 1)
+    f = check_whole_number(f, "f", 1)
+    padding = check_whole_number(padding, "padding", 0)
+    stride = check_whole_number(stride, "stride", 1)
     if f > n + 2 * padding:
         raise ValueError(f"a kernel of size {f} does not fit an input of size {n} padded by {padding}")
     return (n - f + 2 * padding) // stride + 1
@@ -64,8 +92,6 @@ def padding_widths(kernel_shape, padding):
         return tuple((0, 0) for _ in kernel_shape)
     if isinstance(padding, str) and padding == "same":
         return tuple(((k - 1) // 2, k // 2) for k in kernel_shape)
-    if isinstance(padding, str):
-        raise ValueError(f"padding must be 'valid', 'same' or a whole number >= 0, got {padding!r}")
     try:
         p = check_whole_number(padding, "padding", 0)
     except ValueError:
@@ -73,16 +99,22 @@ def padding_widths(kernel_shape, padding):
     return tuple((p, p) for _ in kernel_shape)
 
 
-def check_inputs(image, kernel, padding="valid", stride=1):
-    """Validate the arguments of :func:`correlate2d` and return them as float64 arrays.
+def check_inputs(image, kernel, padding, stride, pad_mode, method):
+    """Validate the arguments of :func:`correlate2d`; return image, kernel (float64), widths, stride.
 
     Raises ``ValueError`` naming the problem: not 2-D, empty, non-numeric,
-    NaN or infinity, a kernel larger than the (padded) image, a bad padding or stride.
+    NaN or infinity, a kernel larger than the (padded) image, a bad padding,
+    stride, pad_mode or method. Nothing is padded or computed before all pass.
     """
+    if not isinstance(method, str) or method not in METHODS:
+        raise ValueError(f"method must be 'auto', 'taps' or 'fft', got {method!r}")
+    if not isinstance(pad_mode, str) or pad_mode not in PAD_MODES:
+        raise ValueError(f"pad_mode must be one of {', '.join(PAD_MODES)}, got {pad_mode!r}")
+    stride = check_whole_number(stride, "stride", 1)
     image = _as_float_array(image, "image")
     kernel = _as_float_array(kernel, "kernel")
-    check_whole_number(stride, "stride", 1)
     widths = padding_widths(kernel.shape, padding)
+    check_padded_size(image.shape, widths, "the image")
     for axis, name in enumerate(("rows", "columns")):
         padded = image.shape[axis] + sum(widths[axis])
         if kernel.shape[axis] > padded:
@@ -90,7 +122,7 @@ def check_inputs(image, kernel, padding="valid", stride=1):
                 f"kernel is larger than the image: {kernel.shape[axis]} {name} "
                 f"against {padded} in the (padded) image"
             )
-    return image, kernel, widths
+    return image, kernel, widths, stride
 
 
 def _shift_and_add(image, kernel, out_shape, stride):
@@ -133,6 +165,26 @@ def _smooth_length(n):
     return best
 
 
+def fft_error_bound(image, kernel):
+    """An upper bound on the absolute error of any output value computed through the FFT.
+
+    Rounding in a length-L FFT convolution is at most about
+    eps · log2(L) · ‖image‖₂ · ‖kernel‖₂ (Cooley-Tukey's error grows with
+    log L); the factor 8 leaves a margin the tests check. Infinity when the
+    norms overflow.
+    """
+    length = np.prod([_smooth_length(s) for s in image.shape], dtype=np.float64)
+    with np.errstate(over="ignore"):
+        norms = np.linalg.norm(image) * np.linalg.norm(kernel)
+    return 8 * np.finfo(np.float64).eps * (np.log2(length) + 1) * norms
+
+
+def fft_is_accurate(image, kernel):
+    """True if the FFT's error bound is within FFT_TOLERANCE of a typical pixel's response."""
+    typical = np.median(np.abs(image)) * np.abs(kernel).sum()
+    return bool(fft_error_bound(image, kernel) <= FFT_TOLERANCE * typical)
+
+
 def _fft(image, kernel, out_shape, stride):
     kh, kw = kernel.shape
     shape = tuple(_smooth_length(s) for s in image.shape)
@@ -156,17 +208,22 @@ def correlate2d(image, kernel, *, padding="valid", stride=1, pad_mode="constant"
     ``"same"`` (output as large as the input at stride 1) or a whole number of
     pixels added on every side. pad_mode is a :func:`numpy.pad` mode:
     ``"constant"`` pads with zeros, ``"edge"`` repeats the border pixels.
-    method: ``"auto"``, ``"taps"`` (shift-and-add) or ``"fft"``.
+    method: ``"auto"``, ``"taps"`` (shift-and-add) or ``"fft"``. ``"auto"``
+    takes the FFT for kernels of FFT_MIN_TAPS taps or more when
+    :func:`fft_is_accurate` says its error is negligible for this input, and
+    the taps otherwise. ``"fft"`` raises ValueError if the values are too large
+    for it to give finite results.
     Integer images give the same result as their float64 equivalent.
     """
-    image, kernel, widths = check_inputs(image, kernel, padding, stride)
+    image, kernel, widths, stride = check_inputs(image, kernel, padding, stride, pad_mode, method)
     if any(any(w) for w in widths):
         image = np.pad(image, widths, mode=pad_mode)
     out_shape = tuple(output_size(n, k, 0, stride) for n, k in zip(image.shape, kernel.shape))
     if method == "auto":
-        method = "fft" if kernel.size >= FFT_MIN_TAPS else "taps"
-    if method == "taps":
-        return _shift_and_add(image, kernel, out_shape, stride)
+        use_fft = kernel.size >= FFT_MIN_TAPS and fft_is_accurate(image, kernel)
+        method = "fft" if use_fft else "taps"
     if method == "fft":
+        if not np.isfinite(fft_error_bound(image, kernel)):
+            raise ValueError("the image and kernel values are too large for method='fft'; use 'taps'")
         return _fft(image, kernel, out_shape, stride)
-    raise ValueError(f"method must be 'auto', 'taps' or 'fft', got {method!r}")
+    return _shift_and_add(image, kernel, out_shape, stride)

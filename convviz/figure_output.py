@@ -40,8 +40,9 @@ def source_hash():
     return digest.hexdigest()
 
 
-def figure_scripts(scripts_dir=SCRIPTS_DIR):
+def figure_scripts(scripts_dir=None):
     """Every figure script, as a path relative to scripts_dir (e.g. ``part1_filters/plot_01_x.py``)."""
+    scripts_dir = SCRIPTS_DIR if scripts_dir is None else scripts_dir
     return sorted(path.relative_to(scripts_dir).as_posix() for path in Path(scripts_dir).glob(SCRIPT_GLOB))
 
 
@@ -60,14 +61,14 @@ def calling_script():
     return None
 
 
-def output_target(script, scripts_dir=SCRIPTS_DIR, generated_dir=GENERATED_DIR):
+def output_target(script):
     """(folder, script name for the manifest or None) for a script path or None."""
     if script is not None:
         try:
-            relative = script.relative_to(Path(scripts_dir).resolve())
+            relative = script.relative_to(Path(SCRIPTS_DIR).resolve())
         except ValueError:
             return script.parent, None
-        return Path(generated_dir), relative.as_posix()
+        return Path(GENERATED_DIR), relative.as_posix()
     if "ipykernel" in sys.modules:  # a downloaded notebook: save into the notebook's folder
         return Path.cwd(), None
     raise RuntimeError(
@@ -79,8 +80,9 @@ def output_target(script, scripts_dir=SCRIPTS_DIR, generated_dir=GENERATED_DIR):
 # -- The manifest ------------------------------------------------------------------------
 
 
-def read_manifest(folder=GENERATED_DIR):
+def read_manifest(folder=None):
     """{file name: {"script": ..., "sources": ...}}, or None when missing or damaged."""
+    folder = GENERATED_DIR if folder is None else folder
     try:
         manifest = json.loads((Path(folder) / MANIFEST_NAME).read_text())
     except (OSError, ValueError):
@@ -95,7 +97,7 @@ def read_manifest(folder=GENERATED_DIR):
     return manifest
 
 
-def write_manifest(manifest, folder=GENERATED_DIR):
+def write_manifest(manifest, folder):
     """Write the manifest atomically (a temporary file renamed over the old one)."""
     path = Path(folder) / MANIFEST_NAME
     temporary = path.with_suffix(".json.tmp")
@@ -109,11 +111,12 @@ def _record(path, script):
     write_manifest(manifest, path.parent)
 
 
-def stale_scripts(scripts_dir=SCRIPTS_DIR, generated_dir=GENERATED_DIR):
+def stale_scripts(scripts_dir=None, generated_dir=None):
     """Scripts that must run: never recorded, a recorded file missing, or older package code.
 
     With no readable manifest every script is stale.
     """
+    generated_dir = GENERATED_DIR if generated_dir is None else generated_dir
     scripts = figure_scripts(scripts_dir)
     manifest = read_manifest(generated_dir)
     if manifest is None:
@@ -127,8 +130,9 @@ def stale_scripts(scripts_dir=SCRIPTS_DIR, generated_dir=GENERATED_DIR):
     return sorted(stale & set(scripts))
 
 
-def orphan_files(scripts_dir=SCRIPTS_DIR, generated_dir=GENERATED_DIR):
+def orphan_files(scripts_dir=None, generated_dir=None):
     """Generated files that no existing script claims (its script was renamed or deleted)."""
+    generated_dir = GENERATED_DIR if generated_dir is None else generated_dir
     manifest = read_manifest(generated_dir) or {}
     scripts = set(figure_scripts(scripts_dir))
     claimed = {name for name, entry in manifest.items() if entry["script"] in scripts}

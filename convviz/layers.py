@@ -8,7 +8,7 @@ used for training work on batches.
 
 import numpy as np
 
-from convviz.convolution import check_whole_number, output_size, padding_widths
+from convviz.convolution import check_padded_size, check_whole_number, output_size, padding_widths
 
 
 def relu(x):
@@ -18,6 +18,7 @@ def relu(x):
 
 def padding_amount(kernel_size, padding):
     """Pixels added on each side for 'valid', 'same' (odd kernels only) or a whole number."""
+    kernel_size = check_whole_number(kernel_size, "kernel_size", 1)
     if isinstance(padding, str) and padding == "same" and kernel_size % 2 == 0:
         raise ValueError(f"'same' padding needs an odd kernel size, got {kernel_size}")
     ((before, _),) = padding_widths((kernel_size,), padding)
@@ -25,21 +26,34 @@ def padding_amount(kernel_size, padding):
 
 
 def _as_batch(x, what):
+    """(batch as float64, True if x was one image); ValueError naming what is wrong with x."""
     x = np.asarray(x)
     if x.dtype.kind not in "biuf":
         raise ValueError(f"{what} must hold numbers, got dtype {x.dtype}")
-    if x.ndim == 3:
-        return x[None].astype(np.float64, copy=False), True
-    if x.ndim == 4:
-        return x.astype(np.float64, copy=False), False
-    raise ValueError(f"{what} must be (H, W, C) or (N, H, W, C), got shape {x.shape}")
+    if x.ndim not in (3, 4):
+        raise ValueError(f"{what} must be (H, W, C) or (N, H, W, C), got shape {x.shape}")
+    single = x.ndim == 3
+    batch = x[None] if single else x
+    for size, axis in zip(batch.shape, ("images", "rows", "columns", "channels")):
+        if size == 0:
+            raise ValueError(f"{what} has no {axis} (shape {x.shape})")
+    return batch.astype(np.float64, copy=False), single
+
+
+def _numbers(values, what):
+    values = np.asarray(values)
+    if values.dtype.kind not in "biuf":
+        raise ValueError(f"{what} must hold numbers, got dtype {values.dtype}")
+    return values.astype(np.float64, copy=False)
 
 
 def _check_filters(x, weights, bias):
-    weights = np.asarray(weights, dtype=np.float64)
-    bias = np.asarray(bias, dtype=np.float64)
+    weights = _numbers(weights, "weights")
+    bias = _numbers(bias, "bias")
     if weights.ndim != 4 or weights.shape[1] != weights.shape[2]:
         raise ValueError(f"weights must be (K, k, k, C_in), got shape {weights.shape}")
+    if weights.shape[0] == 0 or weights.shape[1] == 0:
+        raise ValueError(f"weights hold no filters (shape {weights.shape})")
     if weights.shape[3] != x.shape[3]:
         raise ValueError(f"weights expect {weights.shape[3]} input channels, the input has {x.shape[3]}")
     if bias.shape != (weights.shape[0],):
@@ -78,7 +92,11 @@ def conv2d(x, weights, bias, stride=1, padding="same", return_cache=False):
     weights, bias = _check_filters(batch, weights, bias)
     k = weights.shape[1]
     p = padding_amount(k, padding)
-    check_whole_number(stride, "stride", 1)
+    stride = check_whole_number(stride, "stride", 1)
+    check_padded_size(batch.shape, ((0, 0), (p, p), (p, p), (0, 0)), "x")
+    for axis, name in ((1, "rows"), (2, "columns")):
+        if k > batch.shape[axis] + 2 * p:
+            raise ValueError(f"filters of size {k} do not fit x of {batch.shape[axis]} {name} padded by {p}")
     padded = np.pad(batch, ((0, 0), (p, p), (p, p), (0, 0))) if p else batch
     columns = im2col(padded, k, stride)
     out = columns.reshape(-1, weights[0].size) @ weights.reshape(len(weights), -1).T + bias
@@ -111,9 +129,11 @@ def maxpool2d(x, size=2, stride=2, return_cache=False):
     window at the bottom or right are dropped (a 5×5 map pools to 2×2).
     """
     batch, single = _as_batch(x, "x")
-    check_whole_number(size, "size", 1)
-    check_whole_number(stride, "stride", 1)
+    size = check_whole_number(size, "size", 1)
+    stride = check_whole_number(stride, "stride", 1)
     n, h, w, c = batch.shape
+    if size > min(h, w):
+        raise ValueError(f"a pooling window of size {size} does not fit x of {h} rows and {w} columns")
     out_h, out_w = output_size(h, size, 0, stride), output_size(w, size, 0, stride)
     views = [view for _, _, view in _tap_views(batch, size, stride, out_h, out_w)]
     out = views[0].copy()

@@ -15,8 +15,8 @@ import time
 import zipfile
 
 import numpy as np
-from PIL import Image
 
+from convviz.drawing import enlarge as enlarge_counts
 from convviz.layers import conv2d, conv2d_backward, maxpool2d, maxpool2d_backward, relu
 
 SEED = 2026
@@ -28,13 +28,12 @@ ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 
 
 def enlarge(digits_8x8):
-    """8×8 digits with values 0-16 -> 28×28 uint8 images with values 0-255."""
-    images = np.empty((len(digits_8x8), IMAGE_SIZE, IMAGE_SIZE), dtype=np.uint8)
-    for i, digit in enumerate(digits_8x8):
-        small = Image.fromarray((digit.reshape(8, 8) * (255 / 16)).astype(np.float32), mode="F")
-        big = np.asarray(small.resize((IMAGE_SIZE, IMAGE_SIZE), Image.Resampling.BILINEAR))
-        images[i] = np.clip(np.round(big), 0, 255).astype(np.uint8)
-    return images
+    """8×8 digits with values 0-16 -> 28×28 uint8 images with values 0-255.
+
+    Bilinear interpolation written out in :func:`convviz.drawing.enlarge`, the
+    same operations the network explorer applies to a drawn digit.
+    """
+    return enlarge_counts(digits_8x8)
 
 
 def load_digit_split(seed=SEED):

@@ -5,7 +5,8 @@ Usage:
 
 Writes my_filter_output.png (the checkerboard embossed) and
 filter_transition.gif (20 frames going from no effect to the full emboss)
-into FOLDER (default: the current folder). Needs numpy, pillow and imageio.
+into FOLDER (default: the current folder), replacing files of the same names.
+If anything fails, the folder is left as it was. Needs numpy, pillow and imageio.
 """
 
 import argparse
@@ -26,7 +27,10 @@ def make_kernel():
 
 
 def convolve2d(image, kernel):
-    """Slide kernel over image (no padding, stride 1); return the weighted sums."""
+    """Slide kernel over image (no padding, stride 1); return the weighted sums.
+
+    The kernel is not flipped: a cross-correlation, as in a CNN's layers.
+    """
     image = np.asarray(image, dtype=np.float64)
     image_rows, image_cols = image.shape
     kernel_rows, kernel_cols = kernel.shape
@@ -59,6 +63,11 @@ def make_checkerboard(size=256, square=32):
     return np.where((index[:, None] + index[None, :]) % 2 == 0, 255.0, 0.0)
 
 
+def save_gif(path, frames):
+    """An animated GIF of the frames, 100 ms each, looping for ever."""
+    imageio.mimsave(path, frames, duration=100, loop=0)
+
+
 def transition_frames(image, start, end, steps=20):
     """Frames filtered by kernels blended from start (t=0) to end (t=1).
 
@@ -70,23 +79,70 @@ def transition_frames(image, start, end, steps=20):
     return [normalize((1 - t) * first + t * last) for t in np.linspace(0.0, 1.0, steps)]
 
 
+def prepare_folder(folder):
+    """The output folder as a Path, created if needed; ValueError saying why it cannot be used."""
+    path = Path(folder)
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"{folder!r} is a file, not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ValueError(f"cannot create folder {folder!r}: {error.strerror}") from None
+    return path
+
+
+def write_partial(pending, path, description, writer):
+    """Call writer on a hidden partial name next to path and note it in pending for publish()."""
+    partial = path.with_name(f".{path.stem}.partial{path.suffix}")
+    pending.append((partial, path, description))
+    writer(partial)
+
+
+def publish(pending):
+    """Give every partial file its real name and say which files were written and which replaced."""
+    for partial, path, description in pending:
+        verb = "replaced" if path.exists() else "wrote"
+        partial.replace(path)
+        print(f"{verb} {path} ({description})")
+    pending.clear()
+
+
+def discard(pending):
+    """Remove the partial files of a run that failed; files already in the folder stay as they were."""
+    for partial, _, _ in pending:
+        partial.unlink(missing_ok=True)
+    pending.clear()
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Exercise 3 solution and the GIF challenge.")
     parser.add_argument("--out", default=".", help="folder for the two output files")
     args = parser.parse_args(argv)
-    folder = Path(args.out)
-    folder.mkdir(parents=True, exist_ok=True)
-
-    pattern = make_checkerboard()
-    result = normalize(convolve2d(pattern, make_kernel()))
-    path = folder / "my_filter_output.png"
-    Image.fromarray(result).save(path)
-    print(f"wrote {path} ({result.shape[1]}x{result.shape[0]} pixels)")
-
-    frames = transition_frames(pattern, IDENTITY, EMBOSS)
-    gif_path = folder / "filter_transition.gif"
-    imageio.mimsave(gif_path, frames, duration=100, loop=0)
-    print(f"wrote {gif_path} ({len(frames)} frames)")
+    name = Path(sys.argv[0]).name
+    try:
+        folder = prepare_folder(args.out)
+    except ValueError as error:
+        print(f"{name}: {error}", file=sys.stderr)
+        return 2
+    pending = []
+    try:
+        pattern = make_checkerboard()
+        result = normalize(convolve2d(pattern, make_kernel()))
+        size = f"{result.shape[1]}x{result.shape[0]} pixels"
+        write_partial(pending, folder / "my_filter_output.png", size, Image.fromarray(result).save)
+        frames = transition_frames(pattern, IDENTITY, EMBOSS)
+        gif = folder / "filter_transition.gif"
+        write_partial(pending, gif, f"{len(frames)} frames", lambda path: save_gif(path, frames))
+        publish(pending)
+    except OSError as error:
+        reason = error.strerror or error
+        print(f"{name}: cannot write into {args.out!r}: {reason}; nothing written", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{name}: interrupted; nothing written", file=sys.stderr)
+        return 130
+    finally:
+        discard(pending)
     return 0
 
 

@@ -1,17 +1,24 @@
 """Edge detection with a hand-written 2-D convolution (module 9.2.2, exercises 1 and 2).
 
 Usage:
-    python cnn_visualization.py [--image PHOTO] [--out FOLDER]
+    python cnn_visualization.py [--image PHOTO [--full-size]] [--out FOLDER]
 
 Without --image it draws a test pattern (a rectangle and a disc); with it, it
-uses your own photo in grayscale. It writes edge_detection_output.png (input
-beside its Sobel edge magnitude), edges_vertical.png, edges_horizontal.png,
-artistic_edges.png, blur_3x3.png and blur_5x5.png into FOLDER (default: the
-current folder) and prints where each file went. Needs numpy and pillow.
+uses your own photo in grayscale, shrunk to at most 512 pixels on its longer
+side unless --full-size is given (the Python loops visit every pixel six
+times, which takes minutes for a phone photo). It writes
+edge_detection_output.png (input beside its Sobel edge magnitude),
+edges_vertical.png, edges_horizontal.png, artistic_edges.png, blur_3x3.png
+and blur_5x5.png into FOLDER (default: the current folder),
+replacing files of the same names, and prints where each file went. If
+anything fails, the folder is left as it was. Needs numpy and pillow.
 """
 
 import argparse
 import sys
+import threading
+import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +29,9 @@ SOBEL_Y = SOBEL_X.T.copy()
 SHARPEN = np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], dtype=np.float64)
 GAUSSIAN_3X3 = np.outer([1, 2, 1], [1, 2, 1]) / 16.0
 GAUSSIAN_5X5 = np.outer([1, 4, 6, 4, 1], [1, 4, 6, 4, 1]) / 256.0
+MAX_SIDE = 512  # photos are shrunk to this many pixels on their longer side unless --full-size
+PROGRESS_SECONDS = 5  # a line at least this often while a full-size photo is being filtered
+PENDING = []  # (partial file, final file, description) of every output of this run
 
 
 def convolve2d(image, kernel):
@@ -90,19 +100,111 @@ def artistic_edges(image):
     return rgb
 
 
-def load_grayscale(path):
-    """Read an image file as a float64 grayscale array; OSError or ValueError if it cannot."""
+def load_grayscale(path, full_size=False):
+    """Read an image file as a float64 grayscale array in 0-255; OSError or ValueError if it cannot.
+
+    16-bit images are scaled onto 0-255, transparent pixels are laid on white
+    and photos larger than MAX_SIDE are shrunk unless full_size; each is said.
+    """
     try:
-        with Image.open(path) as photo:
-            return np.asarray(photo.convert("L"), dtype=np.float64)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as photo:
+                photo.load()
+                return grayscale_pixels(photo, full_size)
     except UnidentifiedImageError:
         raise ValueError("not an image file Pillow can read") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValueError(
+            f"it has more than {Image.MAX_IMAGE_PIXELS:,} pixels, too many to open safely"
+        ) from None
+
+
+def grayscale_pixels(photo, full_size):
+    """The pixels of an opened image as float64 gray levels 0-255, with a line for every change made."""
+    if photo.mode.startswith("I;16"):
+        pixels = np.asarray(photo, dtype=np.float64) * (255 / 65535)
+        print("16-bit image: scaled from 0-65535 onto 0-255")
+    elif photo.mode in ("I", "F"):
+        pixels = np.asarray(photo, dtype=np.float64)
+        low, high = pixels.min(), pixels.max()
+        pixels = (pixels - low) * (255 / (high - low)) if high > low else np.zeros(pixels.shape)
+        print(f"{photo.mode}-mode image: stretched from {low:g}-{high:g} onto 0-255")
+    elif photo.mode in ("RGBA", "LA", "PA") or "transparency" in photo.info:
+        rgba = photo.convert("RGBA")
+        if rgba.getchannel("A").getextrema()[0] < 255:
+            print("transparent image: laid on a white background")
+        on_white = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba)
+        pixels = np.asarray(on_white.convert("L"), dtype=np.float64)
+    else:
+        pixels = np.asarray(photo.convert("L"), dtype=np.float64)
+    rows, cols = pixels.shape
+    if full_size or max(rows, cols) <= MAX_SIDE:
+        return pixels
+    scale = MAX_SIDE / max(rows, cols)
+    size = (max(5, round(cols * scale)), max(5, round(rows * scale)))
+    print(f"shrunk from {cols}x{rows} to {size[0]}x{size[1]} pixels (--full-size keeps every pixel)")
+    return np.asarray(
+        Image.fromarray(pixels.astype(np.float32)).resize(size, Image.Resampling.BOX), np.float64
+    )
 
 
 def save(array, folder, name):
+    """Write array as PNG under a partial name; publish() gives it its real name when all are done."""
     path = Path(folder) / name
-    Image.fromarray(array).save(path)
-    print(f"wrote {path} ({array.shape[1]}x{array.shape[0]} pixels)")
+    write_partial(PENDING, path, f"{array.shape[1]}x{array.shape[0]} pixels", Image.fromarray(array).save)
+
+
+def prepare_folder(folder):
+    """The output folder as a Path, created if needed; ValueError saying why it cannot be used."""
+    path = Path(folder)
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"{folder!r} is a file, not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ValueError(f"cannot create folder {folder!r}: {error.strerror}") from None
+    return path
+
+
+def write_partial(pending, path, description, writer):
+    """Call writer on a hidden partial name next to path and note it in pending for publish()."""
+    partial = path.with_name(f".{path.stem}.partial{path.suffix}")
+    pending.append((partial, path, description))
+    writer(partial)
+
+
+def publish(pending):
+    """Give every partial file its real name and say which files were written and which replaced."""
+    for partial, path, description in pending:
+        verb = "replaced" if path.exists() else "wrote"
+        partial.replace(path)
+        print(f"{verb} {path} ({description})")
+    pending.clear()
+
+
+def discard(pending):
+    """Remove the partial files of a run that failed; files already in the folder stay as they were."""
+    for partial, _, _ in pending:
+        partial.unlink(missing_ok=True)
+    pending.clear()
+
+
+def report_progress(seconds, done):
+    """Print a line every PROGRESS_SECONDS until done is set, with the expected total time."""
+    started = time.perf_counter()
+    while not done.wait(PROGRESS_SECONDS):
+        elapsed = time.perf_counter() - started
+        print(f"still computing: {elapsed:.0f} s of about {seconds:.0f} s", flush=True)
+
+
+def expected_seconds(image):
+    """Time the loop on a small crop and scale up to the six convolutions of run()."""
+    crop = image[:40, :40]
+    started = time.perf_counter()
+    convolve2d(crop, SOBEL_X)
+    per_window = (time.perf_counter() - started) / ((crop.shape[0] - 2) * (crop.shape[1] - 2))
+    return 6 * image.size * per_window
 
 
 def run(image, folder):
@@ -125,11 +227,12 @@ def run(image, folder):
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Sobel edges with a hand-written convolution.")
     parser.add_argument("--image", help="a photo of your own (default: the shapes pattern)")
+    parser.add_argument("--full-size", action="store_true", help=f"do not shrink photos to {MAX_SIDE} pixels")
     parser.add_argument("--out", default=".", help="folder for the output images (default: .)")
     args = parser.parse_args(argv)
     name = Path(sys.argv[0]).name
     try:
-        image = make_shapes_pattern() if args.image is None else load_grayscale(args.image)
+        image = make_shapes_pattern() if args.image is None else load_grayscale(args.image, args.full_size)
     except (OSError, ValueError) as error:
         reason = getattr(error, "strerror", None) or error
         print(f"{name}: cannot read image {args.image!r}: {reason}", file=sys.stderr)
@@ -138,11 +241,30 @@ def main(argv=None):
         print(f"{name}: image {args.image!r} is too small: {image.shape}", file=sys.stderr)
         return 2
     try:
-        Path(args.out).mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        print(f"{name}: cannot create folder {args.out!r}: {error.strerror}", file=sys.stderr)
+        folder = prepare_folder(args.out)
+    except ValueError as error:
+        print(f"{name}: {error}", file=sys.stderr)
         return 2
-    run(image, args.out)
+    done = threading.Event()
+    if max(image.shape) > MAX_SIDE:
+        seconds = expected_seconds(image)
+        print(f"{image.shape[1]}x{image.shape[0]} pixels: this takes about {seconds:.0f} s", flush=True)
+        threading.Thread(target=report_progress, args=(seconds, done), daemon=True).start()
+    try:
+        run(image, folder)
+        publish(PENDING)
+    except OSError as error:
+        print(
+            f"{name}: cannot write into {args.out!r}: {error.strerror or error}; nothing written",
+            file=sys.stderr,
+        )
+        return 1
+    except KeyboardInterrupt:
+        print(f"{name}: interrupted; nothing written", file=sys.stderr)
+        return 130
+    finally:
+        done.set()
+        discard(PENDING)
     return 0
 
 

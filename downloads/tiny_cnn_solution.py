@@ -12,6 +12,8 @@ Needs numpy only.
 import argparse
 import sys
 import time
+import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -68,10 +70,48 @@ def forward(image):
 
 
 def load_weights(path):
-    """Fill WEIGHTS from the .npz file; return the test images (0-1 floats) and labels."""
-    with np.load(path) as stored:
-        WEIGHTS.update({name: stored[name] for name in ("W1", "b1", "W2", "b2", "W3", "b3")})
-        return stored["test_images"] / 255.0, stored["test_labels"]
+    """Fill WEIGHTS from the .npz file; return the test images (0-1 floats) and labels.
+
+    Every array is checked before it is used: present, numbers, the expected
+    shape, finite. Raises ValueError naming the array (or the file) that is wrong.
+    """
+    shapes = {"W1": (4, 3, 3, 1), "b1": (4,), "W2": (8, 3, 3, 4), "b2": (8,), "W3": (10, 392), "b3": (10,)}
+    with open(path, "rb") as file:
+        start = file.read(6)
+    if start.startswith(b"\x93NUMPY"):
+        raise ValueError("it is a single-array .npy file, the weights come as one .npz archive")
+    if not start.startswith(b"PK"):
+        raise ValueError("it is not a .npz archive; download tiny_cnn_weights.npz from the page")
+    arrays = {}
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            for name in (*shapes, "test_images", "test_labels"):
+                if name not in stored.files:
+                    raise ValueError(f"the archive has no array named {name}")
+                try:
+                    arrays[name] = stored[name]
+                except ValueError:
+                    raise ValueError(f"array {name} holds Python objects, not numbers") from None
+    except (OSError, EOFError, zipfile.BadZipFile, zlib.error):
+        raise ValueError("the archive is damaged or incomplete; download it again") from None
+    count = len(arrays["test_labels"])
+    shapes.update(test_images=(count, 28, 28), test_labels=(count,))
+    for name, shape in shapes.items():
+        if arrays[name].dtype.kind not in "iuf":
+            raise ValueError(f"array {name} must hold numbers, it holds {arrays[name].dtype}")
+        if arrays[name].shape != shape:
+            raise ValueError(f"array {name} has shape {arrays[name].shape}, expected {shape}")
+        if not np.isfinite(arrays[name]).all():
+            raise ValueError(f"array {name} contains NaN or infinity")
+    images, labels = arrays["test_images"], arrays["test_labels"]
+    if count == 0:
+        raise ValueError("the archive holds no test digits")
+    if labels.dtype.kind == "f" or labels.min() < 0 or labels.max() > 9:
+        raise ValueError("array test_labels must hold whole numbers from 0 to 9")
+    if images.min() < 0 or images.max() > 255:
+        raise ValueError("array test_images must hold pixel values from 0 to 255")
+    WEIGHTS.update({name: arrays[name].astype(np.float64) for name in ("W1", "b1", "W2", "b2", "W3", "b3")})
+    return images / 255.0, labels
 
 
 def main(argv=None):
@@ -82,12 +122,17 @@ def main(argv=None):
     name = Path(sys.argv[0]).name
     try:
         images, labels = load_weights(args.weights)
-    except (OSError, ValueError, KeyError) as error:
+    except (OSError, ValueError) as error:
         reason = getattr(error, "strerror", None) or error
         print(f"{name}: cannot load weights from {args.weights!r}: {reason}", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    predictions = np.array([np.argmax(forward(image)) for image in images])
+    predictions = []
+    for number, image in enumerate(images, start=1):
+        predictions.append(np.argmax(forward(image)))
+        if number % 100 == 0 and number < len(images):
+            print(f"classified {number} of {len(images)} test digits so far", flush=True)
+    predictions = np.array(predictions)
     seconds = time.perf_counter() - started
     correct = int((predictions == labels).sum())
     print(f"classified {len(labels)} test digits in {seconds:.1f} s")

@@ -6,10 +6,9 @@ import sys
 import pytest
 from browser_support import browser, page, server  # noqa: F401  (fixtures for the browser tests)
 
-from convviz.paths import DOWNLOADS_DIR as DOWNLOADS
-from convviz.paths import GENERATED_DIR as FIGURES
 from convviz.paths import HTML_DIR as HTML
 from convviz.paths import ROOT
+
 MODULE_RST = ROOT / "docs" / "module_9_2_2" / "index.rst"
 
 

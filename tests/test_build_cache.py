@@ -1,115 +1,189 @@
-"""Clean builds in scratch copies of the repository: reproducible figures and a cache that never goes stale.
+"""Clean builds in scratch copies of the repository: reproducible figures, and a cache that never goes stale.
 
-Slow (two clean builds and four incremental ones, about a minute on two cores),
-so the builds are shared by the tests of this module.
+Whatever is edited, renamed, deleted or damaged in the tree, the next `make html` must show what a clean
+build shows. Two clean builds are made once for the module (about a minute each on two cores); every other
+test starts from its own copy of the first, so the tests pass in any order.
 """
 
-import re
+import json
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from support.repo import copy_repository
+from support.site_build import make, make_html
 
-SPHINX_BUILD = Path(sys.executable).parent / "sphinx-build"
-IGNORED = shutil.ignore_patterns(
-    ".venv", "_build", "auto_examples", ".git", "__pycache__", "*_cache", "*.pyc"
-)
-FIGURE_SUFFIXES = {".png", ".gif", ".npz"}
+from convviz.figure_output import figure_scripts
 
-
-def build(tree, epoch="1700000000"):
-    """Run the site build in tree; return (number of scripts executed, build log)."""
-    result = subprocess.run(
-        [str(SPHINX_BUILD), "-c", ".", "-W", "--keep-going", "-b", "html", "docs", "_build/html"],
-        cwd=tree,
-        capture_output=True,
-        text=True,
-        env={**__import__("os").environ, "SOURCE_DATE_EPOCH": epoch},
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    executed = re.search(r"successfully executed (\d+) out of (\d+) file", result.stdout)
-    return (int(executed.group(1)) if executed else 0), result.stdout
+FIGURE_SUFFIXES = {".png", ".gif", ".npz", ".svg", ".txt"}
 
 
-def generated_figures(tree):
-    folders = [tree / "docs" / "auto_examples" / "figures", tree / "docs" / "auto_examples" / "images"]
+def generated(tree):
+    """{relative path: bytes} of everything the figure scripts made and the site shows."""
+    folders = [tree / "docs" / "_generated", tree / "_build" / "html" / "_images"]
     return {
-        path.relative_to(tree): path.read_bytes()
+        path.relative_to(tree).as_posix(): path.read_bytes()
         for folder in folders
         for path in sorted(folder.rglob("*"))
-        if path.suffix in FIGURE_SUFFIXES
+        if path.suffix in FIGURE_SUFFIXES and path.name != "tiny_cnn_numbers.txt"  # holds a training time
     }
 
 
+def site_files(tree):
+    """The names of every file of the built site (a stale page left behind shows up here)."""
+    html = tree / "_build" / "html"
+    return sorted(
+        p.relative_to(html).as_posix() for p in html.rglob("*") if p.is_file() and ".doctrees" not in p.parts
+    )
+
+
+def assert_same_site(tree, clean):
+    assert site_files(tree) == site_files(clean)
+    ours, theirs = generated(tree), generated(clean)
+    assert ours.keys() == theirs.keys()
+    assert [name for name in ours if ours[name] != theirs[name]] == []
+
+
 @pytest.fixture(scope="module")
-def scratch(tmp_path_factory):
-    """Two clean copies of the repository, each built once from nothing."""
-    trees = []
+def clean(tmp_path_factory):
+    """Two clean builds of fresh copies, at different SOURCE_DATE_EPOCHs: (tree, scripts run) each."""
+    builds = []
     for name, epoch in (("first", "1700000000"), ("second", "1800000000")):
-        tree = tmp_path_factory.mktemp(name) / "site"
-        shutil.copytree(ROOT, tree, ignore=IGNORED)
-        executed, _ = build(tree, epoch)
-        trees.append((tree, executed))
-    return trees
+        tree = copy_repository(tmp_path_factory.mktemp(name) / "site")
+        executed, _ = make_html(tree, epoch)
+        builds.append((tree, executed))
+    return builds
 
 
-def scripts():
-    return sorted(path.name for path in (ROOT / "scripts").glob("plot_*.py"))
+@pytest.fixture
+def built(clean, tmp_path):
+    """A private copy of the first clean build, generated files included."""
+    destination = tmp_path / "site"
+    shutil.copytree(clean[0][0], destination, symlinks=True)
+    return destination
 
 
-def test_clean_build_runs_every_script(scratch):
-    for _, executed in scratch:
-        assert executed == len(scripts())
+def scripts_of(tree):
+    return figure_scripts(tree / "scripts")
 
 
-def test_two_clean_builds_give_byte_identical_figures(scratch):
-    (first, _), (second, _) = scratch
-    one, two = generated_figures(first), generated_figures(second)
+def test_clean_build_runs_every_script(clean):
+    for tree, executed in clean:
+        assert executed == len(scripts_of(tree)) >= 12
+
+
+def test_two_clean_builds_give_byte_identical_figures(clean):
+    (first, _), (second, _) = clean
+    one, two = generated(first), generated(second)
     assert len(one) >= 20
     assert one.keys() == two.keys()
-    differing = [str(name) for name in one if one[name] != two[name]]
-    assert differing == []
+    assert [name for name in one if one[name] != two[name]] == []
 
 
-def test_unchanged_tree_rebuilds_without_running_any_script(scratch):
-    tree, _ = scratch[0]
-    before = generated_figures(tree)
-    executed, _ = build(tree)
+def test_unchanged_tree_rebuilds_without_running_any_script(built, clean):
+    executed, _ = make_html(built)
     assert executed == 0
-    assert generated_figures(tree) == before
+    assert_same_site(built, clean[0][0])
 
 
-def test_deleted_figure_is_regenerated(scratch):
-    tree, _ = scratch[0]
-    figure = tree / "docs" / "auto_examples" / "figures" / "filter_kernels.png"
-    original = figure.read_bytes()
-    figure.unlink()
-    executed, log = build(tree)
+def test_deleted_figure_is_regenerated_by_its_script_alone(built, clean):
+    (built / "docs" / "_generated" / "filter_kernels.png").unlink()
+    executed, log = make_html(built)
     assert executed == 1, log[-2000:]
-    assert figure.read_bytes() == original
+    assert_same_site(built, clean[0][0])
 
 
-def test_changed_script_reruns_only_itself(scratch):
-    tree, _ = scratch[0]
-    script = tree / "scripts" / "plot_05_cnn_architecture.py"
-    script.write_text(
-        script.read_text().replace('("dense", "10", "#ef9a9a")', '("dense layer", "10", "#ef9a9a")')
+def test_edited_script_reruns_alone_and_its_gallery_page_follows(built, clean):
+    script = built / "scripts" / "part1_filters" / "plot_03_filter_kernels.py"
+    original = script.read_text()
+    script.write_text(original.replace("fig.tight_layout()", 'fig.suptitle("edited")\nfig.tight_layout()'))
+    executed, log = make_html(built)
+    assert executed == 1, log[-2000:]
+    changed = generated(built)
+    assert (
+        changed["docs/_generated/filter_kernels.png"]
+        != generated(clean[0][0])["docs/_generated/filter_kernels.png"]
     )
-    executed, log = build(tree)
-    assert executed == 1, log[-2000:]
-    assert "plot_05_cnn_architecture" in log
+    script.write_text(original)
+    executed, _ = make_html(built)
+    assert executed == 1
+    assert_same_site(built, clean[0][0])
 
 
-def test_changed_shared_package_reruns_the_scripts_that_import_it(scratch):
-    tree, _ = scratch[0]
-    importing = [name for name in scripts() if "convviz" in (tree / "scripts" / name).read_text()]
-    assert len(importing) == len(scripts())
-    helper = tree / "convviz" / "display.py"
-    helper.write_text(helper.read_text() + "\n# a comment changes the package hash\n")
-    executed, log = build(tree)
-    assert executed == len(importing), log[-2000:]
-    again, _ = build(tree)
+def test_package_change_reruns_scripts_and_refreshes_every_shown_copy(built, clean):
+    kernels = built / "convviz" / "kernels.py"
+    kernels.write_text(kernels.read_text().replace('"emboss": [[-2, -1, 0]', '"emboss": [[-3, -1, 0]'))
+    executed, log = make_html(built)
+    assert executed == len(scripts_of(built)), log[-2000:]
+    before, after = generated(clean[0][0]), generated(built)
+    assert after["docs/_generated/filter_kernels.png"] != before["docs/_generated/filter_kernels.png"]
+    # The gallery's own plots are copied again too (they are not Sphinx dependencies of their pages).
+    gallery = built / "docs" / "auto_examples"
+    for plot in gallery.rglob("images/sphx_glr_*.png"):
+        shown = built / "_build" / "html" / "_images" / plot.name
+        assert shown.read_bytes() == plot.read_bytes(), plot.name
+    again, _ = make_html(built)
     assert again == 0
+
+
+@pytest.mark.parametrize("damage", ["delete", "empty list", "not json", "entry not a dict", "truncated"])
+def test_damaged_manifest_reruns_every_script(built, clean, damage):
+    manifest = built / "docs" / "_generated" / "figures.json"
+    text = manifest.read_text()
+    if damage == "delete":
+        manifest.unlink()
+    else:
+        manifest.write_text(
+            {
+                "empty list": "[]",
+                "not json": "{{{",
+                "entry not a dict": '{"x.png": 1}',
+                "truncated": text[:40],
+            }[damage]
+        )
+    if damage in ("delete", "truncated"):  # the two that need a real build; the others only the stale list
+        executed, log = make_html(built)
+        assert executed == len(scripts_of(built)), log[-2000:]
+        assert json.loads(manifest.read_text()).keys() == json.loads(text).keys()
+        assert_same_site(built, clean[0][0])
+    else:
+        from convviz import figure_output
+
+        assert figure_output.stale_scripts(built / "scripts", built / "docs" / "_generated") == scripts_of(
+            built
+        )
+
+
+def test_deleted_generated_folder_is_rebuilt_whole(built, clean):
+    shutil.rmtree(built / "docs" / "_generated")
+    executed, log = make_html(built)
+    assert executed == len(scripts_of(built)), log[-2000:]
+    assert_same_site(built, clean[0][0])
+
+
+def test_renamed_script_leaves_no_orphan_page(built, clean):
+    folder = built / "scripts" / "part1_filters"
+    (folder / "plot_06_artistic_filters.py").rename(folder / "plot_07_artistic_filters.py")
+    executed, log = make_html(built)
+    assert executed == 1, log[-2000:]
+    files = site_files(built)
+    assert "auto_examples/part1_filters/plot_07_artistic_filters.html" in files
+    assert "auto_examples/part1_filters/plot_06_artistic_filters.html" not in files
+    assert (
+        generated(built)["docs/_generated/artistic_filters.png"]
+        == generated(clean[0][0])["docs/_generated/artistic_filters.png"]
+    )
+
+
+def test_deleted_script_removes_its_figure_and_stops_the_build_on_the_page_that_shows_it(built, clean):
+    script = built / "scripts" / "part1_filters" / "plot_06_artistic_filters.py"
+    saved = script.read_text()
+    script.unlink()
+    result = make(built, "html")
+    assert result.returncode != 0
+    assert not (built / "docs" / "_generated" / "artistic_filters.png").exists()
+    assert "artistic_filters.png" in result.stdout + result.stderr
+    assert "plot_06_artistic_filters" not in " ".join(site_files(built))
+    script.write_text(saved)
+    executed, _ = make_html(built)
+    assert executed == 1
+    assert_same_site(built, clean[0][0])

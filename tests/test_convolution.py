@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import ndimage, signal
 
-from convviz import KERNELS, convolve2d, correlate2d, output_size
+from convviz import KERNELS, convolution, correlate2d, output_size
 from convviz.downloads import load_download
 
 SHAPES = [((9, 9), (3, 3)), ((17, 23), (3, 3)), ((31, 20), (5, 5)), ((12, 40), (2, 7)), ((6, 6), (6, 6))]
@@ -56,12 +56,21 @@ def test_integer_kernel_and_image():
     np.testing.assert_array_equal(correlate2d(image, kernel), signal.correlate2d(image, kernel, "valid"))
 
 
-def test_convolve2d_flips_the_kernel_like_scipy():
-    rng = np.random.default_rng(5)
-    image, kernel = rng.normal(size=(15, 15)), KERNELS["sobel_x"]
-    np.testing.assert_allclose(convolve2d(image, kernel), signal.convolve2d(image, kernel, mode="valid"))
-    # Sobel X is antisymmetric: flipping it changes the sign of the response.
-    np.testing.assert_allclose(convolve2d(image, kernel), -correlate2d(image, kernel))
+@pytest.mark.parametrize("method", ["taps", "fft"])
+@pytest.mark.parametrize("kernel_shape", [(3, 3), (2, 5), (7, 7), (8, 6)])
+def test_impulse_response_is_the_kernel_turned_half_way_round(method, kernel_shape):
+    """Cross-correlation does not flip: a single bright pixel comes out as the kernel rotated by 180°.
+
+    Every weight is different, so a flip in one axis only (or none) would show.
+    """
+    kernel = np.arange(1.0, 1 + np.prod(kernel_shape)).reshape(kernel_shape)
+    image = np.zeros((20, 21))
+    image[10, 9] = 1.0
+    result = correlate2d(image, kernel, method=method)
+    rows, cols = kernel_shape
+    window = result[10 - rows + 1 : 11, 9 - cols + 1 : 10]
+    np.testing.assert_allclose(window, kernel[::-1, ::-1], atol=1e-12)
+    assert np.abs(result).sum() == pytest.approx(kernel.sum())
 
 
 @pytest.mark.parametrize("pad_mode,scipy_mode", [("constant", "constant"), ("edge", "nearest")])
@@ -99,6 +108,69 @@ def test_output_size_formula():
 
 
 @pytest.mark.parametrize(
+    ("args", "expected"),
+    [((1, 1), 1), ((1, 1, 0, 1), 1), ((3, 3), 1), ((1, 3, 1), 1), ((2, 1, 0, 5), 1), ((1, 1, 0, 99), 1)],
+)
+def test_output_size_at_its_minimums(args, expected):
+    assert output_size(*args) == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((0, 1), "n must be a whole number >= 1, got 0"),
+        ((5, 0), "f must be a whole number >= 1, got 0"),
+        ((5, 3, -1), "padding must be a whole number >= 0, got -1"),
+        ((5, 3, 0, 0), "stride must be a whole number >= 1, got 0"),
+        ((5, 3, 0, True), "stride must be a whole number"),
+        ((5.0, 3), "n must be a whole number"),
+        ((2, 5, 1), "a kernel of size 5 does not fit an input of size 2 padded by 1"),
+    ],
+)
+def test_output_size_rejects_values_below_its_minimums(args, message):
+    with pytest.raises(ValueError, match=message):
+        output_size(*args)
+
+
+def test_numpy_small_integers_are_converted_before_arithmetic():
+    """uint8 arithmetic would give (200 - 100 + 200) % 256 + 1 = 45."""
+    assert output_size(np.uint8(200), np.uint8(100), np.uint8(100)) == (200 - 100 + 200) // 1 + 1
+    assert output_size(np.int8(100), np.int8(3), np.int8(100), np.int8(1)) == 298
+    image, kernel = np.random.default_rng(0).normal(size=(9, 10)), np.ones((3, 3))
+    expected = signal.correlate2d(image, kernel, mode="valid")[::2, ::2]
+    np.testing.assert_allclose(correlate2d(image, kernel, stride=np.int16(2)), expected)
+    padded = signal.correlate2d(np.pad(image, 2), kernel, mode="valid")
+    np.testing.assert_allclose(correlate2d(image, kernel, padding=np.uint8(2)), padded)
+
+
+@pytest.mark.parametrize("kernel_shape", [(1, 1), (2, 2), (4, 5), (5, 4), (2, 7), (6, 3), (1, 4), (5, 5)])
+def test_same_padding_keeps_the_size_for_even_and_odd_kernels(kernel_shape):
+    rng = np.random.default_rng(sum(kernel_shape))
+    image, kernel = rng.normal(size=(11, 13)), rng.normal(size=kernel_shape)
+    result = correlate2d(image, kernel, padding="same")
+    assert result.shape == image.shape
+    np.testing.assert_allclose(result, signal.correlate2d(image, kernel, mode="same"), atol=1e-12)
+    rows, cols = kernel_shape
+    assert convolution.padding_widths(kernel_shape, "same") == (
+        ((rows - 1) // 2, rows // 2),
+        ((cols - 1) // 2, cols // 2),
+    )
+
+
+@pytest.mark.parametrize("stride", [1, 2, 3])
+@pytest.mark.parametrize("kernel_shape", [(3, 3), (5, 2)])
+def test_wide_images_fill_every_strip_of_rows(stride, kernel_shape):
+    """So wide that one strip holds 8 output rows: the result needs several strips and a partial last one."""
+    rng = np.random.default_rng(stride)
+    image, kernel = rng.normal(size=(20 * stride + 5, 4200 * stride)), rng.normal(size=kernel_shape)
+    result = correlate2d(image, kernel, stride=stride, method="taps")
+    rows_per_strip = max(8, convolution._CACHE_FLOATS // result.shape[1])
+    assert result.shape[0] > 2 * rows_per_strip and result.shape[0] % rows_per_strip != 0
+    expected = signal.correlate2d(image, kernel, mode="valid")[::stride, ::stride]
+    np.testing.assert_allclose(result, expected, atol=1e-12)
+
+
+@pytest.mark.parametrize(
     ("image", "kernel", "message"),
     [
         (np.zeros(10), np.ones((3, 3)), "image must be 2-D"),
@@ -127,6 +199,12 @@ def test_bad_input_raises_value_error_naming_the_problem(image, kernel, message)
         ({"stride": 0}, "stride must be"),
         ({"stride": 1.5}, "stride must be"),
         ({"method": "magic"}, "method must be"),
+        ({"method": None}, "method must be"),
+        ({"pad_mode": "mean"}, "pad_mode must be one of"),
+        ({"padding": 10**30}, "padding makes the image"),
+        ({"padding": 6000}, "padding makes the image 12006×12006, more than"),
+        ({"padding": 10**6, "method": "magic"}, "method must be"),
+        ({"padding": 10**6, "stride": 0}, "stride must be"),
     ],
 )
 def test_bad_options_raise_value_error(options, message):
@@ -141,3 +219,137 @@ def test_input_arrays_are_not_modified():
     correlate2d(image, kernel, padding="same")
     np.testing.assert_array_equal(image, before[0])
     np.testing.assert_array_equal(kernel, before[1])
+
+
+@pytest.mark.parametrize(
+    ("image", "kernel", "message"),
+    [
+        (np.zeros((0, 5)), np.ones((3, 3)), "image is empty"),
+        (np.zeros((5, 0)), np.ones((3, 3)), "image is empty"),
+        (np.zeros((5, 5)), np.ones((3, 0)), "kernel is empty"),
+    ],
+)
+def test_empty_arrays_are_named_even_with_padding(image, kernel, message):
+    with pytest.raises(ValueError, match=message):
+        correlate2d(image, kernel, padding="same")
+
+
+# The FFT path: used only where its rounding error is negligible for the input.
+
+
+def test_a_huge_pixel_does_not_turn_the_fft_result_into_nan():
+    image = np.ones((20, 20))
+    image[19, 19] = 1e300
+    kernel = np.full((7, 7), 1e10)
+    with np.errstate(over="ignore"):  # the windows holding 1e300 really overflow, in SciPy too
+        result = correlate2d(image, kernel)
+        expected = signal.correlate2d(image, kernel, mode="valid")
+    np.testing.assert_array_equal(result[:-1, :-1], expected[:-1, :-1])
+    assert result[0, 0] == 49e10
+    with pytest.raises(ValueError, match="too large for method='fft'"):
+        correlate2d(image, kernel, method="fft")
+
+
+def test_a_large_pixel_does_not_blur_the_exact_sums_of_ones():
+    image = np.ones((20, 20))
+    image[19, 19] = 1e12
+    result = correlate2d(image, np.ones((7, 7)))
+    assert (result[:-1, :-1] == 49).all()
+    assert result[-1, -1] == 1e12 + 48
+
+
+def random_image(rng, shape, spread):
+    """Normal values scaled by powers of ten spread over +-spread decades: a wide dynamic range."""
+    return rng.normal(size=shape) * 10.0 ** rng.uniform(-spread, spread, size=shape)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_fft_error_stays_below_its_bound(seed):
+    rng = np.random.default_rng(seed)
+    shape = tuple(rng.integers(8, 90, size=2))
+    kernel_shape = tuple(int(min(k, s)) for k, s in zip(rng.integers(1, 14, size=2), shape))
+    image, kernel = random_image(rng, shape, seed % 7), random_image(rng, kernel_shape, 2)
+    error = np.abs(correlate2d(image, kernel, method="fft") - signal.correlate2d(image, kernel, "valid"))
+    assert error.max() <= convolution.fft_error_bound(image, kernel)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_auto_is_as_accurate_as_the_taps_where_it_uses_the_fft(seed):
+    rng = np.random.default_rng(100 + seed)
+    image = random_image(rng, (50, 60), seed % 8) + (seed % 3) * 100
+    kernel = rng.normal(size=(7, 9))
+    if seed % 4 == 0:
+        image[rng.integers(50), rng.integers(60)] = 10.0 ** (seed % 16)
+    expected = signal.correlate2d(image, kernel, mode="valid")
+    typical = np.median(np.abs(image)) * np.abs(kernel).sum()
+    local = signal.correlate2d(np.abs(image), np.abs(kernel), mode="valid")
+    allowed = convolution.FFT_TOLERANCE * typical + 1e-13 * local
+    assert (np.abs(correlate2d(image, kernel) - expected) <= allowed).all()
+    if convolution.fft_is_accurate(image, kernel):
+        assert convolution.fft_error_bound(image, kernel) <= convolution.FFT_TOLERANCE * typical
+
+
+@pytest.mark.parametrize(
+    ("kernel_shape", "uses_fft"), [((7, 7), True), ((5, 10), True), ((6, 8), False), ((3, 3), False)]
+)
+def test_auto_takes_the_fft_from_49_taps_on(monkeypatch, kernel_shape, uses_fft):
+    calls = []
+    real = convolution._fft
+    monkeypatch.setattr(convolution, "_fft", lambda *args: calls.append(args) or real(*args))
+    image = np.random.default_rng(1).normal(size=(30, 31)) + 5
+    kernel = np.random.default_rng(2).normal(size=kernel_shape)
+    result = correlate2d(image, kernel)
+    assert bool(calls) == uses_fft
+    np.testing.assert_allclose(result, signal.correlate2d(image, kernel, mode="valid"), atol=1e-10)
+
+
+def test_auto_takes_the_taps_when_the_fft_bound_is_too_large(monkeypatch):
+    calls = []
+    monkeypatch.setattr(convolution, "_fft", lambda *args: calls.append(args))
+    image = np.ones((30, 30))
+    image[3, 4] = 1e9
+    kernel = np.ones((7, 7))
+    assert not convolution.fft_is_accurate(image, kernel)
+    result = correlate2d(image, kernel)
+    assert not calls
+    np.testing.assert_array_equal(result, signal.correlate2d(image, kernel, mode="valid"))
+
+
+def test_fft_error_bound_is_the_documented_formula():
+    rng = np.random.default_rng(8)
+    image, kernel = rng.normal(size=(20, 30)), rng.normal(size=(7, 9))
+    length = 20 * 30  # both are already 2^a 3^b 5^c
+    expected = 8 * np.finfo(float).eps * (np.log2(length) + 1) * np.sqrt((image**2).sum() * (kernel**2).sum())
+    assert convolution.fft_error_bound(image, kernel) == pytest.approx(expected, rel=1e-12)
+    typical = np.median(np.abs(image)) * np.abs(kernel).sum()
+    assert convolution.fft_is_accurate(image, kernel) == (expected <= convolution.FFT_TOLERANCE * typical)
+
+
+def test_fft_tolerance_and_size_limit_are_the_documented_values():
+    assert convolution.FFT_TOLERANCE == 1e-9
+    assert convolution.FFT_MIN_TAPS == 49
+    assert convolution.MAX_PADDED_VALUES == 2**27
+
+
+def test_fft_is_accurate_compares_bound_and_typical_response(monkeypatch):
+    image, kernel = np.full((10, 10), 2.0), np.full((7, 7), -1.0)
+    typical = 2.0 * 49
+    bound = convolution.fft_error_bound(image, kernel)
+    monkeypatch.setattr(convolution, "FFT_TOLERANCE", bound / typical)
+    assert convolution.fft_is_accurate(image, kernel)
+    monkeypatch.setattr(convolution, "FFT_TOLERANCE", bound / typical * (1 - 1e-12))
+    assert not convolution.fft_is_accurate(image, kernel)
+
+
+def test_smooth_lengths_are_the_smallest_products_of_2_3_and_5():
+    smooth = sorted(2**a * 3**b * 5**c for a in range(12) for b in range(8) for c in range(6))
+    for n in range(1, 1100):
+        assert convolution._smooth_length(n) == next(s for s in smooth if s >= n), n
+
+
+def test_padding_up_to_the_size_limit_is_allowed(monkeypatch):
+    monkeypatch.setattr(convolution, "MAX_PADDED_VALUES", 12 * 14)
+    image, kernel = np.ones((10, 12)), np.ones((3, 3))
+    assert correlate2d(image, kernel, padding=1).shape == (10, 12)
+    with pytest.raises(ValueError, match="padding makes the image 14×16, more than 168 values"):
+        correlate2d(image, kernel, padding=2)

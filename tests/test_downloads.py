@@ -164,10 +164,25 @@ def test_solution_loop_matches_scipy():
 
 
 def test_downloads_need_only_numpy_pillow_and_imageio():
-    allowed = {"argparse", "sys", "time", "pathlib", "numpy", "PIL", "imageio"}
+    allowed = {
+        "argparse",
+        "sys",
+        "threading",
+        "time",
+        "warnings",
+        "pathlib",
+        "zipfile",
+        "zlib",
+        "numpy",
+        "PIL",
+        "imageio",
+    }
     for path in DOWNLOADS.glob("*.py"):
         imports = re.findall(r"^(?:from|import) ([\w]+)", path.read_text(), flags=re.M)
         assert set(imports) <= allowed, (path.name, set(imports) - allowed)
+
+
+FILE_HELPERS = ("prepare_folder", "write_partial", "publish", "discard")
 
 
 def function_source(path, name):
@@ -185,6 +200,7 @@ def function_source(path, name):
         ("make_checkerboard", ["cnn_starter.py", "cnn_solution.py"]),
         ("relu", ["tiny_cnn_starter.py", "tiny_cnn_solution.py"]),
         ("forward", ["tiny_cnn_starter.py", "tiny_cnn_solution.py"]),
+        *((helper, ["cnn_visualization.py", "cnn_solution.py"]) for helper in FILE_HELPERS),
     ],
 )
 def test_helpers_repeated_across_standalone_downloads_are_identical(name, files):

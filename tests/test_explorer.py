@@ -5,7 +5,10 @@ import pytest
 
 from convviz import KERNELS, correlate2d, output_size, small_example
 from convviz.animation import step_details
-from convviz.explorer_data import explorer_inputs
+from convviz.explorer_data import PRESET_NAMES, explorer_inputs
+from convviz.figure_output import source_hash
+from convviz.kernels import LABELS
+from convviz.paths import DOCS_DIR
 
 pytestmark = pytest.mark.browser
 
@@ -35,12 +38,15 @@ def js_input(page, name):
     return np.array(image["values"], dtype=float).reshape(image["height"], image["width"])
 
 
-def test_presets_are_the_package_kernels(explorer):
+def test_presets_are_the_package_kernels_with_their_labels(explorer):
     presets = explorer.evaluate("window.convExplorer.presets")
-    names = {"identity", "sobel_x", "sobel_y", "gaussian", "box_blur", "sharpen", "emboss", "laplacian"}
-    assert set(presets) == names
+    names = {name for name, kernel in KERNELS.items() if kernel.shape == (3, 3)}
+    assert set(presets) == names and len(names) >= 8
+    options = explorer.get_by_label("Kernel preset").locator("option:not([value=custom])")
+    assert options.all_inner_texts() == [LABELS[name] for name in PRESET_NAMES]
     for name in names:
-        np.testing.assert_allclose(np.reshape(presets[name]["values"], (3, 3)), KERNELS[name], atol=1e-15)
+        np.testing.assert_array_equal(np.reshape(presets[name]["values"], (3, 3)), KERNELS[name])
+        assert presets[name]["label"] == LABELS[name]
 
 
 def test_inputs_are_the_python_inputs(explorer):
@@ -52,9 +58,7 @@ def test_inputs_are_the_python_inputs(explorer):
         np.testing.assert_array_equal(js_input(explorer, name), image)
 
 
-@pytest.mark.parametrize(
-    "preset", ["identity", "sobel_x", "sobel_y", "gaussian", "box_blur", "sharpen", "emboss", "laplacian"]
-)
+@pytest.mark.parametrize("preset", PRESET_NAMES)
 def test_every_preset_matches_the_python_convolution(explorer, preset):
     choose(explorer, "Kernel preset", preset)
     values, out = js_output(explorer)
@@ -98,11 +102,20 @@ def test_typed_kernel_is_used(explorer):
     assert explorer.get_by_label("Kernel preset").input_value() == "laplacian"
 
 
-@pytest.mark.parametrize("position", [0, 7, 14, 21, 35])
+STEP_SIDE = output_size(small_example().shape[0], 3, 0, 1)
+
+
+def test_the_step_count_follows_the_example_and_the_formula(explorer):
+    assert explorer.evaluate("window.convExplorer.stepCount()") == STEP_SIDE**2
+    assert explorer.get_by_label("Window position").get_attribute("max") == str(STEP_SIDE**2 - 1)
+    assert explorer.locator(".cx-step .cx-table").nth(2).locator("td").count() == STEP_SIDE**2
+
+
+@pytest.mark.parametrize("position", [0, 7, 14, 21, STEP_SIDE**2 - 1])
 def test_step_mode_shows_the_products_and_sum(explorer, position):
     slider = explorer.get_by_label("Window position")
     slider.fill(str(position))
-    row, col = divmod(position, 6)
+    row, col = divmod(position, STEP_SIDE)
     products, total = step_details(small_example(), KERNELS["sobel_x"], row, col)
     cells = explorer.locator(".cx-step .cx-table").nth(1).locator("td").all_inner_texts()
     np.testing.assert_allclose(np.array(cells, dtype=float).reshape(3, 3), products)
@@ -138,6 +151,72 @@ def test_bad_values_keep_the_last_valid_output_and_mark_the_field(explorer, bad)
     field.fill("0")
     assert field.get_attribute("aria-invalid") is None
     assert explorer.locator(".cx-message").inner_text() == ""
+
+
+def test_a_very_long_entry_is_refused_at_once_with_a_message(explorer):
+    """100,000 typed digits: the field check stops at its length limit instead of parsing them."""
+    limit = explorer.evaluate("window.ConvCore.MAX_FIELD_LENGTH")
+    field = explorer.get_by_label("Kernel row 1, column 1")
+    field.fill("9" * 100_000)
+    assert field.get_attribute("aria-invalid") == "true"
+    assert f"too long (at most {limit} characters)" in explorer.locator(".cx-message").inner_text()
+    field.fill("1" * limit)
+    assert "too long" not in explorer.locator(".cx-message").inner_text()
+    field.press("End")
+    for _ in range(20):  # keystrokes on a long entry: each one is checked again, quickly
+        field.press("9")
+    assert "too long" in explorer.locator(".cx-message").inner_text()
+
+
+def test_the_scripts_are_linked_through_sphinx_on_the_explorer_pages_only(site):
+    from bs4 import BeautifulSoup
+
+    def scripts(page):
+        soup = BeautifulSoup((site / page).read_text(), "html.parser")
+        return [tag["src"].split("?")[0] for tag in soup.select("script[src]") if "explorer/" in tag["src"]]
+
+    assert scripts("module_9_2_2/index.html") == [
+        "../_static/explorer/core.js",
+        "../_static/explorer/data.js",
+        "../_static/explorer/conv_explorer.js",
+    ]
+    assert scripts("module_9_2_2/trained_network.html")[-2:] == [
+        "../_static/explorer/network_data.js",
+        "../_static/explorer/network_explorer.js",
+    ]
+    assert scripts("index.html") == [] and scripts("module_9_2_2/inside_a_conv_layer.html") == []
+    assert "<script" not in (DOCS_DIR / "module_9_2_2" / "index.rst").read_text()
+
+
+def load_build_hooks():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("explorers", DOCS_DIR / "_ext" / "explorers.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_data_files_are_rewritten_when_their_stamp_changes(tmp_path):
+    hooks = load_build_hooks()
+    target = tmp_path / "data.js"
+    written = []
+    hooks._write_if_changed(target, "one", lambda path: (written.append(1), path.write_text("x")))
+    hooks._write_if_changed(target, "one", lambda path: written.append(2))
+    hooks._write_if_changed(target, "two", lambda path: written.append(3))
+    assert written == [1, 3]
+
+
+def test_the_network_stamp_covers_the_weights_file(tmp_path):
+    hooks = load_build_hooks()
+    weights = tmp_path / "tiny_cnn_weights.npz"
+    weights.write_bytes(b"first")
+    first = hooks.data_stamps(weights)
+    weights.write_bytes(b"second")
+    second = hooks.data_stamps(weights)
+    assert first["data.js"] == second["data.js"] == source_hash()
+    assert first["network_data.js"] != second["network_data.js"]
+    assert first["network_data.js"].startswith(source_hash())
 
 
 def test_clipping_loses_the_negative_edges(explorer):

@@ -1,6 +1,9 @@
-"""Figure saving and the staleness record that tells the build which scripts to re-run."""
+"""Figure saving: where each caller's files go, and the record of which scripts must run again."""
 
 import json
+import os
+import subprocess
+import sys
 
 import matplotlib
 
@@ -10,71 +13,143 @@ import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from convviz import figure_output  # noqa: E402
+from convviz.paths import ROOT  # noqa: E402
+
+DEMO = """
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from convviz.figure_output import save_png
+fig, ax = plt.subplots(figsize=(2, 2))
+ax.plot([0, 1], [1, 0])
+save_png(fig, "demo.png")
+"""
 
 
 @pytest.fixture
-def figures(tmp_path, monkeypatch):
+def tree(tmp_path, monkeypatch):
+    """A scripts folder, a generated folder and a one-file package, wired into figure_output."""
     source = tmp_path / "src"
     source.mkdir()
     (source / "helper.py").write_text("X = 1\n")
+    scripts = tmp_path / "scripts"
+    (scripts / "part9_demo").mkdir(parents=True)
     monkeypatch.setattr(figure_output, "TRACKED_SOURCES", (source,))
-    monkeypatch.setenv(figure_output.FIGURE_DIR_VARIABLE, str(tmp_path / "figs"))
-    monkeypatch.setattr("sys.argv", ["/somewhere/scripts/plot_99_demo.py"])
+    monkeypatch.setattr(figure_output, "SCRIPTS_DIR", scripts)
+    monkeypatch.setattr(figure_output, "GENERATED_DIR", tmp_path / "generated")
     return tmp_path
 
 
-def save_demo_figure():
-    fig, ax = plt.subplots(figsize=(2, 2))
-    ax.plot([0, 1], [1, 0])
-    path = figure_output.save_png(fig, "demo.png")
-    plt.close(fig)
-    return path
+def run_as_script(path, text=DEMO):
+    """Execute text as if it were the file at path, as sphinx-gallery does (compiled under its name)."""
+    path.write_text(text)
+    exec(compile(text, str(path), "exec"), {"__name__": "__main__"})
+    plt.close("all")
 
 
-def test_save_png_writes_an_opaque_png_and_records_its_script(figures):
-    path = save_demo_figure()
-    assert path == figures / "figs" / "demo.png"
+def stale(tree):
+    return figure_output.stale_scripts(tree / "scripts", tree / "generated")
+
+
+def test_a_build_script_saves_into_the_generated_folder_and_is_recorded(tree):
+    run_as_script(tree / "scripts" / "part9_demo" / "plot_01_demo.py")
+    path = tree / "generated" / "demo.png"
     with Image.open(path) as image:
         assert image.format == "PNG"
         assert "Software" not in image.info
         assert image.convert("RGBA").getextrema()[3] == (255, 255)
-    manifest = json.loads((figures / "figs" / figure_output.MANIFEST_NAME).read_text())
-    assert manifest["demo.png"]["script"] == "plot_99_demo.py"
-    assert manifest["demo.png"]["sources"] == figure_output.source_hash()
+    manifest = json.loads((tree / "generated" / figure_output.MANIFEST_NAME).read_text())
+    assert manifest == {
+        "demo.png": {"script": "part9_demo/plot_01_demo.py", "sources": figure_output.source_hash()}
+    }
+    assert [p.name for p in (tree / "generated").iterdir() if p.name.startswith(".")] == []
 
 
-def test_fresh_figures_are_not_stale(figures):
-    save_demo_figure()
-    assert figure_output.stale_scripts(figures / "figs") == []
+def test_a_script_elsewhere_saves_next_to_itself_not_in_the_callers_folder(tmp_path):
+    script = tmp_path / "downloaded" / "plot_01_demo.py"
+    script.parent.mkdir()
+    script.write_text(DEMO)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
+    result = subprocess.run(
+        [sys.executable, str(script)], cwd=elsewhere, capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert (script.parent / "demo.png").is_file()
+    assert list(elsewhere.iterdir()) == []
+    assert not (script.parent / figure_output.MANIFEST_NAME).exists()
 
 
-def test_a_deleted_figure_makes_its_script_stale(figures):
-    path = save_demo_figure()
-    path.unlink()
-    assert figure_output.stale_scripts(figures / "figs") == ["plot_99_demo.py"]
+def test_code_with_no_script_file_is_stopped_with_a_clear_message(tree):
+    fig, _ = plt.subplots()
+    with pytest.raises(RuntimeError, match="cannot tell which script is saving"):
+        exec(
+            compile("save_png(fig, 'x.png')", "<string>", "exec"),
+            {"save_png": figure_output.save_png, "fig": fig},
+        )
+    plt.close(fig)
 
 
-def test_changed_shared_code_makes_its_script_stale(figures):
-    save_demo_figure()
-    (figures / "src" / "helper.py").write_text("X = 2\n")
-    assert figure_output.stale_scripts(figures / "figs") == ["plot_99_demo.py"]
+def test_a_failing_writer_leaves_no_file_and_no_temporary(tree):
+    script = tree / "scripts" / "part9_demo" / "plot_02_broken.py"
+
+    def broken(path):
+        path.write_text("half")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        figure_output.save_file(broken, "half.txt", script=script)
+    assert list((tree / "generated").iterdir()) == []
 
 
-def test_invalidate_deletes_only_the_stale_scripts_md5(figures):
-    save_demo_figure()
-    gallery = figures / "gallery"
-    gallery.mkdir()
-    for name in ("plot_99_demo.py.md5", "plot_01_other.py.md5"):
-        (gallery / name).write_text("hash")
-    assert figure_output.invalidate_stale_scripts(figures / "figs", gallery) == []
-    (figures / "figs" / "demo.png").unlink()
-    assert figure_output.invalidate_stale_scripts(figures / "figs", gallery) == ["plot_99_demo.py"]
-    assert sorted(p.name for p in gallery.iterdir()) == ["plot_01_other.py.md5"]
+def test_fresh_figures_are_not_stale(tree):
+    run_as_script(tree / "scripts" / "part9_demo" / "plot_01_demo.py")
+    assert stale(tree) == []
 
 
-def test_save_gif_keeps_every_frame_and_duration(figures):
+def test_a_deleted_figure_makes_its_script_stale(tree):
+    run_as_script(tree / "scripts" / "part9_demo" / "plot_01_demo.py")
+    (tree / "generated" / "demo.png").unlink()
+    assert stale(tree) == ["part9_demo/plot_01_demo.py"]
+
+
+def test_changed_shared_code_makes_every_script_stale(tree):
+    run_as_script(tree / "scripts" / "part9_demo" / "plot_01_demo.py")
+    (tree / "src" / "helper.py").write_text("X = 2\n")
+    assert stale(tree) == ["part9_demo/plot_01_demo.py"]
+
+
+def test_a_script_that_never_saved_is_stale(tree):
+    run_as_script(tree / "scripts" / "part9_demo" / "plot_01_demo.py")
+    (tree / "scripts" / "part9_demo" / "plot_02_new.py").write_text("")
+    assert stale(tree) == ["part9_demo/plot_02_new.py"]
+
+
+@pytest.mark.parametrize(
+    "text", ["", "[]", "{{", '{"a.png": 1}', '{"a.png": {"script": 1}}', '{"a.png": {}}']
+)
+def test_a_damaged_manifest_makes_every_script_stale(tree, text):
+    run_as_script(tree / "scripts" / "part9_demo" / "plot_01_demo.py")
+    (tree / "scripts" / "part9_demo" / "plot_02_other.py").write_text("")
+    (tree / "generated" / figure_output.MANIFEST_NAME).write_text(text)
+    assert figure_output.read_manifest(tree / "generated") is None
+    assert stale(tree) == ["part9_demo/plot_01_demo.py", "part9_demo/plot_02_other.py"]
+
+
+def test_files_of_a_deleted_script_are_orphans(tree):
+    script = tree / "scripts" / "part9_demo" / "plot_01_demo.py"
+    run_as_script(script)
+    (tree / "generated" / "stray.png").write_bytes(b"x")
+    assert figure_output.orphan_files(tree / "scripts", tree / "generated") == ["stray.png"]
+    script.unlink()
+    assert figure_output.orphan_files(tree / "scripts", tree / "generated") == ["demo.png", "stray.png"]
+
+
+def test_save_gif_keeps_every_frame_and_duration(tree):
     frames = [Image.new("RGB", (4, 4), (50 * i, 0, 0)) for i in range(5)]
-    path = figure_output.save_gif(frames, "demo.gif", [100, 100, 100, 100, 900])
+    script = tree / "scripts" / "part9_demo" / "plot_03_gif.py"
+    path = figure_output.save_gif(frames, "demo.gif", [100, 100, 100, 100, 900], script=script)
     with Image.open(path) as gif:
         assert gif.n_frames == 5
         gif.seek(4)

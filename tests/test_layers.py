@@ -43,7 +43,9 @@ def test_conv2d_on_a_batch_equals_one_image_at_a_time():
     rng = np.random.default_rng(0)
     batch, weights, bias = rng.normal(size=(5, 9, 9, 2)), rng.normal(size=(3, 3, 3, 2)), rng.normal(size=3)
     together = conv2d(batch, weights, bias, stride=2)
-    for image, result in zip(batch, together):
+    side = output_size(9, 3, padding=1, stride=2)
+    assert together.shape == (5, side, side, 3)
+    for image, result in zip(batch, together, strict=True):
         np.testing.assert_allclose(result, conv2d(image, weights, bias, stride=2))
 
 
@@ -107,6 +109,7 @@ def test_conv2d_backward_matches_numeric_gradient(stride):
     out, cache = conv2d(x, weights, bias, stride=stride, return_cache=True)
     upstream = rng.normal(size=out.shape)
     dx, dweights, dbias = conv2d_backward(upstream, cache)
+    assert (dx.shape, dweights.shape, dbias.shape) == (x.shape, weights.shape, bias.shape)
     for index in [(0, 0, 0, 0), (1, 3, 4, 1), (0, 5, 6, 1)]:
         expected = numeric_gradient(lambda a: (conv2d(a, weights, bias, stride) * upstream).sum(), x, index)
         assert dx[index] == pytest.approx(expected, rel=1e-5, abs=1e-7)
@@ -121,6 +124,7 @@ def test_maxpool_backward_routes_the_gradient_to_each_window_maximum():
     out, cache = maxpool2d(x, return_cache=True)
     upstream = np.random.default_rng(5).normal(size=out.shape)
     dx = maxpool2d_backward(upstream, cache)
+    assert dx.shape == x.shape
     assert dx.sum() == pytest.approx(upstream.sum())
     assert np.all(dx[:, 4, :, :] == 0)  # the last row fills no window
     for index in [(0, 0, 0, 0), (1, 3, 2, 2), (0, 1, 3, 1)]:
@@ -138,8 +142,90 @@ def test_maxpool_backward_routes_the_gradient_to_each_window_maximum():
         (lambda: conv2d(np.zeros((5, 5, 1)), np.zeros((1, 3, 3, 1)), np.zeros(1), stride=0), "stride"),
         (lambda: maxpool2d(np.zeros((4, 4, 1)), size=0), "size must be"),
         (lambda: maxpool2d(np.array([["a"]])[..., None]), "must hold numbers"),
+        (lambda: conv2d(np.zeros((5, 5, 1)), np.zeros((3, 3, 1)), np.zeros(3)), "weights must be \\(K, k, k"),
+        (lambda: conv2d(np.zeros((5, 5, 1)), np.zeros((1, 3, 2, 1)), np.zeros(1)), "shape \\(1, 3, 2, 1\\)"),
+        (lambda: conv2d(np.zeros((0, 5, 1)), np.zeros((1, 3, 3, 1)), np.zeros(1)), "x has no rows"),
+        (lambda: conv2d(np.zeros((5, 0, 1)), np.zeros((1, 3, 3, 1)), np.zeros(1)), "x has no columns"),
+        (lambda: conv2d(np.zeros((5, 5, 0)), np.zeros((1, 3, 3, 0)), np.zeros(1)), "x has no channels"),
+        (lambda: conv2d(np.zeros((0, 5, 5, 1)), np.zeros((1, 3, 3, 1)), np.zeros(1)), "x has no images"),
+        (lambda: conv2d(np.zeros((5, 5, 1)), np.zeros((0, 3, 3, 1)), np.zeros(0)), "weights hold no filters"),
+        (lambda: conv2d(np.zeros((5, 5, 1)), np.zeros((1, 0, 0, 1)), np.zeros(1)), "weights hold no filters"),
+        (lambda: conv2d(np.zeros((5, 5, 1)), np.full((1, 3, 3, 1), "a"), np.zeros(1)), "weights must hold"),
+        (lambda: conv2d(np.zeros((5, 5, 1)), np.zeros((1, 3, 3, 1)), ["b"]), "bias must hold numbers"),
+        (
+            lambda: conv2d(np.zeros((2, 9, 1)), np.zeros((1, 5, 5, 1)), np.zeros(1), padding=1),
+            "filters of size 5 do not fit x of 2 rows padded by 1",
+        ),
+        (
+            lambda: conv2d(np.zeros((9, 2, 1)), np.zeros((1, 3, 3, 1)), np.zeros(1), padding="valid"),
+            "filters of size 3 do not fit x of 2 columns padded by 0",
+        ),
+        (
+            lambda: conv2d(np.zeros((5, 5, 1)), np.zeros((1, 3, 3, 1)), np.zeros(1), padding=10**30),
+            "padding makes x",
+        ),
+        (
+            lambda: conv2d(np.zeros((5, 5, 1)), np.zeros((1, 3, 3, 1)), np.zeros(1), padding=10**5),
+            "padding makes x 1×200005×200005×1",
+        ),
+        (lambda: maxpool2d(np.zeros((1, 6, 1))), "a pooling window of size 2 does not fit x of 1 rows"),
+        (lambda: maxpool2d(np.zeros((6, 3, 1)), size=4), "window of size 4 does not fit x of 6 rows and 3"),
+        (lambda: maxpool2d(np.zeros((6, 6, 0))), "x has no channels"),
+        (lambda: maxpool2d(np.zeros((4, 4, 1)), stride=0), "stride must be"),
+        (lambda: padding_amount(0, "same"), "kernel_size must be"),
     ],
 )
 def test_bad_layer_input_raises_value_error(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@pytest.mark.parametrize("stride", [1, 2, 3])
+def test_maxpool_of_size_one_picks_every_stride_th_pixel(stride):
+    x = np.random.default_rng(stride).normal(size=(2, 7, 8, 3))
+    np.testing.assert_array_equal(maxpool2d(x, size=1, stride=stride), x[:, ::stride, ::stride, :])
+    out, cache = maxpool2d(x, size=1, stride=stride, return_cache=True)
+    upstream = np.random.default_rng(9).normal(size=out.shape)
+    dx = maxpool2d_backward(upstream, cache)
+    expected = np.zeros_like(x)
+    expected[:, ::stride, ::stride, :] = upstream
+    np.testing.assert_array_equal(dx, expected)
+
+
+def test_numpy_small_integers_work_as_layer_arguments():
+    rng = np.random.default_rng(3)
+    x, weights, bias = rng.normal(size=(9, 9, 2)), rng.normal(size=(2, 3, 3, 2)), rng.normal(size=2)
+    np.testing.assert_array_equal(
+        conv2d(x, weights, bias, stride=np.int16(2), padding=np.uint8(1)), conv2d(x, weights, bias, 2, 1)
+    )
+    np.testing.assert_array_equal(maxpool2d(x, np.int8(3), np.uint8(2)), direct_maxpool(x, 3, 2))
+
+
+@pytest.mark.parametrize(("k", "padding", "stride"), [(5, "valid", 2), (1, 2, 1), (3, 1, 3), (5, "same", 1)])
+def test_conv2d_backward_shapes_and_values_for_other_layers(k, padding, stride):
+    rng = np.random.default_rng(k + stride)
+    x, weights, bias = rng.normal(size=(2, 9, 8, 3)), rng.normal(size=(2, k, k, 3)), rng.normal(size=2)
+    out, cache = conv2d(x, weights, bias, stride=stride, padding=padding, return_cache=True)
+    upstream = rng.normal(size=out.shape)
+    dx, dweights, dbias = conv2d_backward(upstream, cache)
+    assert (dx.shape, dweights.shape, dbias.shape) == (x.shape, weights.shape, bias.shape)
+
+    def loss_x(a):
+        return (conv2d(a, weights, bias, stride, padding) * upstream).sum()
+
+    def loss_w(w):
+        return (conv2d(x, w, bias, stride, padding) * upstream).sum()
+
+    for index in [(0, 0, 0, 0), (1, 8, 7, 2), (0, 4, 3, 1), (1, 0, 7, 0)]:
+        assert dx[index] == pytest.approx(numeric_gradient(loss_x, x, index), rel=1e-5, abs=1e-7)
+    for index in [(0, 0, 0, 0), (1, k - 1, k - 1, 2), (0, k // 2, 0, 1)]:
+        assert dweights[index] == pytest.approx(numeric_gradient(loss_w, weights, index), rel=1e-5, abs=1e-7)
+    np.testing.assert_allclose(dbias, upstream.sum(axis=(0, 1, 2)))
+
+
+def test_conv2d_defaults_are_stride_1_and_same_padding():
+    rng = np.random.default_rng(12)
+    x, weights, bias = rng.normal(size=(7, 8, 2)), rng.normal(size=(3, 3, 3, 2)), rng.normal(size=3)
+    result = conv2d(x, weights, bias)
+    assert result.shape == (7, 8, 3)
+    np.testing.assert_allclose(result, reference_conv(x, weights, bias, 1, 1), atol=1e-12)

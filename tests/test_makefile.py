@@ -1,10 +1,11 @@
 """The Makefile's own behaviour: clear one-line errors, and a clean that removes every generated file."""
 
 import os
-import shutil
 import subprocess
 
-from conftest import ROOT
+from support.repo import copy_repository
+
+from convviz.paths import GENERATED_PATHS, ROOT
 
 
 def make(*args, cwd=ROOT, env=None):
@@ -41,12 +42,11 @@ def test_failed_install_stops_with_one_clear_line(tmp_path):
 
 
 def test_clean_removes_every_generated_file_and_nothing_else(tmp_path):
-    tree = tmp_path / "site"
-    ignore = shutil.ignore_patterns(".venv", "_build", "auto_examples", ".git", "*_cache", "__pycache__")
-    shutil.copytree(ROOT, tree, ignore=ignore)
+    tree = copy_repository(tmp_path / "site")
     generated = [
         tree / "_build" / "html" / "index.html",
-        tree / "docs" / "auto_examples" / "figures" / "x.png",
+        tree / "docs" / "_generated" / "x.png",
+        tree / "docs" / "auto_examples" / "part1_filters" / "plot_01_x.rst",
         tree / "docs" / "sg_execution_times.rst",
         tree / "convviz" / "__pycache__" / "x.pyc",
     ]
@@ -57,5 +57,6 @@ def test_clean_removes_every_generated_file_and_nothing_else(tmp_path):
     result = make("clean", cwd=tree)
     assert result.returncode == 0, result.stderr
     assert not any(path.exists() for path in generated)
-    assert not (tree / "_build").exists() and not (tree / "docs" / "auto_examples").exists()
+    for path in GENERATED_PATHS:
+        assert not (tree / path.relative_to(ROOT)).exists(), path
     assert sorted(p.relative_to(tree) for p in tree.rglob("*") if p.is_file()) == sources

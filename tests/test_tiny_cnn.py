@@ -1,6 +1,7 @@
-"""The tiny CNN: training, the saved weights, the downloads of exercise III and the self-check."""
+"""The tiny CNN: training, the saved weights and the downloads of exercise III.
 
-import re
+The self-check of the starter is tested in test_tiny_cnn_self_check.py.
+"""
 
 import numpy as np
 import pytest
@@ -99,106 +100,3 @@ def test_missing_weights_give_one_line_and_status_2(tmp_path):
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert "cannot load weights" in result.stderr and "tiny_cnn_weights.npz" in result.stderr
     assert solution.WEIGHTS == {}
-
-
-def test_unmodified_starter_check_names_the_open_todos(tmp_path):
-    result = run_script(DOWNLOADS / "tiny_cnn_starter.py", "--check", cwd=tmp_path)
-    assert result.returncode == 1
-    assert "- conv2d: TODO 1 is still open: write conv2d" in result.stdout
-    assert "- maxpool2d: TODO 2 is still open: write maxpool2d" in result.stdout
-    assert "Traceback" not in result.stdout + result.stderr
-    plain = run_script(DOWNLOADS / "tiny_cnn_starter.py", cwd=tmp_path)
-    assert plain.returncode == 1
-    assert plain.stderr.strip().splitlines() == [
-        "tiny_cnn_starter.py: conv2d: TODO 1 is still open: write conv2d (run with --check for every problem)"
-    ]
-
-
-def starter_with_solution(tmp_path, *replacements):
-    """The starter with the solution's conv2d and maxpool2d pasted in, after applying replacements."""
-    solution = (DOWNLOADS / "tiny_cnn_solution.py").read_text()
-    starter = (DOWNLOADS / "tiny_cnn_starter.py").read_text()
-    for name in ("conv2d", "maxpool2d"):
-        pattern = rf"def {name}\(.*?\n(?=\n\ndef )"
-        body = re.search(pattern, solution, re.S).group(0)
-        for old, new in replacements:
-            body = body.replace(old, new)
-        start, end = re.search(pattern, starter, re.S).span()
-        starter = starter[:start] + body + starter[end:]
-    path = tmp_path / "tiny_cnn_starter.py"
-    path.write_text(starter)
-    return path
-
-
-def test_check_passes_the_solution_and_then_classifies(site, saved, tmp_path):
-    path = starter_with_solution(tmp_path)
-    result = run_script(path, "--check", cwd=tmp_path)
-    assert result.returncode == 0, result.stdout
-    assert result.stdout.strip() == "Every check passed."
-    classified = run_script(path, "--weights", str(WEIGHTS_FILE), cwd=tmp_path)
-    measured = accuracy(saved, saved["test_images"], saved["test_labels"])
-    assert classified.stdout.strip().startswith(f"test accuracy: {100 * measured:.1f} %")
-
-
-PLANTED = {
-    "missing padding": (("pad = size // 2", "pad = 0"), "pad the input with one ring of zeros"),
-    "missing bias": (
-        ("axes=([1, 2, 3], [0, 1, 2])) + b", "axes=([1, 2, 3], [0, 1, 2]))"),
-        "leaves out the bias",
-    ),
-    "flipped kernel": (("np.tensordot(W,", "np.tensordot(W[:, ::-1, ::-1, :],"), "flips the kernel"),
-    "stride ignored": (
-        (
-            "x_padded[i * stride : i * stride + size, j * stride : j * stride + size, :]",
-            "x_padded[i : i + size, j : j + size, :]",
-        ),
-        "with stride=2",
-    ),
-    "wrong output shape": (
-        ("out_rows = (rows - size + 2 * pad) // stride + 1", "out_rows = (rows - size + 2 * pad) // stride"),
-        "expected (4, 4, 2)",
-    ),
-    "pooling window overlaps": (
-        (
-            "x[i * stride : i * stride + size, j * stride : j * stride + size, :]",
-            "x[i : i + size, j : j + size, :]",
-        ),
-        "values",
-    ),
-    "pooling off by one": (
-        ("out_rows = (rows - size) // stride + 1", "out_rows = (rows - size + 1) // stride + 1"),
-        "off by one",
-    ),
-    "pooling takes the mean": (
-        ("window.max(axis=(0, 1))", "window.mean(axis=(0, 1))"),
-        "keep the largest value",
-    ),
-}
-
-
-@pytest.mark.parametrize("mistake", sorted(PLANTED))
-def test_check_catches_each_planted_mistake(tmp_path, mistake):
-    (old, new), message = PLANTED[mistake]
-    path = starter_with_solution(tmp_path, (old, new))
-    assert new in path.read_text(), "the mistake was not planted"
-    result = run_script(path, "--check", cwd=tmp_path)
-    assert result.returncode == 1
-    assert message in result.stdout, result.stdout
-    assert "Traceback" not in result.stdout + result.stderr
-
-
-def test_check_data_matches_the_reference_layers():
-    """The answers embedded in the starter are what the vectorized layers compute."""
-    from convviz.layers import conv2d, maxpool2d
-
-    starter = load_download("tiny_cnn_starter")
-    np.testing.assert_array_equal(
-        conv2d(starter.CHECK_X, starter.CHECK_W, starter.CHECK_B), starter.CHECK_OUT
-    )
-    np.testing.assert_array_equal(maxpool2d(starter.POOL_IN), starter.POOL_OUT)
-
-
-def test_starter_does_not_contain_the_solution():
-    starter = (DOWNLOADS / "tiny_cnn_starter.py").read_text()
-    for line in ("np.tensordot", "x_padded", "window.max(axis=(0, 1))", "np.pad(x, ((pad, pad)"):
-        assert line not in starter

@@ -7,7 +7,9 @@ what a clean build would show:
 * files and gallery pages of figure scripts that no longer exist are removed;
 * every script whose outputs are missing or made by older package code loses its
   sphinx-gallery md5 cache, so it runs again, and its gallery page is re-written
-  (its plots are not Sphinx dependencies of the page).
+  (its plots are not Sphinx dependencies of the page);
+* when a script is gone, the site is written anew (Sphinx leaves the HTML, plots
+  and downloads of a removed page behind), without re-running any script.
 
 After the build the learner files get stable addresses: ``downloads/`` in the
 site holds the weights file and the ``convviz`` package as a zip.
@@ -62,8 +64,14 @@ def prepare_generated_files(app):
     for name in figure_output.orphan_files():
         (GENERATED_DIR / name).unlink()
         logger.info(f"removed {name}: no figure script makes it any more")
-    for name in remove_orphan_gallery_pages():
+    orphans = remove_orphan_gallery_pages()
+    for name in orphans:
         logger.info(f"removed the gallery page of {name}: the script is gone")
+    # Sphinx never deletes the output of a removed page (its HTML, plots, downloads):
+    # start the site over, re-writing every page, without re-running any script.
+    app.course_rewrite_all = bool(orphans)
+    if orphans:
+        clear_output(Path(app.outdir), Path(app.doctreedir))
     stale = figure_output.stale_scripts()
     for script in stale:
         (GALLERY_DIR / f"{script}.md5").unlink(missing_ok=True)
@@ -72,8 +80,24 @@ def prepare_generated_files(app):
         logger.info(f"figure scripts to run: {', '.join(stale)}")
 
 
-def outdated_gallery_pages(app, env, added, changed, removed):
-    """Gallery pages whose script runs again: their plots changed though their text may not have."""
+def clear_output(outdir, doctreedir):
+    """Delete everything in the output folder but the saved doctrees."""
+    if not outdir.is_dir():
+        return
+    for path in outdir.iterdir():
+        if path.resolve() == doctreedir.resolve():
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+
+
+def outdated_pages(app, env, added, changed, removed):
+    """Gallery pages whose script runs again (their plots changed though their text may not
+    have), or every page when the output folder was cleared."""
+    if getattr(app, "course_rewrite_all", False):
+        return sorted(env.found_docs)
     return [name for name in getattr(app, "course_rerun_pages", []) if name in env.found_docs]
 
 
@@ -126,6 +150,6 @@ def setup(app):
     app.set_translator("html", html_translator())
     # Before sphinx-gallery's own builder-inited handler (priority 500).
     app.connect("builder-inited", prepare_generated_files, priority=100)
-    app.connect("env-get-outdated", outdated_gallery_pages)
+    app.connect("env-get-outdated", outdated_pages)
     app.connect("build-finished", write_stable_downloads)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,102 @@
+"""Speed and weight of the part-3 network explorer, measured in Chromium on the built site.
+
+Prints the time of one update after a stroke moves (the drawing prepared, the
+forward pass, every map and bar redrawn: median and 95th percentile over a few
+hundred pointer moves) and the bytes the part-3 page loads with everything it
+needs. Run after `make html`: ``.venv/bin/python benchmarks/network_explorer.py``.
+"""
+
+import functools
+import http.server
+import statistics
+import sys
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from convviz.paths import HTML_DIR  # noqa: E402
+
+PAGE = "module_9_2_2/trained_network.html"
+MEDIAN_LIMIT_MS = 8
+P95_LIMIT_MS = 16
+WEIGHT_LIMIT = 2 * 1024 * 1024
+STROKES = 6
+MOVES_PER_STROKE = 60
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def measure(base_url, browser):
+    """{"median_ms", "p95_ms", "updates", "page_bytes"} for the explorer page under base_url."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    loaded = []
+    page.on("requestfinished", lambda request: loaded.append(request))
+    page.goto(base_url + PAGE, wait_until="networkidle")
+    page.wait_for_function("window.networkExplorer && window.networkExplorer.ready()")
+    page_bytes = sum(request.sizes()["responseBodySize"] for request in loaded)
+    grid = page.locator("canvas.nx-grid")
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    before = len(page.evaluate("window.networkExplorer.timings()"))
+    for stroke in range(STROKES):
+        x0 = box["x"] + box["width"] * (0.2 + 0.1 * stroke)
+        page.mouse.move(x0, box["y"] + box["height"] * 0.15)
+        page.mouse.down()
+        for step in range(MOVES_PER_STROKE):
+            t = step / MOVES_PER_STROKE
+            page.mouse.move(x0 + box["width"] * 0.2 * t, box["y"] + box["height"] * (0.15 + 0.7 * t))
+        page.mouse.up()
+    timings = page.evaluate("window.networkExplorer.timings()")[before:]
+    page.close()
+    return {
+        "median_ms": statistics.median(timings),
+        "p95_ms": percentile(timings, 0.95),
+        "updates": len(timings),
+        "page_bytes": page_bytes,
+    }
+
+
+def report(result):
+    print(f"network explorer, update after a stroke ({result['updates']} updates)")
+    print(f"  median {result['median_ms']:.2f} ms (limit {MEDIAN_LIMIT_MS} ms)")
+    print(f"  95th percentile {result['p95_ms']:.2f} ms (limit {P95_LIMIT_MS} ms)")
+    print(f"part-3 page with everything it loads: {result['page_bytes'] / 1024:.0f} KiB (limit 2048 KiB)")
+    return (
+        result["median_ms"] <= MEDIAN_LIMIT_MS
+        and result["p95_ms"] <= P95_LIMIT_MS
+        and result["page_bytes"] <= WEIGHT_LIMIT
+    )
+
+
+def main():
+    from browser_support import CHROMIUM_FLAGS, QuietHandler
+    from chromium import find_chromium
+    from playwright.sync_api import sync_playwright
+
+    if not (HTML_DIR / PAGE).exists():
+        sys.exit(f"error: {HTML_DIR / PAGE} is missing; run `make html` first")
+    path = find_chromium()
+    if path is None:
+        sys.exit("error: no Chromium found; see tests/chromium.py")
+    handler = functools.partial(QuietHandler, directory=str(HTML_DIR))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
+            result = measure(f"http://127.0.0.1:{httpd.server_address[1]}/", browser)
+            browser.close()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    return 0 if report(result) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

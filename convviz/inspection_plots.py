@@ -1,0 +1,104 @@
+"""Matplotlib helpers for the part 3 figures: digits, signed maps, tiled feature maps, kernels.
+
+Figures are drawn 8 inches wide at 200 dpi (:data:`DPI`), twice the width the
+page shows them at, so 10-point text reads at about 14 CSS pixels. Signed
+values use the colour-blind-safe diverging map purple-white-orange
+(:data:`SIGNED_CMAP`): purple negative, orange positive.
+"""
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+DPI = 200
+WIDTH = 8.0
+SIGNED_CMAP = "PuOr_r"
+BOX_COLOUR = "#e66100"
+FONT = 10
+
+
+def symmetric_limit(*arrays):
+    """The largest absolute value over the arrays (at least a tiny positive number)."""
+    return max(max(float(np.abs(a).max()) for a in arrays), 1e-12)
+
+
+def dim_outside(image, field, factor=0.3):
+    """A copy of image multiplied by factor outside field = (top, bottom, left, right)."""
+    top, bottom, left, right = field
+    shown = np.asarray(image, dtype=np.float64)
+    faded = shown * factor
+    faded[top:bottom, left:right] = shown[top:bottom, left:right]
+    return faded
+
+
+def show_digit(ax, image, title=None):
+    """A network input (28×28, values 0-1) in gray, with an optional title."""
+    shown = np.asarray(image, dtype=np.float64)
+    ax.imshow(shown, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    if title:
+        ax.set_title(title, fontsize=FONT)
+    ax.set_axis_off()
+
+
+def show_signed(ax, values, limit, title=None, extent=None):
+    """Signed values on a diverging map centred at 0, from −limit to +limit. Returns the image."""
+    shown = ax.imshow(
+        values, cmap=SIGNED_CMAP, vmin=-limit, vmax=limit, interpolation="nearest", extent=extent
+    )
+    if title:
+        ax.set_title(title, fontsize=FONT)
+    ax.set_axis_off()
+    return shown
+
+
+def tile_maps(maps, columns, gap=1):
+    """Feature maps (H, W, C) side by side in rows of `columns`, NaN in the gaps: one 2-D array."""
+    return mosaic(np.moveaxis(maps, -1, 0), columns, gap)[0]
+
+
+def mosaic(images, columns, gap=1):
+    """(tiled, corners): images (N, H, W) in rows of `columns`, NaN gaps, each one's top-left corner."""
+    n, h, w = np.shape(images)
+    rows = -(-n // columns)
+    tiled = np.full((rows * (h + gap) - gap, columns * (w + gap) - gap), np.nan)
+    corners = []
+    for k, image in enumerate(images):
+        top, left = (k // columns) * (h + gap), (k % columns) * (w + gap)
+        tiled[top : top + h, left : left + w] = image
+        corners.append((top, left))
+    return tiled, corners
+
+
+def show_tiled(ax, maps, columns, vmax, title=None):
+    """tile_maps drawn in gray from 0 to vmax, gaps white."""
+    cmap = plt.get_cmap("gray").with_extremes(bad="white")
+    ax.imshow(tile_maps(maps, columns), cmap=cmap, vmin=0, vmax=vmax, interpolation="nearest")
+    if title:
+        ax.set_title(title, fontsize=FONT)
+    ax.set_axis_off()
+
+
+def show_kernel_values(ax, kernel, title=None, limit=None, decimals=2, fontsize=FONT - 1):
+    """A small kernel as diverging coloured cells with its values written in (white on dark cells)."""
+    kernel = np.asarray(kernel, dtype=np.float64)
+    limit = symmetric_limit(kernel) if limit is None else limit
+    ax.imshow(kernel, cmap=SIGNED_CMAP, vmin=-limit, vmax=limit)
+    for (row, col), value in np.ndenumerate(kernel):
+        text = f"{value:.{decimals}f}"
+        if float(text) == 0:
+            text = "0"
+        colour = "white" if abs(value) > 0.55 * limit else "black"
+        ax.text(col, row, text, ha="center", va="center", fontsize=fontsize, color=colour)
+    ax.set_xticks(np.arange(-0.5, kernel.shape[1]), minor=True)
+    ax.set_yticks(np.arange(-0.5, kernel.shape[0]), minor=True)
+    ax.grid(which="minor", color="#555555", linewidth=0.8)
+    ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
+    if title:
+        ax.set_title(title, fontsize=FONT)
+
+
+def add_colorbar(fig, image, axes, label):
+    """A colour bar for image beside axes, labelled."""
+    bar = fig.colorbar(image, ax=axes, fraction=0.03, pad=0.02)
+    bar.set_label(label, fontsize=FONT)
+    bar.ax.tick_params(labelsize=FONT - 1)
+    return bar

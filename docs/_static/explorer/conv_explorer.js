@@ -1,0 +1,506 @@
+/*
+ * Convolution explorer of course module 9.2.2 (the view; the arithmetic is window.ConvCore).
+ *
+ * Plain JavaScript, no dependencies, no network: it builds its controls inside
+ * every element with the attribute data-conv-explorer. The inputs, the presets
+ * and the 8×8 step-by-step example come from window.CONV_EXPLORER_DATA (written
+ * at build time by convviz/explorer_data.py); two patterns are drawn here, the
+ * same ones convviz/patterns.py draws.
+ */
+(function () {
+  "use strict";
+
+  var core = window.ConvCore;
+  var INPUTS = {
+    shapes: "Shapes pattern (256×256)",
+    checkerboard: "Checkerboard (256×256)",
+    photo: "Photograph (128×128)",
+    digit: "Handwritten digit (28×28)"
+  };
+  var DISPLAYS = {
+    abs: "Absolute value, stretched",
+    clip: "Clipped to 0–255",
+    minmax: "Min–max normalized"
+  };
+  var LIMIT = 1000;
+  var KERNEL_SIZE = 3;
+  var FIRST_PRESET = "sobel_x";
+
+  function data() {
+    return window.CONV_EXPLORER_DATA || { images: {}, presets: [] };
+  }
+
+  function presets() {
+    var out = {};
+    data().presets.forEach(function (preset) {
+      out[preset.name] = preset;
+    });
+    return out;
+  }
+
+  // ---------------------------------------------------------------- inputs
+
+  function shapesPattern(size) {
+    var image = core.tensor(size, size, 1);
+    var scale = size / 256;
+    var top = Math.round(30 * scale), bottom = Math.round(90 * scale);
+    var left = Math.round(30 * scale), right = Math.round(110 * scale);
+    var cy = 60 * scale, cx = 190 * scale, r = 40 * scale;
+    for (var y = 0; y < size; y++) {
+      for (var x = 0; x < size; x++) {
+        var inRect = y >= top && y < bottom && x >= left && x < right;
+        var inDisc = (y - cy) * (y - cy) + (x - cx) * (x - cx) <= r * r;
+        image.values[y * size + x] = inRect || inDisc ? 255 : 0;
+      }
+    }
+    return image;
+  }
+
+  function checkerboard(size, square) {
+    var image = core.tensor(size, size, 1);
+    for (var y = 0; y < size; y++) {
+      for (var x = 0; x < size; x++) {
+        image.values[y * size + x] = (Math.floor(x / square) + Math.floor(y / square)) % 2 === 0 ? 255 : 0;
+      }
+    }
+    return image;
+  }
+
+  function decoded(entry) {
+    return core.tensor(entry.height, entry.width, 1, Float64Array.from(core.decodeBytes(entry.pixels)));
+  }
+
+  var cache = {};
+  function input(name) {
+    if (!cache[name]) {
+      var images = data().images;
+      if (name === "shapes") cache[name] = shapesPattern(256);
+      else if (name === "checkerboard") cache[name] = checkerboard(256, 32);
+      else if (images[name]) cache[name] = decoded(images[name]);
+      else return null;
+    }
+    return cache[name];
+  }
+
+  /** The small input of the step-by-step panel (convviz.patterns.small_example). */
+  function smallExample() {
+    var entry = data().small_example;
+    return entry && core.tensor(entry.height, entry.width, 1, Float64Array.from(entry.values));
+  }
+
+  // ---------------------------------------------------------------- drawing
+
+  /** Map feature-map values to 0–255 gray levels. */
+  function toGray(values, mode) {
+    var gray = new Uint8ClampedArray(values.length);
+    var lo = Infinity, hi = -Infinity, big = 0, i;
+    for (i = 0; i < values.length; i++) {
+      lo = Math.min(lo, values[i]);
+      hi = Math.max(hi, values[i]);
+      big = Math.max(big, Math.abs(values[i]));
+    }
+    for (i = 0; i < values.length; i++) {
+      var v = values[i];
+      if (mode === "clip") gray[i] = Math.round(v);
+      else if (mode === "minmax") gray[i] = hi > lo ? Math.round(((v - lo) / (hi - lo)) * 255) : 0;
+      else gray[i] = big > 0 ? Math.round((Math.abs(v) / big) * 255) : 0;
+    }
+    return { gray: gray, min: lo, max: hi };
+  }
+
+  function paint(canvas, image, gray) {
+    canvas.width = image.width;
+    canvas.height = image.height;
+    var ctx = canvas.getContext("2d");
+    var pixels = ctx.createImageData(image.width, image.height);
+    for (var i = 0; i < gray.length; i++) {
+      pixels.data[4 * i] = pixels.data[4 * i + 1] = pixels.data[4 * i + 2] = gray[i];
+      pixels.data[4 * i + 3] = 255;
+    }
+    ctx.putImageData(pixels, 0, 0);
+  }
+
+  /** The name of the preset with exactly these weights, or "custom". */
+  function matchingPreset(kernel) {
+    var all = presets();
+    var names = Object.keys(all);
+    for (var i = 0; i < names.length; i++) {
+      var values = all[names[i]].values;
+      if (values.every(function (v, j) { return Math.abs(v - kernel[j]) < 1e-12; })) return names[i];
+    }
+    return "custom";
+  }
+
+  // ---------------------------------------------------------------- DOM helpers
+
+  var counter = 0;
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) {
+      node.setAttribute(key, attrs[key]);
+    });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function labelled(labelText, control) {
+    var id = "conv-explorer-" + ++counter;
+    control.id = id;
+    var wrapper = el("div", { class: "cx-field" });
+    wrapper.appendChild(el("label", { for: id }, labelText));
+    wrapper.appendChild(control);
+    return wrapper;
+  }
+
+  function select(options, chosen) {
+    var node = el("select");
+    Object.keys(options).forEach(function (key) {
+      var option = el("option", { value: key }, options[key]);
+      if (key === chosen) option.selected = true;
+      node.appendChild(option);
+    });
+    return node;
+  }
+
+  function table(rows, cols, caption) {
+    var wrapper = el("div", { class: "cx-table-wrap" });
+    var node = el("table", { class: "cx-table" });
+    node.appendChild(el("caption", {}, caption));
+    var body = el("tbody");
+    var cells = [];
+    for (var r = 0; r < rows; r++) {
+      var tr = el("tr");
+      for (var c = 0; c < cols; c++) {
+        var td = el("td");
+        tr.appendChild(td);
+        cells.push(td);
+      }
+      body.appendChild(tr);
+    }
+    node.appendChild(body);
+    wrapper.appendChild(node);
+    return { wrapper: wrapper, cells: cells };
+  }
+
+  function figure(canvasAttrs) {
+    var node = el("figure", { class: "cx-view" });
+    var canvas = el("canvas", canvasAttrs);
+    var caption = el("figcaption");
+    node.appendChild(canvas);
+    node.appendChild(caption);
+    return { node: node, canvas: canvas, caption: caption };
+  }
+
+  // ---------------------------------------------------------------- explorer
+
+  function Explorer(root) {
+    this.root = root;
+    this.state = { input: "shapes", padding: "valid", stride: 1, display: "abs", step: 0 };
+    this.kernel = presets()[FIRST_PRESET].values.slice();
+    this.small = smallExample();
+    var smallOut = core.outputSize(this.small.width, KERNEL_SIZE, 0, 1);
+    this.smallOutSize = smallOut;
+    this.lastStep = smallOut * smallOut - 1;
+    this.last = null;
+    this.build();
+    this.redraw();
+  }
+
+  Explorer.prototype.build = function () {
+    this.root.textContent = "";
+    this.root.classList.add("cx");
+    this.root.appendChild(this.buildControls());
+    this.root.appendChild(this.buildKernelFields());
+    this.root.appendChild(this.buildViews());
+    this.formula = el("p", { class: "cx-formula", "aria-live": "polite" });
+    this.root.appendChild(this.formula);
+    this.root.appendChild(this.buildStepPanel());
+    this.bindEvents();
+    this.fillFields();
+  };
+
+  Explorer.prototype.buildControls = function () {
+    var options = { custom: "Your own (typed below)" };
+    data().presets.forEach(function (preset) {
+      options[preset.name] = preset.label;
+    });
+    var controls = el("div", { class: "cx-controls" });
+    this.inputSelect = select(INPUTS, this.state.input);
+    this.presetSelect = select(options, FIRST_PRESET);
+    this.presetSelect.querySelector('option[value="custom"]').disabled = true;
+    this.paddingSelect = select({ valid: "valid (P = 0)", same: "same (P = 1)" }, "valid");
+    this.strideSelect = select({ 1: "1", 2: "2" }, "1");
+    this.displaySelect = select(DISPLAYS, "abs");
+    controls.appendChild(labelled("Input image", this.inputSelect));
+    controls.appendChild(labelled("Kernel preset", this.presetSelect));
+    controls.appendChild(labelled("Padding", this.paddingSelect));
+    controls.appendChild(labelled("Stride", this.strideSelect));
+    controls.appendChild(labelled("Show the output as", this.displaySelect));
+    return controls;
+  };
+
+  Explorer.prototype.buildKernelFields = function () {
+    var box = el("fieldset", { class: "cx-kernel" });
+    box.appendChild(el("legend", {}, "Kernel weights (3×3, editable)"));
+    var grid = el("div", { class: "cx-kernel-grid" });
+    this.fields = [];
+    for (var i = 0; i < KERNEL_SIZE * KERNEL_SIZE; i++) {
+      var field = el("input", {
+        type: "text",
+        inputmode: "decimal",
+        autocomplete: "off",
+        spellcheck: "false",
+        "aria-label": "Kernel " + place(i),
+        "data-index": String(i)
+      });
+      field.addEventListener("input", this.onField.bind(this));
+      this.fields.push(field);
+      grid.appendChild(field);
+    }
+    box.appendChild(grid);
+    this.kernelMessage = el("p", { class: "cx-message", role: "status", "aria-live": "polite" });
+    box.appendChild(this.kernelMessage);
+    return box;
+  };
+
+  function place(index) {
+    return "row " + (Math.floor(index / KERNEL_SIZE) + 1) + ", column " + ((index % KERNEL_SIZE) + 1);
+  }
+
+  Explorer.prototype.buildViews = function () {
+    var views = el("div", { class: "cx-views" });
+    this.inputView = figure({ role: "img", "aria-label": "Picture of the input" });
+    this.outputView = figure({ role: "img", "aria-label": "Picture of the feature map", "data-output": "" });
+    views.appendChild(this.inputView.node);
+    views.appendChild(this.outputView.node);
+    return views;
+  };
+
+  Explorer.prototype.buildStepPanel = function () {
+    var n = this.small.width, m = this.smallOutSize;
+    var step = el("fieldset", { class: "cx-step" });
+    step.appendChild(
+      el("legend", {}, "Step by step on the " + n + "×" + n + " example (valid padding, stride 1)")
+    );
+    var controls = el("div", { class: "cx-step-controls" });
+    this.prevButton = el("button", { type: "button" }, "◀ Previous");
+    this.nextButton = el("button", { type: "button" }, "Next ▶");
+    this.stepSlider = el("input", { type: "range", min: "0", max: String(this.lastStep), value: "0", step: "1" });
+    controls.appendChild(this.prevButton);
+    controls.appendChild(labelled("Window position", this.stepSlider));
+    controls.appendChild(this.nextButton);
+    step.appendChild(controls);
+    var grids = el("div", { class: "cx-step-grids" });
+    this.smallTable = table(n, n, "Input, " + n + "×" + n + "; the window is highlighted");
+    this.productTable = table(KERNEL_SIZE, KERNEL_SIZE, "Window × kernel, element by element");
+    this.smallOutTable = table(m, m, "Output, " + m + "×" + m + ", filled up to the window");
+    grids.appendChild(this.smallTable.wrapper);
+    grids.appendChild(this.productTable.wrapper);
+    grids.appendChild(this.smallOutTable.wrapper);
+    step.appendChild(grids);
+    this.stepSum = el("p", { class: "cx-sum", "aria-live": "polite" });
+    step.appendChild(this.stepSum);
+    return step;
+  };
+
+  Explorer.prototype.bindEvents = function () {
+    var self = this;
+    function onChange(control, apply) {
+      control.addEventListener("change", function () {
+        apply(control.value);
+        self.redraw();
+      });
+    }
+    onChange(this.inputSelect, function (value) { self.state.input = value; });
+    onChange(this.paddingSelect, function (value) { self.state.padding = value; });
+    onChange(this.strideSelect, function (value) { self.state.stride = Number(value); });
+    onChange(this.displaySelect, function (value) { self.state.display = value; });
+    this.presetSelect.addEventListener("change", function () {
+      self.setKernel(presets()[self.presetSelect.value].values);
+    });
+    this.stepSlider.addEventListener("input", function () {
+      self.setStep(Number(self.stepSlider.value));
+    });
+    this.prevButton.addEventListener("click", function () {
+      self.setStep(self.state.step - 1);
+    });
+    this.nextButton.addEventListener("click", function () {
+      self.setStep(self.state.step + 1);
+    });
+  };
+
+  Explorer.prototype.fillFields = function () {
+    for (var i = 0; i < this.fields.length; i++) {
+      this.fields[i].value = core.formatNumber(this.kernel[i]);
+      this.markField(i, null);
+    }
+    this.kernelMessage.textContent = "";
+  };
+
+  Explorer.prototype.setKernel = function (values) {
+    this.kernel = values.slice();
+    this.fillFields();
+    this.redraw();
+  };
+
+  Explorer.prototype.markField = function (index, message) {
+    var field = this.fields[index];
+    if (message) {
+      field.setAttribute("aria-invalid", "true");
+      field.classList.add("cx-invalid");
+      field.title = message;
+    } else {
+      field.removeAttribute("aria-invalid");
+      field.classList.remove("cx-invalid");
+      field.removeAttribute("title");
+    }
+  };
+
+  Explorer.prototype.onField = function () {
+    var problems = [];
+    var candidate = this.kernel.slice();
+    for (var i = 0; i < this.fields.length; i++) {
+      var parsed = core.parseNumber(this.fields[i].value, LIMIT);
+      this.markField(i, parsed.error);
+      if (parsed.error) {
+        var where = place(i);
+        problems.push(where.charAt(0).toUpperCase() + where.slice(1) + ": " + parsed.error + ".");
+      } else {
+        candidate[i] = parsed.value;
+      }
+    }
+    if (problems.length) {
+      this.kernelMessage.textContent = problems.join(" ") + " The last valid kernel stays in use.";
+      return;
+    }
+    this.kernelMessage.textContent = "";
+    this.kernel = candidate;
+    this.presetSelect.value = matchingPreset(candidate);
+    this.redraw();
+  };
+
+  Explorer.prototype.redraw = function () {
+    var started = performance.now();
+    var image = input(this.state.input);
+    if (!image) {
+      this.formula.textContent = "This input is not available.";
+      return;
+    }
+    var p = this.state.padding === "same" ? 1 : 0;
+    var s = this.state.stride;
+    var result = core.correlate(image, this.kernel, p, s);
+    var shown = toGray(result.values, this.state.display);
+    paint(this.outputView.canvas, result, shown.gray);
+    paint(this.inputView.canvas, image, toGray(image.values, "clip").gray);
+    this.outputView.canvas.setAttribute("data-output-shape", result.height + "x" + result.width);
+    this.inputView.caption.textContent = "Input " + image.height + "×" + image.width;
+    this.outputView.caption.textContent =
+      "Feature map " + result.height + "×" + result.width + ", values from " +
+      core.formatNumber(shown.min) + " to " + core.formatNumber(shown.max);
+    this.formula.textContent = this.formulaText(image.width, p, s, result);
+    this.last = { input: this.state.input, kernel: this.kernel.slice(), padding: p, stride: s, result: result };
+    this.renderMs = performance.now() - started;
+    this.redrawStep();
+  };
+
+  Explorer.prototype.formulaText = function (width, p, s, result) {
+    var exact = (width - KERNEL_SIZE + 2 * p) / s + 1;
+    return (
+      "W_out = (W_in − F + 2P) / S + 1 = (" + width + " − " + KERNEL_SIZE + " + 2·" + p + ") / " + s + " + 1 = " +
+      core.formatNumber(exact) + (Number.isInteger(exact) ? "" : " → " + result.width) +
+      " columns, and " + result.height + " rows."
+    );
+  };
+
+  Explorer.prototype.setStep = function (index) {
+    this.state.step = Math.max(0, Math.min(this.lastStep, index));
+    this.stepSlider.value = String(this.state.step);
+    this.redrawStep();
+  };
+
+  Explorer.prototype.stepDetails = function (index) {
+    var small = this.small, m = this.smallOutSize;
+    var row = Math.floor(index / m), col = index % m;
+    var products = [], sum = 0;
+    for (var u = 0; u < KERNEL_SIZE; u++) {
+      for (var v = 0; v < KERNEL_SIZE; v++) {
+        var product = small.values[(row + u) * small.width + col + v] * this.kernel[u * KERNEL_SIZE + v];
+        products.push(product);
+        sum += product;
+      }
+    }
+    return { row: row, col: col, products: products, sum: sum, output: core.correlate(small, this.kernel, 0, 1) };
+  };
+
+  Explorer.prototype.redrawStep = function () {
+    var index = this.state.step, n = this.small.width, i;
+    var details = this.stepDetails(index);
+    for (i = 0; i < n * n; i++) {
+      var r = Math.floor(i / n), c = i % n;
+      var cell = this.smallTable.cells[i];
+      cell.textContent = core.formatNumber(this.small.values[i]);
+      var inside =
+        r >= details.row && r < details.row + KERNEL_SIZE && c >= details.col && c < details.col + KERNEL_SIZE;
+      cell.classList.toggle("cx-window", inside);
+    }
+    for (i = 0; i < details.products.length; i++) {
+      this.productTable.cells[i].textContent = core.formatNumber(details.products[i]);
+    }
+    for (i = 0; i <= this.lastStep; i++) {
+      var out = this.smallOutTable.cells[i];
+      out.textContent = i <= index ? core.formatNumber(details.output.values[i]) : "";
+      out.classList.toggle("cx-current", i === index);
+      out.classList.toggle("cx-done", i < index);
+    }
+    this.stepSum.textContent =
+      "Window at row " + (details.row + 1) + ", column " + (details.col + 1) + ": sum of the nine products = " +
+      core.formatNumber(details.sum) + ", written into output cell (" + (details.row + 1) + ", " +
+      (details.col + 1) + ").";
+    this.prevButton.disabled = index === 0;
+    this.nextButton.disabled = index === this.lastStep;
+  };
+
+  // ---------------------------------------------------------------- start
+
+  var explorers = [];
+  function start() {
+    var roots = document.querySelectorAll("[data-conv-explorer]");
+    if (!roots.length) return;
+    if (!window.CONV_EXPLORER_DATA || !smallExample()) {
+      for (var j = 0; j < roots.length; j++) {
+        roots[j].textContent = "The convolution explorer could not load its data file; reload the page.";
+      }
+      return;
+    }
+    for (var i = 0; i < roots.length; i++) explorers.push(new Explorer(roots[i]));
+  }
+
+  window.convExplorer = {
+    get presets() {
+      return presets();
+    },
+    input: function (name) {
+      var image = input(name);
+      return image && { width: image.width, height: image.height, values: Array.from(image.values) };
+    },
+    lastOutput: function () {
+      var last = explorers[0] && explorers[0].last;
+      return last && {
+        input: last.input, kernel: last.kernel, padding: last.padding, stride: last.stride,
+        width: last.result.width, height: last.result.height, values: Array.from(last.result.values)
+      };
+    },
+    explorer: function (i) {
+      return explorers[i || 0];
+    },
+    stepCount: function () {
+      return explorers[0] && explorers[0].lastStep + 1;
+    },
+    renderMs: function () {
+      return explorers[0] && explorers[0].renderMs;
+    }
+  };
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -1,0 +1,100 @@
+"""
+Occlusion and gradient saliency
+===============================
+
+Two ways to ask which pixels of a digit a class score depends on, on four
+held-out digits. Occlusion slides a grey 6×6 patch over the digit and records
+how much the probability of the true class drops (Zeiler & Fergus 2014).
+Gradient saliency takes the derivative of the true class's score with respect
+to every input pixel (Simonyan, Vedaldi & Zisserman 2014). A deletion check
+then measures whether the pixels that saliency ranks highest matter more than
+random ones.
+"""
+
+# %%
+# Four correctly classified test digits
+# -------------------------------------
+import matplotlib.pyplot as plt
+import numpy as np
+
+from convviz.attribution import (
+    deletion_check,
+    input_gradient,
+    occlusion_corners,
+    occlusion_map,
+    probabilities,
+)
+from convviz.figure_output import save_numbers, save_png
+from convviz.inspection_plots import DPI, WIDTH, add_colorbar, show_digit, show_signed, symmetric_limit
+from convviz.tiny_cnn import as_input, trained_network
+
+params, _, _, (_, _, test_x, test_y) = trained_network()
+images = as_input(test_x)[..., 0]
+probs = probabilities(params, images)
+predicted = probs.argmax(axis=1)
+shown_classes = (0, 4, 7, 3)
+chosen = [int(np.flatnonzero((test_y == c) & (predicted == c))[0]) for c in shown_classes]
+
+# %%
+# Occlusion: the drop in the true class's probability
+# ---------------------------------------------------
+# Entry (a, b) of the 12×12 map belongs to the patch whose top-left corner is
+# at row 2a, column 2b; it is drawn over the 6×6 pixels that patch covers
+# around its centre, so the map lines up with the digit, which shows through
+# faintly underneath.
+size, stride = 6, 2
+corners = occlusion_corners(size, stride)
+maps = [occlusion_map(params, images[i], test_y[i], size, stride) for i in chosen]
+centre = (size - 1) / 2
+extent = (corners[0] + centre - stride / 2 - 0.5, corners[-1] + centre + stride / 2 - 0.5)
+extent = (extent[0], extent[1], extent[1], extent[0])
+limit = symmetric_limit(*maps)
+fig, axes = plt.subplots(2, 4, figsize=(WIDTH, 4.3))
+for column, (index, drop) in enumerate(zip(chosen, maps)):
+    show_digit(
+        axes[0, column], images[index], f"digit {test_y[index]}, p = {probs[index, test_y[index]]:.3f}"
+    )
+    axes[1, column].imshow(images[index], cmap="gray", vmin=0, vmax=1)
+    shown = show_signed(axes[1, column], drop, limit, f"largest drop {drop.max():.3f}", extent=extent)
+    shown.set_alpha(0.7)
+    axes[1, column].set_xlim(-0.5, 27.5)
+    axes[1, column].set_ylim(27.5, -0.5)
+add_colorbar(fig, shown, axes[1, :], "drop in p(true class)")
+save_png(fig, "part3_occlusion.png", dpi=DPI)
+for index, drop in zip(chosen, maps):
+    print(f"digit {test_y[index]}: largest drop {drop.max():.4f}, smallest {drop.min():.4f}")
+
+# %%
+# Gradient saliency of the true class's score
+# -------------------------------------------
+gradients = [input_gradient(params, images[i], test_y[i]) for i in chosen]
+signed_limit = symmetric_limit(*gradients)
+fig, axes = plt.subplots(3, 4, figsize=(WIDTH, 6.3))
+for column, (index, gradient) in enumerate(zip(chosen, gradients)):
+    show_digit(axes[0, column], images[index], f"digit {test_y[index]}")
+    signed = show_signed(axes[1, column], gradient, signed_limit, "gradient")
+    magnitude = axes[2, column].imshow(np.abs(gradient), cmap="magma", vmin=0, vmax=signed_limit)
+    axes[2, column].set_title("saliency |gradient|", fontsize=10)
+    axes[2, column].set_axis_off()
+add_colorbar(fig, signed, axes[1, :], "d score / d pixel")
+add_colorbar(fig, magnitude, axes[2, :], "|d score / d pixel|")
+save_png(fig, "part3_saliency.png", dpi=DPI)
+
+# %%
+# Deletion check on every test digit
+# ----------------------------------
+# Set 10 % of the pixels (78 of 784) to 0, the background, and measure the mean
+# drop of the true class's probability over all held-out digits.
+drops = deletion_check(params, images, test_y, fraction=0.1, repeats=1)
+print({name: round(value, 4) for name, value in drops.items()})
+save_numbers(
+    {
+        "deletion_salient": f"{drops['salient']:.3f}",
+        "deletion_random": f"{drops['random']:.3f}",
+        "deletion_random_ink": f"{drops['random_ink']:.3f}",
+        "deletion_digits": str(len(test_y)),
+        "deletion_pixels": str(round(0.1 * 784)),
+        "occlusion_largest_drop": f"{max(m.max() for m in maps):.3f}",
+    },
+    "part3_attribution_numbers.txt",
+)

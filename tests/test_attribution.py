@@ -1,0 +1,148 @@
+"""Saliency, occlusion and the deletion check against finite differences and direct loops."""
+
+import numpy as np
+import pytest
+
+from convviz.attribution import (
+    deletion_check,
+    input_gradient,
+    input_gradients,
+    mask_pixels,
+    occlusion_map,
+    probabilities,
+)
+from convviz.tiny_cnn import as_input, forward, softmax, trained_network
+
+
+@pytest.fixture(scope="module")
+def network():
+    params, _, _, (_, _, test_x, test_y) = trained_network()
+    return params, as_input(test_x)[..., 0], test_y
+
+
+def logit(params, image, label):
+    return forward(params, image[None, :, :, None])[0, label]
+
+
+def one_sided_differences(params, image, label, step=1e-6):
+    """(forward, backward) differences of logits[label] for every pixel of image."""
+    shifted = np.repeat(image.reshape(1, -1), 2 * image.size, axis=0)
+    pixels = np.arange(image.size)
+    shifted[pixels, pixels] += step
+    shifted[image.size + pixels, pixels] -= step
+    values = forward(params, shifted.reshape(-1, 28, 28, 1))[:, label]
+    base = logit(params, image, label)
+    return (values[: image.size] - base) / step, (base - values[image.size :]) / step
+
+
+@pytest.mark.parametrize("index", [0, 7, 100])
+def test_input_gradient_equals_finite_differences_at_a_generic_input(network, index):
+    # A little noise breaks the ties of the flat background, so the network is
+    # differentiable there and both one-sided differences agree.
+    params, images, labels = network
+    noise = np.random.default_rng(index).random((28, 28))
+    image, label = 0.9 * images[index] + 0.05 * noise, labels[index]
+    ahead, behind = one_sided_differences(params, image, label)
+    gradient = input_gradient(params, image, label)
+    assert gradient.shape == (28, 28)
+    np.testing.assert_allclose(gradient.ravel(), ahead, atol=1e-5)
+    np.testing.assert_allclose(gradient.ravel(), behind, atol=1e-5)
+    assert np.abs(gradient).max() > 0.01
+
+
+def test_input_gradient_on_a_real_digit_where_it_is_differentiable(network):
+    # On the digit itself the dark background makes max-pooling ties; where the
+    # two one-sided differences agree the gradient must equal them.
+    params, images, labels = network
+    ahead, behind = one_sided_differences(params, images[0], labels[0])
+    smooth = np.abs(ahead - behind) < 1e-6
+    assert smooth.sum() > 200
+    gradient = input_gradient(params, images[0], labels[0]).ravel()
+    np.testing.assert_allclose(gradient[smooth], ahead[smooth], atol=1e-5)
+
+
+def test_input_gradient_of_another_class_differs_and_batch_agrees(network):
+    params, images, labels = network
+    other = (int(labels[3]) + 1) % 10
+    single = input_gradient(params, images[3], other)
+    batch = input_gradients(params, images[:5], [other] * 5)
+    np.testing.assert_allclose(batch[3], single, atol=1e-12)
+    assert not np.allclose(single, input_gradient(params, images[3], labels[3]))
+
+
+def test_occlusion_map_equals_a_direct_loop(network):
+    params, images, labels = network
+    image, label = images[11], int(labels[11])
+    base = softmax(forward(params, image[None, :, :, None]))[0, label]
+    expected = np.empty((12, 12))
+    for a, i in enumerate(range(0, 23, 2)):
+        for b, j in enumerate(range(0, 23, 2)):
+            covered = image.copy()
+            covered[i : i + 6, j : j + 6] = 0.5
+            expected[a, b] = base - softmax(forward(params, covered[None, :, :, None]))[0, label]
+    result = occlusion_map(params, image, label)
+    assert result.shape == (12, 12)
+    np.testing.assert_allclose(result, expected, atol=1e-12)
+
+
+def test_occlusion_map_other_sizes_and_values(network):
+    params, images, labels = network
+    image, label = images[2], int(labels[2])
+    result = occlusion_map(params, image, label, size=4, stride=3, value=0.0)
+    corners = list(range(0, 25, 3))
+    assert result.shape == (len(corners), len(corners))
+    covered = image.copy()
+    covered[corners[2] : corners[2] + 4, corners[5] : corners[5] + 4] = 0.0
+    probs = probabilities(params, np.stack([image, covered]))[:, label]
+    assert result[2, 5] == pytest.approx(probs[0] - probs[1], abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "named"),
+    [
+        ({"image": np.zeros((28, 27))}, "image"),
+        ({"image": np.full((28, 28), 1.5)}, "image"),
+        ({"image": np.full((28, 28), np.nan)}, "image"),
+        ({"label": 10}, "label"),
+        ({"label": 2.0}, "label"),
+        ({"size": 0}, "size"),
+        ({"size": 29}, "size"),
+        ({"stride": 0}, "stride"),
+        ({"value": 2.0}, "value"),
+    ],
+)
+def test_bad_arguments_name_themselves(network, kwargs, named):
+    params, images, _ = network
+    arguments = {"image": images[0], "label": 3, **kwargs}
+    with pytest.raises(ValueError, match=named):
+        if set(kwargs) <= {"image", "label"}:
+            input_gradient(params, **arguments)
+        occlusion_map(params, **arguments)
+
+
+def test_mask_pixels_masks_the_highest_scores_only():
+    rng = np.random.default_rng(1)
+    images = rng.random((3, 28, 28)) + 0.5
+    scores = rng.random((3, 28, 28))
+    masked = mask_pixels(images, scores, 0.1)
+    count = round(0.1 * 784)
+    for image, score, result in zip(images, scores, masked):
+        threshold = np.sort(score.ravel())[-count]
+        np.testing.assert_array_equal(result == 0, score >= threshold)
+        np.testing.assert_array_equal(result[score < threshold], image[score < threshold])
+
+
+def test_deletion_check_by_hand(network):
+    params, images, labels = network
+    images, labels = images[:40], labels[:40]
+    result = deletion_check(params, images, labels, repeats=1, seed=3)
+    rows = np.arange(len(images))
+    before = softmax(forward(params, images[..., None]))[rows, labels]
+    saliency = np.abs(input_gradients(params, images, labels))
+    masked = images.copy()
+    for n in rows:
+        top = np.argsort(saliency[n].ravel())[::-1][:78]
+        masked[n].ravel()[top] = 0.0
+    after = softmax(forward(params, masked[..., None]))[rows, labels]
+    assert result["salient"] == pytest.approx(np.mean(before - after), abs=1e-12)
+    assert result["salient"] > result["random"]

@@ -1,0 +1,233 @@
+"""The self-check of exercise 3 (cnn_starter.py --check): planted mistakes are named, nothing is written.
+
+Each test fills in the starter's TODOs with the answers of test_downloads.py,
+plants one mistake and runs the starter as a learner does.
+"""
+
+import ast
+import importlib.util
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from conftest import DOWNLOADS, run_script
+from PIL import Image
+from scipy import signal
+from test_downloads import TODO_ANSWERS
+
+from convviz import checkerboard
+from convviz.downloads import load_download
+
+STARTER = load_download("cnn_starter")
+WINDOW = "image[row : row + kernel_rows, col : col + kernel_cols]"
+SUM = f"np.sum({WINDOW} * kernel)"
+SIZE = "image_rows - kernel_rows + 1, image_cols - kernel_cols + 1"
+KERNEL = "np.array([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]], dtype=np.float64)"
+
+
+def finished_starter(tmp_path, changes=()):
+    """The starter with every TODO answered, then `changes` made to the learner's two functions."""
+    text = (DOWNLOADS / "cnn_starter.py").read_text()
+    for line, answer in TODO_ANSWERS:
+        text = text.replace(line, answer)
+    end = text.index("\ndef normalize(")
+    learner, rest = text[:end], text[end:]
+    for old, new in changes:
+        assert old in learner, f"cannot plant the mistake: {old!r}"
+        learner = learner.replace(old, new)
+    path = tmp_path / "cnn_starter.py"
+    path.write_text(learner + rest)
+    return path
+
+
+def problems_of(path):
+    spec = importlib.util.spec_from_file_location(f"planted_{abs(hash(path))}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.run_checks(module)
+
+
+def test_the_checks_right_answers_match_scipy():
+    for case in STARTER.CONVOLVE_CASES:
+        image, kernel = case["args"]
+        expected = signal.correlate2d(image, kernel, mode="valid")
+        np.testing.assert_allclose(STARTER._convolve_answer(case, {}), expected, atol=1e-12)
+
+
+def test_every_known_mistake_gives_its_own_result_on_the_probes():
+    def results(choice):
+        out = []
+        for case in STARTER.CONVOLVE_CASES:
+            try:
+                out.append(STARTER._convolve_answer(case, choice))
+            except ValueError:
+                out.append(None)
+        return out
+
+    def same(first, second):
+        return all(
+            (a is None and b is None) or (a is not None and b is not None and STARTER._same(a, b))
+            for a, b in zip(first, second)
+        )
+
+    right = results({})
+    seen = {}
+    for slot, kind, _ in STARTER.CONVOLVE_MISTAKES:
+        mine = results({slot: kind})
+        assert any(r is not None for r in mine), (slot, kind)
+        assert not same(mine, right), (slot, kind)
+        for other, theirs in seen.items():
+            assert not same(mine, theirs), ((slot, kind), other)
+        seen[slot, kind] = mine
+
+
+PLANTED = {
+    "output size one short": (
+        [(SIZE, "image_rows - kernel_rows, image_cols - kernel_cols")],
+        "convolve2d makes the output one row and one column too small",
+    ),
+    "columns counted from rows": (
+        [(SIZE, "image_rows - kernel_rows + 1, image_rows - kernel_rows + 1")],
+        "convolve2d gives the output as many columns as rows",
+    ),
+    "kernel flipped": ([("* kernel)", "* kernel[::-1, ::-1])")], "convolve2d flips the kernel both ways"),
+    "kernel upside down": ([("* kernel)", "* kernel[::-1])")], "convolve2d turns the kernel upside down"),
+    "kernel transposed": ([("* kernel)", "* kernel.T)")], "convolve2d transposes the kernel"),
+    "one pixel for the window": (
+        [(SUM, "np.sum(image[row, col] * kernel)")],
+        "convolve2d multiplies the kernel by the single pixel image[row, col]",
+    ),
+    "mean instead of sum": (
+        [(SUM, f"np.mean({WINDOW} * kernel)")],
+        "convolve2d takes the mean of the products",
+    ),
+    "matrix product": (
+        [(SUM, f"np.sum({WINDOW} @ kernel)")],
+        "convolve2d multiplies window and kernel as matrices",
+    ),
+    "loops stop one short": (
+        [("range(out_rows)", "range(out_rows - 1)"), ("range(out_cols)", "range(out_cols - 1)")],
+        "convolve2d leaves the last output row and column unfilled",
+    ),
+    "output transposed": (
+        [
+            ("np.zeros((out_rows, out_cols))", "np.zeros((out_cols, out_rows))"),
+            ("output[row, col]", "output[col, row]"),
+        ],
+        "convolve2d swaps the rows and columns of its output",
+    ),
+    "whole-number output": (
+        [("np.zeros((out_rows, out_cols))", "np.zeros((out_rows, out_cols), dtype=int)")],
+        "convolve2d stores its results in an array of whole numbers",
+    ),
+    "kernel as a list": (
+        [(KERNEL, "[[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]]")],
+        "make_kernel returns a list; return a NumPy array",
+    ),
+    "kernel of zeros": ([(KERNEL, "np.zeros((3, 3))")], "make_kernel returns only zeros"),
+    "kernel 2x2": ([(KERNEL, "np.ones((2, 2))")], "make_kernel returns shape (2, 2); the kernel must be 3x3"),
+}
+
+
+@pytest.mark.parametrize("mistake", list(PLANTED))
+def test_each_planted_mistake_gets_the_message_that_names_it(tmp_path, mistake):
+    changes, message = PLANTED[mistake]
+    problems = problems_of(finished_starter(tmp_path, changes))
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(message), problems[0]
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        (
+            [(SIZE, "image_rows, image_cols")],
+            "arrays of shapes (3, 2) and (3, 3) cannot be combined element by element; every window must "
+            "have the kernel's shape (3, 3) (ValueError)",
+        ),
+        ([(SUM, f"{WINDOW} * kernel")], "a whole array was stored where one number goes (ValueError)"),
+        ([("output = np.zeros", "output = np.zero")], "module 'numpy' has no attribute 'zero'"),
+    ],
+    ids=["output as big as the image", "no sum", "misspelt name"],
+)
+def test_an_exception_becomes_one_line_naming_function_line_and_exception(tmp_path, changes, expected):
+    path = finished_starter(tmp_path, changes)
+    (problem,) = problems_of(path)
+    assert problem.startswith("convolve2d fails on a 5×7 image and a 3×3 kernel at line ")
+    line = int(problem.split(" at line ")[1].split(" ")[0])
+    assert f"(`{path.read_text().splitlines()[line - 1].strip()[:40]}" in problem
+    assert expected in problem and "\n" not in problem
+    assert "operands could not be broadcast" not in problem
+
+
+def test_output_one_short_writes_no_picture_and_says_why(tmp_path):
+    """Before the check, this mistake silently wrote a 253×253 picture."""
+    path = finished_starter(tmp_path, PLANTED["output size one short"][0])
+    result = run_script(path, cwd=tmp_path)
+    assert result.returncode == 1 and result.stdout == ""
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("cnn_starter.py: convolve2d makes the output one row and one column too small")
+    assert line.endswith("(run with --check for every problem)")
+    assert not (tmp_path / "my_filter_output.png").exists()
+    checked = run_script(path, "--check", cwd=tmp_path)
+    assert checked.returncode == 1
+    assert checked.stdout.splitlines()[-1] == "1 check(s) failed."
+
+
+def test_finished_starter_passes_and_writes_the_filtered_checkerboard(tmp_path):
+    path = finished_starter(tmp_path)
+    checked = run_script(path, "--check", cwd=tmp_path)
+    assert checked.returncode == 0 and checked.stdout.strip() == "Every check passed."
+    result = run_script(path, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    solution = load_download("cnn_solution")
+    kernel = np.array([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]], dtype=float)
+    expected = solution.normalize(signal.correlate2d(checkerboard(), kernel, mode="valid"))
+    np.testing.assert_array_equal(np.asarray(Image.open(tmp_path / "my_filter_output.png")), expected)
+
+
+def test_unmodified_starter_check_lists_the_open_todos(tmp_path):
+    result = run_script(DOWNLOADS / "cnn_starter.py", "--check", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "- TODO 1 is still open: return your own 3x3 kernel from make_kernel",
+        "- TODO 2 is still open: compute out_rows and out_cols in convolve2d",
+        "2 check(s) failed.",
+    ]
+    assert not list(tmp_path.iterdir())
+
+
+def test_the_check_never_raises_on_odd_functions():
+    def raises(*args):
+        raise KeyError("first\nsecond")
+
+    for function in (
+        lambda *a: None,
+        lambda *a: "text",
+        lambda *a: [[1.0], [2.0, 3.0]],
+        lambda *a: 2.0,
+        raises,
+    ):
+        namespace = SimpleNamespace(make_kernel=function, convolve2d=function)
+        problems = STARTER.run_checks(namespace)
+        assert [p.split(" ")[0] for p in problems] == ["make_kernel", "convolve2d"], problems
+        assert all("\n" not in p and "could not finish" not in p for p in problems)
+
+
+def function_sources(path):
+    source = path.read_text()
+    return {
+        node.name: ast.get_source_segment(source, node)
+        for node in ast.parse(source).body
+        if isinstance(node, ast.FunctionDef)
+    }
+
+
+def test_self_check_helpers_are_identical_in_both_starters():
+    """Each starter runs alone, so the check's helpers stand in both; they must not drift apart."""
+    first = function_sources(DOWNLOADS / "cnn_starter.py")
+    second = function_sources(DOWNLOADS / "tiny_cnn_starter.py")
+    shared = sorted(name for name in first if name.startswith("_") and name in second)
+    assert len(shared) >= 10
+    for name in shared:
+        assert first[name] == second[name], name

@@ -1,0 +1,77 @@
+"""The figure gallery: one section per part of the module, and downloads that run where a reader puts them."""
+
+import os
+import subprocess
+import sys
+import zipfile
+from urllib.parse import unquote
+
+import pytest
+from support.pages import read_page
+
+from convviz.figure_output import figure_scripts
+from convviz.paths import PACKAGE_DIR, SCRIPTS_DIR
+
+PARTS = sorted(path.name for path in SCRIPTS_DIR.iterdir() if path.is_dir())
+
+
+def test_every_part_has_a_sub_gallery_with_a_header():
+    assert PARTS[:3] == ["part1_filters", "part2_conv_layer", "part3_trained_network"]
+    for part in PARTS:
+        assert (SCRIPTS_DIR / part / "GALLERY_HEADER.rst").is_file(), part
+    assert {script.split("/")[0] for script in figure_scripts()} <= set(PARTS)
+
+
+def test_gallery_index_shows_one_section_per_part_in_order(site):
+    gallery = read_page(site, "auto_examples/index.html")
+    titles = [h.get_text(" ", strip=True).rstrip("#").strip() for h in gallery.select("section section > h2")]
+    assert [title.split(":")[0] for title in titles] == [f"Part {n}" for n in range(1, len(PARTS) + 1)]
+    for script in figure_scripts():
+        stem = script[: -len(".py")]
+        assert gallery.select(f'a[href="{stem}.html"]'), f"{script} is not listed in the gallery"
+
+
+def test_every_script_page_offers_python_and_notebook_downloads(site):
+    for script in figure_scripts():
+        page = read_page(site, f"auto_examples/{script[: -len('.py')]}.html")
+        targets = [unquote(a["href"]) for a in page.select("a.download[href], a.reference.download[href]")]
+        suffixes = {t.rsplit(".", 1)[-1] for t in targets}
+        assert {"py", "ipynb"} <= suffixes, (script, targets)
+
+
+def test_package_zip_holds_every_module_of_convviz(site):
+    with zipfile.ZipFile(site / "downloads" / "convviz.zip") as archive:
+        names = sorted(archive.namelist())
+        assert names == sorted(f"convviz/{p.name}" for p in PACKAGE_DIR.glob("*.py"))
+        for name in names:
+            assert archive.read(name) == (PACKAGE_DIR / name.split("/")[1]).read_bytes()
+    header = read_page(site, "auto_examples/index.html")
+    assert header.select('a[href="../downloads/convviz.zip"]')
+
+
+@pytest.mark.parametrize(
+    "script", ["part1_filters/plot_03_filter_kernels.py", "part2_conv_layer/plot_05_cnn_architecture.py"]
+)
+def test_a_downloaded_script_runs_beside_the_unzipped_package(site, tmp_path, script):
+    page = read_page(site, f"auto_examples/{script[: -len('.py')]}.html")
+    link = next(a["href"] for a in page.select("a[href]") if a["href"].endswith(".py"))
+    downloaded = (site / "auto_examples" / script).parent / unquote(link)
+    folder = tmp_path / "reader"
+    folder.mkdir()
+    (folder / downloaded.name).write_bytes(downloaded.read_bytes())
+    with zipfile.ZipFile(site / "downloads" / "convviz.zip") as archive:
+        archive.extractall(folder)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    result = subprocess.run(
+        [sys.executable, str(folder / downloaded.name)],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        env={**env, "MPLBACKEND": "Agg"},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert sorted(p.suffix for p in folder.iterdir() if p.suffix == ".png"), "the script saved no figure"
+    assert list(elsewhere.iterdir()) == []

@@ -1,0 +1,491 @@
+"""The network explorer of part 3 in a real browser, checked against the NumPy network of convviz."""
+
+import numpy as np
+import pytest
+from conftest import HTML
+
+from convviz import drawing
+from convviz.layers import conv2d_backward, maxpool2d_backward
+from convviz.tiny_cnn import as_input, forward, forward_layers, load_weights, softmax
+
+try:  # the package's saliency and occlusion, where this branch has them; else computed below
+    from convviz import attribution
+except ImportError:
+    attribution = None
+
+pytestmark = pytest.mark.browser
+
+PAGE = "module_9_2_2/trained_network.html"
+READY = "window.networkExplorer && (window.networkExplorer.ready() || window.networkExplorer.failure())"
+SCREENSHOTS = HTML.parent / "screenshots"
+LAYER_NAMES = ["input", "conv1", "pool1", "conv2", "pool2", "logits", "probabilities"]
+
+
+@pytest.fixture(scope="module")
+def weights(site):
+    """The weights file the site offers for download: the explorer's data is made from it."""
+    return load_weights(site / "downloads" / "tiny_cnn_weights.npz")
+
+
+@pytest.fixture(scope="module")
+def params(weights):
+    return {name: weights[name] for name in ("W1", "b1", "W2", "b2", "W3", "b3")}
+
+
+@pytest.fixture
+def explorer(page, server):
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.goto(server + PAGE)
+    page.wait_for_function(READY)
+    assert page.evaluate("window.networkExplorer.failure()") is None
+    yield page
+    assert errors == []
+
+
+def state(page):
+    return page.evaluate("window.networkExplorer.state()")
+
+
+def page_layers(page):
+    return page.evaluate("window.networkExplorer.layers()")
+
+
+def numpy_layers(params, image_uint8):
+    layers = forward_layers(params, as_input(np.asarray(image_uint8, dtype=np.uint8).reshape(1, 28, 28)))
+    return {name: layers[name][0] for name in LAYER_NAMES}
+
+
+def assert_layers_equal(js, expected):
+    for name in LAYER_NAMES:
+        np.testing.assert_allclose(
+            np.ravel(js[name]), np.ravel(expected[name]), rtol=0, atol=1e-9, err_msg=name
+        )
+
+
+def pick(page, index):
+    page.get_by_label("Test digit").select_option(str(index))
+
+
+# ---------------------------------------------------------------- the numbers
+
+
+def test_every_layer_equals_numpy_on_sixty_test_digits(explorer, params, weights):
+    indices = list(range(60))
+    js = explorer.evaluate(f"window.networkExplorer.layersOf({indices})")
+    expected = forward_layers(params, as_input(weights["test_images"][indices]))
+    for n, layers in zip(indices, js, strict=True):
+        assert_layers_equal(layers, {name: expected[name][n] for name in LAYER_NAMES})
+
+
+def test_predictions_on_all_stored_test_digits_equal_numpy(explorer, params, weights):
+    js = explorer.evaluate("window.networkExplorer.predictions([], [])")
+    expected = forward(params, as_input(weights["test_images"])).argmax(axis=1)
+    assert len(js) == len(weights["test_labels"]) > 300
+    np.testing.assert_array_equal(js, expected)
+    accuracy = state(explorer)["baseline"]
+    assert accuracy["correct"] == int((expected == weights["test_labels"]).sum())
+
+
+@pytest.mark.parametrize("index", [0, 7, 123])
+def test_a_picked_digit_goes_through_every_layer(explorer, params, weights, index):
+    pick(explorer, index)
+    image = weights["test_images"][index]
+    assert state(explorer)["image"] == image.ravel().tolist()
+    expected = numpy_layers(params, image)
+    assert_layers_equal(page_layers(explorer), expected)
+    best = int(expected["probabilities"].argmax())
+    predicted = explorer.locator(".nx-bar.nx-predicted")
+    assert predicted.count() == 1 and predicted.get_attribute("data-class") == str(best)
+    sentence = explorer.locator(".nx-sentence").inner_text()
+    assert f"says {best}," in sentence and f"label is {weights['test_labels'][index]}" in sentence
+
+
+def test_strokes_drawn_with_the_mouse_give_the_python_input_and_probabilities(explorer, params):
+    grid = explorer.locator("canvas.nx-grid")
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    played = [
+        [(9.3, 6.2), (14.1, 4.8), (18.7, 6.9), (17.2, 12.4), (12.5, 17.8), (8.4, 22.6), (19.9, 22.1)],
+        [(4.0, 25.5), (6.5, 24.0)],
+    ]
+    for stroke in played:
+        x, y = stroke[0]
+        explorer.mouse.move(box["x"] + x * box["width"] / 28, box["y"] + y * box["height"] / 28)
+        explorer.mouse.down()
+        for x, y in stroke[1:]:
+            explorer.mouse.move(box["x"] + x * box["width"] / 28, box["y"] + y * box["height"] / 28, steps=4)
+        explorer.mouse.up()
+    now = state(explorer)
+    strokes = now["strokes"]
+    assert len(strokes) == 2
+    for stroke, drawn in zip(played, strokes, strict=True):
+        np.testing.assert_allclose(drawn[0], stroke[0], atol=0.05)
+        np.testing.assert_allclose(drawn[-1], stroke[-1], atol=0.05)
+    image = drawing.prepare(strokes)
+    assert image.any()
+    assert now["image"] == image.ravel().tolist()
+    assert_layers_equal(page_layers(explorer), numpy_layers(params, image))
+    explorer.get_by_role("button", name="Undo").click()
+    assert state(explorer)["image"] == drawing.prepare(strokes[:1]).ravel().tolist()
+    explorer.get_by_role("button", name="Clear").click()
+    assert state(explorer)["empty"]
+
+
+def test_the_keyboard_paints_cells_and_moves_the_digit(explorer, params, weights):
+    grid = explorer.locator("canvas.nx-grid")
+    grid.focus()
+    for key in ["ArrowLeft", "ArrowLeft", "Space", "ArrowUp", "Enter", "ArrowUp", "Space"]:
+        explorer.keyboard.press(key)
+    strokes = state(explorer)["strokes"]
+    assert strokes == [[[12.5, 14.5]], [[12.5, 13.5]], [[12.5, 12.5]]]
+    assert state(explorer)["image"] == drawing.prepare(strokes).ravel().tolist()
+    explorer.keyboard.press("Delete")
+    assert state(explorer)["empty"]
+    pick(explorer, 3)
+    grid.focus()
+    explorer.keyboard.press("Shift+ArrowRight")
+    explorer.keyboard.press("Shift+ArrowDown")
+    shifted = np.zeros((28, 28), dtype=np.uint8)
+    shifted[1:, 1:] = weights["test_images"][3][:-1, :-1]
+    assert state(explorer)["image"] == shifted.ravel().tolist()
+    assert_layers_equal(page_layers(explorer), numpy_layers(params, shifted))
+    explorer.keyboard.press("Backspace")
+    explorer.keyboard.press("Backspace")
+    assert state(explorer)["image"] == weights["test_images"][3].ravel().tolist()
+
+
+def test_an_empty_grid_is_neutral_and_says_so(explorer):
+    assert state(explorer)["empty"] and state(explorer)["prediction"] is None
+    assert "grid is empty" in explorer.locator(".nx-sentence").inner_text()
+    assert explorer.locator(".nx-bar.nx-predicted").count() == 0
+    assert set(explorer.locator(".nx-bar-value").all_inner_texts()) == {"–"}
+    explorer.locator(".nx-layers canvas").first.click()
+    text = explorer.locator(".nx").inner_text()
+    assert "NaN" not in text and "undefined" not in text and "Infinity" not in text
+
+
+# ---------------------------------------------------------------- units explain themselves
+
+
+def click_unit(page, layer, channel, row, col):
+    canvas = page.get_by_label(f"{layer}, map {channel + 1}:", exact=False).first
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    size = {"conv1 after ReLU": 28, "conv1 pooled": 14, "conv2 after ReLU": 14, "conv2 pooled": 7}[layer]
+    page.mouse.click(
+        box["x"] + (col + 0.5) * box["width"] / size, box["y"] + (row + 0.5) * box["height"] / size
+    )
+
+
+def shown(page, selector):
+    """The full values and the texts of the explanation's numbers of one kind."""
+    spans = page.locator(f".nx-explain {selector}")
+    values = [float(v) for v in spans.evaluate_all("els => els.map(e => e.dataset.value)")]
+    return values, spans.all_inner_texts()
+
+
+def assert_text_shows(values, texts):
+    for value, text in zip(values, texts, strict=True):
+        assert abs(float(text) - value) <= 0.5e-4 + 1e-12, (text, value)
+
+
+@pytest.mark.parametrize(
+    ("layer", "name", "channel", "row", "col"),
+    [
+        ("conv1 after ReLU", "conv1", 0, 13, 12),
+        ("conv1 after ReLU", "conv1", 3, 0, 0),
+        ("conv2 after ReLU", "conv2", 5, 7, 6),
+        ("conv2 after ReLU", "conv2", 2, 13, 0),
+    ],
+)
+def test_a_conv_unit_shows_window_times_kernel_plus_bias_then_relu(
+    explorer, params, weights, layer, name, channel, row, col
+):
+    pick(explorer, 11)
+    expected = numpy_layers(params, weights["test_images"][11])
+    click_unit(explorer, layer, channel, row, col)
+    terms, term_texts = shown(explorer, ".nx-term")
+    (bias,), _ = shown(explorer, ".nx-bias")
+    (total,), _ = shown(explorer, ".nx-total")
+    (result,), result_text = shown(explorer, ".nx-result")
+    assert len(terms) == (1 if name == "conv1" else 4)
+    assert total == pytest.approx(sum(terms) + bias, abs=1e-9)
+    assert result == max(total, 0.0)
+    assert result == pytest.approx(expected[name][row, col, channel], abs=1e-9)
+    assert bias == params["b1" if name == "conv1" else "b2"][channel]
+    assert_text_shows(terms + [result], term_texts + result_text)
+    # Per channel three tables (window, kernel, products); the products add up to the channel sum.
+    tables = explorer.locator(".nx-explain .nx-channel")
+    below = expected["input"] if name == "conv1" else expected["pool1"]
+    kernel = params["W1" if name == "conv1" else "W2"][channel]
+    padded = np.pad(below, ((1, 1), (1, 1), (0, 0)))
+    for c in range(tables.count()):
+        cells = tables.nth(c).locator("td").evaluate_all("els => els.map(e => Number(e.dataset.value))")
+        window, weights9, products = np.reshape(cells, (3, 3, 3))
+        np.testing.assert_allclose(window, padded[row : row + 3, col : col + 3, c], rtol=0, atol=1e-12)
+        np.testing.assert_array_equal(weights9, kernel[:, :, c])
+        np.testing.assert_allclose(products, window * weights9, atol=1e-15)
+        assert terms[c] == pytest.approx(products.sum(), abs=1e-12)
+    fields = explorer.evaluate(
+        """() => window.networkExplorer.explorer().highlights('"""
+        + ("input" if name == "conv1" else "pool1")
+        + """', 0).filter(b => b.color === '#ff8c00')"""
+    )
+    assert fields == [
+        {
+            "r0": max(row - 1, 0),
+            "r1": min(row + 1, below.shape[0] - 1),
+            "c0": max(col - 1, 0),
+            "c1": min(col + 1, below.shape[1] - 1),
+            "color": "#ff8c00",
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("layer", "name", "below"), [("conv1 pooled", "pool1", "conv1"), ("conv2 pooled", "pool2", "conv2")]
+)
+def test_a_pooled_unit_shows_its_four_candidates_and_the_largest(
+    explorer, params, weights, layer, name, below
+):
+    pick(explorer, 20)
+    expected = numpy_layers(params, weights["test_images"][20])
+    row, col, channel = 3, 4, 1
+    click_unit(explorer, layer, channel, row, col)
+    candidates, texts = shown(explorer, ".nx-candidate")
+    (result,), result_text = shown(explorer, ".nx-result")
+    window = expected[below][2 * row : 2 * row + 2, 2 * col : 2 * col + 2, channel].ravel()
+    np.testing.assert_allclose(candidates, window, rtol=0, atol=1e-12)
+    assert result == max(candidates)
+    assert result == pytest.approx(expected[name][row, col, channel], abs=1e-12)
+    assert_text_shows(candidates + [result], texts + result_text)
+
+
+@pytest.mark.parametrize("klass", [0, 4, 9])
+def test_a_class_score_shows_its_largest_contributions(explorer, params, weights, klass):
+    pick(explorer, 30)
+    expected = numpy_layers(params, weights["test_images"][30])
+    explorer.locator(f".nx-bar[data-class='{klass}']").click()
+    terms, texts = shown(explorer, ".nx-term")
+    (bias,), _ = shown(explorer, ".nx-bias")
+    (total,), _ = shown(explorer, ".nx-total")
+    (probability,), _ = shown(explorer, ".nx-result")
+    contributions = params["W3"][klass] * expected["pool2"].ravel()
+    largest = np.sort(np.abs(contributions))[::-1][:8]
+    np.testing.assert_allclose(np.sort(np.abs(terms[:-1]))[::-1], largest, atol=1e-15)
+    assert terms[-1] == pytest.approx(contributions.sum() - np.sum(terms[:-1]), abs=1e-9)
+    assert total == pytest.approx(sum(terms) + bias, abs=1e-9)
+    assert total == pytest.approx(expected["logits"][klass], abs=1e-9)
+    assert probability == pytest.approx(expected["probabilities"][klass], abs=1e-12)
+    assert_text_shows(terms, texts)
+
+
+def test_enter_on_a_focused_map_explains_the_unit_under_its_cursor(explorer, params, weights):
+    pick(explorer, 5)
+    canvas = explorer.get_by_label("conv2 pooled, map 3:", exact=False)
+    canvas.focus()
+    for key in ["ArrowDown", "ArrowDown", "ArrowRight", "Enter"]:
+        explorer.keyboard.press(key)
+    title = explorer.locator(".nx-explain .nx-title").first.inner_text()
+    assert title == "pool2, map 3, row 3, column 2"
+    (result,), _ = shown(explorer, ".nx-result")
+    assert result == pytest.approx(
+        numpy_layers(params, weights["test_images"][5])["pool2"][2, 1, 2], abs=1e-12
+    )
+
+
+# ---------------------------------------------------------------- what if
+
+
+@pytest.mark.parametrize(("layer", "filter_index"), [("conv1", 1), ("conv2", 6)])
+def test_a_filter_switched_off_gives_numpys_accuracy(explorer, params, weights, layer, filter_index):
+    pick(explorer, 2)
+    explorer.get_by_label(f"{layer} filter {filter_index + 1}", exact=True).uncheck()
+    changed = {name: value.copy() for name, value in params.items()}
+    w, b = ("W1", "b1") if layer == "conv1" else ("W2", "b2")
+    changed[w][filter_index] = 0.0
+    changed[b][filter_index] = 0.0
+    predictions = forward(changed, as_input(weights["test_images"])).argmax(axis=1)
+    correct = int((predictions == weights["test_labels"]).sum())
+    now = state(explorer)
+    assert now["accuracy"]["correct"] == correct
+    assert now["off"][layer] == [filter_index]
+    text = explorer.locator(".nx-accuracy").inner_text()
+    total = len(weights["test_labels"])
+    assert f"{100 * correct / total:.1f} % ({correct} right) with the 1 filter" in text
+    baseline = int(
+        (forward(params, as_input(weights["test_images"])).argmax(axis=1) == weights["test_labels"]).sum()
+    )
+    assert f"{100 * baseline / total:.1f} % ({baseline} right) with every filter" in text
+    assert_layers_equal(page_layers(explorer), numpy_layers(changed, weights["test_images"][2]))
+
+
+# ---------------------------------------------------------------- saliency and occlusion
+
+
+def numpy_input_gradient(params, image, label):
+    """d logits[label] / d image through the package's own backward passes (not the page's code)."""
+    if attribution is not None:
+        return attribution.input_gradient(params, image, label)
+    logits, (c1, z1, m1, c2, z2, m2, p2_shape, _) = forward(params, image[None, :, :, None], keep=True)
+    dp2 = params["W3"][label].reshape(p2_shape)
+    da2 = maxpool2d_backward(dp2, m2) * (z2 > 0)
+    dp1, _, _ = conv2d_backward(da2, c2)
+    da1 = maxpool2d_backward(dp1, m1) * (z1 > 0)
+    dx, _, _ = conv2d_backward(da1, c1)
+    return dx[0, :, :, 0]
+
+
+def numpy_occlusion(params, image, label, size=6, stride=2, value=0.5):
+    if attribution is not None:
+        return attribution.occlusion_map(params, image, label, size=size, stride=stride, value=value)
+
+    def probability(x):
+        return softmax(forward(params, x[None, :, :, None]))[0, label]
+
+    corners = range(0, 28 - size + 1, stride)
+    out = np.zeros((len(corners), len(corners)))
+    base = probability(image)
+    for a, i in enumerate(corners):
+        for b, j in enumerate(corners):
+            covered = image.copy()
+            covered[i : i + size, j : j + size] = value
+            out[a, b] = base - probability(covered)
+    return out
+
+
+def test_saliency_and_occlusion_of_a_drawing_equal_numpy(explorer, params):
+    grid = explorer.locator("canvas.nx-grid")
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    explorer.mouse.move(box["x"] + 0.3 * box["width"], box["y"] + 0.2 * box["height"])
+    explorer.mouse.down()
+    explorer.mouse.move(box["x"] + 0.7 * box["width"], box["y"] + 0.2 * box["height"], steps=5)
+    explorer.mouse.move(box["x"] + 0.45 * box["width"], box["y"] + 0.8 * box["height"], steps=5)
+    explorer.mouse.up()
+    explorer.get_by_label("Show where the network looks (saliency and occlusion)").check()
+    found = explorer.evaluate("window.networkExplorer.attribution()")
+    image = np.array(state(explorer)["image"], dtype=np.float64).reshape(28, 28) / 255
+    label = int(forward(params, image[None, :, :, None]).argmax())
+    assert found["label"] == label
+    gradient = numpy_input_gradient(params, image, label)
+    np.testing.assert_allclose(np.reshape(found["gradient"], (28, 28)), gradient, atol=1e-9)
+    # The gradient is the slope: a finite difference at an inked pixel agrees.
+    r, c = np.unravel_index(np.argmax(np.abs(gradient) * (image > 0)), image.shape)
+    bumped = image.copy()
+    bumped[r, c] += 1e-6
+    slope = (forward(params, bumped[None, :, :, None]) - forward(params, image[None, :, :, None]))[
+        0, label
+    ] / 1e-6
+    assert slope == pytest.approx(gradient[r, c], rel=1e-4, abs=1e-6)
+    np.testing.assert_allclose(
+        np.reshape(found["occlusion"], (12, 12)), numpy_occlusion(params, image, label), atol=1e-9
+    )
+
+
+# ---------------------------------------------------------------- bad data
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "window.NETWORK_EXPLORER_DATA = {garbage",
+        'window.NETWORK_EXPLORER_DATA = {"params": {"W1": {"shape": [4, 3, 3, 1], "data": "AAAA"}}};',
+        None,
+    ],
+    ids=["syntax", "truncated", "missing"],
+)
+def test_a_damaged_or_missing_data_file_shows_one_message_and_the_page_works(page, server, body):
+    def answer(route):
+        if body is None:
+            route.fulfill(status=404, body="not found")
+        else:
+            route.fulfill(status=200, content_type="text/javascript", body=body)
+
+    page.route("**/_static/explorer/network_data.js", answer)
+    page.goto(server + PAGE)
+    page.wait_for_function(READY)
+    message = page.locator(".nx-error")
+    assert message.count() == 1 and message.is_visible()
+    assert "could not load its data file" in message.inner_text()
+    assert page.locator("canvas.nx-grid").count() == 0
+    # The rest of the page still works: the theme's script ran, the text is there, the links lead on.
+    assert page.evaluate("document.documentElement.dataset.theme") in ("light", "dark")
+    assert page.get_by_role("heading", name="How a drawing becomes").is_visible()
+    page.get_by_role("link", name="part 2").first.click()
+    page.wait_for_url("**/inside_a_conv_layer.html*")
+
+
+# ---------------------------------------------------------------- usable by everyone
+
+
+def test_every_control_is_labelled(explorer):
+    controls = explorer.locator(".nx select, .nx input, .nx button, .nx canvas[tabindex]")
+    assert controls.count() >= 3 + 12 + 24
+    for i in range(controls.count()):
+        name = controls.nth(i).evaluate(
+            "el => el.getAttribute('aria-label') || (el.labels && el.labels[0] && el.labels[0].textContent)"
+            " || (el.getAttribute('aria-labelledby') && document.getElementById("
+            "el.getAttribute('aria-labelledby')).textContent) || el.textContent"
+        )
+        assert name and name.strip(), controls.nth(i).evaluate("el => el.outerHTML")
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_no_serious_accessibility_violations_in_either_theme(browser, server, mode):
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=mode)
+    page = context.new_page()
+    page.add_init_script(f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');")
+    page.goto(server + PAGE)
+    page.wait_for_function(READY)
+    pick(page, 0)
+    page.locator(".nx-bar[data-class='3']").click()
+    page.get_by_label("Show where the network looks (saliency and occlusion)").check()
+    assert page.evaluate("document.documentElement.dataset.theme") == mode
+    results = Axe().run(page)
+    serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    details = [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['html'][:160]})" for v in serious
+    ]
+    context.close()
+    assert not serious, "\n".join(details)
+
+
+@pytest.mark.parametrize(("mode", "width"), [("light", 1280), ("dark", 1280), ("light", 375), ("dark", 375)])
+def test_screenshots_light_dark_narrow_and_a_selected_unit(browser, server, mode, width):
+    """Writes _build/screenshots/network-explorer-<mode>-<width>.png (and -unit) for a person to look at."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=mode)
+    page = context.new_page()
+    page.add_init_script(f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');")
+    page.goto(server + PAGE)
+    page.wait_for_function(READY)
+    pick(page, 0)
+    page.get_by_label("Show where the network looks (saliency and occlusion)").check()
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"the page scrolls sideways by {overflow}px"
+    root = page.locator("[data-network-explorer]")
+    assert root.bounding_box()["width"] <= width
+    page.add_style_tag(content=".bd-header, .skip-link { display: none !important; }")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    root.screenshot(path=str(SCREENSHOTS / f"network-explorer-{mode}-{width}.png"))
+    click_unit(page, "conv2 after ReLU", 1, 7, 7)
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"with a unit explained the page scrolls sideways by {overflow}px"
+    explain = page.locator(".nx-explain")
+    assert explain.bounding_box()["width"] <= width
+    page.locator(".nx-layers").screenshot(path=str(SCREENSHOTS / f"network-explorer-{mode}-{width}-maps.png"))
+    explain.screenshot(path=str(SCREENSHOTS / f"network-explorer-{mode}-{width}-unit.png"))
+    context.close()
+
+
+def test_it_works_from_the_local_files_without_a_server(page, site, weights):
+    """Opened as files (file://), the page still finds its scripts and data and computes."""
+    page.goto((site / PAGE).resolve().as_uri())
+    page.wait_for_function(READY)
+    assert page.evaluate("window.networkExplorer.failure()") is None
+    pick(page, 1)
+    assert state(page)["image"] == weights["test_images"][1].ravel().tolist()

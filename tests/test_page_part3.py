@@ -1,0 +1,164 @@
+"""Part 3's techniques and edge sections: every figure present, every stated number recomputed here."""
+
+import re
+from urllib.parse import urljoin, urlparse
+
+import numpy as np
+import pytest
+from bs4 import BeautifulSoup
+from conftest import FIGURES
+
+from convviz.activation_maximization import class_models, class_scores
+from convviz.attribution import deletion_check, probabilities
+from convviz.convolution import correlate2d
+from convviz.edge_learning import (
+    PHOTOGRAPHS,
+    coherence,
+    grayscale_photo,
+    learn_ica_filters,
+    learn_kernel,
+    random_filters,
+    sample_patches,
+)
+from convviz.kernels import KERNELS
+from convviz.tiny_cnn import as_input, trained_network
+
+PAGE = "module_9_2_2/trained_network.html"
+FIGURE_NAMES = (
+    "part3_feature_maps.png",
+    "part3_top_activations.png",
+    "part3_occlusion.png",
+    "part3_saliency.png",
+    "part3_class_models.png",
+    "part3_confusion_matrix.png",
+    "part3_mistakes.png",
+    "part3_learning_sobel.png",
+    "part3_ica_filters.png",
+    "part3_twelve_feature_maps.png",
+)
+PAGE_BUDGET_BYTES = 2_000_000
+
+
+@pytest.fixture(scope="module")
+def page_html(site):
+    return (site / PAGE).read_text()
+
+
+@pytest.fixture(scope="module")
+def text(page_html):
+    return " ".join(BeautifulSoup(page_html, "html.parser").get_text(" ").split())
+
+
+@pytest.fixture(scope="module")
+def numbers():
+    """Every substitution the part 3 scripts saved, {key: value}."""
+    values = {}
+    for path in FIGURES.glob("part3_*_numbers.txt"):
+        for line in path.read_text().splitlines():
+            key, value = re.fullmatch(r"\.\. \|(\w+)\| replace:: (.*)", line).groups()
+            values[key] = value
+    return values
+
+
+@pytest.fixture(scope="module")
+def network():
+    params, _, _, (_, _, test_x, test_y) = trained_network()
+    return params, as_input(test_x)[..., 0], test_y
+
+
+def test_every_figure_is_on_the_page_with_a_description(site, page_html):
+    soup = BeautifulSoup(page_html, "html.parser")
+    images = {urlparse(img["src"]).path.rsplit("/", 1)[-1]: img for img in soup.select("img")}
+    for name in FIGURE_NAMES:
+        assert name in images, name
+        assert len(images[name].get("alt", "")) > 80, name
+        assert images[name].find_parent("figure").select_one("figcaption").get_text(strip=True)
+        assert (site / "_images" / name).is_file()
+
+
+def test_no_substitution_is_left_unresolved(text):
+    assert not re.search(r"\|\w+\|", text)
+
+
+def test_page_with_everything_it_loads_stays_under_the_budget(site, page_html):
+    soup = BeautifulSoup(page_html, "html.parser")
+    base = f"http://site/{PAGE}"
+    files = {site / PAGE}
+    references = [tag.get("src") for tag in soup.select("img[src], script[src]")]
+    references += [tag.get("href") for tag in soup.select("link[rel=stylesheet][href]")]
+    for reference in references:
+        path = urlparse(urljoin(base, reference)).path.lstrip("/")
+        if (site / path).is_file():
+            files.add(site / path)
+    total = sum(path.stat().st_size for path in files)
+    assert total <= PAGE_BUDGET_BYTES, f"{total:,} bytes"
+
+
+def test_deletion_check_numbers_are_what_the_code_computes(network, numbers, text):
+    params, images, labels = network
+    drops = deletion_check(params, images, labels, fraction=0.1, repeats=1)
+    assert numbers["deletion_salient"] == f"{drops['salient']:.3f}"
+    assert numbers["deletion_random"] == f"{drops['random']:.3f}"
+    assert numbers["deletion_random_ink"] == f"{drops['random_ink']:.3f}"
+    assert f"10 % most salient pixels lowers it on average by {drops['salient']:.3f}" in text
+    assert f"10 % random pixels lowers it on average by {drops['random']:.3f}" in text
+    assert f"(pixels brighter than 0) lowers it on average by {drops['random_ink']:.3f}" in text
+    assert f"sets the {round(0.1 * 784)} pixels (10 %)" in text
+    assert f"in each of the {len(labels)} test digits" in text
+
+
+def test_mistake_numbers_are_what_the_code_computes(network, text):
+    params, images, labels = network
+    predicted = probabilities(params, images).argmax(axis=1)
+    wrong = predicted != labels
+    assert f"gets {wrong.sum()} of the {len(labels)} held-out digits wrong" in text
+    assert f"(accuracy {100 * (1 - wrong.mean()):.1f} %)" in text
+    answers = np.bincount(predicted[wrong], minlength=10)
+    assert f"most common wrong answer is {answers.argmax()} ({answers.max()} of the mistakes)" in text
+
+
+def test_class_model_numbers_are_what_the_code_computes(network, numbers, text):
+    params = network[0]
+    steps, rate = int(numbers["class_model_steps"]), float(numbers["class_model_rate"])
+    l2, blur = float(numbers["class_model_l2"]), float(numbers["class_model_blur"])
+    every = int(numbers["class_model_blur_every"])
+    assert f"for {steps} steps" in text and f"(step size {rate:g})" in text
+    assert f"a penalty {l2:g} · ‖x‖²" in text and f"width {blur:g} pixel every {every} steps" in text
+    for name, options in (
+        ("plain", {}),
+        ("regularized", {"l2": l2, "blur_sigma": blur, "blur_every": every}),
+    ):
+        logits, probs = class_scores(params, class_models(params, steps=steps, rate=rate, **options))
+        assert numbers[f"class_model_{name}_min_probability"] == f"{probs.min():.4f}"
+        assert numbers[f"class_model_{name}_logit_range"] == f"{logits.min():.0f} to {logits.max():.0f}"
+        assert f"{logits.min():.0f} to {logits.max():.0f}" in text
+
+
+def test_sobel_numbers_are_what_the_code_computes(numbers, text):
+    photos = [grayscale_photo(name) for name in ("camera", "astronaut")]
+    targets = [correlate2d(photo, KERNELS["sobel_x"]) for photo in photos]
+    steps = int(numbers["sobel_steps"].replace(",", ""))
+    kernel, history = learn_kernel(photos, targets, steps=steps)
+    difference = np.abs(kernel - KERNELS["sobel_x"]).max()
+    assert numbers["sobel_max_difference"] == f"{difference:.4f}"
+    assert difference < 0.05
+    assert f"falls from {history['loss'][0]:.3f} to {history['loss'][-1]:.1e}" in text
+    assert f"Sobel X is {difference:.4f}" in text
+    assert f"over all {sum(t.size for t in targets):,} output pixels" in text
+
+
+def test_oriented_filter_counts_are_what_the_code_computes(numbers, text):
+    photos = [grayscale_photo(name) for name in PHOTOGRAPHS]
+    count = int(numbers["ica_patches"].replace(",", ""))
+    components = int(numbers["ica_components"])
+    filters = learn_ica_filters(sample_patches(photos, count, 8, seed=0), components, seed=0)
+    oriented = int((coherence(filters) >= 0.5).sum())
+    random_count = int(numbers["random_filter_count"].replace(",", ""))
+    random_oriented = int((coherence(random_filters(random_count, 8, seed=0)) >= 0.5).sum())
+    assert (numbers["ica_oriented"], numbers["random_oriented"]) == (str(oriented), str(random_oriented))
+    assert oriented >= components // 2 > random_oriented * components / random_count
+    assert f"{oriented} of the {components} learned filters have a coherence of at least 0.5" in text
+    assert (
+        f"of {random_count:,} random 8×8 filters with independent normal weights, {random_oriented} do"
+        in text
+    )
