@@ -7,10 +7,11 @@ from urllib.parse import unquote
 import numpy as np
 import pytest
 from bs4 import BeautifulSoup
-from conftest import DOWNLOADS, MODULE_RST
+from conftest import MODULE_RST
 from PIL import Image
 
 from convviz import output_size
+from convviz.paths import DOWNLOADS_DIR as DOWNLOADS
 
 MODULE_FIGURES = {
     "edge_detection_output.png",
