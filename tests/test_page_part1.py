@@ -5,12 +5,12 @@ from urllib.parse import unquote
 
 import numpy as np
 import pytest
-from conftest import DOWNLOADS
 from PIL import Image
 from support.pages import check_alt_texts, emphasized_blocks, function_lines, named_lines
 from support.pages import read_page as page
 
 from convviz import output_size
+from convviz.paths import DOWNLOADS_DIR as DOWNLOADS
 
 MODULE_FIGURES = {
     "edge_detection_output.png",
@@ -217,3 +217,43 @@ def test_every_image_is_opaque_for_the_dark_theme(site):
 
 def test_alt_texts_count_the_panels_and_name_shown_sizes(site, module_page):
     assert check_alt_texts(site, module_page) >= 6
+
+
+def test_scipy_calls_and_sizes_stated_are_what_scipy_returns(module_page):
+    from scipy import ndimage, signal
+
+    from convviz import KERNELS, shapes_pattern
+
+    text = " ".join(module_page.get_text(" ").split())
+    pattern, sobel_x = shapes_pattern(), KERNELS["sobel_x"]
+    full = signal.correlate2d(pattern, sobel_x).shape
+    valid = signal.correlate2d(pattern, sobel_x, mode="valid")
+    same = ndimage.correlate(pattern, sobel_x)
+    assert valid.shape == (254, 254) and np.array_equal(same[1:-1, 1:-1], valid)
+    assert f"{valid.shape[0]}×{valid.shape[1]} output from the 256×256 pattern" in text
+    assert f"returns {full[0]}×{full[1]}" in text
+    assert f"scipy.ndimage.correlate(image, kernel) returns {same.shape[0]}×{same.shape[1]}" in text
+
+
+def test_corner_kernel_is_described_by_what_it_finds(module_page):
+    """The saddle kernel of hint 3, counted with SciPy on the checkerboard of exercise 3."""
+    from scipy import signal
+
+    from convviz import KERNELS, checkerboard
+
+    response = signal.correlate2d(checkerboard(), KERNELS["diagonal"], mode="valid")
+    nonzero = int((np.abs(response) > 1e-9).sum())
+    text = " ".join(module_page.get_text(" ").split())
+    assert f"only {nonzero:,} of {response.size:,} output pixels are not zero" in text
+    assert "Diagonal edges" not in text
+
+
+def test_pitfall_quotes_the_error_that_looping_over_the_input_size_raises(module_page):
+    image, kernel = np.zeros((256, 256)), np.ones((3, 3))
+    with pytest.raises(ValueError) as raised:
+        for row in range(256):
+            for col in range(256):
+                np.sum(image[row : row + 3, col : col + 3] * kernel)
+    text = " ".join(module_page.get_text(" ").split())
+    assert f"ValueError: {str(raised.value).strip()}" in text
+    assert "Index out of range" not in text

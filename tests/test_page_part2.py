@@ -3,12 +3,13 @@
 import numpy as np
 import pytest
 from bs4 import BeautifulSoup
-from conftest import DOWNLOADS, MODULE_RST
+from conftest import MODULE_RST
 from PIL import Image
 from scipy import ndimage
 from support.pages import check_alt_texts, emphasized_blocks, function_lines, named_lines
 
 from convviz import KERNELS, correlate2d, output_size, shapes_pattern
+from convviz.paths import DOWNLOADS_DIR as DOWNLOADS
 
 PART2_RST = MODULE_RST.with_name("inside_a_conv_layer.rst")
 FIGURES = {

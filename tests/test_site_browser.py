@@ -35,6 +35,9 @@ def visit(page, server):
 @pytest.mark.parametrize("path", PAGES)
 def test_every_image_loads(visit, path):
     page = visit(path)
+    # Figures below the fold load lazily: ask for all of them now.
+    page.evaluate("document.querySelectorAll('img[loading=lazy]').forEach(i => { i.loading = 'eager'; })")
+    page.wait_for_function("Array.from(document.images).every(i => i.complete)", timeout=15_000)
     page.wait_for_load_state("networkidle")
     broken = page.evaluate(
         "() => Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)"
