@@ -1,4 +1,4 @@
-"""What makes a unit of the exercise III network respond most: real digits, and optimized inputs.
+"""What makes a unit of the exercise 4 network respond most: real digits, and optimized inputs.
 
 * :func:`top_activating` finds, for every second-layer filter, the held-out
   digits with the largest response anywhere in its feature map, and

@@ -1,6 +1,6 @@
 """Which input pixels a class score depends on: gradient saliency, occlusion, a deletion check.
 
-All functions work on the exercise III network (``convviz.tiny_cnn``) and on
+All functions work on the exercise 4 network (``convviz.tiny_cnn``) and on
 network inputs: float64 images of 28×28 with values in [0, 1]. Gradients come
 from the backward passes in ``convviz.layers`` (a max-pooling window sends its
 gradient to the first position that holds the maximum, in row-major order; ReLU

@@ -1,4 +1,4 @@
-"""How the exercise III network does on held-out digits: the confusion matrix and its mistakes."""
+"""How the exercise 4 network does on held-out digits: the confusion matrix and its mistakes."""
 
 import numpy as np
 

@@ -1,4 +1,4 @@
-"""The tiny CNN of exercise III, and its training on real handwritten digits in NumPy.
+"""The tiny CNN of exercise 4, and its training on real handwritten digits in NumPy.
 
 Architecture (channels last): 28×28×1 -> conv 4×3×3 'same' + ReLU -> max-pool 2
 -> conv 8×3×3 'same' + ReLU -> max-pool 2 -> flatten 392 -> dense -> 10 logits.

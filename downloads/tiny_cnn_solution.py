@@ -1,4 +1,4 @@
-"""Exercise III solution: the forward pass of a tiny CNN, written with loops in NumPy.
+"""Exercise 4 solution: the forward pass of a tiny CNN, written with loops in NumPy.
 
 Usage:
     python tiny_cnn_solution.py [--weights tiny_cnn_weights.npz]

@@ -1,4 +1,4 @@
-"""Exercise III starter: write the forward pass of a tiny CNN in NumPy.
+"""Exercise 4 starter: write the forward pass of a tiny CNN in NumPy.
 
 Usage:
     python tiny_cnn_starter.py --check     test your functions on small cases
@@ -627,7 +627,7 @@ def run_checks(functions=None):
 
 def main(argv=None):
     here = Path(sys.argv[0]).resolve().parent
-    parser = argparse.ArgumentParser(description="Exercise III: the tiny CNN forward pass.")
+    parser = argparse.ArgumentParser(description="Exercise 4: the tiny CNN forward pass.")
     parser.add_argument("--check", action="store_true", help="test your functions on small cases")
     parser.add_argument("--weights", default=str(here / "tiny_cnn_weights.npz"), help="the .npz file")
     args = parser.parse_args(argv)

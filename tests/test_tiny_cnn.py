@@ -1,4 +1,4 @@
-"""The tiny CNN: training, the saved weights and the downloads of exercise III.
+"""The tiny CNN: training, the saved weights and the downloads of exercise 4.
 
 The self-check of the starter is tested in test_tiny_cnn_self_check.py.
 """

@@ -1,4 +1,4 @@
-"""The self-check of exercise III (tiny_cnn_starter.py --check): every planted mistake gets its own message.
+"""The self-check of exercise 4 (tiny_cnn_starter.py --check): every planted mistake gets its own message.
 
 Each test plants a learner's mistake in a copy of the solution's conv2d or
 maxpool2d, pastes it into the starter and asserts the message the check gives.

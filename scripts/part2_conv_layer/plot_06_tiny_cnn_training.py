@@ -2,7 +2,7 @@
 Training the tiny CNN on handwritten digits
 ===========================================
 
-The network of exercise III trained in plain NumPy (forward and backward passes
+The network of exercise 4 trained in plain NumPy (forward and backward passes
 written out in ``convviz.tiny_cnn``) on the 8×8 digits that ship with
 scikit-learn, enlarged to 28×28. It saves the weights the downloads load, the
 training curve, and what the first-layer filters became.

@@ -3,7 +3,7 @@ Feature maps of every layer
 ===========================
 
 Three held-out digits of different classes through the trained network of
-exercise III: the four first-layer maps, their pooled versions, the eight
+exercise 4: the four first-layer maps, their pooled versions, the eight
 second-layer maps, their pooled versions and the class probabilities. Each
 layer is drawn on one gray scale, shared by the three digits.
 """
