@@ -86,7 +86,7 @@ def test_unchanged_tree_rebuilds_without_running_any_script(built, clean):
 
 
 def test_deleted_figure_is_regenerated_by_its_script_alone(built, clean):
-    (built / "docs" / "_generated" / "filter_kernels.png").unlink()
+    (built / "docs" / "_generated" / "filter_kernels.svg").unlink()
     executed, log = make_html(built)
     assert executed == 1, log[-2000:]
     assert_same_site(built, clean[0][0])
@@ -100,8 +100,8 @@ def test_edited_script_reruns_alone_and_its_gallery_page_follows(built, clean):
     assert executed == 1, log[-2000:]
     changed = generated(built)
     assert (
-        changed["docs/_generated/filter_kernels.png"]
-        != generated(clean[0][0])["docs/_generated/filter_kernels.png"]
+        changed["docs/_generated/filter_kernels.svg"]
+        != generated(clean[0][0])["docs/_generated/filter_kernels.svg"]
     )
     script.write_text(original)
     executed, _ = make_html(built)
@@ -115,7 +115,7 @@ def test_package_change_reruns_scripts_and_refreshes_every_shown_copy(built, cle
     executed, log = make_html(built)
     assert executed == len(scripts_of(built)), log[-2000:]
     before, after = generated(clean[0][0]), generated(built)
-    assert after["docs/_generated/filter_kernels.png"] != before["docs/_generated/filter_kernels.png"]
+    assert after["docs/_generated/filter_kernels.svg"] != before["docs/_generated/filter_kernels.svg"]
     # The gallery's own plots are copied again too (they are not Sphinx dependencies of their pages).
     gallery = built / "docs" / "auto_examples"
     for plot in gallery.rglob("images/sphx_glr_*.png"):
