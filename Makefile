@@ -34,6 +34,7 @@ venv: $(VENV)/.requirements
 test-venv: $(VENV)/.requirements-test
 
 html: venv
+	@command -v node >/dev/null 2>&1 || { echo "error: node not found; the formulas are typeset by KaTeX with Node.js at build time (on Debian: apt-get install nodejs)"; exit 1; }
 	$(SPHINX) -b html docs $(BUILD)/html
 
 linkcheck: html test-venv
