@@ -42,8 +42,8 @@ SIGNED_CMAP = LinearSegmentedColormap.from_list(
     "signed", [NEGATIVE, NEGATIVE_LIGHT, ZERO, POSITIVE_LIGHT, POSITIVE]
 )
 
-# SVG output with the same bytes on every build (ids come from this salt, not from chance).
-mpl.rcParams["svg.hashsalt"] = "convviz"
+#: SVG output with the same bytes on every build (ids come from this salt, not from chance).
+SVG_HASH_SALT = "convviz"
 
 
 def show_image(ax, image, title, cmap="gray", fontsize=10):
@@ -125,14 +125,17 @@ def save_svg(fig, name):
     """
 
     def write(path):
-        fig.savefig(
-            path,
-            format="svg",
-            metadata={"Date": None, "Description": figure_description(fig)},
-            facecolor="white",
-            bbox_inches="tight",
-            pad_inches=0.1,
-        )
+        # A fixed salt makes the SVG's element ids repeat; it is set here because
+        # sphinx-gallery resets matplotlib's settings between scripts.
+        with mpl.rc_context({"svg.hashsalt": SVG_HASH_SALT}):
+            fig.savefig(
+                path,
+                format="svg",
+                metadata={"Date": None, "Description": figure_description(fig)},
+                facecolor="white",
+                bbox_inches="tight",
+                pad_inches=0.1,
+            )
 
     path = save_file(write, name)
     print(f"saved {name}")
