@@ -6,10 +6,10 @@
 
   var NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 
-  // "−12", "+3.5", "3,920" -> a number; anything else -> null.
+  // " −12 ", "+3.5", "3,920", "3 920" -> a number; anything else ("12 13", "1e3") -> null.
   function parseNumber(text) {
-    var t = text.replace(/[\u2212\u2012\u2013]/g, "-").replace(/\s+/g, "");
-    if (/^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$/.test(t)) t = t.replace(/,/g, "");
+    var t = text.replace(/[\u2212\u2012\u2013]/g, "-").trim().replace(/^([+-])\s+/, "$1");
+    if (/^[+-]?\d{1,3}([,\s]\d{3})+(\.\d*)?$/.test(t)) t = t.replace(/[,\s]/g, "");
     if (!NUMBER.test(t)) return null;
     var value = Number(t);
     return isFinite(value) ? value : null;
