@@ -308,6 +308,74 @@ def test_the_grids_show_the_computed_values(page, server):
             assert tables.nth(index).locator("caption").inner_text() == grid["caption"]
 
 
+PARSED = [
+    ("26", [26], 26),
+    (" 26 ", [26], 26),
+    ("26x26", [26, 26], None),
+    ("26 X 26", [26, 26], None),
+    ("26 × 26", [26, 26], None),
+    ("26*26", [26, 26], None),
+    ("26, 26", [26, 26], None),
+    ("(26, 26)", [26, 26], None),
+    ("26 by 26", [26, 26], None),
+    ("26 26", [26, 26], None),
+    ("16.5", [16.5], 16.5),
+    ("−12", [-12], -12),
+    ("- 12", None, -12),
+    ("+3.5", [3.5], 3.5),
+    ("3,920", [3, 920], 3920),
+    ("3 920", [3, 920], 3920),
+    ("12,5", [12, 5], None),
+    ("12 13 14", None, None),
+    ("", None, None),
+    ("twelve", None, None),
+    ("1e3", None, None),
+    ("--4", None, None),
+    ("26x", [26], None),
+    ("x", None, None),
+    ("Infinity", None, None),
+]
+
+
+@pytest.mark.browser
+def test_parsing_is_tolerant_but_not_credulous(page, server):
+    open_quiz(page, server, "valid-output-size")
+    for text, size, number in PARSED:
+        got = page.evaluate("t => [courseQuiz.parseSize(t), courseQuiz.parseNumber(t)]", text)
+        assert got == [size, number], text
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_answered_questions_stay_accessible(browser, server, mode):
+    """axe-core on every question with its hint, its field message and the shown answer on display."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=mode)
+    page = context.new_page()
+    page.add_init_script(f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');")
+    for path, ids in PAGES.items():
+        page.goto(server + path)
+        for qid in ids:
+            question = quiz.question(qid)
+            root = page.locator(f"#quiz-{qid}")
+            answer(
+                root,
+                question["kind"],
+                question["mistakes"][0]["value"] if question["kind"] == "choice" else "x",
+            )
+            if question["kind"] != "choice":
+                answer(root, question["kind"], as_typed(question["mistakes"][0]["value"]))
+                root.locator(".quiz-answer").fill("?")
+                root.locator("button.quiz-check").click()
+            else:
+                root.locator(".quiz-show").click()
+        results = Axe().run(page, context={"include": [[".quiz"]]})
+        serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+        assert not serious, [(v["id"], v["nodes"][0]["html"][:120]) for v in serious]
+    context.close()
+
+
 @pytest.mark.browser
 def test_keyboard_only(page, server):
     """Tab into the field, type, Enter checks; Tab to a radio, arrows pick, Enter checks."""

@@ -89,7 +89,7 @@
       clearMessage();
       feedback.textContent = result.text;
       root.setAttribute("data-state", result.state);
-      if (result.state !== "correct") show.hidden = false;
+      show.hidden = result.state === "correct"; // after a try, the answer may be shown
     });
     // Enter on a radio button checks, as it does in the text field.
     root.querySelectorAll("input[type=radio]").forEach(function (radio) {
