@@ -121,6 +121,7 @@ def one_output_cell(row=1, col=2, seed=CELL_SEED):
     out = correlate2d(image, kernel)
     flipped = correlate2d(image, kernel[::-1, ::-1])
     answer = float(out[row, col])
+    products = image[row : row + kernel.shape[0], col : col + kernel.shape[1]] * kernel
     return _checked(
         {
             "id": "one-output-cell",
@@ -163,8 +164,9 @@ def one_output_cell(row=1, col=2, seed=CELL_SEED):
                 "overlapping pairs and add the products."
             ),
             "explanation": (
-                f"The window is image[{row}:{row + 3}, {col}:{col + 3}]; the sum of its products "
-                f"with the kernel is {number_text(answer)}."
+                f"The window is image[{row}:{row + 3}, {col}:{col + 3}]. Its nine products with the "
+                f"kernel, row by row: {', '.join(number_text(p) for p in products.ravel())}; "
+                f"their sum is {number_text(answer)}."
             ),
         }
     )

@@ -115,6 +115,9 @@ def test_one_output_cell_against_scipy_and_loops():
     assert np.sum(image[0:3, 1:4] * kernel) in values  # window centred on image[1, 2]
     assert expected[2, 1] in values  # rows and columns swapped
     assert "out[1, 2]" in question["prompt"]
+    listed = re.search(r"row by row: ([^;]+);", question["explanation"]).group(1)
+    products = [float(t.replace("−", "-")) for t in listed.split(", ")]
+    assert products == list((image[1:4, 2:5] * kernel).ravel())
 
 
 def test_which_kernel_map_and_hints_against_scipy():
