@@ -7,6 +7,7 @@ The check's right answers are compared with SciPy and with plain loops here.
 
 import importlib.util
 import re
+import shutil
 from types import SimpleNamespace
 
 import numpy as np
@@ -19,6 +20,7 @@ from convviz.tiny_cnn import accuracy, load_weights
 
 WEIGHTS_FILE = FIGURES / "tiny_cnn_weights.npz"
 STARTER = load_download("tiny_cnn_starter")
+CHECK = load_download("self_check")
 
 
 def planted_starter(tmp_path, function=None, changes=()):
@@ -36,6 +38,7 @@ def planted_starter(tmp_path, function=None, changes=()):
         starter = starter[:start] + body + starter[end:]
     path = tmp_path / "tiny_cnn_starter.py"
     path.write_text(starter)
+    shutil.copy(DOWNLOADS / "self_check.py", tmp_path)
     return path
 
 
@@ -96,11 +99,11 @@ def test_every_known_mistake_gives_its_own_result_on_the_probes(cases, answer, m
     results = {}
     for slot, kind, _ in mistakes:
         results[slot, kind] = [answer(case, {slot: kind}) for case in cases]
-        assert not all(map(STARTER._same, results[slot, kind], right)), (slot, kind)
+        assert not all(map(CHECK.same, results[slot, kind], right)), (slot, kind)
     keys = list(results)
     for n, first in enumerate(keys):
         for second in keys[n + 1 :]:
-            assert not all(map(STARTER._same, results[first], results[second])), (first, second)
+            assert not all(map(CHECK.same, results[first], results[second])), (first, second)
 
 
 # ---------------------------------------------------------------- planted mistakes
@@ -632,10 +635,10 @@ def test_where_wrong_values_are_is_said_from_the_map():
         return wrong
 
     edge = [(r, c) for r in range(4) for c in range(5) if r in (0, 3) or c in (0, 4)]
-    assert STARTER._where(np.ones((4, 5), bool)) == " at every position"
-    assert STARTER._where(mask(4, 5, [(3, 1), (3, 4)])) == " only in row 3 (the last)"
-    assert STARTER._where(mask(4, 5, [(1, 2), (2, 2)])) == " only in column 2"
-    assert STARTER._where(mask(4, 5, [(3, 0), (1, 4)])) == " only in the last row and the last column"
-    assert STARTER._where(mask(4, 5, [(0, 3), (2, 0)])) == " only in the first row and the first column"
-    assert STARTER._where(mask(4, 5, edge)) == " only along the border"
-    assert STARTER._where(mask(4, 5, [(1, 1), (2, 3)])) == " at 2 of 20 positions"
+    assert CHECK._where(np.ones((4, 5), bool)) == " at every position"
+    assert CHECK._where(mask(4, 5, [(3, 1), (3, 4)])) == " only in row 3 (the last)"
+    assert CHECK._where(mask(4, 5, [(1, 2), (2, 2)])) == " only in column 2"
+    assert CHECK._where(mask(4, 5, [(3, 0), (1, 4)])) == " only in the last row and the last column"
+    assert CHECK._where(mask(4, 5, [(0, 3), (2, 0)])) == " only in the first row and the first column"
+    assert CHECK._where(mask(4, 5, edge)) == " only along the border"
+    assert CHECK._where(mask(4, 5, [(1, 1), (2, 3)])) == " at 2 of 20 positions"
