@@ -4,7 +4,6 @@ Each test fills in the starter's TODOs with the answers of test_downloads.py,
 plants one mistake and runs the starter as a learner does.
 """
 
-import importlib.util
 import shutil
 from types import SimpleNamespace
 
@@ -13,6 +12,7 @@ import pytest
 from conftest import DOWNLOADS, run_script
 from PIL import Image
 from scipy import signal
+from support.planted import problems_of
 from test_downloads import TODO_ANSWERS
 
 from convviz import checkerboard
@@ -40,13 +40,6 @@ def finished_starter(tmp_path, changes=()):
     path.write_text(learner + rest)
     shutil.copy(DOWNLOADS / "self_check.py", tmp_path)
     return path
-
-
-def problems_of(path):
-    spec = importlib.util.spec_from_file_location(f"planted_{abs(hash(path))}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.run_checks(module)
 
 
 def test_the_checks_right_answers_match_scipy():

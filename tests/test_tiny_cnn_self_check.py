@@ -5,7 +5,6 @@ maxpool2d, pastes it into the starter and asserts the message the check gives.
 The check's right answers are compared with SciPy and with plain loops here.
 """
 
-import importlib.util
 import re
 import shutil
 from types import SimpleNamespace
@@ -14,6 +13,8 @@ import numpy as np
 import pytest
 from conftest import DOWNLOADS, FIGURES, run_script
 from scipy import signal
+from support.oracles import direct_maxpool
+from support.planted import problems_of
 
 from convviz.downloads import load_download
 from convviz.tiny_cnn import accuracy, load_weights
@@ -42,14 +43,6 @@ def planted_starter(tmp_path, function=None, changes=()):
     return path
 
 
-def problems_of(path):
-    """run_checks on the functions of the planted file, imported as a module."""
-    spec = importlib.util.spec_from_file_location(f"planted_{abs(hash(path))}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.run_checks(module)
-
-
 # ---------------------------------------------------------------- the right answers
 
 
@@ -62,18 +55,6 @@ def correlate_oracle(x, W, b, stride):
     return np.stack(maps, axis=-1)[::stride, ::stride]
 
 
-def pool_oracle(x, size, stride):
-    rows, cols = (x.shape[0] - size) // stride + 1, (x.shape[1] - size) // stride + 1
-    out = np.empty((rows, cols, x.shape[2]))
-    for i in range(rows):
-        for j in range(cols):
-            for c in range(x.shape[2]):
-                out[i, j, c] = max(
-                    x[i * stride + u, j * stride + v, c] for u in range(size) for v in range(size)
-                )
-    return out
-
-
 def test_the_checks_right_answers_match_scipy_and_loops():
     for case in STARTER.CONV_CASES:
         x, W, b = case["args"]
@@ -81,7 +62,7 @@ def test_the_checks_right_answers_match_scipy_and_loops():
         np.testing.assert_allclose(STARTER._conv_answer(case, {}), expected, atol=1e-12)
     for case in STARTER.POOL_CASES:
         np.testing.assert_array_equal(
-            STARTER._pool_answer(case, {}), pool_oracle(case["args"][0], *case["pool"])
+            STARTER._pool_answer(case, {}), direct_maxpool(case["args"][0], *case["pool"])
         )
 
 
