@@ -14,10 +14,10 @@ training curve, and what the first-layer filters became.
 import matplotlib.pyplot as plt
 import numpy as np
 
-from convviz.figure_output import save_file, save_numbers
+from convviz.figure_output import save_file, save_numbers, save_png
 from convviz.layers import conv2d, relu
 from convviz.photos import camera
-from convviz.plotting import save_raster, save_svg, show_image, show_kernel
+from convviz.plotting import save_svg, show_image, show_kernel
 from convviz.tiny_cnn import as_input, save_weights, train, trained_network
 
 params, initial, history, data = trained_network()
@@ -64,7 +64,7 @@ ax_acc.legend()
 for ax in (ax_loss, ax_acc):
     ax.grid(alpha=0.3)
 fig.tight_layout()
-save_raster(fig, "tiny_cnn_training_curve.png")
+save_png(fig, "tiny_cnn_training_curve.png")
 
 # %%
 # First-layer filters before and after training
@@ -113,7 +113,7 @@ for row, (image, label) in enumerate(inputs):
     for f in range(4):
         show_image(axes[row, f + 1], maps[..., f], f"filter {f + 1}", fontsize=11)
 fig.tight_layout()
-save_raster(fig, "learned_feature_maps.png")
+save_png(fig, "learned_feature_maps.png")
 save_numbers(
     {
         "filter_change": f"{change:.0%}",
