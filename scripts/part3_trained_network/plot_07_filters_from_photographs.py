@@ -2,7 +2,7 @@
 Edge detectors learned from photographs
 =======================================
 
-FastICA from scikit-learn, run on 40,000 patches of 8×8 pixels cut from six
+FastICA from scikit-learn, run on 20,000 patches of 8×8 pixels cut from six
 photographs that ship with scikit-image, finds 36 filters whose outputs are as
 independent as it can make them (Bell & Sejnowski 1997). Most come out as
 oriented, localized edge and bar detectors. The structure-tensor coherence
@@ -38,7 +38,7 @@ from convviz.inspection_plots import (
 )
 from convviz.photos import camera
 
-patch_count, patch_size, components = 40000, 8, 36
+patch_count, patch_size, components = 20000, 8, 36
 photos = [grayscale_photo(name) for name in PHOTOGRAPHS]
 patches = sample_patches(photos, patch_count, patch_size, seed=0)
 filters = learn_ica_filters(patches, components, seed=0)
