@@ -13,6 +13,7 @@ purple negative, orange positive.
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.patches import Rectangle
 
 from convviz.figure_output import save_png
 
@@ -112,12 +113,12 @@ def show_kernel_values(ax, kernel, title=None, limit=None, decimals=2, fontsize=
             text = "0"
         colour = "white" if abs(value) > 0.55 * limit else "black"
         ax.text(col, row, text, ha="center", va="center", fontsize=fontsize, color=colour)
-    # Cell borders as two line collections (a grid of minor ticks costs far more to draw).
+    # Cell borders and frame as lines and a rectangle: axes with ticks cost far more to draw.
     rows, cols = kernel.shape
     ax.hlines(np.arange(0.5, rows - 1), -0.5, cols - 0.5, color="#555555", linewidth=0.8)
     ax.vlines(np.arange(0.5, cols - 1), -0.5, rows - 0.5, color="#555555", linewidth=0.8)
-    ax.set_xticks([])
-    ax.set_yticks([])
+    ax.add_patch(Rectangle((-0.5, -0.5), cols, rows, fill=False, edgecolor="#555555", linewidth=0.8))
+    ax.set_axis_off()
     if title:
         caption(ax, title)
 
