@@ -244,11 +244,18 @@ def gray_ramp_palette(image, grays=192, colours=64):
         used = np.unique(np.asarray(reduced))
         palette.append(np.asarray(reduced.getpalette(), dtype=np.uint8).reshape(-1, 3)[used])
     entries = np.concatenate(palette).astype(np.int64)
-    codes = pixels.reshape(-1, 3).astype(np.int64) @ np.array([65536, 256, 1])
-    used_codes, inverse = np.unique(codes, return_inverse=True)
-    colours_used = np.stack([used_codes // 65536, used_codes // 256 % 256, used_codes % 256], axis=1)
-    distance = ((colours_used[:, None, :] - entries[None]) ** 2).sum(axis=2)
-    indices = distance.argmin(axis=1)[inverse.ravel()].astype(np.uint8).reshape(pixels.shape[:2])
+    # Nearest entry of every pixel: gray pixels through a table of the 256 gray
+    # values, the coloured ones (few) by comparing each distinct colour with every entry.
+    grays_table = np.arange(256)[:, None, None].repeat(3, axis=2)
+    gray_nearest = ((grays_table - entries[None]) ** 2).sum(axis=2).argmin(axis=1).astype(np.uint8)
+    is_gray = (pixels[..., 0] == pixels[..., 1]) & (pixels[..., 1] == pixels[..., 2])
+    indices = gray_nearest[pixels[..., 0]]
+    if not is_gray.all():
+        codes = pixels[~is_gray].astype(np.int64) @ np.array([65536, 256, 1])
+        used_codes, inverse = np.unique(codes, return_inverse=True)
+        colours_used = np.stack([used_codes // 65536, used_codes // 256 % 256, used_codes % 256], axis=1)
+        distance = ((colours_used[:, None, :] - entries[None]) ** 2).sum(axis=2)
+        indices[~is_gray] = distance.argmin(axis=1)[inverse.ravel()].astype(np.uint8)
     reduced = Image.fromarray(indices, mode="P")
     reduced.putpalette(entries.astype(np.uint8).ravel().tolist())
     return reduced

@@ -67,7 +67,7 @@ tiled = np.nan_to_num(np.stack(channels, axis=-1), nan=1.0)
 tiled = np.vstack([np.ones((13, tiled.shape[1], 3)), tiled])
 fig = plt.figure(figsize=(WIDTH, WIDTH * tiled.shape[0] / tiled.shape[1]))
 ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
-ax.imshow(tiled, interpolation="nearest")
+ax.imshow(np.round(255 * tiled).astype(np.uint8), interpolation="nearest")
 ax.set_axis_off()
 for n, answer, (top, left) in zip(wrong, said, corners[0]):
     label = f"true {test_y[n]}, said {answer} ({probs[n, answer]:.2f})\ndigit, saliency of {answer}"
