@@ -56,11 +56,10 @@ ax.imshow(
     tiled, cmap=plt.get_cmap("gray").with_extremes(bad="white"), vmin=0, vmax=1, interpolation="nearest"
 )
 ax.set_axis_off()
-middle = tiled.shape[1] / 2
 for left, index in zip(lefts, chosen):
     ax.text(left + 62, label_gap - 3, f"test digit {test_y[index]}", ha="center", va="bottom", fontsize=FONT)
 for (_, _, label), top in zip(rows, tops[1:]):
-    ax.text(middle, top + label_gap - 3, label, ha="center", va="bottom", fontsize=FONT)
+    ax.text(0, top + label_gap - 3, label, ha="left", va="bottom", fontsize=FONT)
 for column, index in enumerate(chosen):
     bars = fig.add_axes((0.07 + column * 0.32, 0.04, 0.26, 0.15))
     probs = layers["probabilities"][column]
