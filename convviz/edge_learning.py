@@ -11,6 +11,8 @@ Two experiments on the photographs that ship with scikit-image (offline):
   filter is, from its structure tensor.
 """
 
+import functools
+
 import numpy as np
 
 from convviz.convolution import correlate2d
@@ -22,11 +24,17 @@ ICA_SETTINGS = {"whiten": "unit-variance", "max_iter": 400, "tol": 1e-3}
 
 
 def grayscale_photo(name):
-    """The skimage.data photograph of this name as float64 grayscale in [0, 1]."""
-    from skimage import color, data
-
+    """The skimage.data photograph of this name as float64 grayscale in [0, 1] (a fresh copy)."""
     if name not in PHOTOGRAPHS:
         raise ValueError(f"name must be one of {', '.join(PHOTOGRAPHS)}, got {name!r}")
+    return _grayscale_photo(name).copy()
+
+
+@functools.cache
+def _grayscale_photo(name):
+    # Read and converted once per process: the build's scripts share it.
+    from skimage import color, data
+
     photo = getattr(data, name)()
     if photo.ndim == 3:
         return color.rgb2gray(photo).astype(np.float64)

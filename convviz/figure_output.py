@@ -16,10 +16,14 @@ sphinx-gallery re-runs a script only when the script's own text changes;
 """
 
 import hashlib
+import io
 import json
 import os
 import sys
 from pathlib import Path
+
+import numpy as np
+from PIL import Image, PngImagePlugin
 
 from convviz.paths import DOWNLOADS_DIR, GENERATED_DIR, PACKAGE_DIR, SCRIPTS_DIR
 
@@ -182,22 +186,125 @@ def _save(name, write, script=None):
     return path
 
 
-def save_png(fig, name, dpi=100, script=None):
-    """Save a matplotlib figure as an opaque PNG with no varying metadata."""
+def smallest_font_points(fig):
+    """The smallest font size, in points, of any text the figure shows (None if it shows none)."""
+    texts = list(fig.texts)
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        texts += ax.texts + [ax.title, ax._left_title, ax._right_title]
+        if ax.axison:
+            for axis in (ax.xaxis, ax.yaxis):
+                if axis.get_visible():
+                    texts += [axis.label, *axis.get_ticklabels()]
+        legend = ax.get_legend()
+        if legend is not None:
+            texts += legend.get_texts()
+    sizes = [text.get_fontsize() for text in texts if text.get_visible() and text.get_text().strip()]
+    return min(sizes) if sizes else None
 
-    def write(path):
-        fig.savefig(
-            path,
-            format="png",
-            dpi=dpi,
-            metadata={"Software": None},
-            facecolor="white",
-            bbox_inches="tight",
-            pad_inches=0.1,
-        )
 
-    path = _save(name, write, script)
-    print(f"saved {name}")
+def figure_description(fig, dpi=None, width=None):
+    """What a figure holds, for tests of its alt text and its text size.
+
+    "panels=N; sizes=RxC,RxC,...": a panel is an axes that shows an image or a
+    plotted line; sizes are the rows × columns of every image shown, in the
+    order of the axes. A figure drawn as one mosaic states its own panels:
+    ``fig.panels = (count, sizes)``. Given the dpi it is drawn at and the width
+    of the file in pixels, "; font_px=F; width_px=W" follow: the smallest text's
+    size in pixels of the file, and the file's width.
+    """
+    if hasattr(fig, "panels"):
+        count, sizes = fig.panels
+    else:
+        panels = [ax for ax in fig.axes if ax.images or ax.lines]
+        count = len(panels)
+        sizes = [f"{im.get_array().shape[0]}x{im.get_array().shape[1]}" for ax in panels for im in ax.images]
+    description = f"panels={count}; sizes={','.join(sizes)}"
+    points = smallest_font_points(fig)
+    if dpi is not None and width is not None and points is not None:
+        description += f"; font_px={points * dpi / 72:.1f}; width_px={width}"
+    return description
+
+
+def gray_ramp_palette(image, grays=192, colours=64):
+    """An RGB Pillow image reduced to a palette: `grays` evenly spaced gray levels plus `colours`.
+
+    The colours are an octree quantization of the pixels that are not gray, so
+    gray photographs keep smooth tones and coloured maps keep their hues. Every
+    pixel goes to its nearest palette entry, without dithering: deterministic.
+    """
+    pixels = np.asarray(image.convert("RGB"))
+    levels = np.round(np.linspace(0, 255, grays)).astype(np.uint8)
+    palette = [np.repeat(levels[:, None], 3, axis=1)]
+    coloured = pixels[(pixels[..., 0] != pixels[..., 1]) | (pixels[..., 1] != pixels[..., 2])]
+    if len(coloured):
+        strip = Image.fromarray(coloured[None])
+        reduced = strip.quantize(colors=colours, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+        used = np.unique(np.asarray(reduced))
+        palette.append(np.asarray(reduced.getpalette(), dtype=np.uint8).reshape(-1, 3)[used])
+    entries = np.concatenate(palette).astype(np.int64)
+    # Nearest entry of every pixel: gray pixels through a table of the 256 gray
+    # values, the coloured ones (few) by comparing each distinct colour with every entry.
+    grays_table = np.arange(256)[:, None, None].repeat(3, axis=2)
+    gray_nearest = ((grays_table - entries[None]) ** 2).sum(axis=2).argmin(axis=1).astype(np.uint8)
+    is_gray = (pixels[..., 0] == pixels[..., 1]) & (pixels[..., 1] == pixels[..., 2])
+    indices = gray_nearest[pixels[..., 0]]
+    if not is_gray.all():
+        codes = pixels[~is_gray].astype(np.int64) @ np.array([65536, 256, 1])
+        used_codes, inverse = np.unique(codes, return_inverse=True)
+        colours_used = np.stack([used_codes // 65536, used_codes // 256 % 256, used_codes % 256], axis=1)
+        distance = ((colours_used[:, None, :] - entries[None]) ** 2).sum(axis=2)
+        indices[~is_gray] = distance.argmin(axis=1)[inverse.ravel()].astype(np.uint8)
+    reduced = Image.fromarray(indices, mode="P")
+    reduced.putpalette(entries.astype(np.uint8).ravel().tolist())
+    return reduced
+
+
+#: How save_png stores the colours of a figure that is not all gray.
+PALETTES = ("median-cut", "gray-ramp", "exact")
+
+
+def _rendered_rgb(fig, dpi, tight):
+    """The figure drawn on white at dpi, as an RGB Pillow image (cropped to its content when tight)."""
+    buffer = io.BytesIO()
+    if tight:
+        fig.savefig(buffer, format="png", dpi=dpi, facecolor="white", bbox_inches="tight", pad_inches=0.1)
+        return Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+    # Raw pixels: one drawing, no PNG written and read back in between.
+    fig.savefig(buffer, format="rgba", dpi=dpi, facecolor="white")
+    size = (int(fig.get_figwidth() * dpi), int(fig.get_figheight() * dpi))
+    return Image.frombuffer("RGBA", size, buffer.getvalue(), "raw", "RGBA", 0, 1).convert("RGB")
+
+
+def save_png(fig, name, dpi=200, *, width=None, tight=True, palette="median-cut", script=None):
+    """Save a matplotlib figure as a small, opaque PNG whose bytes repeat from build to build.
+
+    width, in pixels, sets the dpi to width / the figure's width in inches (the
+    file is then exactly that wide with tight=False, which also draws the
+    figure once instead of twice). A figure whose pixels are all gray is stored
+    as 8-bit gray; any other with the palette named: "median-cut" (256 colours
+    chosen for it), "gray-ramp" (:func:`gray_ramp_palette`) or "exact" (RGB).
+    A text chunk "Description" holds :func:`figure_description`; nothing else varies.
+    """
+    if palette not in PALETTES:
+        raise ValueError(f"palette must be one of {', '.join(PALETTES)}, got {palette!r}")
+    if width is not None:
+        dpi = width / fig.get_figwidth()
+    rgb = _rendered_rgb(fig, dpi, tight)
+    pixels = np.asarray(rgb)
+    if (pixels[..., 0] == pixels[..., 1]).all() and (pixels[..., 1] == pixels[..., 2]).all():
+        small = rgb.convert("L")
+    elif palette == "median-cut":
+        small = rgb.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    elif palette == "gray-ramp":
+        small = gray_ramp_palette(rgb)
+    else:
+        small = rgb
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Description", figure_description(fig, dpi, small.size[0]))
+    path = _save(name, lambda target: small.save(target, format="PNG", optimize=True, pnginfo=info), script)
+    print(f"saved {name} ({small.size[0]}×{small.size[1]} pixels)")
     return path
 
 

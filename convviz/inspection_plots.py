@@ -1,26 +1,44 @@
 """Matplotlib helpers for the part 3 figures: digits, signed maps, tiled feature maps, kernels.
 
-Figures are drawn 8 inches wide at 200 dpi (:data:`DPI`), twice the width the
-page shows them at, so 10-point text reads at about 14 CSS pixels, and saved
-with a palette of gray levels and a few colours (:func:`save_palette_png`)
-to keep the page light. Signed
-values use the colour-blind-safe diverging map purple-white-orange
-(:data:`SIGNED_CMAP`): purple negative, orange positive.
+Figures are laid out :data:`WIDTH` inches wide at 100 CSS px per inch, the
+page column at a 1280-px window, with no text under :data:`FONT` points
+(16.7 CSS px of layout), and saved by :func:`save` :data:`PIXEL_WIDTH` pixels
+wide, twice the column, with a palette of gray levels and a few colours. On a
+phone the page keeps such a figure at least 36rem wide and lets it scroll
+sideways, so its smallest text stays at 12 CSS px or more. Layouts are fixed
+(no tight layout): the figure is drawn once. Signed values use the
+colour-blind-safe diverging map purple-white-orange (:data:`SIGNED_CMAP`):
+purple negative, orange positive.
 """
-
-import io
 
 import matplotlib.pyplot as plt
 import numpy as np
-from PIL import Image
+from matplotlib.patches import Rectangle
 
-from convviz.figure_output import save_file
+from convviz.figure_output import save_png
 
-DPI = 200
 WIDTH = 8.0
+#: Saved width in pixels: twice the page column of about 740 CSS px.
+PIXEL_WIDTH = 1480
 SIGNED_CMAP = "PuOr_r"
 BOX_COLOUR = "#e66100"
-FONT = 10
+FONT = 12
+
+
+def save(fig, name, width=PIXEL_WIDTH):
+    """Save a part 3 figure width pixels wide (twice the CSS width shown), drawn once, grays kept smooth."""
+    return save_png(fig, name, width=width, tight=False, palette="gray-ramp")
+
+
+def coloured(values, cmap, vmin, vmax):
+    """RGB (H, W, 3) floats of values through a colour map from vmin to vmax; NaN is white."""
+    shown = plt.get_cmap(cmap).with_extremes(bad="white")((np.asarray(values) - vmin) / (vmax - vmin))
+    return shown[..., :3]
+
+
+def caption(ax, text, fontsize=FONT, y=1.03):
+    """A title centred above ax (placed directly: cheaper to draw than ax.set_title)."""
+    ax.text(0.5, y, text, transform=ax.transAxes, ha="center", va="bottom", fontsize=fontsize)
 
 
 def symmetric_limit(*arrays):
@@ -42,7 +60,7 @@ def show_digit(ax, image, title=None):
     shown = np.asarray(image, dtype=np.float64)
     ax.imshow(shown, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
     if title:
-        ax.set_title(title, fontsize=FONT)
+        caption(ax, title)
     ax.set_axis_off()
 
 
@@ -52,7 +70,7 @@ def show_signed(ax, values, limit, title=None, extent=None):
         values, cmap=SIGNED_CMAP, vmin=-limit, vmax=limit, interpolation="nearest", extent=extent
     )
     if title:
-        ax.set_title(title, fontsize=FONT)
+        caption(ax, title)
     ax.set_axis_off()
     return shown
 
@@ -80,11 +98,11 @@ def show_tiled(ax, maps, columns, vmax, title=None):
     cmap = plt.get_cmap("gray").with_extremes(bad="white")
     ax.imshow(tile_maps(maps, columns), cmap=cmap, vmin=0, vmax=vmax, interpolation="nearest")
     if title:
-        ax.set_title(title, fontsize=FONT)
+        caption(ax, title)
     ax.set_axis_off()
 
 
-def show_kernel_values(ax, kernel, title=None, limit=None, decimals=2, fontsize=FONT - 1):
+def show_kernel_values(ax, kernel, title=None, limit=None, decimals=2, fontsize=FONT):
     """A small kernel as diverging coloured cells with its values written in (white on dark cells)."""
     kernel = np.asarray(kernel, dtype=np.float64)
     limit = symmetric_limit(kernel) if limit is None else limit
@@ -95,62 +113,52 @@ def show_kernel_values(ax, kernel, title=None, limit=None, decimals=2, fontsize=
             text = "0"
         colour = "white" if abs(value) > 0.55 * limit else "black"
         ax.text(col, row, text, ha="center", va="center", fontsize=fontsize, color=colour)
-    ax.set_xticks(np.arange(-0.5, kernel.shape[1]), minor=True)
-    ax.set_yticks(np.arange(-0.5, kernel.shape[0]), minor=True)
-    ax.grid(which="minor", color="#555555", linewidth=0.8)
-    ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
+    # Cell borders and frame as lines and a rectangle: axes with ticks cost far more to draw.
+    rows, cols = kernel.shape
+    ax.hlines(np.arange(0.5, rows - 1), -0.5, cols - 0.5, color="#555555", linewidth=0.8)
+    ax.vlines(np.arange(0.5, cols - 1), -0.5, rows - 0.5, color="#555555", linewidth=0.8)
+    ax.add_patch(Rectangle((-0.5, -0.5), cols, rows, fill=False, edgecolor="#555555", linewidth=0.8))
+    ax.set_axis_off()
     if title:
-        ax.set_title(title, fontsize=FONT)
+        caption(ax, title)
 
 
 def add_colorbar(fig, image, axes, label):
     """A colour bar for image beside axes, labelled."""
     bar = fig.colorbar(image, ax=axes, fraction=0.03, pad=0.02)
     bar.set_label(label, fontsize=FONT)
-    bar.ax.tick_params(labelsize=FONT - 1)
+    bar.ax.tick_params(labelsize=FONT)
     return bar
 
 
-def palette_image(image, grays=192, colours=64):
-    """An RGB Pillow image reduced to a palette: `grays` evenly spaced gray levels plus `colours`.
+def enlarge(image, factor):
+    """Each pixel of a 2-D array repeated factor × factor times (nearest-neighbour enlargement)."""
+    return np.repeat(np.repeat(np.asarray(image, dtype=np.float64), factor, axis=0), factor, axis=1)
 
-    The colours are an octree quantization of the pixels that are not gray, so
-    gray photographs keep smooth tones and coloured maps keep their hues. Every
-    pixel goes to its nearest palette entry, without dithering: deterministic.
+
+def stack(blocks, gap, width=None):
+    """2-D arrays one under another, each centred, NaN around them and gap NaN rows after each one.
+
+    Returns (stacked, tops): the array and the first row of every block.
     """
-    pixels = np.asarray(image.convert("RGB"))
-    levels = np.round(np.linspace(0, 255, grays)).astype(np.uint8)
-    palette = [np.repeat(levels[:, None], 3, axis=1)]
-    coloured = pixels[(pixels[..., 0] != pixels[..., 1]) | (pixels[..., 1] != pixels[..., 2])]
-    if len(coloured):
-        strip = Image.fromarray(coloured[None])
-        reduced = strip.quantize(colors=colours, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
-        used = np.unique(np.asarray(reduced))
-        palette.append(np.asarray(reduced.getpalette(), dtype=np.uint8).reshape(-1, 3)[used])
-    entries = np.concatenate(palette).astype(np.int64)
-    codes = pixels.reshape(-1, 3).astype(np.int64) @ np.array([65536, 256, 1])
-    used_codes, inverse = np.unique(codes, return_inverse=True)
-    colours_used = np.stack([used_codes // 65536, used_codes // 256 % 256, used_codes % 256], axis=1)
-    distance = ((colours_used[:, None, :] - entries[None]) ** 2).sum(axis=2)
-    indices = distance.argmin(axis=1)[inverse.ravel()].astype(np.uint8).reshape(pixels.shape[:2])
-    reduced = Image.fromarray(indices, mode="P")
-    reduced.putpalette(entries.astype(np.uint8).ravel().tolist())
-    return reduced
+    width = max(block.shape[1] for block in blocks) if width is None else width
+    height = sum(block.shape[0] + gap for block in blocks)
+    stacked = np.full((height, width), np.nan)
+    tops, top = [], 0
+    for block in blocks:
+        left = (width - block.shape[1]) // 2
+        stacked[top : top + block.shape[0], left : left + block.shape[1]] = block
+        tops.append(top)
+        top += block.shape[0] + gap
+    return stacked, tops
 
 
-def save_palette_png(fig, name, dpi=DPI):
-    """Save fig like save_png (white, tight, no metadata), with the palette of :func:`palette_image`."""
-    buffer = io.BytesIO()
-    fig.savefig(
-        buffer,
-        format="png",
-        dpi=dpi,
-        metadata={"Software": None},
-        facecolor="white",
-        bbox_inches="tight",
-        pad_inches=0.1,
-    )
-    reduced = palette_image(Image.open(buffer))
-    path = save_file(lambda target: reduced.save(target, format="PNG", optimize=True), name)
-    print(f"saved {name}")
-    return path
+def side_by_side(blocks, gap):
+    """2-D arrays of one height next to each other, gap NaN columns apart: (joined, lefts)."""
+    joined = np.full((blocks[0].shape[0], sum(b.shape[1] for b in blocks) + gap * (len(blocks) - 1)), np.nan)
+    lefts, left = [], 0
+    for block in blocks:
+        joined[:, left : left + block.shape[1]] = block
+        lefts.append(left)
+        left += block.shape[1] + gap
+    return joined, lefts

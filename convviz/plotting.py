@@ -11,15 +11,12 @@ Colours: one colour-blind-safe convention for signed values everywhere,
 positive orange, negative purple, zero white (ColorBrewer's PuOr ends).
 """
 
-import io
-
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap, TwoSlopeNorm
-from PIL import Image, PngImagePlugin
 
-from convviz.figure_output import save_file
+from convviz.figure_output import figure_description, save_file
 
 #: Layout scale: one inch of a figure is this many CSS pixels on the page.
 CSS_PX_PER_INCH = 100
@@ -105,19 +102,6 @@ def image_grid(images, titles, columns, width=COLUMN_INCHES, fontsize=10):
     return fig
 
 
-def figure_description(fig):
-    """What a figure holds, for tests of its alt text: "panels=N; sizes=RxC,RxC,...".
-
-    A panel is an axes that shows an image or a plotted line; sizes are the
-    rows × columns of every image shown, in the order of the axes.
-    """
-    panels = [ax for ax in fig.axes if ax.images or ax.lines]
-    sizes = [
-        f"{image.get_array().shape[0]}x{image.get_array().shape[1]}" for ax in panels for image in ax.images
-    ]
-    return f"panels={len(panels)}; sizes={','.join(sizes)}"
-
-
 def save_svg(fig, name):
     """Save a matplotlib figure as SVG with no date, so the bytes repeat from build to build.
 
@@ -139,26 +123,4 @@ def save_svg(fig, name):
 
     path = save_file(write, name)
     print(f"saved {name}")
-    return path
-
-
-def save_raster(fig, name, dpi=RASTER_DPI):
-    """Save a figure as a small PNG at dpi (default twice the layout scale).
-
-    A figure whose pixels are all grey is stored as 8-bit grey, any other as
-    256 colours chosen for it: the same picture at a fraction of the bytes. A
-    text chunk "Description" holds :func:`figure_description`.
-    """
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, facecolor="white", bbox_inches="tight", pad_inches=0.1)
-    rgb = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
-    pixels = np.asarray(rgb)
-    if (pixels[..., 0] == pixels[..., 1]).all() and (pixels[..., 1] == pixels[..., 2]).all():
-        small = rgb.convert("L")
-    else:
-        small = rgb.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    info = PngImagePlugin.PngInfo()
-    info.add_text("Description", figure_description(fig))
-    path = save_file(lambda target: small.save(target, format="PNG", optimize=True, pnginfo=info), name)
-    print(f"saved {name} ({small.size[0]}×{small.size[1]} pixels)")
     return path

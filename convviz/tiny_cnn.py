@@ -141,6 +141,8 @@ def train(epochs=12, batch_size=32, learning_rate=0.005, seed=SEED, data=None, f
     and the total training time in seconds. Parameters named in frozen (e.g. ``("W1", "b1")``)
     keep their initial values.
     """
+    from threadpoolctl import threadpool_limits  # installed with scikit-learn
+
     unknown = set(frozen) - set(PARAMETER_NAMES)
     if unknown:
         raise ValueError(f"frozen names unknown parameters {sorted(unknown)}; known: {PARAMETER_NAMES}")
@@ -153,29 +155,32 @@ def train(epochs=12, batch_size=32, learning_rate=0.005, seed=SEED, data=None, f
     inputs = as_input(train_x)
     history = {"loss": [], "train_accuracy": [], "test_accuracy": []}
     step = 0
-    started = time.perf_counter()
-    for _ in range(epochs):
-        order = rng.permutation(len(train_y))
-        losses = []
-        for start in range(0, len(order), batch_size):
-            chosen = order[start : start + batch_size]
-            loss, grads = loss_and_gradients(params, inputs[chosen], train_y[chosen])
-            losses.append(loss * len(chosen))
-            step += 1
-            for name, grad in grads.items():
-                if name in frozen:
-                    continue
-                m, v = moments[name]
-                m *= beta1
-                m += (1 - beta1) * grad
-                v *= beta2
-                v += (1 - beta2) * grad**2
-                m_hat = m / (1 - beta1**step)
-                v_hat = v / (1 - beta2**step)
-                params[name] -= learning_rate * m_hat / (np.sqrt(v_hat) + eps)
-        history["loss"].append(float(np.sum(losses) / len(order)))
-        history["train_accuracy"].append(accuracy(params, train_x, train_y))
-        history["test_accuracy"].append(accuracy(params, test_x, test_y))
+    # One BLAS thread: these small products gain nothing from two, and on a busy machine
+    # two threads spinning against each other take several times as long.
+    with threadpool_limits(limits=1, user_api="blas"):
+        started = time.perf_counter()
+        for _ in range(epochs):
+            order = rng.permutation(len(train_y))
+            losses = []
+            for start in range(0, len(order), batch_size):
+                chosen = order[start : start + batch_size]
+                loss, grads = loss_and_gradients(params, inputs[chosen], train_y[chosen])
+                losses.append(loss * len(chosen))
+                step += 1
+                for name, grad in grads.items():
+                    if name in frozen:
+                        continue
+                    m, v = moments[name]
+                    m *= beta1
+                    m += (1 - beta1) * grad
+                    v *= beta2
+                    v += (1 - beta2) * grad**2
+                    m_hat = m / (1 - beta1**step)
+                    v_hat = v / (1 - beta2**step)
+                    params[name] -= learning_rate * m_hat / (np.sqrt(v_hat) + eps)
+            history["loss"].append(float(np.sum(losses) / len(order)))
+            history["train_accuracy"].append(accuracy(params, train_x, train_y))
+            history["test_accuracy"].append(accuracy(params, test_x, test_y))
     history["seconds"] = time.perf_counter() - started
     return params, initial, history, (train_x, train_y, test_x, test_y)
 

@@ -165,3 +165,44 @@ def test_forgetting_a_script_removes_its_files_and_entries_only(tree):
     assert not (tree / "generated" / "demo.png").exists()
     assert (tree / "generated" / "other.png").is_file()
     assert list(figure_output.read_manifest(tree / "generated")) == ["other.png"]
+
+
+def test_save_png_with_a_width_is_exactly_that_wide_and_records_its_smallest_text(tree):
+    script = tree / "scripts" / "part9_demo" / "plot_03_width.py"
+    fig = plt.figure(figsize=(4, 2))
+    ax = fig.add_axes((0.1, 0.1, 0.8, 0.7))
+    ax.imshow([[0.0, 1.0], [0.5, 0.25]], cmap="gray")
+    ax.set_axis_off()
+    ax.text(0.5, 1.05, "title", transform=ax.transAxes, fontsize=12)
+    fig.text(0.01, 0.01, "note", fontsize=9)
+    path = figure_output.save_png(fig, "wide.png", width=600, tight=False, script=script)
+    plt.close(fig)
+    with Image.open(path) as image:
+        assert image.size == (600, 300)
+        assert image.mode == "L"  # nothing but grays
+        description = image.text["Description"]
+    dpi = 600 / 4
+    assert description == f"panels=1; sizes=2x2; font_px={9 * dpi / 72:.1f}; width_px=600"
+
+
+@pytest.mark.parametrize(("palette", "mode"), [("median-cut", "P"), ("gray-ramp", "P"), ("exact", "RGB")])
+def test_save_png_stores_colour_figures_with_the_palette_asked_for_and_the_same_bytes_twice(
+    tree, palette, mode
+):
+    script = tree / "scripts" / "part9_demo" / "plot_04_colour.py"
+    fig, ax = plt.subplots(figsize=(2, 2))
+    ax.imshow([[0.0, 1.0], [0.5, 0.25]], cmap="viridis")
+    first = figure_output.save_png(fig, "a.png", dpi=50, palette=palette, script=script).read_bytes()
+    second = figure_output.save_png(fig, "a.png", dpi=50, palette=palette, script=script).read_bytes()
+    plt.close(fig)
+    assert first == second
+    with Image.open(tree / "generated" / "a.png") as image:
+        assert image.mode == mode
+        assert image.convert("RGBA").getextrema()[3] == (255, 255)
+
+
+def test_save_png_names_a_palette_it_does_not_know(tree):
+    fig, _ = plt.subplots()
+    with pytest.raises(ValueError, match="palette must be one of"):
+        figure_output.save_png(fig, "x.png", palette="web", script=tree / "scripts" / "part9_demo" / "p.py")
+    plt.close(fig)

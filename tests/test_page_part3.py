@@ -6,6 +6,8 @@ from urllib.parse import urljoin, urlparse
 import numpy as np
 import pytest
 from bs4 import BeautifulSoup
+from PIL import Image
+from support.pages import figure_text_size
 
 from convviz.activation_maximization import class_models, class_scores
 from convviz.attribution import deletion_check, probabilities
@@ -168,3 +170,43 @@ def test_oriented_filter_counts_are_what_the_code_computes(numbers, text):
         f"of {random_count:,} random 8×8 filters with independent normal weights, {random_oriented} do"
         in text
     )
+
+
+#: Figures drawn for the wide column whose text must stay readable on a phone: (page, file).
+READABLE_FIGURES = [(PAGE, name) for name in FIGURE_NAMES] + [
+    ("module_9_2_2/inside_a_conv_layer.html", "learned_feature_maps.png")
+]
+
+
+def test_every_figure_records_its_smallest_text_and_its_width(site):
+    for _, name in READABLE_FIGURES:
+        path = site / "_images" / name
+        recorded = figure_text_size(path)
+        assert recorded is not None, f"{name} records no font size"
+        font_px, width_px = recorded
+        with Image.open(path) as image:
+            assert image.width == width_px, name
+        assert font_px > 0, name
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [375, 1280])
+def test_figure_text_shows_at_12_css_px_or_more(site, server, browser, width):
+    """Smallest text × shown width / file width, measured in Chromium, and no page-wide scrolling."""
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    try:
+        for address in sorted({address for address, _ in READABLE_FIGURES}):
+            page.goto(server + address)
+            shown = page.evaluate(
+                """() => Object.fromEntries([...document.querySelectorAll('figure img')].map(
+                       img => [img.src.split('/').pop(), img.getBoundingClientRect().width]))"""
+            )
+            for _, name in (item for item in READABLE_FIGURES if item[0] == address):
+                font_px, width_px = figure_text_size(site / "_images" / name)
+                css_px = font_px * shown[name] / width_px
+                assert css_px >= 12, f"{name} at {width} px: smallest text {css_px:.1f} CSS px"
+            overflow = page.evaluate("() => document.scrollingElement.scrollWidth")
+            assert overflow <= width, f"{address} scrolls sideways at {width} px ({overflow} px wide)"
+    finally:
+        context.close()

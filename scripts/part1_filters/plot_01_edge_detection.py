@@ -18,9 +18,9 @@ from scipy import ndimage, signal
 
 from convviz import KERNELS, correlate2d, shapes_pattern
 from convviz.display import clip_to_uint8, to_uint8
-from convviz.figure_output import save_numbers
+from convviz.figure_output import save_numbers, save_png
 from convviz.kernels import sobel_responses
-from convviz.plotting import save_raster, show_image
+from convviz.plotting import show_image
 
 pattern = shapes_pattern()
 gx, gy, magnitude = sobel_responses(pattern)
@@ -31,7 +31,7 @@ fig, axes = plt.subplots(1, 2, figsize=(6.4, 3.4))
 show_image(axes[0], pattern, f"input pattern {pattern.shape[0]}×{pattern.shape[1]}")
 show_image(axes[1], to_uint8(magnitude), f"Sobel edge magnitude {magnitude.shape[0]}×{magnitude.shape[1]}")
 fig.tight_layout()
-save_raster(fig, "edge_detection_output.png")
+save_png(fig, "edge_detection_output.png")
 
 # %%
 # Clipping loses the negative side of each edge
@@ -44,7 +44,7 @@ show_image(axes[0], clip_to_uint8(gx), "Sobel X clipped to 0-255")
 show_image(axes[1], to_uint8(np.abs(gx)), "|Sobel X|")
 show_image(axes[2], to_uint8(np.abs(gy)), "|Sobel Y|")
 fig.tight_layout()
-save_raster(fig, "edge_clipping_comparison.png")
+save_png(fig, "edge_clipping_comparison.png")
 
 # %%
 # Checking against SciPy

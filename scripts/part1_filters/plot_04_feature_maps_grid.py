@@ -15,9 +15,10 @@ import numpy as np
 
 from convviz import KERNELS, correlate2d
 from convviz.display import clip_to_uint8, stretch, to_uint8
+from convviz.figure_output import save_png
 from convviz.kernels import LABELS, sobel_responses
 from convviz.photos import camera
-from convviz.plotting import image_grid, save_raster
+from convviz.plotting import image_grid
 
 photo = camera()
 # Rows and columns of the crop in the 256×256 photograph (face, hands and camera).
@@ -42,4 +43,4 @@ maps = [image[crop] for image in maps]
 print(f"{len(maps)} panels of {maps[0].shape[0]}×{maps[0].shape[1]} pixels")
 
 fig = image_grid(maps, titles, columns=4, fontsize=11)
-save_raster(fig, "feature_maps_grid.png")
+save_png(fig, "feature_maps_grid.png")

@@ -18,8 +18,8 @@ import numpy as np
 from PIL import Image
 
 from convviz.downloads import run_download
-from convviz.figure_output import save_file, save_numbers
-from convviz.plotting import save_raster, show_image
+from convviz.figure_output import save_file, save_numbers, save_png
+from convviz.plotting import show_image
 
 # The downloads write into a scratch folder of their own, as in a learner's
 # folder; only the files the page shows are saved.
@@ -67,7 +67,7 @@ profile.tick_params(labelsize=10)
 profile.legend(fontsize=10, loc="lower right")
 profile.grid(alpha=0.3)
 fig.tight_layout()
-save_raster(fig, "exercise2_outputs.png")
+save_png(fig, "exercise2_outputs.png")
 save_numbers(
     {"blur_ramp_3x3": str(ramp3), "blur_ramp_5x5": str(ramp5), "blur_profile_row": str(row)},
     "blur_numbers.txt",

@@ -11,9 +11,10 @@ import numpy as np
 
 from convviz import KERNELS, correlate2d
 from convviz.display import clip_to_uint8, false_color, stretch, to_uint8
+from convviz.figure_output import save_png
 from convviz.kernels import sobel_responses
 from convviz.photos import camera
-from convviz.plotting import image_grid, save_raster
+from convviz.plotting import image_grid
 
 photo = camera()
 _, _, magnitude = sobel_responses(photo)
@@ -24,4 +25,4 @@ chained = np.abs(correlate2d(clip_to_uint8(sharpened), KERNELS["sobel_x"]))
 panels = [photo, stretch(magnitude), to_uint8(embossed), clip_to_uint8(sharpened), false_color(chained)]
 titles = ["original", "Sobel edges", "emboss", "sharpen", "sharpen, |Sobel X|, colour"]
 fig = image_grid(panels, titles, columns=3, fontsize=11)
-save_raster(fig, "artistic_filters.png")
+save_png(fig, "artistic_filters.png")

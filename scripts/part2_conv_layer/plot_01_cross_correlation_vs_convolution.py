@@ -15,8 +15,8 @@ import numpy as np
 from scipy import ndimage
 
 from convviz import KERNELS, correlate2d, shapes_pattern
-from convviz.figure_output import save_numbers
-from convviz.plotting import save_raster, show_image, show_signed
+from convviz.figure_output import save_numbers, save_png
+from convviz.plotting import show_image, show_signed
 
 pattern = shapes_pattern(128)
 sobel_x = KERNELS["sobel_x"]
@@ -50,4 +50,4 @@ titles = ["correlate2d (a CNN layer)", "ndimage.convolve"]
 for ax, values, title in zip(axes[1:], [ours, scipy_convolve], titles):
     show_signed(ax, values, title, limit=limit, fontsize=11)
 fig.tight_layout()
-save_raster(fig, "correlation_vs_convolution.png")
+save_png(fig, "correlation_vs_convolution.png")

@@ -17,8 +17,9 @@ from matplotlib.patches import Rectangle
 
 from convviz import KERNELS, correlate2d, output_size
 from convviz.display import to_uint8
+from convviz.figure_output import save_png
 from convviz.photos import camera
-from convviz.plotting import POSITIVE, save_raster, show_image
+from convviz.plotting import POSITIVE, show_image
 
 photo = camera(64)
 sobel_x = KERNELS["sobel_x"]
@@ -56,7 +57,7 @@ axes[1, 0].text(
     transform=axes[1, 0].transAxes,
 )
 fig.tight_layout()
-save_raster(fig, "padding_and_stride.png")
+save_png(fig, "padding_and_stride.png")
 
 # %%
 # Zero padding against edge padding
@@ -73,4 +74,4 @@ for ax, mode in zip(axes[1:], ["constant", "edge"]):
     ax.set_title(f"|Sobel X|, {label}", fontsize=11)
     ax.set_axis_off()
 fig.tight_layout()
-save_raster(fig, "zero_vs_edge_padding.png")
+save_png(fig, "zero_vs_edge_padding.png")

@@ -14,9 +14,10 @@ one feature map per filter, then 2×2 max pooling.
 import numpy as np
 
 from convviz.display import stretch, to_uint8
+from convviz.figure_output import save_png
 from convviz.layers import conv2d, maxpool2d
 from convviz.photos import chelsea
-from convviz.plotting import image_grid, save_raster
+from convviz.plotting import image_grid
 
 photo = chelsea(256)
 vertical = np.array([[1, 0, -1]] * 3, dtype=float)
@@ -44,4 +45,4 @@ titles += [f"random filter {f + 1}: {features.shape[0]}×{features.shape[1]}" fo
 panels.append(to_uint8(pooled[..., 0]))
 titles.append(f"filter 1 max-pooled: {pooled.shape[0]}×{pooled.shape[1]}")
 fig = image_grid(panels, titles, columns=4, fontsize=10)
-save_raster(fig, "photo_filters.png")
+save_png(fig, "photo_filters.png")

@@ -16,10 +16,10 @@ from matplotlib.patches import Circle
 
 from convviz import KERNELS, correlate2d
 from convviz.display import to_uint8
-from convviz.figure_output import save_numbers
+from convviz.figure_output import save_numbers, save_png
 from convviz.layers import maxpool2d, relu
 from convviz.photos import camera
-from convviz.plotting import NEGATIVE, POSITIVE, save_raster, show_image
+from convviz.plotting import NEGATIVE, POSITIVE, show_image
 
 example = np.array([[1, 3, 2, 1], [4, 2, 6, 4], [1, 8, 3, 7], [5, 3, 2, 1]], dtype=float)
 pooled_example = maxpool2d(example[..., None])[..., 0]
@@ -88,7 +88,7 @@ for column, (image, title) in enumerate(
         fontsize=11,
     )
 fig.tight_layout()
-save_raster(fig, "max_pooling.png")
+save_png(fig, "max_pooling.png")
 
 # %%
 # Equivariance, measured

@@ -14,10 +14,10 @@ training curve, and what the first-layer filters became.
 import matplotlib.pyplot as plt
 import numpy as np
 
-from convviz.figure_output import save_file, save_numbers
+from convviz.figure_output import save_file, save_numbers, save_png
 from convviz.layers import conv2d, relu
 from convviz.photos import camera
-from convviz.plotting import save_raster, save_svg, show_image, show_kernel
+from convviz.plotting import save_svg, show_image, show_kernel
 from convviz.tiny_cnn import as_input, save_weights, train, trained_network
 
 params, initial, history, data = trained_network()
@@ -64,7 +64,7 @@ ax_acc.legend()
 for ax in (ax_loss, ax_acc):
     ax.grid(alpha=0.3)
 fig.tight_layout()
-save_raster(fig, "tiny_cnn_training_curve.png")
+save_png(fig, "tiny_cnn_training_curve.png")
 
 # %%
 # First-layer filters before and after training
@@ -102,18 +102,31 @@ print(f"test accuracy with conv1 frozen at its start: {frozen_accuracy:.1%} (tra
 # What the trained filters see
 # ----------------------------
 # The four first-layer feature maps (after ReLU) for one test digit and for
-# the photograph.
+# the photograph: each input on the left, its maps in two rows of two, three
+# panels to a row so that each is shown about 240 CSS px wide.
 digit = as_input(test_x[:1])[0]
 photo = camera(112) / 255.0
-fig, axes = plt.subplots(2, 5, figsize=(8.0, 3.7))
+fig = plt.figure(figsize=(8.0, 10.8))
+grid = fig.add_gridspec(
+    5,
+    3,
+    height_ratios=[1, 1, 0.1, 1, 1],
+    left=0.01,
+    right=0.99,
+    top=0.97,
+    bottom=0.01,
+    wspace=0.06,
+    hspace=0.16,
+)
 inputs = [(digit, f"test digit ({test_y[0]})"), (photo[..., None], "photograph")]
-for row, (image, label) in enumerate(inputs):
+for block, (image, label) in enumerate(inputs):
+    top = 3 * block
     maps = relu(conv2d(image, params["W1"], params["b1"]))
-    show_image(axes[row, 0], image[..., 0], label, fontsize=11)
+    show_image(fig.add_subplot(grid[top : top + 2, 0]), image[..., 0], label, fontsize=12)
     for f in range(4):
-        show_image(axes[row, f + 1], maps[..., f], f"filter {f + 1}", fontsize=11)
-fig.tight_layout()
-save_raster(fig, "learned_feature_maps.png")
+        ax = fig.add_subplot(grid[top + f // 2, 1 + f % 2])
+        show_image(ax, maps[..., f], f"filter {f + 1}", fontsize=12)
+save_png(fig, "learned_feature_maps.png", width=1480, tight=False)
 save_numbers(
     {
         "filter_change": f"{change:.0%}",

@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from convviz.attribution import probabilities
-from convviz.inspection_plots import FONT, WIDTH, save_palette_png, show_digit, show_tiled
+from convviz.inspection_plots import FONT, WIDTH, enlarge, save, side_by_side, stack, tile_maps
 from convviz.tiny_cnn import as_input, forward_layers, trained_network
 
 params, _, _, (_, _, test_x, test_y) = trained_network()
@@ -30,27 +30,46 @@ print("test digits", chosen, "of classes", shown_classes)
 # %%
 # Every layer, one column per digit
 # ---------------------------------
+# One image holds every map: each layer divided by its largest value over the
+# three digits (one gray scale per layer), small maps enlarged by whole
+# factors so that every row is about equally wide.
 rows = [
-    ("conv1", 4, "conv1 + ReLU: 4 maps of 28×28"),
-    ("pool1", 4, "max-pool: 4 maps of 14×14"),
-    ("conv2", 4, "conv2 + ReLU: 8 maps of 14×14"),
+    ("conv1", 1, "conv1 + ReLU: 4 maps of 28×28"),
+    ("pool1", 2, "max-pool: 4 maps of 14×14"),
+    ("conv2", 2, "conv2 + ReLU: 8 maps of 14×14"),
     ("pool2", 4, "max-pool: 8 maps of 7×7"),
 ]
-fig, axes = plt.subplots(
-    6, 3, figsize=(WIDTH, 9.6), gridspec_kw={"height_ratios": [1.1, 0.55, 0.55, 1.0, 1.0, 1.0]}
-)
+label_gap = 16
+columns = []
 for column, index in enumerate(chosen):
-    show_digit(axes[0, column], images[index], f"test digit {test_y[index]}")
-    for row, (name, columns, title) in enumerate(rows, start=1):
-        show_tiled(axes[row, column], layers[name][column], columns, layers[name].max(), title)
-    bars = axes[5, column]
+    blocks = [enlarge(images[index], 3)]
+    for name, factor, _ in rows:
+        blocks.append(enlarge(tile_maps(layers[name][column], 4) / layers[name].max(), factor))
+    columns.append(stack(blocks, label_gap, width=124))
+tops = columns[0][1]
+tiled, lefts = side_by_side([stacked for stacked, _ in columns], 16)
+tiled = np.vstack([np.full((label_gap, tiled.shape[1]), np.nan), tiled[:-label_gap]])
+
+fig = plt.figure(figsize=(WIDTH, 8.6))
+ax = fig.add_axes((0.01, 0.25, 0.98, 0.74))
+ax.imshow(
+    tiled, cmap=plt.get_cmap("gray").with_extremes(bad="white"), vmin=0, vmax=1, interpolation="nearest"
+)
+ax.set_axis_off()
+for left, index in zip(lefts, chosen):
+    ax.text(left + 62, label_gap - 3, f"test digit {test_y[index]}", ha="center", va="bottom", fontsize=FONT)
+for (_, _, label), top in zip(rows, tops[1:]):
+    ax.text(0, top + label_gap - 3, label, ha="left", va="bottom", fontsize=FONT)
+for column, index in enumerate(chosen):
+    bars = fig.add_axes((0.07 + column * 0.32, 0.04, 0.26, 0.15))
     probs = layers["probabilities"][column]
     bars.bar(range(10), probs, color=["#5e3c99" if k == test_y[index] else "#b2abd2" for k in range(10)])
     bars.set_xticks(range(10))
     bars.set_ylim(0, 1)
+    bars.set_yticks([0, 0.5, 1])
     bars.tick_params(labelsize=FONT)
-    bars.set_title("class probabilities", fontsize=FONT)
-for ax in axes[5, 1:]:
-    ax.set_yticklabels([])
-fig.tight_layout()
-save_palette_png(fig, "part3_feature_maps.png")
+    bars.text(0.5, 1.06, "class probabilities", transform=bars.transAxes, ha="center", fontsize=FONT)
+    if column:
+        bars.set_yticklabels([])
+fig.panels = (3 * (len(rows) + 2), ["28x28", "14x14", "7x7"])
+save(fig, "part3_feature_maps.png")

@@ -12,10 +12,11 @@ field, the 8×8 input pixels its value depends on; the rest of each digit is dim
 # Largest response of every filter on every test digit
 # ----------------------------------------------------
 import matplotlib.pyplot as plt
+from matplotlib.collections import PatchCollection
 from matplotlib.patches import Rectangle
 
 from convviz.activation_maximization import receptive_field, second_layer_top9
-from convviz.inspection_plots import BOX_COLOUR, FONT, WIDTH, dim_outside, mosaic, save_palette_png
+from convviz.inspection_plots import BOX_COLOUR, FONT, WIDTH, dim_outside, mosaic, save
 from convviz.tiny_cnn import as_input, trained_network
 
 params, _, _, (_, _, test_x, test_y) = trained_network()
@@ -27,18 +28,31 @@ for f in range(8):
 # %%
 # Nine digits per filter, receptive field boxed
 # ---------------------------------------------
-# Each group of nine is drawn as one image: the digits dimmed outside the
-# receptive field of the unit that responded most, then the boxes on top.
-fig, axes = plt.subplots(2, 4, figsize=(WIDTH, 4.6))
-for f, ax in enumerate(axes.ravel()):
-    fields = [receptive_field(int(r), int(c)) for r, c in zip(rows[f], cols[f])]
-    tiles, corners = mosaic([dim_outside(images[n], field) for n, field in zip(indices[f], fields)], 3, gap=2)
-    ax.imshow(tiles, cmap=plt.get_cmap("gray").with_extremes(bad="white"), vmin=0, vmax=1)
-    for (top, left), (r0, r1, c0, c1) in zip(corners, fields):
-        ax.add_patch(
-            Rectangle((left + c0 - 0.5, top + r0 - 0.5), c1 - c0, r1 - r0, fill=False, lw=1.4, ec=BOX_COLOUR)
-        )
-    ax.set_title(f"filter {f + 1}", fontsize=FONT + 1)
-    ax.set_axis_off()
-fig.tight_layout(w_pad=0.6, h_pad=0.8)
-save_palette_png(fig, "part3_top_activations.png")
+# All eight groups of nine are drawn as one image: the digits dimmed outside
+# the receptive field of the unit that responded most, then the boxes on top.
+groups, fields = [], []
+for f in range(8):
+    group_fields = [receptive_field(int(r), int(c)) for r, c in zip(rows[f], cols[f])]
+    tiles, corners = mosaic(
+        [dim_outside(images[n], fld) for n, fld in zip(indices[f], group_fields)], 3, gap=2
+    )
+    groups.append(tiles)
+    fields.append(list(zip(corners, group_fields)))
+all_groups, group_corners = mosaic(groups, 4, gap=14)
+boxes = [
+    Rectangle((gl + left + c0 - 0.5, gt + top + r0 - 0.5), c1 - c0, r1 - r0)
+    for (gt, gl), group in zip(group_corners, fields)
+    for (top, left), (r0, r1, c0, c1) in group
+]
+fig = plt.figure(figsize=(WIDTH, 4.2))
+ax = fig.add_axes((0.005, 0.005, 0.99, 0.93))
+ax.imshow(all_groups, cmap=plt.get_cmap("gray").with_extremes(bad="white"), vmin=0, vmax=1)
+ax.add_collection(PatchCollection(boxes, facecolor="none", edgecolor=BOX_COLOUR, linewidth=1.4))
+for f, (top, left) in enumerate(group_corners):
+    ax.text(
+        left + groups[0].shape[1] / 2, top - 1.5, f"filter {f + 1}", ha="center", va="bottom", fontsize=FONT
+    )
+ax.set_ylim(all_groups.shape[0] - 0.5, -0.5)
+ax.set_axis_off()
+fig.panels = (8, ["28x28"])
+save(fig, "part3_top_activations.png")

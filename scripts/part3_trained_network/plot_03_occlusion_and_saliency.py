@@ -19,7 +19,7 @@ import numpy as np
 
 from convviz.attribution import (
     deletion_check,
-    input_gradient,
+    input_gradients,
     occlusion_corners,
     occlusion_map,
     probabilities,
@@ -28,7 +28,8 @@ from convviz.figure_output import save_numbers
 from convviz.inspection_plots import (
     WIDTH,
     add_colorbar,
-    save_palette_png,
+    caption,
+    save,
     show_digit,
     show_signed,
     symmetric_limit,
@@ -56,36 +57,38 @@ centre = (size - 1) / 2
 extent = (corners[0] + centre - stride / 2 - 0.5, corners[-1] + centre + stride / 2 - 0.5)
 extent = (extent[0], extent[1], extent[1], extent[0])
 limit = symmetric_limit(*maps)
-fig, axes = plt.subplots(2, 4, figsize=(WIDTH, 4.3))
+fig, axes = plt.subplots(2, 4, figsize=(WIDTH, 4.6))
+fig.subplots_adjust(left=0.01, right=0.9, top=0.86, bottom=0.02, wspace=0.08, hspace=0.42)
 for column, (index, drop) in enumerate(zip(chosen, maps)):
     show_digit(
-        axes[0, column], images[index], f"digit {test_y[index]}, p = {probs[index, test_y[index]]:.3f}"
+        axes[0, column], images[index], f"digit {test_y[index]}\np = {probs[index, test_y[index]]:.3f}"
     )
     axes[1, column].imshow(images[index], cmap="gray", vmin=0, vmax=1)
-    shown = show_signed(axes[1, column], drop, limit, f"largest drop {drop.max():.3f}", extent=extent)
+    shown = show_signed(axes[1, column], drop, limit, f"largest drop\n{drop.max():.3f}", extent=extent)
     shown.set_alpha(0.7)
     axes[1, column].set_xlim(-0.5, 27.5)
     axes[1, column].set_ylim(27.5, -0.5)
 add_colorbar(fig, shown, axes[1, :], "drop in p(true class)")
-save_palette_png(fig, "part3_occlusion.png")
+save(fig, "part3_occlusion.png")
 for index, drop in zip(chosen, maps):
     print(f"digit {test_y[index]}: largest drop {drop.max():.4f}, smallest {drop.min():.4f}")
 
 # %%
 # Gradient saliency of the true class's score
 # -------------------------------------------
-gradients = [input_gradient(params, images[i], test_y[i]) for i in chosen]
-signed_limit = symmetric_limit(*gradients)
-fig, axes = plt.subplots(3, 4, figsize=(WIDTH, 6.3))
+gradients = input_gradients(params, images[chosen], test_y[chosen])
+signed_limit = symmetric_limit(gradients)
+fig, axes = plt.subplots(3, 4, figsize=(WIDTH, 6.6))
+fig.subplots_adjust(left=0.01, right=0.9, top=0.95, bottom=0.01, wspace=0.08, hspace=0.22)
 for column, (index, gradient) in enumerate(zip(chosen, gradients)):
     show_digit(axes[0, column], images[index], f"digit {test_y[index]}")
     signed = show_signed(axes[1, column], gradient, signed_limit, "gradient")
     magnitude = axes[2, column].imshow(np.abs(gradient), cmap="magma", vmin=0, vmax=signed_limit)
-    axes[2, column].set_title("saliency |gradient|", fontsize=10)
+    caption(axes[2, column], "saliency |gradient|")
     axes[2, column].set_axis_off()
 add_colorbar(fig, signed, axes[1, :], "d score / d pixel")
 add_colorbar(fig, magnitude, axes[2, :], "|d score / d pixel|")
-save_palette_png(fig, "part3_saliency.png")
+save(fig, "part3_saliency.png")
 
 # %%
 # Deletion check on every test digit

@@ -18,7 +18,7 @@ import numpy as np
 
 from convviz.activation_maximization import class_models, class_scores
 from convviz.figure_output import save_numbers
-from convviz.inspection_plots import FONT, WIDTH, save_palette_png, show_digit
+from convviz.inspection_plots import FONT, WIDTH, mosaic, save, stack
 from convviz.tiny_cnn import as_input, forward, trained_network
 
 params, _, _, (_, _, test_x, test_y) = trained_network()
@@ -33,20 +33,33 @@ for name, (logits, probs) in scores.items():
     print(name, "logits", logits.round(1).tolist(), "lowest probability", probs.min().round(4))
 
 # %%
-# The ten class models, one row per setting
-# -----------------------------------------
-fig, axes = plt.subplots(2, 10, figsize=(WIDTH, 2.55))
+# The ten class models of each setting, five to a row
+# ---------------------------------------------------
+# One image holds all twenty; each model is titled with its class and the
+# score (logit) it reaches for that class.
 labels = {
     "plain": "pixels kept in [0, 1] only",
     "regularized": "+ L2 penalty 0.05 and blur σ = 1 every 4 steps",
 }
-for row, name in enumerate(settings):
+gap, heading = 7, 11
+grids = [mosaic(models[name], 5, gap=gap) for name in settings]
+blocks = [np.vstack([np.full((gap, grid.shape[1]), np.nan), grid]) for grid, _ in grids]
+tiled, tops = stack([np.full((heading - gap, blocks[0].shape[1]), np.nan)] + blocks, gap=gap)
+fig = plt.figure(figsize=(WIDTH, WIDTH * tiled.shape[0] / tiled.shape[1]))
+ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+ax.imshow(
+    tiled, cmap=plt.get_cmap("gray").with_extremes(bad="white"), vmin=0, vmax=1, interpolation="nearest"
+)
+ax.set_axis_off()
+for name, top, (_, corners) in zip(settings, tops[1:], grids):
     logits, _ = scores[name]
-    for c in range(10):
-        show_digit(axes[row, c], models[name][c], f"{c}: {logits[c]:.0f}")
-    axes[row, 0].text(-0.1, 1.42, labels[name], transform=axes[row, 0].transAxes, fontsize=FONT, ha="left")
-fig.subplots_adjust(wspace=0.08, hspace=0.75, left=0.01, right=0.99, top=0.83, bottom=0.02)
-save_palette_png(fig, "part3_class_models.png")
+    ax.text(0, top - 1.2, labels[name], ha="left", va="bottom", fontsize=FONT, weight="bold")
+    for c, (row, col) in enumerate(corners):
+        ax.text(
+            col + 14, top + gap + row - 0.6, f"{c}: {logits[c]:.0f}", ha="center", va="bottom", fontsize=FONT
+        )
+fig.panels = (20, ["28x28"])
+save(fig, "part3_class_models.png")
 
 # %%
 # The numbers the page states

@@ -13,10 +13,10 @@ gets wrong, with the saliency of the class it wrongly chose.
 import matplotlib.pyplot as plt
 import numpy as np
 
-from convviz.attribution import input_gradient, probabilities
+from convviz.attribution import input_gradients, probabilities
 from convviz.evaluation import confusion_matrix, misclassified
 from convviz.figure_output import save_numbers
-from convviz.inspection_plots import FONT, save_palette_png, show_digit
+from convviz.inspection_plots import FONT, WIDTH, coloured, mosaic, save
 from convviz.tiny_cnn import as_input, trained_network
 
 params, _, _, (_, _, test_x, test_y) = trained_network()
@@ -29,6 +29,7 @@ print(counts)
 print(f"{len(wrong)} of {len(test_y)} test digits misclassified")
 
 fig, ax = plt.subplots(figsize=(5.4, 4.8))
+fig.subplots_adjust(left=0.14, right=0.98, top=0.98, bottom=0.13)
 ax.imshow(np.log1p(counts), cmap="Purples")
 for (t, p), value in np.ndenumerate(counts):
     if value:
@@ -44,33 +45,35 @@ for (t, p), value in np.ndenumerate(counts):
 ax.set_xticks(range(10))
 ax.set_yticks(range(10))
 ax.tick_params(labelsize=FONT)
-ax.set_xlabel("network's answer", fontsize=FONT + 1)
-ax.set_ylabel("true class", fontsize=FONT + 1)
-fig.tight_layout()
-save_palette_png(fig, "part3_confusion_matrix.png")
+ax.set_xlabel("network's answer", fontsize=FONT)
+ax.set_ylabel("true class", fontsize=FONT)
+save(fig, "part3_confusion_matrix.png", width=960)
 
 # %%
 # Every misclassified digit and the saliency of the wrong answer
 # --------------------------------------------------------------
 # Two panels per mistake: the digit, and the absolute gradient of the score of
 # the class the network chose.
-columns = 5
-pairs_rows = -(-len(wrong) // columns)
-fig, axes = plt.subplots(2 * pairs_rows, columns, figsize=(8.0, 3.5 * pairs_rows))
-axes = axes.reshape(2 * pairs_rows, columns)
-for ax in axes.ravel():
-    ax.set_axis_off()
-for k, index in enumerate(wrong):
-    row, column = 2 * (k // columns), k % columns
-    said = int(predicted[index])
-    show_digit(
-        axes[row, column], images[index], f"true {test_y[index]}, said {said} ({probs[index, said]:.2f})"
-    )
-    saliency = np.abs(input_gradient(params, images[index], said))
-    axes[row + 1, column].imshow(saliency, cmap="magma", vmin=0)
-    axes[row + 1, column].set_title(f"saliency of {said}", fontsize=FONT)
-fig.tight_layout()
-save_palette_png(fig, "part3_mistakes.png")
+# Both are coloured here and drawn as one image: the digit in gray, the
+# saliency with the magma map from 0 to its own largest value.
+said = predicted[wrong]
+saliency = np.abs(input_gradients(params, images[wrong], said))
+pairs = [
+    np.hstack([coloured(images[n], "gray", 0, 1), np.ones((28, 2, 3)), coloured(s, "magma", 0, s.max())])
+    for n, s in zip(wrong, saliency)
+]
+channels, corners = zip(*(mosaic([pair[..., k] for pair in pairs], 3, gap=13) for k in range(3)))
+tiled = np.nan_to_num(np.stack(channels, axis=-1), nan=1.0)
+tiled = np.vstack([np.ones((13, tiled.shape[1], 3)), tiled])
+fig = plt.figure(figsize=(WIDTH, WIDTH * tiled.shape[0] / tiled.shape[1]))
+ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+ax.imshow(np.round(255 * tiled).astype(np.uint8), interpolation="nearest")
+ax.set_axis_off()
+for n, answer, (top, left) in zip(wrong, said, corners[0]):
+    label = f"true {test_y[n]}, said {answer} ({probs[n, answer]:.2f})\ndigit, saliency of {answer}"
+    ax.text(left + 29, top + 13 - 0.8, label, ha="center", va="bottom", fontsize=FONT, linespacing=1.1)
+fig.panels = (2 * len(wrong), ["28x28"])
+save(fig, "part3_mistakes.png")
 wrong_answers = np.bincount(predicted[wrong], minlength=10)
 save_numbers(
     {

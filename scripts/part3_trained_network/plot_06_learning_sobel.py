@@ -17,7 +17,7 @@ import numpy as np
 from convviz.convolution import correlate2d
 from convviz.edge_learning import grayscale_photo, learn_kernel
 from convviz.figure_output import save_numbers
-from convviz.inspection_plots import FONT, WIDTH, save_palette_png, show_kernel_values
+from convviz.inspection_plots import FONT, WIDTH, save, show_kernel_values
 from convviz.kernels import KERNELS
 
 photos = [grayscale_photo(name) for name in ("camera", "astronaut")]
@@ -32,8 +32,10 @@ print(f"largest difference from Sobel X after {steps} steps: {np.abs(difference)
 # %%
 # The kernel on its way, the error, and what is left
 # --------------------------------------------------
-fig = plt.figure(figsize=(WIDTH, 4.4))
-grid = fig.add_gridspec(2, 5, height_ratios=[1, 1.15], hspace=0.35, wspace=0.18)
+fig = plt.figure(figsize=(WIDTH, 4.9))
+grid = fig.add_gridspec(
+    2, 5, height_ratios=[1, 1.1], hspace=0.3, wspace=0.06, left=0.09, right=0.94, top=0.94, bottom=0.1
+)
 for column, step in enumerate(record):
     show_kernel_values(
         fig.add_subplot(grid[0, column]), history["kernels"][step], f"step {step:,}", limit=2.0
@@ -42,11 +44,11 @@ curve = fig.add_subplot(grid[1, :3])
 curve.loglog(np.arange(1, steps + 2), history["loss"], color="#5e3c99")
 curve.set_xlabel("step + 1", fontsize=FONT)
 curve.set_ylabel("mean squared error", fontsize=FONT)
-curve.tick_params(labelsize=FONT - 1)
+curve.tick_params(labelsize=FONT)
 curve.grid(alpha=0.3)
 show_kernel_values(fig.add_subplot(grid[1, 3]), KERNELS["sobel_x"], "Sobel X", limit=2.0, decimals=0)
-show_kernel_values(fig.add_subplot(grid[1, 4]), difference * 1000, "(learned − Sobel X)\n× 1000", decimals=1)
-save_palette_png(fig, "part3_learning_sobel.png")
+show_kernel_values(fig.add_subplot(grid[1, 4]), difference * 1000, "learned − Sobel X\n(× 1000)", decimals=1)
+save(fig, "part3_learning_sobel.png")
 save_numbers(
     {
         "sobel_steps": f"{steps:,}",

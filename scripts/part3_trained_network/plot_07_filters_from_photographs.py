@@ -2,7 +2,7 @@
 Edge detectors learned from photographs
 =======================================
 
-FastICA from scikit-learn, run on 40,000 patches of 8×8 pixels cut from six
+FastICA from scikit-learn, run on 20,000 patches of 8×8 pixels cut from six
 photographs that ship with scikit-image, finds 36 filters whose outputs are as
 independent as it can make them (Bell & Sejnowski 1997). Most come out as
 oriented, localized edge and bar detectors. The structure-tensor coherence
@@ -31,14 +31,14 @@ from convviz.inspection_plots import (
     FONT,
     SIGNED_CMAP,
     WIDTH,
+    coloured,
     mosaic,
-    save_palette_png,
-    show_signed,
-    symmetric_limit,
+    save,
+    side_by_side,
 )
 from convviz.photos import camera
 
-patch_count, patch_size, components = 40000, 8, 36
+patch_count, patch_size, components = 20000, 8, 36
 photos = [grayscale_photo(name) for name in PHOTOGRAPHS]
 patches = sample_patches(photos, patch_count, patch_size, seed=0)
 filters = learn_ica_filters(patches, components, seed=0)
@@ -57,21 +57,22 @@ print(
 # The 36 filters, most oriented first, and the coherence of each
 # --------------------------------------------------------------
 order = np.argsort(-learned_coherence, kind="stable")
-fig, (grid_ax, histogram) = plt.subplots(1, 2, figsize=(WIDTH, 4.3), width_ratios=[1.2, 1])
+fig, (grid_ax, histogram) = plt.subplots(1, 2, figsize=(WIDTH, 4.6), width_ratios=[1.2, 1])
+fig.subplots_adjust(left=0.0, right=0.98, top=0.99, bottom=0.12, wspace=0.2)
 scaled = filters[order] / np.abs(filters[order]).max(axis=(1, 2), keepdims=True)
-tiles, corners = mosaic(scaled, 6, gap=3)
+tiles, corners = mosaic(scaled, 6, gap=5)
 grid_ax.imshow(tiles, cmap=plt.get_cmap(SIGNED_CMAP).with_extremes(bad="white"), vmin=-1, vmax=1)
 for (top, left), f in zip(corners, order):
     grid_ax.text(
         left + 3.5,
-        top - 0.7,
+        top - 0.5,
         f"{learned_coherence[f]:.2f}",
         ha="center",
         va="bottom",
-        fontsize=FONT - 1,
+        fontsize=FONT,
         color="#5e3c99" if learned_coherence[f] >= threshold else "#b35806",
     )
-grid_ax.set_ylim(tiles.shape[0] - 0.5, -3.2)
+grid_ax.set_ylim(tiles.shape[0] - 0.5, -5.2)
 grid_ax.set_axis_off()
 bins = np.linspace(0, 1, 21)
 histogram.hist(
@@ -93,10 +94,11 @@ histogram.hist(
 histogram.axvline(threshold, color="black", lw=1, ls="--")
 histogram.set_xlabel("structure-tensor coherence", fontsize=FONT)
 histogram.set_ylabel("share of filters", fontsize=FONT)
-histogram.tick_params(labelsize=FONT - 1)
-histogram.legend(fontsize=FONT - 1, loc="upper center", frameon=False)
-fig.tight_layout(w_pad=1.5)
-save_palette_png(fig, "part3_ica_filters.png")
+histogram.tick_params(labelsize=FONT)
+histogram.set_ylim(0, 1.4 * histogram.get_ylim()[1])
+histogram.legend(fontsize=FONT, loc="upper center", frameon=False)
+fig.panels = (37, ["8x8"])
+save(fig, "part3_ica_filters.png")
 
 # %%
 # Twelve learned filters applied to one photograph
@@ -106,21 +108,31 @@ save_palette_png(fig, "part3_ica_filters.png")
 # padding), drawn in gray: mid-gray is 0, white positive, black negative.
 photo = camera(128) / 255.0
 twelve = order[:12][np.argsort(orientation(filters[order[:12]]), kind="stable")]
-fig = plt.figure(figsize=(WIDTH, 4.9))
-grid = fig.add_gridspec(3, 5, wspace=0.06, hspace=0.08)
-photo_ax = fig.add_subplot(grid[1, 0])
-photo_ax.imshow(photo, cmap="gray", vmin=0, vmax=1)
-photo_ax.set_title("photograph", fontsize=FONT)
-photo_ax.set_axis_off()
-for k, f in enumerate(twelve):
-    ax = fig.add_subplot(grid[k // 4, 1 + k % 4])
+# One image holds all thirteen panels: the responses in gray from −limit to
+# +limit (limit: the 99.5th percentile of each response's magnitude), each
+# filter (enlarged 4×, purple-white-orange) in its top-left corner.
+responses = []
+for f in twelve:
     response = correlate2d(photo, filters[f], padding="same", pad_mode="edge")
     limit = np.percentile(np.abs(response), 99.5)
-    ax.imshow(response, cmap="gray", vmin=-limit, vmax=limit, interpolation="nearest")
-    ax.set_axis_off()
-    inset = ax.inset_axes([0.0, 0.7, 0.3, 0.3])
-    show_signed(inset, filters[f], symmetric_limit(filters[f]))
-save_palette_png(fig, "part3_twelve_feature_maps.png")
+    shown = coloured(response, "gray", -limit, limit)
+    scale = np.abs(filters[f]).max()
+    shown[:32, :32] = np.repeat(np.repeat(coloured(filters[f], SIGNED_CMAP, -scale, scale), 4, 0), 4, 1)
+    responses.append(shown)
+grids = [mosaic([r[..., k] for r in responses], 4, gap=4)[0] for k in range(3)]
+right = np.stack(grids, axis=-1)
+left_column = np.ones((right.shape[0], 128, 3))
+top = (right.shape[0] - 128) // 2
+left_column[top : top + 128] = coloured(photo, "gray", 0, 1)
+tiled = np.stack([side_by_side([left_column[..., k], right[..., k]], 12)[0] for k in range(3)], axis=-1)
+fig = plt.figure(figsize=(WIDTH, WIDTH * tiled.shape[0] / tiled.shape[1]))
+ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+pixels = np.round(255 * np.clip(np.nan_to_num(tiled, nan=1.0), 0, 1)).astype(np.uint8)
+ax.imshow(pixels, interpolation="nearest")
+ax.set_axis_off()
+ax.text(64, top - 2, "photograph", ha="center", va="bottom", fontsize=FONT)
+fig.panels = (13, ["128x128", "8x8"])
+save(fig, "part3_twelve_feature_maps.png")
 save_numbers(
     {
         "ica_patches": f"{patch_count:,}",

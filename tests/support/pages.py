@@ -69,18 +69,28 @@ NUMBER_WORDS = {
 }
 
 
-def figure_record(path):
-    """(panels, sizes) the figure script recorded in the file (convviz.plotting.figure_description)."""
+def _description(path):
     if path.suffix == ".svg":
         match = re.search(r"<dc:description>(.*?)</dc:description>", path.read_text())
-        description = match.group(1) if match else None
-    else:
-        with Image.open(path) as image:
-            description = image.text.get("Description") if hasattr(image, "text") else None
+        return match.group(1) if match else None
+    with Image.open(path) as image:
+        return image.text.get("Description") if hasattr(image, "text") else None
+
+
+def figure_record(path):
+    """(panels, sizes) the figure script recorded in the file (convviz.figure_output.figure_description)."""
+    description = _description(path)
     if description is None:
         return None
-    panels, sizes = re.fullmatch(r"panels=(\d+); sizes=(.*)", description).groups()
+    panels, sizes = re.match(r"panels=(\d+); sizes=([^;]*)", description).groups()
     return int(panels), set(filter(None, sizes.split(",")))
+
+
+def figure_text_size(path):
+    """(smallest font size in pixels of the file, file width in pixels) recorded in a PNG, or None."""
+    description = _description(path) or ""
+    match = re.search(r"; font_px=([\d.]+); width_px=(\d+)", description)
+    return (float(match.group(1)), int(match.group(2))) if match else None
 
 
 def check_alt_texts(site, page_soup):
