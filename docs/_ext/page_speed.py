@@ -103,12 +103,12 @@ def figures_keep_readable(html, page):
 
     def fix(match):
         tag = match.group(0)
-        if "--figure-min-width" in tag:
+        if "--figure-min-width" in tag or 'tabindex="0"' in tag:
             return tag
         source = re.search(r'<img\b[^>]*\ssrc="([^"]+)"', tag)
         width = source and readable_width((page.parent / source[1].split("?")[0]).resolve())
-        if not width:
-            return tag
+        if not width:  # a figure given its minimum width by a class in course.css scrolls too
+            return tag.replace("<figure", '<figure tabindex="0"', 1) if "keeps-width" in tag else tag
         tag = tag.replace("<figure", '<figure tabindex="0"', 1)
         if re.search(r'<img\b[^>]*\sstyle="', tag):
             return re.sub(r'(<img\b[^>]*\sstyle=")', rf"\1--figure-min-width: {width}px; ", tag, count=1)
