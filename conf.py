@@ -48,9 +48,11 @@ extensions = [
     "sphinx_design",
     "sphinx_gallery.gen_gallery",
     "sphinxcontrib.katex",
+    "katex_tcp",
     "course_build",
     "explorers",
     "quiz",
+    "page_speed",
 ]
 
 sphinx_gallery_conf = {
@@ -78,14 +80,12 @@ linkcheck_ignore = [r"https?://", r"^(\.\./)*downloads/"]
 # Formulas: KaTeX (bundled with sphinxcontrib-katex) renders them to MathML while the
 # site is built, with Node.js; the browser shows MathML itself, so pages load no
 # script, font or style sheet for math from anywhere. The extension insists on a
-# style sheet of its own: course.css holds the few rules math needs.
+# style sheet setting: its own small katex-math.css, which it links anyway (course.css
+# holds the few rules MathML needs). docs/_ext/katex_tcp.py makes it talk to its
+# renderer over TCP.
 katex_prerender = True
-katex_css_path = "course.css"
+katex_css_path = "katex-math.css"
 sphinxcontrib_katex.KATEX_DEFAULT_OPTIONS["output"] = "mathml"
-# The extension talks to its Node.js renderer over a Unix socket and gives up if
-# the socket file exists before the server listens (seen on a busy machine); its
-# TCP variant waits and retries until the server answers.
-sphinxcontrib_katex.KaTeXServer.start_server_process = sphinxcontrib_katex.KaTeXServer.start_network_socket
 
 copybutton_prompt_text = r">>> |\.\.\. |\$ "
 copybutton_prompt_is_regexp = True

@@ -1,32 +1,35 @@
 """Lighthouse scores of the built site, on its phone settings, with the site served compressed.
 
-Usage: python benchmarks/lighthouse.py [PAGE ...]
+Usage: python benchmarks/lighthouse.py [--runs N] [PAGE ...]
 
 Serves _build/html on 127.0.0.1 with gzip, as GitHub Pages and Read the Docs
-serve it, runs the Lighthouse command line (the npm package ``lighthouse``,
-found on PATH or in ./node_modules/.bin) against Chromium for the landing page
-and every module page, and prints performance, accessibility, best practices
-and SEO per page. Installs nothing: without Lighthouse it says so in one line
-and stops. Scores depend on the machine and its load; they are reported here,
-never asserted by a test.
+serve it (tests/support/server.py, the server the browser tests use), runs the
+Lighthouse command line (the npm package ``lighthouse``, found in
+./node_modules/.bin or on PATH) against Chromium N times (default 3) for the
+landing page and every module page, and prints the median of performance,
+accessibility, best practices and SEO per page, with the machine's load average.
+Installs nothing: without Lighthouse it says so in one line and stops. Simulated
+throttling makes the performance score depend on the machine's load; scores are
+reported here, never asserted by a test.
 """
 
-import contextlib
-import gzip
-import http.server
+import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-from functools import partial
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # the support modules the tests use too
 
-from convviz.paths import HTML_DIR, ROOT  # noqa: E402
+from support.server import serve  # noqa: E402
+
+from convviz.paths import HTML_DIR  # noqa: E402
 
 PAGES = [
     "index.html",
@@ -35,48 +38,10 @@ PAGES = [
     "module_9_2_2/trained_network.html",
 ]
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
-COMPRESSED = {".html", ".css", ".js", ".svg", ".json", ".txt", ".map"}
 CHROME_FLAGS = (
     "--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run "
     "--disable-background-networking --disable-component-update --disable-sync"
 )
-
-
-class CompressingHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files, text files gzip-compressed when the browser accepts it."""
-
-    def send_head(self):
-        path = Path(self.translate_path(self.path))
-        if path.is_dir():
-            path = path / "index.html"
-        accepts = "gzip" in self.headers.get("Accept-Encoding", "")
-        if not (accepts and path.suffix in COMPRESSED and path.is_file()):
-            return super().send_head()
-        body = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
-        self.send_response(200)
-        self.send_header("Content-Type", self.guess_type(str(path)))
-        self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "max-age=600")
-        self.end_headers()
-        return _Body(body)
-
-    def log_message(self, *args):
-        pass
-
-
-class _Body:
-    """A file-like body for SimpleHTTPRequestHandler.copyfile."""
-
-    def __init__(self, data):
-        self.data = data
-
-    def read(self, size=-1):
-        data, self.data = self.data, b""
-        return data
-
-    def close(self):
-        pass
 
 
 def find_lighthouse():
@@ -85,20 +50,6 @@ def find_lighthouse():
     if local.is_file():
         return str(local)
     return shutil.which("lighthouse")
-
-
-@contextlib.contextmanager
-def serve(folder):
-    """Serve folder with compression on a free port; yield the base URL."""
-    handler = partial(CompressingHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def scores(lighthouse, url, chrome):
@@ -122,8 +73,21 @@ def scores(lighthouse, url, chrome):
     return {name: round(100 * (result["categories"][name]["score"] or 0)) for name in CATEGORIES}
 
 
+def load_average():
+    """The 1-minute load average, or None where the system does not tell it."""
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return None
+
+
 def main(argv=None):
-    pages = (sys.argv[1:] if argv is None else argv) or PAGES
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="Lighthouse runs per page; the median is shown")
+    parser.add_argument("pages", nargs="*", default=PAGES)
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
     lighthouse = find_lighthouse()
     if lighthouse is None:
         print("lighthouse: not installed (npm install lighthouse), skipped")
@@ -133,20 +97,26 @@ def main(argv=None):
         print(f"lighthouse: no built site in {HTML_DIR} (run make html first), skipped")
         return 0
     print(f"Lighthouse, mobile settings, site served gzip-compressed from {HTML_DIR}")
-    print(f"{'page':44s} {'perf':>5s} {'a11y':>5s} {'best':>5s} {'seo':>5s}")
+    print(f"median of {args.runs} run(s) per page; load = 1-minute load average before each page's runs")
+    print(f"{'page':44s} {'perf':>5s} {'a11y':>5s} {'best':>5s} {'seo':>5s} {'load':>5s}  perf runs")
     failed = 0
-    with serve(HTML_DIR) as base:
-        for page in pages:
+    with serve(HTML_DIR, compressed=True) as base:
+        for page in args.pages:
             if not Path(HTML_DIR, page).is_file():
                 print(f"{page:44s} not built, skipped")
                 continue
+            load = load_average()
             try:
-                result = scores(lighthouse, base + page, chrome)
+                runs = [scores(lighthouse, base + page, chrome) for _ in range(args.runs)]
             except (RuntimeError, subprocess.TimeoutExpired) as error:
                 print(f"{page:44s} failed: {error}")
                 failed += 1
                 continue
-            print(f"{page:44s} " + " ".join(f"{result[name]:5d}" for name in CATEGORIES))
+            median = {name: round(statistics.median(run[name] for run in runs)) for name in CATEGORIES}
+            load_text = "  n/a" if load is None else f"{load:5.1f}"
+            perf_runs = " ".join(str(run["performance"]) for run in runs)
+            columns = " ".join(f"{median[name]:5d}" for name in CATEGORIES)
+            print(f"{page:44s} {columns} {load_text}  {perf_runs}")
     return 1 if failed else 0
 
 

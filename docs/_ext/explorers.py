@@ -3,11 +3,14 @@
 ``.. explorer:: convolution`` or ``.. explorer:: network`` writes the explorer's
 element; the pages that hold one get its style sheet and scripts (the data file,
 the shared arithmetic ``core.js`` and the explorer's view), linked relative to
-the page, so the site works under any sub-path and opened as files. Before the
+the page (the network explorer's large data file is loaded by its view script
+when the explorer is needed), so the site works under any sub-path and opened as files. Before the
 pages are written, the data files are written from ``convviz``, unless they are current.
 """
 
 import hashlib
+import json
+import zlib
 from pathlib import Path
 
 from docutils import nodes
@@ -15,6 +18,9 @@ from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 
 STATIC = "explorer"
+#: The explorers whose (large) data file the view script loads itself once the explorer is
+#: needed, from the address the page gives in this variable, rather than while the page loads.
+LOADED_LATER = {"network": "NETWORK_EXPLORER_DATA_ADDRESS"}
 #: name -> (the element's attributes, the text shown without JavaScript, its view script, its data script)
 EXPLORERS = {
     "convolution": (
@@ -67,8 +73,19 @@ def add_scripts(app, pagename, templatename, context, doctree):
     app.add_js_file(f"{STATIC}/core.js")
     for name in sorted(names):
         _, _, view, data = EXPLORERS[name]
-        app.add_js_file(f"{STATIC}/{data}")
+        if name in LOADED_LATER:
+            address = json.dumps(data_address(app, context, data))
+            app.add_js_file(None, body=f"window.{LOADED_LATER[name]} = {address};")
+        else:
+            app.add_js_file(f"{STATIC}/{data}")
         app.add_js_file(f"{STATIC}/{view}")
+
+
+def data_address(app, context, data):
+    """The address of a data file relative to the page, with its version (?v=, as Sphinx gives scripts)."""
+    path = Path(app.outdir) / "_static" / STATIC / data
+    version = f"?v={zlib.crc32(path.read_bytes()):08x}" if path.exists() else ""
+    return context["pathto"](f"_static/{STATIC}/{data}", 1) + version
 
 
 def _write_if_changed(target, stamp, write):

@@ -42,5 +42,5 @@ titles.append("Sobel magnitude")
 maps = [image[crop] for image in maps]
 print(f"{len(maps)} panels of {maps[0].shape[0]}×{maps[0].shape[1]} pixels")
 
-fig = image_grid(maps, titles, columns=4, fontsize=11)
+fig = image_grid(maps, titles, columns=3, fontsize=11)
 save_png(fig, "feature_maps_grid.png")

@@ -44,5 +44,5 @@ panels += [to_uint8(features[..., f]) for f in range(8)]
 titles += [f"random filter {f + 1}: {features.shape[0]}×{features.shape[1]}" for f in range(8)]
 panels.append(to_uint8(pooled[..., 0]))
 titles.append(f"filter 1 max-pooled: {pooled.shape[0]}×{pooled.shape[1]}")
-fig = image_grid(panels, titles, columns=4, fontsize=10)
+fig = image_grid(panels, titles, columns=3, fontsize=10)
 save_png(fig, "photo_filters.png")

@@ -484,23 +484,46 @@
       return image && { width: image.width, height: image.height, values: Array.from(image.values) };
     },
     lastOutput: function () {
-      var last = explorers[0] && explorers[0].last;
+      var last = built()[0] && built()[0].last;
       return last && {
         input: last.input, kernel: last.kernel, padding: last.padding, stride: last.stride,
         width: last.result.width, height: last.result.height, values: Array.from(last.result.values)
       };
     },
     explorer: function (i) {
-      return explorers[i || 0];
+      return built()[i || 0];
     },
     stepCount: function () {
-      return explorers[0] && explorers[0].lastStep + 1;
+      return built()[0] && built()[0].lastStep + 1;
     },
     renderMs: function () {
-      return explorers[0] && explorers[0].renderMs;
+      return built()[0] && built()[0].renderMs;
     }
   };
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
+  // The explorer builds itself when it comes near the screen, or as soon as a
+  // script asks for it through window.convExplorer, not while the page loads: a phone
+  // shows the text first, and a reader who never scrolls to it pays nothing.
+  var started = false;
+  function built() {
+    if (!started) {
+      started = true;
+      start();
+    }
+    return explorers;
+  }
+  function startWhenNear() {
+    var roots = document.querySelectorAll("[data-conv-explorer]");
+    if (!roots.length || !("IntersectionObserver" in window)) return built();
+    var watch = new IntersectionObserver(function (entries) {
+      if (entries.some(function (entry) { return entry.isIntersecting; })) {
+        watch.disconnect();
+        built();
+      }
+    }, { rootMargin: "800px 0px" });
+    for (var i = 0; i < roots.length; i++) watch.observe(roots[i]);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", startWhenNear);
+  else startWhenNear();
 })();

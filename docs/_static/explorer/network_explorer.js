@@ -862,15 +862,15 @@
   }
 
   window.networkExplorer = {
-    failure: function () { return failure; },
-    explorer: function (i) { return explorers[i || 0]; },
-    ready: function () { return explorers.length > 0; },
+    failure: function () { return built() && failure; },
+    explorer: function (i) { return built()[i || 0]; },
+    ready: function () { return built().length > 0; },
     layers: function () {
-      var e = explorers[0];
+      var e = built()[0];
       return arrays(e.layers);
     },
     layersOf: function (indices) {
-      var e = explorers[0], n = e.grid * e.grid;
+      var e = built()[0], n = e.grid * e.grid;
       return indices.map(function (index) {
         var x = new Float64Array(n);
         for (var i = 0; i < n; i++) x[i] = e.data.images[index * n + i] / 255;
@@ -878,11 +878,11 @@
       });
     },
     predictions: function (off1, off2) {
-      var e = explorers[0];
+      var e = built()[0];
       return Array.from(core.predictAll(core.withFiltersOff(e.data.params, off1, off2), e.data.images));
     },
     state: function () {
-      var e = explorers[0];
+      var e = built()[0];
       return {
         strokes: e.state.strokes, digit: e.state.digit, shift: e.state.shift, image: Array.from(e.image),
         empty: e.empty, prediction: e.prediction,
@@ -890,17 +890,51 @@
       };
     },
     attribution: function () {
-      var a = explorers[0].attribution;
+      var a = built()[0].attribution;
       return a && { label: a.label, gradient: Array.from(a.gradient), occlusion: Array.from(a.occlusion.values) };
     },
     weights: function () {
-      var params = explorers[0].data.params, out = {};
+      var params = built()[0].data.params, out = {};
       ["W1", "b1", "W2", "b2", "W3", "b3"].forEach(function (name) { out[name] = Array.from(params[name]); });
       return out;
     },
-    timings: function () { return explorers[0].timings.slice(); }
+    timings: function () { return built()[0].timings.slice(); }
   };
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
+  // The explorer builds itself when it comes near the screen, or as soon as a
+  // script asks for it through window.networkExplorer, not while the page loads: a phone
+  // shows the text first, and a reader who never scrolls to it pays nothing.
+  var started = false;
+  function built() {
+    if (!started) {
+      started = true;
+      fetchData(start);
+    }
+    return explorers;
+  }
+  // The data file (the weights and the test digits) is large: it is fetched only
+  // now, from the address the page gives; a file that fails to load or to run
+  // leaves NETWORK_EXPLORER_DATA unset, and start() says so on the page.
+  function fetchData(then) {
+    var address = window.NETWORK_EXPLORER_DATA_ADDRESS;
+    if (window.NETWORK_EXPLORER_DATA || !address) return then();
+    var script = document.createElement("script");
+    script.src = address;
+    script.onload = script.onerror = then;
+    document.head.appendChild(script);
+  }
+  function startWhenNear() {
+    var roots = document.querySelectorAll("[data-network-explorer]");
+    if (!roots.length || !("IntersectionObserver" in window)) return built();
+    var watch = new IntersectionObserver(function (entries) {
+      if (entries.some(function (entry) { return entry.isIntersecting; })) {
+        watch.disconnect();
+        built();
+      }
+    }, { rootMargin: "800px 0px" });
+    for (var i = 0; i < roots.length; i++) watch.observe(roots[i]);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", startWhenNear);
+  else startWhenNear();
 })();
