@@ -18,7 +18,15 @@ from convviz.figure_output import save_file, save_numbers
 from convviz.layers import conv2d, relu
 from convviz.photos import camera
 from convviz.plotting import save_raster, save_svg, show_image, show_kernel
-from convviz.tiny_cnn import as_input, save_weights, train, trained_network
+from convviz.tiny_cnn import (
+    as_input,
+    forward_layers,
+    parameter_counts,
+    save_weights,
+    softmax,
+    train,
+    trained_network,
+)
 
 params, initial, history, data = trained_network()
 train_x, train_y, test_x, test_y = data
@@ -124,3 +132,59 @@ save_numbers(
     },
     "filter_numbers.txt",
 )
+
+# %%
+# How many numbers the network learns
+# -----------------------------------
+# Counted from the shapes of the trained weights, layer by layer: a filter
+# bank of shape (K, F, F, C) holds K·F·F·C weights and K biases.
+counts = parameter_counts(params)
+total = sum(count["total"] for count in counts)
+numbers = {"params_total": f"{total:,}"}
+for count in counts:
+    layer = count["layer"]
+    print(f"{layer}: {count['weight_shape']} -> {count['weights']} weights + {count['biases']} biases")
+    numbers[f"params_{layer}_shape"] = " × ".join(str(n) for n in count["weight_shape"])
+    numbers[f"params_{layer}_weights"] = f"{count['weights']:,}"
+    numbers[f"params_{layer}_biases"] = f"{count['biases']:,}"
+    numbers[f"params_{layer}_total"] = f"{count['total']:,}"
+numbers["params_sum"] = " + ".join(f"{count['total']:,}" for count in counts) + f" = {total:,}"
+numbers["params_dense_share"] = f"{counts[-1]['total'] / total:.0%}"
+print(f"{total} parameters in all")
+save_numbers(numbers, "parameter_numbers.txt")
+
+# %%
+# Softmax on three scores
+# -----------------------
+# Exponentiate, then divide by the sum: the largest score gets the largest
+# share, and the shares add up to 1.
+scores = np.array([2.0, 1.0, 0.1])
+exponentials = np.exp(scores)
+probabilities = softmax(scores[None, :])[0]
+print("scores", scores, "-> probabilities", probabilities.round(3), "sum", probabilities.sum())
+softmax_numbers = {
+    "softmax_exp_sum": f"{exponentials.sum():.2f}",
+    "softmax_prob_sum": f"{probabilities.round(3).sum():.3f}",
+}
+for index, (score, exponential, probability) in enumerate(zip(scores, exponentials, probabilities)):
+    softmax_numbers[f"softmax_z{index}"] = f"{score:g}"
+    softmax_numbers[f"softmax_e{index}"] = f"{exponential:.2f}"
+    softmax_numbers[f"softmax_p{index}"] = f"{probability:.3f}"
+    softmax_numbers[f"softmax_pct{index}"] = f"{probability:.0%}"
+# The network's own ten scores for the first test digit, through the same function.
+layers = forward_layers(params, as_input(test_x[:1]))
+digit_scores, digit_probabilities = layers["logits"][0], layers["probabilities"][0]
+assert np.allclose(digit_probabilities, softmax(digit_scores[None, :])[0])
+best = int(digit_probabilities.argmax())
+softmax_numbers.update(
+    {
+        "softmax_digit_label": str(test_y[0]),
+        "softmax_digit_best": str(best),
+        "softmax_digit_score": f"{digit_scores[best]:.1f}",
+        "softmax_digit_probability": f"{digit_probabilities[best]:.1%}",
+        "softmax_digit_runner_up": str(int(np.argsort(digit_probabilities)[-2])),
+        "softmax_digit_runner_up_probability": f"{np.sort(digit_probabilities)[-2]:.1%}",
+    }
+)
+print(f"test digit {test_y[0]}: {best} with {digit_probabilities[best]:.1%}")
+save_numbers(softmax_numbers, "softmax_numbers.txt")
