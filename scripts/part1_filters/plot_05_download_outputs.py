@@ -76,7 +76,7 @@ save_numbers(
 
 # %%
 # Random filters: ``cnn_visualization.py --random-filters 8 --seed 3``
-# -------------------------------------------------------------------
+# --------------------------------------------------------------------
 # Eight filters with random weights, what a CNN starts from, on the
 # photograph. The page quotes the printed weights and shows the grid.
 Image.fromarray(np.round(camera(256)).astype(np.uint8)).save(folder / "cameraman.png")

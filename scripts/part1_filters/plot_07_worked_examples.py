@@ -9,11 +9,13 @@ script writes, so what it shows is what ``correlate2d`` and ``output_size``
 return.
 """
 
+import matplotlib.pyplot as plt
 import numpy as np
 
 from convviz import correlate2d, output_size, shapes_pattern
 from convviz.figure_output import save_file, save_numbers
 from convviz.kernels import KERNELS
+from convviz.plotting import show_kernel
 
 
 def number(value):
@@ -101,6 +103,16 @@ save_numbers(
     },
     "worked_example_numbers.txt",
 )
+
+# %%
+# The edge example drawn
+# ----------------------
+# Input, kernel and output in the module's colours (the page shows them as
+# tables); each panel on its own colour scale.
+fig, axes = plt.subplots(1, 3, figsize=(9.0, 3.4), gridspec_kw={"width_ratios": [6, 3, 4]})
+for ax, matrix, title in zip(axes, (edge_image, sobel_x, edge_output), ("input", "Sobel X", "output")):
+    show_kernel(ax, matrix, title, fontsize=10)
+fig.tight_layout()
 
 # %%
 # Output sizes through a CNN for 28×28 digits

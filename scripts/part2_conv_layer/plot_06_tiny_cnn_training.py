@@ -171,20 +171,26 @@ for index, (score, exponential, probability) in enumerate(zip(scores, exponentia
     softmax_numbers[f"softmax_e{index}"] = f"{exponential:.2f}"
     softmax_numbers[f"softmax_p{index}"] = f"{probability:.3f}"
     softmax_numbers[f"softmax_pct{index}"] = f"{probability:.0%}"
-# The network's own ten scores for the first test digit, through the same function.
-layers = forward_layers(params, as_input(test_x[:1]))
-digit_scores, digit_probabilities = layers["logits"][0], layers["probabilities"][0]
-assert np.allclose(digit_probabilities, softmax(digit_scores[None, :])[0])
-best = int(digit_probabilities.argmax())
+# The network's own ten scores, through the same function, for the test digit
+# it is least sure about, and how many digits have one probability that rounds to 100.0 %.
+layers = forward_layers(params, as_input(test_x))
+assert np.allclose(layers["probabilities"], softmax(layers["logits"]))
+unsure = int(layers["probabilities"].max(axis=1).argmin())
+digit_scores, digit_probabilities = layers["logits"][unsure], layers["probabilities"][unsure]
+ranked = np.argsort(digit_probabilities)[::-1]
 softmax_numbers.update(
     {
-        "softmax_digit_label": str(test_y[0]),
-        "softmax_digit_best": str(best),
-        "softmax_digit_score": f"{digit_scores[best]:.1f}",
-        "softmax_digit_probability": f"{digit_probabilities[best]:.1%}",
-        "softmax_digit_runner_up": str(int(np.argsort(digit_probabilities)[-2])),
-        "softmax_digit_runner_up_probability": f"{np.sort(digit_probabilities)[-2]:.1%}",
+        "softmax_confident_share": f"{(layers['probabilities'].max(axis=1) >= 0.9995).mean():.0%}",
+        "softmax_digit_index": str(unsure),
+        "softmax_digit_label": str(test_y[unsure]),
+        "softmax_digit_best": str(ranked[0]),
+        "softmax_digit_score": f"{digit_scores[ranked[0]]:.1f}".replace("-", "−"),
+        "softmax_digit_probability": f"{digit_probabilities[ranked[0]]:.1%}",
+        "softmax_digit_runner_up": str(ranked[1]),
+        "softmax_digit_runner_up_score": f"{digit_scores[ranked[1]]:.1f}".replace("-", "−"),
+        "softmax_digit_runner_up_probability": f"{digit_probabilities[ranked[1]]:.1%}",
+        "softmax_digit_verdict": "right" if ranked[0] == test_y[unsure] else "wrong",
     }
 )
-print(f"test digit {test_y[0]}: {best} with {digit_probabilities[best]:.1%}")
+print(f"test digit {unsure} ({test_y[unsure]}): {ranked[0]} {digit_probabilities[ranked[0]]:.1%}")
 save_numbers(softmax_numbers, "softmax_numbers.txt")
