@@ -204,7 +204,7 @@ def test_softmax_of_the_least_certain_digit_is_the_solution_forward_pass(text, w
         f"{score(logits[unsure, runner_up])}, gets {p[runner_up]:.1%}"
     ) in text
     verdict = "right" if best == weights["test_labels"][unsure] else "wrong"
-    assert f"The network's answer for this digit is {verdict}." in text
+    assert f"The network gets this digit {verdict}." in text
     confident = (probabilities.max(axis=1) >= 0.9995).mean()
     assert f"On {confident:.0%} of the test digits one probability rounds to 100.0 %" in text
 
