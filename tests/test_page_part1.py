@@ -380,6 +380,10 @@ def test_stacking_answer_is_measured_with_scipy(module_page):
 def test_kernel_figure_draws_the_blob_kernel(site, module_page):
     from convviz.kernels import KERNELS, LABELS
 
+    shown = [KERNELS[n] for n in ("sobel_x", "sobel_y", "sharpen", "emboss", "laplacian", "blob")]
+    limit = max(np.abs(k).max() for k in [*shown, KERNELS["gaussian"] * 16])
+    assert f"one colour scale from −{limit:g} (deepest purple)" in page_text(module_page)
+
     svg = (site / "_images" / "filter_kernels.svg").read_text()
     assert f">{LABELS['blob']}<" in svg or LABELS["blob"] in svg
     values = " ".join(f"{v:g}" for v in KERNELS["blob"][0])

@@ -26,9 +26,12 @@ def number(value):
 
 
 def grid_table(matrix, title):
-    """A reST list-table of matrix, titled, without a header row."""
-    lines = [f".. list-table:: {title}", "   :class: worked-grid", ""]
-    for row in np.asarray(matrix):
+    """A reST list-table of matrix, titled, without a header row, as narrow as its numbers."""
+    matrix = np.asarray(matrix)
+    width = min(100, 8 * matrix.shape[1])
+    options = ["   :class: worked-grid", f"   :width: {width}%", "   :align: center", ""]
+    lines = [f".. list-table:: {title}", *options]
+    for row in matrix:
         cells = [number(value) for value in row]
         lines.append(f"   * - {cells[0]}")
         lines.extend(f"     - {cell}" for cell in cells[1:])
@@ -83,7 +86,7 @@ flipped_output = correlate2d(edge_image, sobel_x[:, ::-1])
 print("Sobel X over the 6×6 edge:\n", edge_output)
 write_tables(
     [
-        grid_table(edge_image, "Input image (6×6): dark on the left, bright on the right"),
+        grid_table(edge_image, "Input image (6×6)"),
         grid_table(sobel_x, "Kernel: Sobel X (3×3)"),
         grid_table(edge_output, "Output feature map (4×4)"),
     ],
