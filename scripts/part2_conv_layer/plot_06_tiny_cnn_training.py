@@ -154,6 +154,34 @@ print(f"{total} parameters in all")
 save_numbers(numbers, "parameter_numbers.txt")
 
 # %%
+# Dense against convolutional, on a photograph and on a digit
+# -----------------------------------------------------------
+# The comparison of "Why share weights?": one weight per input and neuron for
+# a dense layer, one per filter row, column and channel for a convolution.
+photo_side, photo_channels, dense_neurons = 224, 3, 1_000
+digit_inputs, digit_neurons = 28 * 28, 128
+conv_filters, conv_size = 32, 3
+photo_inputs = photo_side * photo_side * photo_channels
+dense_weights = photo_inputs * dense_neurons
+conv_weights = conv_filters * conv_size * conv_size * photo_channels
+save_numbers(
+    {
+        "share_photo_inputs": f"{photo_side} × {photo_side} × {photo_channels} = {photo_inputs:,}",
+        "share_dense_neurons": f"{dense_neurons:,}",
+        "share_dense_weights": f"{dense_weights:,}",
+        "share_dense_millions": f"{dense_weights // 1_000_000 // 10 * 10}",
+        "share_digit_inputs": f"{digit_inputs:,}",
+        "share_digit_weights": f"{digit_inputs * digit_neurons:,}",
+        "share_digit_neurons": str(digit_neurons),
+        "share_conv_weights": (
+            f"{conv_filters} × ({conv_size} × {conv_size} × {photo_channels}) = {conv_weights:,}"
+        ),
+        "share_conv_biases": str(conv_filters),
+    },
+    "weight_sharing_numbers.txt",
+)
+
+# %%
 # Softmax on three scores
 # -----------------------
 # Exponentiate, then divide by the sum: the largest score gets the largest
