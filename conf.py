@@ -50,6 +50,7 @@ extensions = [
     "sphinxcontrib.katex",
     "course_build",
     "explorers",
+    "quiz",
 ]
 
 sphinx_gallery_conf = {

@@ -4,17 +4,26 @@ import contextlib
 import importlib.util
 import io
 import os
+import sys
 from pathlib import Path
 
-DOWNLOADS_DIR = Path(__file__).resolve().parent.parent / "downloads"
+from convviz.paths import DOWNLOADS_DIR
 
 
 def load_download(name):
-    """Import downloads/<name>.py as a fresh module object and return it."""
+    """Import downloads/<name>.py as a fresh module object and return it.
+
+    Its folder comes first on the import path while it loads, as when a learner
+    runs it, so it finds the files it imports from beside it (self_check.py).
+    """
     path = DOWNLOADS_DIR / f"{name}.py"
     spec = importlib.util.spec_from_file_location(f"downloads_{name}", path)
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    sys.path.insert(0, str(DOWNLOADS_DIR))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(DOWNLOADS_DIR))
     return module
 
 

@@ -8,8 +8,9 @@ Fill in the TODOs of conv2d and maxpool2d. --check runs them on small probe
 inputs, compares the results with the right answers and with the answers of
 common mistakes, and names in plain words what is still wrong. The plain run
 makes the same checks first; once they pass, it classifies the held-out digits
-with the weights the course trained (download tiny_cnn_weights.npz from the
-module page into this folder) and prints the accuracy. Needs numpy only.
+with the weights the course trained and prints the accuracy. Needs numpy, and
+in the same folder self_check.py and tiny_cnn_weights.npz (exercise4.zip on the
+module page holds all three).
 """
 
 import argparse
@@ -20,15 +21,14 @@ from pathlib import Path
 
 import numpy as np
 
+try:
+    from self_check import check_all, check_function, parse_mistakes, probe, report, run_function, same, todo
+except ModuleNotFoundError as error:  # the starter needs its helper file beside it
+    if error.name != "self_check":
+        raise
+    sys.exit(f"{Path(sys.argv[0]).name}: self_check.py is missing: put it in the folder of this file")
+
 WEIGHTS = {}
-
-
-class TodoNotDone(Exception):
-    """Raised by a TODO of this file that is still waiting for your code."""
-
-
-def todo(number, task):
-    raise TodoNotDone(f"TODO {number} is still open: {task}")
 
 
 def conv2d(x, W, b, stride=1):
@@ -113,234 +113,9 @@ def load_weights(path):
 
 
 # ---------------------------------------------------------------- self-check
-# The self-check runs your functions on small probe inputs and compares what
-# they return with the right answer and with the answers that common mistakes
-# give, so that it can name the mistake. When no known mistake fits, it says
-# what is wrong with the numbers instead of guessing. It computes all of these
-# answers with whole-array NumPy operations (no loops), its own way.
-
-
-def _probe(shape, start):
-    """Fixed, irregular numbers in steps of 0.25 from -3 to 3 (the same on every computer)."""
-    count = int(np.prod(shape))
-    return ((np.arange(start, start + count) * 37 % 25) - 12).reshape(shape) / 4
-
-
-def _same(a, b):
-    return np.shape(a) == np.shape(b) and bool(np.allclose(a, b, rtol=1e-6, atol=1e-9))
-
-
-def _shapes_in(text):
-    """The shapes, like (3, 3, 2), that an error message mentions."""
-    shapes = []
-    for part in text.split("(")[1:]:
-        try:
-            shapes.append(tuple(int(v) for v in part.split(")")[0].split(",") if v.strip()))
-        except ValueError:
-            pass
-    return shapes
-
-
-def _plain(error, case):
-    """What an exception says, in plain words."""
-    text = " ".join(str(error).split()) or "(no message)"
-    shapes, kernel = _shapes_in(text), case.get("kernel")
-    window = f"; every window must have the kernel's shape {kernel}" if kernel else ""
-    if "could not be broadcast together" in text and len(shapes) >= 2:
-        first, second = shapes[:2]
-        plain = f"arrays of shapes {first} and {second} cannot be combined element by element"
-        pairs = ((first, second), (second, first))
-        if kernel and any(a[-len(kernel) :] == kernel and len(b) == len(kernel) for a, b in pairs):
-            plain += window
-        return plain
-    if "could not broadcast input array from shape" in text and len(shapes) >= 2:
-        return f"an array of shape {shapes[0]} does not fit into a place of shape {shapes[1]}"
-    if "setting an array element with a sequence" in text:
-        return "a whole array was stored where one number goes"
-    if "shape-mismatch for sum" in text:
-        return "np.tensordot got arrays whose summed axes have different lengths" + window
-    if "mismatch in its core dimension" in text:
-        return "a matrix product (@ or np.dot) got arrays whose inner sizes differ"
-    if "zero-size array to reduction operation" in text:
-        return "a maximum (or other reduction) of an empty window was asked for"
-    if "cannot be interpreted as an integer" in text:
-        return (
-            "a number with a fraction (a float) was used where a whole number is needed, as in range() "
-            "or an array's shape; // divides to a whole number"
-        )
-    return text
-
-
-def _failure(name, function, error, case):
-    """One line naming the function, the probe, the line of the learner's code and the exception."""
-    filename = getattr(getattr(function, "__code__", None), "co_filename", None)
-    line, trace = None, error.__traceback__
-    while trace is not None:
-        if trace.tb_frame.f_code.co_filename == filename:
-            line = trace.tb_lineno
-        trace = trace.tb_next
-    where = ""
-    if line:
-        try:
-            code = Path(filename).read_text(encoding="utf-8").splitlines()[line - 1].strip()
-        except (OSError, IndexError, UnicodeDecodeError):
-            code = ""
-        code = code if len(code) <= 80 else code[:77] + "..."
-        where = f" at line {line}" + (f" (`{code}`)" if code else "")
-    return f"{name} fails on {case['text']}{where}: {_plain(error, case)} ({type(error).__name__})"
-
-
-def _run(name, function, case):
-    """Call the learner's function on copies of a probe: (output, problem, changed arguments, raised)."""
-    args = [np.array(value) for value in case["args"]]
-    try:
-        out = function(*args, **case["kwargs"])
-    except TodoNotDone as error:
-        return None, str(error), [], False
-    except Exception as error:  # the learner's code may fail in any way; say how, never raise
-        return None, _failure(name, function, error, case), [], True
-    changed = [arg for arg, given, kept in zip(case["names"], args, case["args"]) if not _same(given, kept)]
-    if out is None:
-        return (
-            None,
-            f"{name} returns None for {case['text']}; it must return the output array",
-            changed,
-            False,
-        )
-    try:
-        values = np.asarray(out, dtype=float)
-    except Exception:
-        kind = type(out).__name__
-        return (
-            None,
-            f"{name} returns a {kind} that is not an array of numbers for {case['text']}",
-            changed,
-            False,
-        )
-    return values, None, changed, False
-
-
-def _where(wrong):
-    """Where the wrong values of a (rows, cols) map of booleans are, in words."""
-    if wrong.all():
-        return " at every position"
-    last_row, last_col = wrong.shape[0] - 1, wrong.shape[1] - 1
-    rows, cols = np.flatnonzero(wrong.any(axis=1)), np.flatnonzero(wrong.any(axis=0))
-    if len(rows) == 1:
-        return f" only in row {rows[0]}" + {0: " (the first)", last_row: " (the last)"}.get(rows[0], "")
-    if len(cols) == 1:
-        return f" only in column {cols[0]}" + {0: " (the first)", last_col: " (the last)"}.get(cols[0], "")
-    for side, row, col in (("last", last_row, last_col), ("first", 0, 0)):
-        inside = np.delete(np.delete(wrong, row, axis=0), col, axis=1)
-        if not inside.any():
-            return f" only in the {side} row and the {side} column"
-    if min(wrong.shape) > 2 and not wrong[1:-1, 1:-1].any():
-        return " only along the border"
-    return f" at {int(wrong.sum())} of {wrong.size} positions"
-
-
-def _describe(name, case, got, want):
-    """What is wrong with the numbers, without guessing a cause."""
-    text = case["text"]
-    if got.ndim == 0:
-        return f"{name} returns a single number for {text}; expected an array of shape {want.shape}"
-    if got.shape != want.shape:
-        return f"{name} returns shape {got.shape} for {text}; expected {want.shape}"
-    if not np.isfinite(got).all():
-        count = int((~np.isfinite(got)).sum())
-        return (
-            f"{name} returns {count} values that are NaN or infinite for {text}; every value must be a number"
-        )
-    wrong = ~np.isclose(got, want, rtol=1e-6, atol=1e-9)
-    where = _where(wrong if wrong.ndim == 2 else wrong.any(axis=tuple(range(2, wrong.ndim))))
-    detail = ""
-    if got.ndim == 3:
-        maps = [c for c in range(got.shape[2]) if wrong[..., c].any()]
-        if len(maps) < got.shape[2]:
-            detail = f", only in {case['part']} {', '.join(map(str, maps))}"
-    offsets = (got - want).reshape(-1, got.shape[-1]) if got.ndim == 3 else (got - want).reshape(-1, 1)
-    if np.ptp(offsets, axis=0).max() < 1e-9:
-        amounts = ", ".join(f"{value:+g}" for value in offsets[0])
-        detail += f"; every value is off by the same amount ({amounts})"
-    index = tuple(int(i) for i in np.argwhere(wrong)[0])
-    cell = ", ".join(map(str, index))
-    return (
-        f"{name} returns the right shape {got.shape} for {text}, but {int(wrong.sum())} of {got.size} "
-        f"values are wrong{where}{detail}: out[{cell}] is {got[index]:g}, expected {want[index]:g}"
-    )
-
-
-def _explain(results, cases, answer, mistakes):
-    """The one known mistake (or pair of mistakes) that gives exactly these results, or None.
-
-    A result of None stands for a probe on which the learner's code failed; a
-    mistake explains it only if code with that mistake could not run that probe.
-    """
-
-    def fits(choice):
-        for case, got in zip(cases, results):
-            try:
-                with np.errstate(all="ignore"):
-                    expected = answer(case, dict(choice))
-            except Exception:  # code with this mistake could not have run this probe
-                expected = None
-            if (got is None) != (expected is None) or (got is not None and not _same(got, expected)):
-                return False
-        return True
-
-    singles = [message for slot, kind, message in mistakes if fits([(slot, kind)])]
-    if singles:
-        return singles[0] if len(singles) == 1 else None
-    pairs = [
-        f"has two mistakes: it {first[2]}; and it {second[2]}"
-        for n, first in enumerate(mistakes)
-        for second in mistakes[n + 1 :]
-        if first[0] != second[0] and fits([first[:2], second[:2]])
-    ]
-    return pairs[0] if len(pairs) == 1 else None
-
-
-def _mistakes(table, **parts):
-    """(slot, kind, message) from lines "slot kind: message"; indented lines continue a message."""
-    rows = []
-    for line in table.strip().splitlines():
-        if line.startswith(" "):
-            rows[-1][2] += " " + line.strip()
-        else:
-            head, message = line.split(": ", 1)
-            rows.append([*head.split(), message])
-    return [(slot, kind, message.format(**parts)) for slot, kind, message in rows]
-
-
-def _check(name, function, cases, answer, mistakes):
-    """Plain-language problems with one function; an empty list when it is right."""
-    results, failures, changed = [], [], []
-    for case in cases:
-        values, problem, moved, raised = _run(name, function, case)
-        if problem and not raised:
-            return [problem]
-        results.append(values)
-        failures += [problem] if raised else []
-        changed += [arg for arg in moved if arg not in changed]
-    expected = [answer(case, {}) for case in cases]
-    wrong = [n for n, (got, want) in enumerate(zip(results, expected)) if got is None or not _same(got, want)]
-    problems = []
-    if wrong:
-        ran = any(got is not None for got in results)
-        named = _explain(results, cases, answer, mistakes) if ran else None
-        if named:
-            problems.append(f"{name} {named}")
-        elif failures:
-            problems.append(failures[0])
-        else:
-            first = wrong[0]
-            problems.append(_describe(name, cases[first], results[first], expected[first]))
-    if changed:
-        problems.append(
-            f"{name} changes its argument {changed[0]} in place; leave the inputs as they are and write "
-            "the result into a new array"
-        )
-    return problems
+# The answers for the self-check (self_check.py runs your functions and compares):
+# the right answer and the answer of each common mistake, computed with whole-array
+# NumPy operations (no loops), a different way from the code you write.
 
 
 def _conv_answer(case, mistakes):
@@ -411,7 +186,7 @@ def _conv_answer(case, mistakes):
 PAD_SAME = "'same' padding puts size // 2 rows and columns of zeros on every side: ((1, 1), (1, 1), (0, 0))"
 STRIDE = "the window of output (i, j) starts at row i * stride and column j * stride"
 
-CONV_MISTAKES = _mistakes(
+CONV_MISTAKES = parse_mistakes(
     """
 kernel flip: flips the kernel both ways (a true convolution); a CNN layer multiplies the window by W[f]
     as it is
@@ -517,7 +292,7 @@ def _pool_answer(case, mistakes):
 
 POOL_SIZE = "the output has (rows - size) // stride + 1 rows and (cols - size) // stride + 1 columns"
 
-POOL_MISTAKES = _mistakes(
+POOL_MISTAKES = parse_mistakes(
     """
 channels across: takes the maximum over the channels too, so every channel gets the same value: keep one
     maximum per channel, over rows and columns only
@@ -556,8 +331,8 @@ dtype int: stores its results in an array of whole numbers, which cuts off the f
 
 
 def _conv_case(rows, cols, channels, filters, stride, start):
-    x = _probe((rows, cols, channels), start)
-    W = _probe((filters, 3, 3, channels), start + 11)
+    x = probe((rows, cols, channels), start)
+    W = probe((filters, 3, 3, channels), start + 11)
     b = np.array([0.5, -1.25, 2.0, 0.75][:filters])
     text = f"a {rows}×{cols}×{channels} input, {filters} filters of 3×3×{channels} and stride={stride}"
     return {
@@ -574,7 +349,7 @@ def _pool_case(rows, cols, channels, size, stride, start):
     given = {} if (size, stride) == (2, 2) else {"size": size, "stride": stride}
     said = "the default size=2, stride=2" if not given else f"size={size}, stride={stride}"
     return {
-        "args": (_probe((rows, cols, channels), start) - 1.5,),
+        "args": (probe((rows, cols, channels), start) - 1.5,),
         "names": ("x",),
         "kwargs": given,
         "pool": (size, stride),
@@ -589,23 +364,23 @@ POOL_CASES = [_pool_case(5, 7, 3, 2, 2, 3), _pool_case(6, 7, 2, 3, 1, 8)]
 
 def check_conv2d(conv2d):
     """Plain-language problems with conv2d; an empty list when it is right."""
-    return _check("conv2d", conv2d, CONV_CASES, _conv_answer, CONV_MISTAKES)
+    return check_function("conv2d", conv2d, CONV_CASES, _conv_answer, CONV_MISTAKES)
 
 
 def check_maxpool2d(maxpool2d):
     """Plain-language problems with maxpool2d; an empty list when it is right."""
-    return _check("maxpool2d", maxpool2d, POOL_CASES, _pool_answer, POOL_MISTAKES)
+    return check_function("maxpool2d", maxpool2d, POOL_CASES, _pool_answer, POOL_MISTAKES)
 
 
 def check_relu(relu):
-    values, problem, _, _ = _run(
+    values, problem, _, _ = run_function(
         "relu",
         relu,
         {"args": (np.array([-2.0, 0.0, 3.0]),), "names": ("x",), "kwargs": {}, "text": "[-2, 0, 3]"},
     )
     if problem:
         return [problem]
-    if not _same(values, [0.0, 0.0, 3.0]):
+    if not same(values, [0.0, 0.0, 3.0]):
         return ["relu must turn negative values into 0 and keep the others"]
     return []
 
@@ -613,16 +388,7 @@ def check_relu(relu):
 def run_checks(functions=None):
     """Problems found in the functions of a module or namespace (by default this file's own)."""
     found = globals() if functions is None else vars(functions)
-    problems = []
-    for name, check in (("conv2d", check_conv2d), ("maxpool2d", check_maxpool2d), ("relu", check_relu)):
-        try:
-            if not callable(found.get(name)):
-                problems.append(f"{name} is missing: keep its def line and fill in its body")
-                continue
-            problems += check(found[name])
-        except Exception as error:  # a safety net: the check itself must never stop with a traceback
-            problems.append(f"the self-check of {name} could not finish: {type(error).__name__}: {error}")
-    return problems
+    return check_all(found, (("conv2d", check_conv2d), ("maxpool2d", check_maxpool2d), ("relu", check_relu)))
 
 
 def main(argv=None):
@@ -634,10 +400,7 @@ def main(argv=None):
     name = Path(sys.argv[0]).name
     problems = run_checks()
     if args.check:
-        for problem in problems:
-            print(f"- {problem}")
-        print("Every check passed." if not problems else f"{len(problems)} check(s) failed.")
-        return 1 if problems else 0
+        return report(problems)
     if problems:
         print(f"{name}: {problems[0]} (run with --check for every problem)", file=sys.stderr)
         return 1

@@ -4,8 +4,7 @@ Each test fills in the starter's TODOs with the answers of test_downloads.py,
 plants one mistake and runs the starter as a learner does.
 """
 
-import ast
-import importlib.util
+import shutil
 from types import SimpleNamespace
 
 import numpy as np
@@ -13,12 +12,14 @@ import pytest
 from conftest import DOWNLOADS, run_script
 from PIL import Image
 from scipy import signal
+from support.planted import problems_of
 from test_downloads import TODO_ANSWERS
 
 from convviz import checkerboard
 from convviz.downloads import load_download
 
 STARTER = load_download("cnn_starter")
+CHECK = load_download("self_check")
 WINDOW = "image[row : row + kernel_rows, col : col + kernel_cols]"
 SUM = f"np.sum({WINDOW} * kernel)"
 SIZE = "image_rows - kernel_rows + 1, image_cols - kernel_cols + 1"
@@ -37,14 +38,8 @@ def finished_starter(tmp_path, changes=()):
         learner = learner.replace(old, new)
     path = tmp_path / "cnn_starter.py"
     path.write_text(learner + rest)
+    shutil.copy(DOWNLOADS / "self_check.py", tmp_path)
     return path
-
-
-def problems_of(path):
-    spec = importlib.util.spec_from_file_location(f"planted_{abs(hash(path))}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.run_checks(module)
 
 
 def test_the_checks_right_answers_match_scipy():
@@ -66,7 +61,7 @@ def test_every_known_mistake_gives_its_own_result_on_the_probes():
 
     def same(first, second):
         return all(
-            (a is None and b is None) or (a is not None and b is not None and STARTER._same(a, b))
+            (a is None and b is None) or (a is not None and b is not None and CHECK.same(a, b))
             for a, b in zip(first, second)
         )
 
@@ -212,22 +207,3 @@ def test_the_check_never_raises_on_odd_functions():
         problems = STARTER.run_checks(namespace)
         assert [p.split(" ")[0] for p in problems] == ["make_kernel", "convolve2d"], problems
         assert all("\n" not in p and "could not finish" not in p for p in problems)
-
-
-def function_sources(path):
-    source = path.read_text()
-    return {
-        node.name: ast.get_source_segment(source, node)
-        for node in ast.parse(source).body
-        if isinstance(node, ast.FunctionDef)
-    }
-
-
-def test_self_check_helpers_are_identical_in_both_starters():
-    """Each starter runs alone, so the check's helpers stand in both; they must not drift apart."""
-    first = function_sources(DOWNLOADS / "cnn_starter.py")
-    second = function_sources(DOWNLOADS / "tiny_cnn_starter.py")
-    shared = sorted(name for name in first if name.startswith("_") and name in second)
-    assert len(shared) >= 10
-    for name in shared:
-        assert first[name] == second[name], name

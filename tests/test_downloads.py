@@ -1,6 +1,7 @@
 """The learner downloads, run as a learner runs them: in an empty folder, as scripts."""
 
 import re
+import shutil
 
 import numpy as np
 import pytest
@@ -123,6 +124,7 @@ def test_starter_reports_each_todo_in_turn_and_works_when_all_are_done(tmp_path,
         assert line in text
         text = text.replace(line, answer)
     (tmp_path / "cnn_starter.py").write_text(text)
+    shutil.copy(DOWNLOADS / "self_check.py", tmp_path)
     result = run_script(tmp_path / "cnn_starter.py", cwd=tmp_path)
     if done < len(TODO_ANSWERS):
         assert result.returncode == 1

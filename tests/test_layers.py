@@ -5,6 +5,7 @@ import itertools
 import numpy as np
 import pytest
 from scipy import signal
+from support.oracles import direct_maxpool
 
 from convviz import output_size
 from convviz.layers import conv2d, conv2d_backward, maxpool2d, maxpool2d_backward, padding_amount, relu
@@ -61,18 +62,6 @@ def test_output_shapes_follow_the_formula(n, k, padding, stride):
     expected = ((n - k + 2 * padding) // stride + 1, (n + 1 - k + 2 * padding) // stride + 1, 2)
     assert out.shape == expected
     assert out.shape[0] == output_size(n, k, padding, stride)
-
-
-def direct_maxpool(x, size, stride):
-    rows, cols = (x.shape[0] - size) // stride + 1, (x.shape[1] - size) // stride + 1
-    out = np.empty((rows, cols, x.shape[2]))
-    for i in range(rows):
-        for j in range(cols):
-            for c in range(x.shape[2]):
-                out[i, j, c] = max(
-                    x[i * stride + u, j * stride + v, c] for u in range(size) for v in range(size)
-                )
-    return out
 
 
 @pytest.mark.parametrize(

@@ -41,7 +41,7 @@ DROPDOWNS = [
     "Complete solution",
     "Challenge solution",
 ]
-DOWNLOAD_FILES = {"cnn_visualization.py", "cnn_starter.py", "cnn_solution.py"}
+DOWNLOAD_FILES = {"cnn_visualization.py", "cnn_starter.py", "self_check.py", "cnn_solution.py"}
 
 
 @pytest.fixture(scope="module")

@@ -5,20 +5,23 @@ maxpool2d, pastes it into the starter and asserts the message the check gives.
 The check's right answers are compared with SciPy and with plain loops here.
 """
 
-import importlib.util
 import re
+import shutil
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from conftest import DOWNLOADS, FIGURES, run_script
 from scipy import signal
+from support.oracles import direct_maxpool
+from support.planted import problems_of
 
 from convviz.downloads import load_download
 from convviz.tiny_cnn import accuracy, load_weights
 
 WEIGHTS_FILE = FIGURES / "tiny_cnn_weights.npz"
 STARTER = load_download("tiny_cnn_starter")
+CHECK = load_download("self_check")
 
 
 def planted_starter(tmp_path, function=None, changes=()):
@@ -36,15 +39,8 @@ def planted_starter(tmp_path, function=None, changes=()):
         starter = starter[:start] + body + starter[end:]
     path = tmp_path / "tiny_cnn_starter.py"
     path.write_text(starter)
+    shutil.copy(DOWNLOADS / "self_check.py", tmp_path)
     return path
-
-
-def problems_of(path):
-    """run_checks on the functions of the planted file, imported as a module."""
-    spec = importlib.util.spec_from_file_location(f"planted_{abs(hash(path))}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.run_checks(module)
 
 
 # ---------------------------------------------------------------- the right answers
@@ -59,18 +55,6 @@ def correlate_oracle(x, W, b, stride):
     return np.stack(maps, axis=-1)[::stride, ::stride]
 
 
-def pool_oracle(x, size, stride):
-    rows, cols = (x.shape[0] - size) // stride + 1, (x.shape[1] - size) // stride + 1
-    out = np.empty((rows, cols, x.shape[2]))
-    for i in range(rows):
-        for j in range(cols):
-            for c in range(x.shape[2]):
-                out[i, j, c] = max(
-                    x[i * stride + u, j * stride + v, c] for u in range(size) for v in range(size)
-                )
-    return out
-
-
 def test_the_checks_right_answers_match_scipy_and_loops():
     for case in STARTER.CONV_CASES:
         x, W, b = case["args"]
@@ -78,7 +62,7 @@ def test_the_checks_right_answers_match_scipy_and_loops():
         np.testing.assert_allclose(STARTER._conv_answer(case, {}), expected, atol=1e-12)
     for case in STARTER.POOL_CASES:
         np.testing.assert_array_equal(
-            STARTER._pool_answer(case, {}), pool_oracle(case["args"][0], *case["pool"])
+            STARTER._pool_answer(case, {}), direct_maxpool(case["args"][0], *case["pool"])
         )
 
 
@@ -96,11 +80,11 @@ def test_every_known_mistake_gives_its_own_result_on_the_probes(cases, answer, m
     results = {}
     for slot, kind, _ in mistakes:
         results[slot, kind] = [answer(case, {slot: kind}) for case in cases]
-        assert not all(map(STARTER._same, results[slot, kind], right)), (slot, kind)
+        assert not all(map(CHECK.same, results[slot, kind], right)), (slot, kind)
     keys = list(results)
     for n, first in enumerate(keys):
         for second in keys[n + 1 :]:
-            assert not all(map(STARTER._same, results[first], results[second])), (first, second)
+            assert not all(map(CHECK.same, results[first], results[second])), (first, second)
 
 
 # ---------------------------------------------------------------- planted mistakes
@@ -632,10 +616,10 @@ def test_where_wrong_values_are_is_said_from_the_map():
         return wrong
 
     edge = [(r, c) for r in range(4) for c in range(5) if r in (0, 3) or c in (0, 4)]
-    assert STARTER._where(np.ones((4, 5), bool)) == " at every position"
-    assert STARTER._where(mask(4, 5, [(3, 1), (3, 4)])) == " only in row 3 (the last)"
-    assert STARTER._where(mask(4, 5, [(1, 2), (2, 2)])) == " only in column 2"
-    assert STARTER._where(mask(4, 5, [(3, 0), (1, 4)])) == " only in the last row and the last column"
-    assert STARTER._where(mask(4, 5, [(0, 3), (2, 0)])) == " only in the first row and the first column"
-    assert STARTER._where(mask(4, 5, edge)) == " only along the border"
-    assert STARTER._where(mask(4, 5, [(1, 1), (2, 3)])) == " at 2 of 20 positions"
+    assert CHECK._where(np.ones((4, 5), bool)) == " at every position"
+    assert CHECK._where(mask(4, 5, [(3, 1), (3, 4)])) == " only in row 3 (the last)"
+    assert CHECK._where(mask(4, 5, [(1, 2), (2, 2)])) == " only in column 2"
+    assert CHECK._where(mask(4, 5, [(3, 0), (1, 4)])) == " only in the last row and the last column"
+    assert CHECK._where(mask(4, 5, [(0, 3), (2, 0)])) == " only in the first row and the first column"
+    assert CHECK._where(mask(4, 5, edge)) == " only along the border"
+    assert CHECK._where(mask(4, 5, [(1, 1), (2, 3)])) == " at 2 of 20 positions"

@@ -12,7 +12,9 @@ what a clean build would show:
   and downloads of a removed page behind), without re-running any script.
 
 After the build the learner files get stable addresses: ``downloads/`` in the
-site holds the weights file and the ``convviz`` package as a zip.
+site holds the weights file, the ``convviz`` package as a zip, and one zip per
+exercise with everything its starter needs (the starter, self_check.py and,
+for exercise 4, the weights).
 """
 
 import hashlib
@@ -24,13 +26,22 @@ from pathlib import Path
 from sphinx.util import logging
 
 from convviz import figure_output
-from convviz.paths import GALLERY_DIR, GENERATED_DIR, PACKAGE_DIR, SCRIPTS_DIR
+from convviz.paths import DOWNLOADS_DIR, GALLERY_DIR, GENERATED_DIR, PACKAGE_DIR, SCRIPTS_DIR
 
 logger = logging.getLogger(__name__)
 
 #: Files of the generated folder that the site offers at a fixed address, ``downloads/<name>``.
 STABLE_DOWNLOADS = ("tiny_cnn_weights.npz",)
-#: Timestamp of every member of convviz.zip (the earliest a zip file can hold), for identical bytes.
+#: Exercise bundles, ``downloads/<name>.zip``: the files a learner unpacks into one folder to start.
+EXERCISE_BUNDLES = {
+    "exercise3": (DOWNLOADS_DIR / "cnn_starter.py", DOWNLOADS_DIR / "self_check.py"),
+    "exercise4": (
+        DOWNLOADS_DIR / "tiny_cnn_starter.py",
+        DOWNLOADS_DIR / "self_check.py",
+        GENERATED_DIR / "tiny_cnn_weights.npz",
+    ),
+}
+#: Timestamp of every zip member (the earliest a zip file can hold), for identical bytes.
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 GALLERY_SUFFIXES = (".rst", ".py", ".ipynb", ".py.md5", ".zip", "_codeobj.pickle")
 
@@ -117,12 +128,12 @@ def outdated_pages(app, env, added, changed, removed):
     return [name for name in getattr(app, "course_rerun_pages", []) if name in env.found_docs]
 
 
-def package_zip():
-    """The convviz package as zip bytes, identical for identical sources."""
+def zip_bytes(folder, paths):
+    """The files at paths as zip bytes, inside folder/, identical for identical sources."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(PACKAGE_DIR.glob("*.py")):
-            member = zipfile.ZipInfo(f"convviz/{path.name}", date_time=ZIP_TIMESTAMP)
+        for path in paths:
+            member = zipfile.ZipInfo(f"{folder}/{path.name}", date_time=ZIP_TIMESTAMP)
             member.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(member, path.read_bytes())
     return buffer.getvalue()
@@ -141,7 +152,9 @@ def write_stable_downloads(app, exception):
     folder = Path(app.outdir) / "downloads"
     for name in STABLE_DOWNLOADS:
         write_if_changed(folder / name, (GENERATED_DIR / name).read_bytes())
-    write_if_changed(folder / "convviz.zip", package_zip())
+    write_if_changed(folder / "convviz.zip", zip_bytes("convviz", sorted(PACKAGE_DIR.glob("*.py"))))
+    for name, paths in EXERCISE_BUNDLES.items():
+        write_if_changed(folder / f"{name}.zip", zip_bytes(name, paths))
 
 
 def html_translator():

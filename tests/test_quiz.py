@@ -1,0 +1,443 @@
+"""The check-your-understanding questions: answers and hints against independent computations,
+the questions in the built pages, and answering each one right, wrong and unreadably in Chromium."""
+
+import html
+import json
+import math
+import re
+
+import numpy as np
+import pytest
+from conftest import HTML
+from scipy import signal
+
+from convviz import quiz
+from convviz.kernels import KERNELS
+from convviz.network_data import weights_path
+from convviz.tiny_cnn import forward_layers, load_weights
+
+PAGES = {
+    "module_9_2_2/index.html": ["valid-output-size", "one-output-cell", "which-kernel"],
+    "module_9_2_2/inside_a_conv_layer.html": [
+        "padded-strided-size",
+        "conv2-parameters",
+        "pooled-size",
+        "most-weights",
+    ],
+}
+SCREENSHOTS = HTML.parent / "screenshots"
+
+
+def positions(n, f, padding, stride):
+    """How many places a window of f fits in n padded by padding on both sides, stepping by stride."""
+    return len(range(0, n + 2 * padding - f + 1, stride))
+
+
+def loop_correlate(image, kernel):
+    """Valid cross-correlation by four plain loops."""
+    rows, cols = image.shape[0] - kernel.shape[0] + 1, image.shape[1] - kernel.shape[1] + 1
+    out = np.zeros((rows, cols))
+    for i in range(rows):
+        for j in range(cols):
+            for u in range(kernel.shape[0]):
+                for v in range(kernel.shape[1]):
+                    out[i, j] += image[i + u, j + v] * kernel[u, v]
+    return out
+
+
+def mistake_values(question):
+    return [m["value"] for m in question["mistakes"]]
+
+
+# -- The computed answers and hints ---------------------------------------------------------
+
+
+def test_every_question_has_distinct_answers_and_hints():
+    for qid in quiz.QUESTION_IDS:
+        question = quiz.question(qid)
+        assert question["id"] == qid
+        values = [question["answer"], *mistake_values(question)]
+        assert len(set(values)) == len(values), qid
+        assert question["mistakes"] and all(m["hint"] for m in question["mistakes"])
+        assert question["hint"] and question["explanation"]
+        if question["kind"] == "choice":
+            offered = {c["value"] for c in question["choices"]}
+            assert set(values) == offered, qid  # every wrong choice has its own hint
+
+
+def test_unknown_question_is_a_clear_error():
+    with pytest.raises(ValueError, match="question_id"):
+        quiz.question("no-such-question")
+
+
+def test_valid_output_size_counts_the_positions():
+    question = quiz.valid_output_size(30, 5)
+    assert question["answer"] == positions(30, 5, 0, 1) == 26
+    image = np.zeros((30, 30))
+    assert signal.correlate2d(image, np.ones((5, 5)), mode="valid").shape == (26, 26)
+    assert signal.correlate2d(image, np.ones((5, 5)), mode="full").shape[0] in mistake_values(question)
+    assert positions(30, 3, 0, 1) in mistake_values(question)  # a 3×3 kernel's size
+    assert 30 in mistake_values(question) and 30 - 5 in mistake_values(question)
+
+
+def test_padded_strided_size_counts_the_positions():
+    question = quiz.padded_strided_size(32, 5, 2, 2)
+    assert question["answer"] == positions(32, 5, 2, 2)
+    values = mistake_values(question)
+    assert (32 - 5 + 4) / 2 + 1 in values and not float((32 - 5 + 4) / 2).is_integer()
+    assert math.ceil((32 - 5 + 4) / 2) + 1 in values
+    assert positions(32, 5, 0, 2) in values
+    assert positions(32, 5, 2, 1) in values
+    assert positions(32, 5, 2, 2) - 1 in values
+
+
+def test_pooled_size_counts_the_windows():
+    question = quiz.pooled_size(27, 2, 2)
+    answer = question["answer"]
+    pooled = np.arange(27 * 27.0).reshape(27, 27)[: answer * 2, : answer * 2].reshape(answer, 2, answer, 2)
+    assert pooled.max(axis=(1, 3)).shape == (answer, answer)
+    assert answer == positions(27, 2, 0, 2) == 27 // 2
+    assert set(mistake_values(question)) == {13.5, 14, positions(27, 2, 0, 1)}
+
+
+def test_one_output_cell_against_scipy_and_loops():
+    question = quiz.one_output_cell(1, 2)
+    image = np.array(question["grids"][0]["values"])
+    kernel = np.array(question["grids"][1]["values"])
+    assert np.array_equal(kernel, KERNELS["sobel_x"])
+    expected = signal.correlate2d(image, kernel, mode="valid")
+    assert np.allclose(loop_correlate(image, kernel), expected)
+    assert question["answer"] == pytest.approx(expected[1, 2], abs=1e-12)
+    assert question["answer"] == pytest.approx(np.sum(image[1:4, 2:5] * kernel), abs=1e-12)
+    values = mistake_values(question)
+    convolved = signal.convolve2d(image, kernel, mode="valid")  # the flipped kernel
+    assert convolved[1, 2] in values
+    assert np.sum(image[0:3, 1:4] * kernel) in values  # window centred on image[1, 2]
+    assert expected[2, 1] in values  # rows and columns swapped
+    assert "out[1, 2]" in question["prompt"]
+    listed = re.search(r"row by row: ([^;]+);", question["explanation"]).group(1)
+    products = [float(t.replace("−", "-")) for t in listed.split(", ")]
+    assert products == list((image[1:4, 2:5] * kernel).ravel())
+
+
+def test_which_kernel_map_and_hints_against_scipy():
+    question = quiz.which_kernel()
+    image = np.array(question["grids"][0]["values"])
+    shown = np.array(question["grids"][1]["values"])
+    answer = question["answer"]
+    assert np.allclose(shown, signal.correlate2d(image, KERNELS[answer], mode="valid"))
+    # No other offered kernel makes the same map.
+    for mistake in question["mistakes"]:
+        other = signal.correlate2d(image, KERNELS[mistake["value"]], mode="valid")
+        assert not np.allclose(other, shown)
+        found = re.search(
+            r"give (\S+) at row (\d+), column (\d+); the map shows (\S+) there", mistake["hint"]
+        )
+        would, row, col, shows = found.groups()
+        row, col = int(row), int(col)
+        would, shows = (float(t.replace("−", "-")) for t in (would, shows))
+        assert would == pytest.approx(other[row, col], abs=1e-3)
+        assert shows == pytest.approx(shown[row, col], abs=1e-3)
+
+
+@pytest.fixture(scope="module")
+def weights():
+    path = weights_path()
+    if not path.exists():
+        pytest.fail("no weights file: run `make html` first")
+    return load_weights(path)
+
+
+def test_weight_questions_against_the_trained_network(weights):
+    sizes = {name: weights[name].size for name in ("W1", "b1", "W2", "b2", "W3", "b3")}
+    # The shapes a forward pass needs, independently: input channels, filters, flattened pool2, classes.
+    layers = forward_layers(weights, np.zeros((1, 28, 28, 1)))
+    c1, c2 = layers["conv1"].shape[-1], layers["conv2"].shape[-1]
+    flat, classes = layers["pool2"][0].size, layers["logits"].shape[-1]
+    assert sizes["W1"] == c1 * 3 * 3 * 1 and sizes["W2"] == c2 * 3 * 3 * c1 and sizes["W3"] == classes * flat
+
+    question = quiz.conv2_parameters()
+    assert question["answer"] == sizes["W2"] + sizes["b2"] == c2 * (3 * 3 * c1 + 1)
+    assert set(mistake_values(question)) == {sizes["W2"], c2 * 9 + c2, c2 * 9, 3 * 3 * c1 + 1}
+
+    question = quiz.most_weights()
+    counts = {"conv1": sizes["W1"], "conv2": sizes["W2"], "dense": sizes["W3"]}
+    assert question["answer"] == max(counts, key=counts.get) == "dense"
+    for mistake in question["mistakes"]:
+        assert f"{counts[mistake['value']]} weights" in mistake["hint"]
+    assert str(counts["dense"]) in question["explanation"]
+
+
+# -- The built pages ------------------------------------------------------------------------
+
+
+def page_questions(site, page):
+    text = (site / page).read_text(encoding="utf-8")
+    found = {}
+    for match in re.finditer(r'<div class="quiz" id="quiz-([a-z0-9-]+)" data-quiz="([^"]*)">', text):
+        found[match.group(1)] = json.loads(html.unescape(match.group(2)))
+    return text, found
+
+
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_pages_carry_the_computed_questions(site, page):
+    text, found = page_questions(site, page)
+    assert list(found) == PAGES[page]
+    assert "quiz/quiz.js" in text and "quiz/quiz.css" in text
+    for qid, data in found.items():
+        question = quiz.question(qid)
+        assert data == {k: question[k] for k in ("kind", "answer", "mistakes", "hint", "explanation")}
+        assert html.escape(question["prompt"]) in text
+
+
+def test_pages_without_questions_do_not_load_the_quiz(site):
+    text = (site / "module_9_2_2" / "trained_network.html").read_text(encoding="utf-8")
+    assert "quiz/quiz.js" not in text and 'class="quiz"' not in text
+
+
+# -- In the browser -------------------------------------------------------------------------
+
+
+def open_quiz(page, server, qid):
+    path = next(p for p, ids in PAGES.items() if qid in ids)
+    page.goto(server + path)
+    root = page.locator(f"#quiz-{qid}")
+    root.scroll_into_view_if_needed()
+    return root
+
+
+def as_typed(value):
+    """A value as a reader might type it: whole numbers without decimals."""
+    return f"{value:.0f}" if float(value).is_integer() else str(value)
+
+
+def answer(root, kind, value):
+    """Give an answer with the mouse; return (feedback text, field message)."""
+    if kind == "choice":
+        root.locator(f"input[type=radio][value='{value}']").check()
+    else:
+        root.locator(".quiz-answer").fill(value)
+    root.locator("button.quiz-check").click()
+    return root.locator(".quiz-feedback").inner_text(), root.locator(".quiz-message").inner_text()
+
+
+def typed_entries(question):
+    """(text, expected state) pairs for a number or size question."""
+    right = as_typed(question["answer"])
+    entries = [(right, "correct"), (f" {right} ", "correct")]
+    if question["kind"] == "size":
+        entries += [(f"{right}x{right}", "correct"), (f"{right} × {right}", "correct")]
+        entries += [(f"{right}, {right}", "correct"), (f"({right}, {right})", "correct")]
+    entries += [(as_typed(m["value"]), "mistake") for m in question["mistakes"]]
+    return entries
+
+
+NUMBER_QUESTIONS = [q for q in quiz.QUESTION_IDS if quiz.question(q)["kind"] != "choice"]
+CHOICE_QUESTIONS = [q for q in quiz.QUESTION_IDS if quiz.question(q)["kind"] == "choice"]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("qid", NUMBER_QUESTIONS)
+def test_typed_answers_right_wrong_and_unreadable(page, server, qid):
+    question = quiz.question(qid)
+    root = open_quiz(page, server, qid)
+    show = root.locator(".quiz-show")
+    assert root.locator(".quiz-feedback").inner_text() == ""
+    for text, state in typed_entries(question):
+        feedback, message = answer(root, question["kind"], text)
+        assert root.get_attribute("data-state") == state, text
+        assert message == ""
+        if state == "correct":
+            assert feedback.startswith("Correct.") and question["explanation"] in feedback
+        else:
+            hint = next(m["hint"] for m in question["mistakes"] if as_typed(m["value"]) == text)
+            assert hint in feedback and question["explanation"] not in feedback
+    # Wrong, but no known mistake: the general hint, and the answer is not given away.
+    other = question["answer"] + 1000
+    feedback, _ = answer(root, question["kind"], as_typed(other))
+    assert root.get_attribute("data-state") == "wrong"
+    assert question["hint"] in feedback and question["explanation"] not in feedback
+    if question["kind"] == "size":
+        right = as_typed(question["answer"])
+        feedback, _ = answer(root, "size", f"{right}x{other}")
+        assert root.get_attribute("data-state") == "wrong" and "square" in feedback
+    # Unreadable: a message at the field, the last feedback stays, the field is marked.
+    for text in ["", "twenty", "12 13 14", "1e3", "--4"]:
+        before = root.locator(".quiz-feedback").inner_text()
+        feedback, message = answer(root, question["kind"], text)
+        assert message.startswith("Type"), text
+        assert root.locator(".quiz-answer").get_attribute("aria-invalid") == "true"
+        assert feedback == before
+    root.locator(".quiz-answer").fill("1")
+    assert root.locator(".quiz-message").inner_text() == ""
+    # After a try, the answer can be shown.
+    assert show.is_visible()
+    show.click()
+    assert question["explanation"] in root.locator(".quiz-feedback").inner_text()
+    assert root.evaluate("r => document.activeElement === r.querySelector('.quiz-feedback')")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("qid", CHOICE_QUESTIONS)
+def test_choices_right_and_each_wrong_one(page, server, qid):
+    question = quiz.question(qid)
+    root = open_quiz(page, server, qid)
+    labels = root.locator(".quiz-choice label").all_inner_texts()
+    assert labels == [c["label"] for c in question["choices"]]
+    root.locator("button.quiz-check").click()
+    assert root.locator(".quiz-message").inner_text() == "Pick one of the answers first."
+    assert root.locator(".quiz-feedback").inner_text() == ""
+    for mistake in question["mistakes"]:
+        feedback, message = answer(root, "choice", mistake["value"])
+        assert root.get_attribute("data-state") == "mistake"
+        assert mistake["hint"] in feedback and message == ""
+        assert question["explanation"] not in feedback
+    feedback, _ = answer(root, "choice", question["answer"])
+    assert root.get_attribute("data-state") == "correct"
+    assert feedback.startswith("Correct.") and question["explanation"] in feedback
+
+
+@pytest.mark.browser
+def test_the_grids_show_the_computed_values(page, server):
+    for qid in ("one-output-cell", "which-kernel"):
+        question = quiz.question(qid)
+        root = open_quiz(page, server, qid)
+        tables = root.locator("table.quiz-grid")
+        assert tables.count() == len(question["grids"])
+        for index, grid in enumerate(question["grids"]):
+            cells = tables.nth(index).locator("tbody td").all_inner_texts()
+            values = [float(c.replace("−", "-")) for c in cells]
+            assert np.allclose(values, np.ravel(grid["values"]), atol=1e-9)
+            assert tables.nth(index).locator("caption").inner_text() == grid["caption"]
+
+
+PARSED = [
+    ("26", [26], 26),
+    (" 26 ", [26], 26),
+    ("26x26", [26, 26], None),
+    ("26 X 26", [26, 26], None),
+    ("26 × 26", [26, 26], None),
+    ("26*26", [26, 26], None),
+    ("26, 26", [26, 26], None),
+    ("(26, 26)", [26, 26], None),
+    ("26 by 26", [26, 26], None),
+    ("26 26", [26, 26], None),
+    ("16.5", [16.5], 16.5),
+    ("−12", [-12], -12),
+    ("- 12", None, -12),
+    ("+3.5", [3.5], 3.5),
+    ("3,920", [3, 920], 3920),
+    ("3 920", [3, 920], 3920),
+    ("12,5", [12, 5], None),
+    ("12 13 14", None, None),
+    ("", None, None),
+    ("twelve", None, None),
+    ("1e3", None, None),
+    ("--4", None, None),
+    ("26x", [26], None),
+    ("x", None, None),
+    ("Infinity", None, None),
+]
+
+
+@pytest.mark.browser
+def test_parsing_is_tolerant_but_not_credulous(page, server):
+    open_quiz(page, server, "valid-output-size")
+    for text, size, number in PARSED:
+        got = page.evaluate("t => [courseQuiz.parseSize(t), courseQuiz.parseNumber(t)]", text)
+        assert got == [size, number], text
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_answered_questions_stay_accessible(browser, server, mode):
+    """axe-core on every question with its hint, its field message and the shown answer on display."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=mode)
+    page = context.new_page()
+    page.add_init_script(f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');")
+    for path, ids in PAGES.items():
+        page.goto(server + path)
+        for qid in ids:
+            question = quiz.question(qid)
+            root = page.locator(f"#quiz-{qid}")
+            answer(
+                root,
+                question["kind"],
+                question["mistakes"][0]["value"] if question["kind"] == "choice" else "x",
+            )
+            if question["kind"] != "choice":
+                answer(root, question["kind"], as_typed(question["mistakes"][0]["value"]))
+                root.locator(".quiz-answer").fill("?")
+                root.locator("button.quiz-check").click()
+            else:
+                root.locator(".quiz-show").click()
+        results = Axe().run(page, context={"include": [[".quiz"]]})
+        serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+        assert not serious, [(v["id"], v["nodes"][0]["html"][:120]) for v in serious]
+    context.close()
+
+
+@pytest.mark.browser
+def test_keyboard_only(page, server):
+    """Tab into the field, type, Enter checks; Tab to a radio, arrows pick, Enter checks."""
+    question = quiz.question("padded-strided-size")
+    root = open_quiz(page, server, "padded-strided-size")
+    field = root.locator(".quiz-answer")
+    root.locator(".quiz-prompt").evaluate("p => { p.tabIndex = -1; p.focus(); }")
+    page.keyboard.press("Tab")
+    assert field.evaluate("f => document.activeElement === f")
+    page.keyboard.type(as_typed(question["mistakes"][0]["value"]))
+    page.keyboard.press("Enter")
+    assert question["mistakes"][0]["hint"] in root.locator(".quiz-feedback").inner_text()
+    assert field.evaluate("f => document.activeElement === f")  # focus stays in the field
+    page.keyboard.press("Control+A")
+    page.keyboard.type(f"{question['answer']} x {question['answer']}")
+    page.keyboard.press("Enter")
+    assert root.get_attribute("data-state") == "correct"
+
+    question = quiz.question("most-weights")
+    root = open_quiz(page, server, "most-weights")
+    root.locator(".quiz-prompt").evaluate("p => { p.tabIndex = -1; p.focus(); }")
+    page.keyboard.press("Tab")
+    first = root.locator("input[type=radio]").first
+    assert first.evaluate("r => document.activeElement === r")
+    page.keyboard.press("Space")
+    page.keyboard.press("Enter")
+    assert root.get_attribute("data-state") == "mistake"
+    order = [c["value"] for c in question["choices"]]
+    for _ in range(order.index(question["answer"])):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    assert root.get_attribute("data-state") == "correct"
+    # Tab reaches the Check button, and "Show the answer" is hidden after a right answer.
+    page.keyboard.press("Tab")
+    assert root.locator("button.quiz-check").evaluate("b => document.activeElement === b")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("mode", "width"), [("light", 1280), ("dark", 1280), ("light", 375), ("dark", 375)])
+def test_quiz_screenshots_light_dark_and_narrow(browser, server, mode, width):
+    """Writes _build/screenshots/quiz-<id>-<mode>-<width>.png for a person to look at."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=mode)
+    page = context.new_page()
+    page.add_init_script(f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for qid in ("one-output-cell", "which-kernel", "most-weights"):
+        question = quiz.question(qid)
+        root = open_quiz(page, server, qid)
+        assert page.evaluate("document.documentElement.dataset.theme") == mode
+        box = root.bounding_box()
+        assert box["width"] <= width
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"the page scrolls sideways by {overflow}px"
+        if question["kind"] == "choice":
+            answer(root, "choice", question["mistakes"][0]["value"])
+        else:
+            answer(root, question["kind"], "twelve")
+        page.add_style_tag(content=".bd-header, .skip-link { display: none !important; }")
+        root.screenshot(path=str(SCREENSHOTS / f"quiz-{qid}-{mode}-{width}.png"))
+    context.close()
