@@ -28,7 +28,7 @@ def number(value):
 def grid_table(matrix, title):
     """A reST list-table of matrix, titled, without a header row, as narrow as its numbers."""
     matrix = np.asarray(matrix)
-    width = min(100, 8 * matrix.shape[1])
+    width = min(100, max(40, 10 * matrix.shape[1]))
     options = ["   :class: worked-grid", f"   :width: {width}%", "   :align: center", ""]
     lines = [f".. list-table:: {title}", *options]
     for row in matrix:
