@@ -2,7 +2,9 @@
 
 Values follow the usual image-processing conventions: Sobel X measures the
 change from left to right, so it answers vertical edges; Sobel Y measures
-the change from top to bottom and answers horizontal edges.
+the change from top to bottom and answers horizontal edges. The blob kernel
+is positive in the centre and negative around it, and its weights add up to
+zero: it answers a spot brighter than its surroundings.
 """
 
 import numpy as np
@@ -21,6 +23,9 @@ _TABLE = {
     "laplacian": [[0, 1, 0], [1, -4, 1], [0, 1, 0]],
     "diagonal": [[-1, 0, 1], [0, 0, 0], [1, 0, -1]],
     "high_pass": [[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]],
+    # Centre minus its Gaussian-weighted neighbourhood (4 × (identity − Gaussian)):
+    # a difference of Gaussians, the shape of a classic blob detector.
+    "blob": [[-0.25, -0.5, -0.25], [-0.5, 3, -0.5], [-0.25, -0.5, -0.25]],
 }
 
 #: Every named kernel as a read-only float64 array.
@@ -43,6 +48,7 @@ LABELS = {
     "laplacian": "Laplacian",
     "diagonal": "Diagonal",
     "high_pass": "High-pass",
+    "blob": "Blob",
 }
 
 

@@ -107,6 +107,33 @@ def softmax(logits):
     return exp / exp.sum(axis=1, keepdims=True)
 
 
+#: The layers that hold parameters, with the names of their weights and biases.
+PARAMETER_LAYERS = (("conv1", "W1", "b1"), ("conv2", "W2", "b2"), ("dense", "W3", "b3"))
+
+
+def parameter_counts(params):
+    """How many numbers each layer learns, read from the shapes of params.
+
+    Returns a list of dicts, one per layer in PARAMETER_LAYERS order, with the
+    keys layer, weight_shape, weights, biases and total.
+    """
+    counts = []
+    for layer, weight_name, bias_name in PARAMETER_LAYERS:
+        missing = [name for name in (weight_name, bias_name) if name not in params]
+        if missing:
+            raise ValueError(f"params has no {' or '.join(missing)}; it needs {PARAMETER_NAMES}")
+        weights, biases = np.shape(params[weight_name]), np.shape(params[bias_name])
+        count = {
+            "layer": layer,
+            "weight_shape": weights,
+            "weights": int(np.prod(weights)),
+            "biases": int(np.prod(biases)),
+        }
+        count["total"] = count["weights"] + count["biases"]
+        counts.append(count)
+    return counts
+
+
 def loss_and_gradients(params, x, labels):
     """Mean cross-entropy of softmax(logits) and its gradient for every parameter."""
     logits, (c1, z1, m1, c2, z2, m2, p2_shape, flat) = forward(params, x, keep=True)

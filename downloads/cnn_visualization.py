@@ -2,6 +2,7 @@
 
 Usage:
     python cnn_visualization.py [--image PHOTO [--full-size]] [--out FOLDER]
+    python cnn_visualization.py --random-filters N [--seed S] [--image PHOTO] [--out FOLDER]
 
 Without --image it draws a test pattern (a rectangle and a disc); with it, it
 uses your own photo in grayscale, shrunk to at most 512 pixels on its longer
@@ -12,6 +13,11 @@ edges_vertical.png, edges_horizontal.png, artistic_edges.png, blur_3x3.png
 and blur_5x5.png into FOLDER (default: the current folder),
 replacing files of the same names, and prints where each file went. If
 anything fails, the folder is left as it was. Needs numpy and pillow.
+
+With --random-filters N it draws N random 3x3 filters instead (normally
+distributed weights from seed S, default 0: the same seed gives the same
+filters), prints their weights and writes random_filters.png, one feature map
+per filter, the way a CNN's filters look before any training.
 """
 
 import argparse
@@ -32,6 +38,7 @@ GAUSSIAN_5X5 = np.outer([1, 4, 6, 4, 1], [1, 4, 6, 4, 1]) / 256.0
 MAX_SIDE = 512  # photos are shrunk to this many pixels on their longer side unless --full-size
 PROGRESS_SECONDS = 5  # a line at least this often while a full-size photo is being filtered
 PENDING = []  # (partial file, final file, description) of every output of this run
+MAX_RANDOM_FILTERS = 64  # the largest --random-filters
 
 
 def convolve2d(image, kernel):
@@ -198,13 +205,41 @@ def report_progress(seconds, done):
         print(f"still computing: {elapsed:.0f} s of about {seconds:.0f} s", flush=True)
 
 
-def expected_seconds(image):
-    """Time the loop on a small crop and scale up to the six convolutions of run()."""
+def expected_seconds(image, convolutions=6):
+    """Time the loop on a small crop and scale up to a number of convolutions (six in run())."""
     crop = image[:40, :40]
     started = time.perf_counter()
     convolve2d(crop, SOBEL_X)
     per_window = (time.perf_counter() - started) / ((crop.shape[0] - 2) * (crop.shape[1] - 2))
-    return 6 * image.size * per_window
+    return convolutions * image.size * per_window
+
+
+def random_filters(count, seed):
+    """count random 3x3 filters with standard-normal weights; the same seed gives the same filters."""
+    return np.random.default_rng(seed).normal(size=(count, 3, 3))
+
+
+def tile(images, columns, gap=8):
+    """Lay equally sized grayscale uint8 images out in rows of columns, on white."""
+    rows = -(-len(images) // columns)
+    height, width = images[0].shape
+    canvas = np.full((rows * height + (rows - 1) * gap, columns * width + (columns - 1) * gap), 255, np.uint8)
+    for index, image in enumerate(images):
+        y0, x0 = (index // columns) * (height + gap), (index % columns) * (width + gap)
+        canvas[y0 : y0 + height, x0 : x0 + width] = image
+    return canvas
+
+
+def run_random_filters(image, folder, filters):
+    """Filter image with every random filter and save the feature maps as one grid."""
+    print(f"Input shape: {image.shape}")
+    maps = []
+    for number, weights in enumerate(filters, start=1):
+        rows = " | ".join(" ".join(f"{w:+.2f}" for w in row) for row in weights)
+        response = convolve2d(image, weights)
+        print(f"filter {number}: {rows}  (response {response.min():.1f} to {response.max():.1f})")
+        maps.append(normalize(response))
+    save(tile(maps, columns=min(4, len(maps))), folder, "random_filters.png")
 
 
 def run(image, folder):
@@ -224,12 +259,46 @@ def run(image, folder):
     save(normalize(convolve2d(image, GAUSSIAN_5X5)), folder, "blur_5x5.png")
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser that reports a bad argument in one line and exits with status 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: {message} (see --help)\n")
+
+
+def whole_number(low, high=None):
+    """An argparse type: a whole number from low to high (no upper limit if high is None)."""
+
+    def convert(text):
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < low or (high is not None and value > high):
+            wanted = f"from {low} to {high}" if high is not None else f"of at least {low}"
+            raise argparse.ArgumentTypeError(f"needs a whole number {wanted}, got {text!r}")
+        return value
+
+    return convert
+
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="Sobel edges with a hand-written convolution.")
+    parser = OneLineParser(description="Sobel edges with a hand-written convolution.")
     parser.add_argument("--image", help="a photo of your own (default: the shapes pattern)")
     parser.add_argument("--full-size", action="store_true", help=f"do not shrink photos to {MAX_SIDE} pixels")
     parser.add_argument("--out", default=".", help="folder for the output images (default: .)")
+    parser.add_argument(
+        "--random-filters",
+        type=whole_number(1, MAX_RANDOM_FILTERS),
+        metavar="N",
+        help=f"write random_filters.png: the image through N random 3x3 filters (1-{MAX_RANDOM_FILTERS})",
+    )
+    parser.add_argument(
+        "--seed", type=whole_number(0), metavar="S", help="seed of the random filters (default: 0)"
+    )
     args = parser.parse_args(argv)
+    if args.seed is not None and args.random_filters is None:
+        parser.error("--seed only chooses random filters; add --random-filters N")
     name = Path(sys.argv[0]).name
     try:
         image = make_shapes_pattern() if args.image is None else load_grayscale(args.image, args.full_size)
@@ -247,11 +316,16 @@ def main(argv=None):
         return 2
     done = threading.Event()
     if max(image.shape) > MAX_SIDE:
-        seconds = expected_seconds(image)
+        seconds = expected_seconds(image, args.random_filters or 6)
         print(f"{image.shape[1]}x{image.shape[0]} pixels: this takes about {seconds:.0f} s", flush=True)
         threading.Thread(target=report_progress, args=(seconds, done), daemon=True).start()
     try:
-        run(image, folder)
+        if args.random_filters is None:
+            run(image, folder)
+        else:
+            seed = 0 if args.seed is None else args.seed
+            print(f"{args.random_filters} random filters from seed {seed}")
+            run_random_filters(image, folder, random_filters(args.random_filters, seed))
         publish(PENDING)
     except OSError as error:
         print(

@@ -23,9 +23,15 @@ MODULE_FIGURES = {
     "exercise2_outputs.png",
     "artistic_filters.png",
     "filter_transition.gif",
+    "random_filters.png",
 }
 DROPDOWNS = [
+    "Answer: the whole feature map",
+    "Answer: the shapes layer by layer",
     "Answers and explanation",
+    "A good answer",
+    "A good answer",
+    "A good answer",
     "Hint: which edges does Sobel X find?",
     "Hint: chaining filters",
     "Hint: what a larger kernel changes",
@@ -258,3 +264,143 @@ def test_pitfall_quotes_the_error_that_looping_over_the_input_size_raises(module
     text = " ".join(module_page.get_text(" ").split())
     assert f"ValueError: {str(raised.value).strip()}" in text
     assert "Index out of range" not in text
+
+
+def page_text(module_page):
+    return " ".join(module_page.get_text(" ").split())
+
+
+def titled_table(soup, title_start):
+    """The numbers of the table whose caption starts with title_start, as a float array."""
+    for table in soup.select("table"):
+        caption = table.find("caption")
+        if caption and caption.get_text(" ", strip=True).startswith(title_start):
+            rows = [[cell.get_text(strip=True) for cell in row.select("td")] for row in table.select("tr")]
+            return np.array([[float(c.replace("−", "-").replace(",", "")) for c in row] for row in rows])
+    raise AssertionError(f"no table titled {title_start!r}")
+
+
+def written_out(window, kernel):
+    """A sum of products as the page writes it, e.g. "10 × (−1) + 10 × 0 + ... = 360"."""
+
+    def show(value):
+        text = f"{value:.0f}".replace("-", "−")
+        return f"({text})" if value < 0 else text
+
+    terms = " + ".join(f"{show(a)} × {show(b)}" for a, b in zip(np.ravel(window), np.ravel(kernel)))
+    return f"{terms} = {show(np.sum(window * kernel))}"
+
+
+def test_mini_example_is_the_cross_correlation_scipy_computes(module_page):
+    from scipy import signal
+
+    image, kernel = titled_table(module_page, "Input image I"), titled_table(module_page, "Filter K")
+    assert image.shape == (3, 3) and kernel.shape == (2, 2)
+    expected = signal.correlate2d(image, kernel, mode="valid")
+    np.testing.assert_array_equal(titled_table(module_page, "Feature map O"), expected)
+    text = page_text(module_page)
+    for row, col in np.ndindex(expected.shape):
+        assert written_out(image[row : row + 2, col : col + 2], kernel) in text
+    assert f"so the feature map is {expected.shape[0]}×{expected.shape[1]}" in text
+
+
+def test_vertical_edge_example_is_sobel_x_by_scipy(module_page):
+    from scipy import signal
+
+    from convviz import KERNELS
+
+    image = titled_table(module_page, "Input image (6×6)")
+    kernel = titled_table(module_page, "Kernel: Sobel X")
+    np.testing.assert_array_equal(kernel, KERNELS["sobel_x"])
+    expected = signal.correlate2d(image, kernel, mode="valid")
+    np.testing.assert_array_equal(titled_table(module_page, "Output feature map"), expected)
+    flipped = signal.correlate2d(image, kernel[:, ::-1], mode="valid")
+    columns = [c for c in range(expected.shape[1]) if expected[:, c].any()]
+    text = page_text(module_page)
+    assert written_out(image[:3, 1:4], kernel) in text
+    assert f"output columns {' and '.join(map(str, columns))}, see" in text
+    assert f"turns into {flipped.min():.0f}".replace("-", "−") in text and flipped.min() == -expected.max()
+    assert f"The output is {expected.shape[0]}×{expected.shape[1]}." in text
+
+
+def test_output_size_exercise_counts_every_window_position(module_page):
+    """The chain of shapes, counted as positions where a window fits (not with the formula)."""
+    text = page_text(module_page)
+    side, channels, chain, shapes = 28, 1, [28], ["28 × 28 × 1"]
+    for kind, size, count in [("conv", 3, 32), ("pool", 2, 0), ("conv", 3, 64), ("pool", 2, 0)]:
+        step = 1 if kind == "conv" else size
+        side = len(range(0, side - size + 1, step))
+        channels = count or channels
+        chain.append(side)
+        shapes.append(f"{side} × {side} × {channels}")
+    flat = side * side * channels
+    chain += [flat, 128, 10]
+    assert "In short: " + " → ".join(f"{n:,}" for n in chain) + "." in text
+    for count in (32, 64):
+        assert f"convolution with {count} filters of 3×3, no padding, stride 1, then ReLU" in text
+    tables = [t for t in module_page.select("table") if t.find("caption")]
+    answer = next(t for t in tables if "Shapes through" in t.caption.get_text())
+    outputs = [row.select("td")[-1].get_text(strip=True) for row in answer.select("tbody tr")]
+    assert outputs == [*shapes, f"{flat:,}", "128", "10"]
+
+
+def test_exercise_1_asks_the_three_reflection_questions_each_with_an_answer(module_page):
+    section = module_page.find(id="exercise-1-execute-and-explore")
+    questions = [
+        "What do the bright pixels of a feature map mean?",
+        "Why does a CNN trained only to classify images often learn first-layer filters",
+        "What happens when you apply several convolutional layers one after another?",
+    ]
+    paragraphs = [p for p in section.find_all("p") if p.find("strong")]
+    for question in questions:
+        asked = next(p for p in paragraphs if question in " ".join(p.get_text(" ").split()))
+        answer = asked.find_next_sibling()
+        assert answer.name == "details" and "A good answer" in answer.summary.get_text()
+        assert len(answer.get_text(" ", strip=True)) > 400
+
+
+def test_stacking_answer_is_measured_with_scipy(module_page):
+    from scipy import signal
+
+    from convviz import KERNELS, shapes_pattern
+
+    first, second = KERNELS["sobel_x"], KERNELS["gaussian"]
+    combined = signal.convolve2d(first, second)
+    pattern = shapes_pattern(128)
+    stacked = signal.correlate2d(signal.correlate2d(pattern, first, "valid"), second, "valid")
+    once = signal.correlate2d(pattern, combined, "valid")
+    difference = np.abs(stacked - once).max()
+    assert difference < 1e-9
+    text = page_text(module_page)
+    assert f"their combined {combined.shape[0]}×{combined.shape[1]} kernel" in text
+    assert "largest difference between the two results was 0" in text
+    assert "one 3×3 layer sees 3×3 pixels, two see 5×5 and three 7×7" in text
+
+
+def test_kernel_figure_draws_the_blob_kernel(site, module_page):
+    from convviz.kernels import KERNELS, LABELS
+
+    shown = [KERNELS[n] for n in ("sobel_x", "sobel_y", "sharpen", "emboss", "laplacian", "blob")]
+    limit = max(np.abs(k).max() for k in [*shown, KERNELS["gaussian"] * 16])
+    assert f"one colour scale from −{limit:g} (deepest purple)" in page_text(module_page)
+
+    svg = (site / "_images" / "filter_kernels.svg").read_text()
+    assert f">{LABELS['blob']}<" in svg or LABELS["blob"] in svg
+    values = " ".join(f"{v:g}" for v in KERNELS["blob"][0])
+    alt = module_page.find("img", src=lambda s: s and s.endswith("filter_kernels.svg"))["alt"]
+    assert f"Blob ({values}," in " ".join(alt.split())
+
+
+def test_random_filters_output_on_the_page_is_the_seeded_draw(site, module_page):
+    import re
+
+    block = next(
+        w for w in module_page.select("div.literal-block-wrapper") if "random filters" in w.get_text()
+    )
+    printed = block.select_one("pre").get_text()
+    assert "--random-filters 8 --seed 3" in printed
+    weights = [[row.split() for row in m.split("|")] for m in re.findall(r"filter \d+: ([^(]+)\(", printed)]
+    drawn = np.random.default_rng(3).normal(size=(8, 3, 3))
+    np.testing.assert_allclose(np.array(weights, dtype=float), drawn, atol=0.005)
+    with Image.open(site / "_images" / "random_filters.png") as grid:
+        assert grid.size[0] > 2 * grid.size[1] > 0

@@ -124,3 +124,113 @@ def test_prose_names_exactly_the_emphasized_lines_of_the_solution():
 
 def test_alt_texts_count_the_panels_and_name_shown_sizes(site, part2):
     assert check_alt_texts(site, part2) >= 7
+
+
+def table_rows(part2, title_start):
+    """The body rows (cell texts) of the table whose caption starts with title_start."""
+    for table in part2.select("table"):
+        caption = table.find("caption")
+        if caption and caption.get_text(" ", strip=True).startswith(title_start):
+            rows = table.select("tbody tr")
+            return [[td.get_text(" ", strip=True) for td in row.select("td")] for row in rows]
+    raise AssertionError(f"no table titled {title_start!r}")
+
+
+@pytest.fixture(scope="module")
+def weights(site):
+    with np.load(site / "downloads" / "tiny_cnn_weights.npz") as stored:
+        return {name: stored[name] for name in stored.files}
+
+
+def test_parameter_table_counts_the_arrays_of_the_weights_download(part2, text, weights):
+    rows = table_rows(part2, "Parameters of the tiny CNN")
+    expected = []
+    for layer, w, b in (("conv1", "W1", "b1"), ("conv2", "W2", "b2"), ("dense", "W3", "b3")):
+        n_weights = int(np.prod(weights[w].shape))
+        n_biases = len(weights[b].ravel())
+        shape = " × ".join(str(n) for n in weights[w].shape)
+        expected.append([layer, shape, f"{n_weights:,}", f"{n_biases:,}", f"{n_weights + n_biases:,}"])
+    total = sum(int(row[-1].replace(",", "")) for row in expected)
+    assert total == sum(weights[name].size for name in ("W1", "b1", "W2", "b2", "W3", "b3"))
+    assert rows == [*expected, ["total", "", "", "", f"{total:,}"]]
+    assert " + ".join(row[-1] for row in expected) + f" = {total:,} numbers" in text
+    dense_share = round(100 * int(expected[-1][-1].replace(",", "")) / total)
+    assert f"the dense layer holds {dense_share}%" in text
+
+
+def test_parameter_table_is_near_the_exercise_4_architecture(part2):
+    section = part2.find(id="exercise-4-a-tiny-cnn-forward-pass")
+    assert any(
+        "Parameters of the tiny CNN" in t.caption.get_text() for t in section.select("table") if t.caption
+    )
+
+
+def test_softmax_example_is_recomputed_with_scipy(part2, text):
+    from scipy.special import softmax
+
+    rows = table_rows(part2, "Softmax of three scores")
+    scores = np.array([float(row[1]) for row in rows])
+    probabilities = softmax(scores)
+    for row, score, p in zip(rows, scores, probabilities):
+        assert row[2] == f"{np.exp(score):.2f}" and row[3] == f"{p:.3f}"
+    shown = sum(float(row[3]) for row in rows)
+    assert abs(shown - 1) < 1e-9 and f"which add up to {shown:.3f}" in text
+    assert f"The exponentials add up to {np.exp(scores).sum():.2f}" in text
+    assert f"Class 0 gets {probabilities[0]:.0%}" in text and probabilities.argmax() == 0
+
+
+def test_softmax_of_the_least_certain_digit_is_the_solution_forward_pass(text, weights):
+    """The digit sentence, recomputed with the loop-based solution download and SciPy's softmax."""
+    from scipy.special import softmax
+
+    from convviz.downloads import load_download
+
+    solution = load_download("tiny_cnn_solution")
+    solution.WEIGHTS.update({k: weights[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3")})
+    images = weights["test_images"].astype(np.float64) / 255.0
+    logits = np.array([solution.forward(image) for image in images])
+    probabilities = softmax(logits, axis=1)
+    unsure = int(probabilities.max(axis=1).argmin())
+    best, runner_up = np.argsort(probabilities[unsure])[::-1][:2]
+    p = probabilities[unsure]
+
+    def score(value):
+        return f"{value:.1f}".replace("-", "−")
+
+    assert (
+        f"least sure about is test digit {unsure}, labelled {weights['test_labels'][unsure]}. Its largest "
+        f"score, {score(logits[unsure, best])}, goes to class {best}, and softmax turns it into a "
+        f"probability of {p[best]:.1%}; the runner-up, class {runner_up} with a score of "
+        f"{score(logits[unsure, runner_up])}, gets {p[runner_up]:.1%}"
+    ) in text
+    verdict = "right" if best == weights["test_labels"][unsure] else "wrong"
+    assert f"The network gets this digit {verdict}." in text
+    confident = (probabilities.max(axis=1) >= 0.9995).mean()
+    assert f"On {confident:.0%} of the test digits one probability rounds to 100.0 %" in text
+
+
+def test_feature_hierarchy_table_and_transfer_learning_subsection(part2):
+    section = part2.find(id="the-block-that-repeats-and-the-feature-hierarchy")
+    rows = table_rows(section, "What units respond to")
+    assert [row[0] for row in rows] == [
+        "First layer",
+        "Early middle layers",
+        "Deeper middle layers",
+        "Last layers",
+    ]
+    assert all(len(row) == 3 and all(row) for row in rows)
+    transfer = section.find(id="transfer-learning-reusing-a-trained-network")
+    words = " ".join(transfer.get_text(" ").split())
+    for phrase in ("What is frozen.", "What is retrained.", "When to fine-tune more layers."):
+        assert phrase in words
+    assert table_rows(transfer, "Two ways to reuse")[0][0] == "Convolutional blocks"
+
+
+def test_he_2016_is_cited_in_the_hierarchy_section_and_listed(part2):
+    section = part2.find(id="the-block-that-repeats-and-the-feature-hierarchy")
+    cited = {a.get_text(strip=True) for a in section.select("a.citation-reference, a.reference")}
+    assert "[He2016]" in cited or "He2016" in cited
+    entry = part2.find(id="he2016")
+    words = " ".join(entry.get_text(" ").split())
+    assert "Deep residual learning for image recognition" in words and "770–778" in words
+    assert "CVPR" in words and "2016" in words

@@ -1,10 +1,10 @@
 r"""
-Six classic filter kernels
+Eight named filter kernels
 ==========================
 
-Sobel X and Y, Gaussian, sharpen, emboss and Laplacian with their values in
-the cells, all on one colour scale: positive weights orange, negative
-purple, zero white.
+Identity, Sobel X and Y, Gaussian, sharpen, emboss, Laplacian and blob with
+their values in the cells, all on one colour scale: positive weights orange,
+negative purple, zero white.
 """
 
 import matplotlib.pyplot as plt
@@ -15,11 +15,11 @@ from convviz.figure_output import save_numbers
 from convviz.kernels import KERNELS, LABELS
 from convviz.plotting import save_svg, show_kernel
 
-names = ("sobel_x", "sobel_y", "gaussian", "sharpen", "emboss", "laplacian")
+names = ("identity", "sobel_x", "sobel_y", "gaussian", "sharpen", "emboss", "laplacian", "blob")
 shown = {name: KERNELS[name] * (16 if name == "gaussian" else 1) for name in names}
-# One colour scale for all six kernels: full colour at the largest magnitude shown.
+# One colour scale for all kernels: full colour at the largest magnitude shown.
 limit = max(np.abs(weights).max() for weights in shown.values())
-fig, axes = plt.subplots(2, 3, figsize=(6.0, 4.4))
+fig, axes = plt.subplots(2, 4, figsize=(8.0, 4.4))
 for ax, name in zip(axes.ravel(), names):
     note = "(÷ 16)" if name == "gaussian" else ""
     show_kernel(ax, shown[name], LABELS[name], scale_note=note, limit=limit, fontsize=13)

@@ -19,6 +19,7 @@ from PIL import Image
 
 from convviz.downloads import run_download
 from convviz.figure_output import save_file, save_numbers, save_png
+from convviz.photos import camera
 from convviz.plotting import show_image
 
 # The downloads write into a scratch folder of their own, as in a learner's
@@ -72,6 +73,22 @@ save_numbers(
     {"blur_ramp_3x3": str(ramp3), "blur_ramp_5x5": str(ramp5), "blur_profile_row": str(row)},
     "blur_numbers.txt",
 )
+
+# %%
+# Random filters: ``cnn_visualization.py --random-filters 8 --seed 3``
+# --------------------------------------------------------------------
+# Eight filters with random weights, what a CNN starts from, on the
+# photograph. The page quotes the printed weights and shows the grid.
+Image.fromarray(np.round(camera(256)).astype(np.uint8)).save(folder / "cameraman.png")
+random_args = ["--random-filters", "8", "--seed", "3", "--image", "cameraman.png"]
+status, printed = run_download("cnn_visualization", folder, *random_args)
+assert status == 0, printed
+print(printed)
+save_file(
+    lambda path: path.write_text("$ python cnn_visualization.py " + " ".join(random_args) + "\n" + printed),
+    "random_filters_output.txt",
+)
+save_file(lambda path: shutil.copyfile(folder / "random_filters.png", path), "random_filters.png")
 
 # %%
 # Exercise 3 and the challenge: ``cnn_solution.py``

@@ -18,7 +18,15 @@ from convviz.figure_output import save_file, save_numbers, save_png
 from convviz.layers import conv2d, relu
 from convviz.photos import camera
 from convviz.plotting import save_svg, show_image, show_kernel
-from convviz.tiny_cnn import as_input, save_weights, train, trained_network
+from convviz.tiny_cnn import (
+    as_input,
+    forward_layers,
+    parameter_counts,
+    save_weights,
+    softmax,
+    train,
+    trained_network,
+)
 
 params, initial, history, data = trained_network()
 train_x, train_y, test_x, test_y = data
@@ -137,3 +145,93 @@ save_numbers(
     },
     "filter_numbers.txt",
 )
+
+# %%
+# How many numbers the network learns
+# -----------------------------------
+# Counted from the shapes of the trained weights, layer by layer: a filter
+# bank of shape (K, F, F, C) holds K·F·F·C weights and K biases.
+counts = parameter_counts(params)
+total = sum(count["total"] for count in counts)
+numbers = {"params_total": f"{total:,}"}
+for count in counts:
+    layer = count["layer"]
+    print(f"{layer}: {count['weight_shape']} -> {count['weights']} weights + {count['biases']} biases")
+    numbers[f"params_{layer}_shape"] = " × ".join(str(n) for n in count["weight_shape"])
+    numbers[f"params_{layer}_weights"] = f"{count['weights']:,}"
+    numbers[f"params_{layer}_biases"] = f"{count['biases']:,}"
+    numbers[f"params_{layer}_total"] = f"{count['total']:,}"
+numbers["params_sum"] = " + ".join(f"{count['total']:,}" for count in counts) + f" = {total:,}"
+numbers["params_dense_share"] = f"{counts[-1]['total'] / total:.0%}"
+print(f"{total} parameters in all")
+save_numbers(numbers, "parameter_numbers.txt")
+
+# %%
+# Dense against convolutional, on a photograph and on a digit
+# -----------------------------------------------------------
+# The comparison of "Why share weights?": one weight per input and neuron for
+# a dense layer, one per filter row, column and channel for a convolution.
+photo_side, photo_channels, dense_neurons = 224, 3, 1_000
+digit_inputs, digit_neurons = 28 * 28, 128
+conv_filters, conv_size = 32, 3
+photo_inputs = photo_side * photo_side * photo_channels
+dense_weights = photo_inputs * dense_neurons
+conv_weights = conv_filters * conv_size * conv_size * photo_channels
+save_numbers(
+    {
+        "share_photo_inputs": f"{photo_side} × {photo_side} × {photo_channels} = {photo_inputs:,}",
+        "share_dense_neurons": f"{dense_neurons:,}",
+        "share_dense_weights": f"{dense_weights:,}",
+        "share_dense_millions": f"{dense_weights // 1_000_000 // 10 * 10}",
+        "share_digit_inputs": f"{digit_inputs:,}",
+        "share_digit_weights": f"{digit_inputs * digit_neurons:,}",
+        "share_digit_neurons": str(digit_neurons),
+        "share_conv_weights": (
+            f"{conv_filters} × ({conv_size} × {conv_size} × {photo_channels}) = {conv_weights:,}"
+        ),
+        "share_conv_biases": str(conv_filters),
+    },
+    "weight_sharing_numbers.txt",
+)
+
+# %%
+# Softmax on three scores
+# -----------------------
+# Exponentiate, then divide by the sum: the largest score gets the largest
+# share, and the shares add up to 1.
+scores = np.array([2.0, 1.0, 0.1])
+exponentials = np.exp(scores)
+probabilities = softmax(scores[None, :])[0]
+print("scores", scores, "-> probabilities", probabilities.round(3), "sum", probabilities.sum())
+softmax_numbers = {
+    "softmax_exp_sum": f"{exponentials.sum():.2f}",
+    "softmax_prob_sum": f"{probabilities.round(3).sum():.3f}",
+}
+for index, (score, exponential, probability) in enumerate(zip(scores, exponentials, probabilities)):
+    softmax_numbers[f"softmax_z{index}"] = f"{score:g}"
+    softmax_numbers[f"softmax_e{index}"] = f"{exponential:.2f}"
+    softmax_numbers[f"softmax_p{index}"] = f"{probability:.3f}"
+    softmax_numbers[f"softmax_pct{index}"] = f"{probability:.0%}"
+# The network's own ten scores, through the same function, for the test digit
+# it is least sure about, and how many digits have one probability that rounds to 100.0 %.
+layers = forward_layers(params, as_input(test_x))
+assert np.allclose(layers["probabilities"], softmax(layers["logits"]))
+unsure = int(layers["probabilities"].max(axis=1).argmin())
+digit_scores, digit_probabilities = layers["logits"][unsure], layers["probabilities"][unsure]
+ranked = np.argsort(digit_probabilities)[::-1]
+softmax_numbers.update(
+    {
+        "softmax_confident_share": f"{(layers['probabilities'].max(axis=1) >= 0.9995).mean():.0%}",
+        "softmax_digit_index": str(unsure),
+        "softmax_digit_label": str(test_y[unsure]),
+        "softmax_digit_best": str(ranked[0]),
+        "softmax_digit_score": f"{digit_scores[ranked[0]]:.1f}".replace("-", "−"),
+        "softmax_digit_probability": f"{digit_probabilities[ranked[0]]:.1%}",
+        "softmax_digit_runner_up": str(ranked[1]),
+        "softmax_digit_runner_up_score": f"{digit_scores[ranked[1]]:.1f}".replace("-", "−"),
+        "softmax_digit_runner_up_probability": f"{digit_probabilities[ranked[1]]:.1%}",
+        "softmax_digit_verdict": "right" if ranked[0] == test_y[unsure] else "wrong",
+    }
+)
+print(f"test digit {unsure} ({test_y[unsure]}): {ranked[0]} {digit_probabilities[ranked[0]]:.1%}")
+save_numbers(softmax_numbers, "softmax_numbers.txt")
