@@ -66,3 +66,21 @@ def changed_units(params, image, row, col, delta=1.0):
         name: np.abs(after[name][0] - before[name][0]).max(axis=-1) > 0
         for name in ("conv1", "pool1", "conv2", "pool2")
     }
+
+
+def pixels_reaching(params, image, layer, row, col, delta=1.0):
+    """(28, 28) bool: the input pixels whose rise by delta changes unit (row, col) of layer (any channel).
+
+    Every pixel is changed in its own copy of image (28, 28, 1), all copies in one batch.
+    """
+    image = np.asarray(image, dtype=np.float64)
+    if image.shape != (IMAGE_SIZE, IMAGE_SIZE, 1):
+        raise ValueError(f"image must be ({IMAGE_SIZE}, {IMAGE_SIZE}, 1), got shape {image.shape}")
+    if layer not in ("conv1", "pool1", "conv2", "pool2"):
+        raise ValueError(f"layer must be conv1, pool1, conv2 or pool2, got {layer!r}")
+    copies = np.repeat(image[None], IMAGE_SIZE * IMAGE_SIZE, axis=0)
+    pixels = np.arange(IMAGE_SIZE * IMAGE_SIZE)
+    copies[pixels, pixels // IMAGE_SIZE, pixels % IMAGE_SIZE, 0] += delta
+    before = forward_layers(params, image[None])[layer][0, row, col]
+    after = forward_layers(params, copies)[layer][:, row, col]
+    return (np.abs(after - before).max(axis=-1) > 0).reshape(IMAGE_SIZE, IMAGE_SIZE)

@@ -89,3 +89,11 @@ def code_block(lines):
 #: Two 1×1 filters on three channels, (K, 1, 1, C): the sum of the channels, and channel 0 minus channel 2.
 ONE_BY_ONE_FILTERS = np.array([[1, 1, 1], [1, 0, -1]], dtype=float).reshape(2, 1, 1, 3)
 ONE_BY_ONE_BIAS = np.zeros(2)
+
+
+def list_table(title, header, rows):
+    """reST text of a list-table with a header row; every cell is text."""
+    lines = [f".. list-table:: {title}", "   :header-rows: 1", ""]
+    for row in [header, *rows]:
+        lines += [f"   {'*' if index == 0 else ' '} - {cell}" for index, cell in enumerate(row)]
+    return "\n".join(lines) + "\n"
