@@ -174,7 +174,7 @@ def test_worked_example_blocks_show_the_loop_results(part2, text):
         assert stated in text or (
             index == 1 and f"reads input rows {window_rows[0]} to {window_rows[-1]}" in text
         )
-    assert f"with the filter's bias {signed(bias[0])} the output is {signed(out[0, 0, 0])}" in text
+    assert f"bias {signed(bias[0])} the output is {signed(out[0, 0, 0])}" in text
     assert "SciPy: scipy.signal.correlate" in text and "The largest difference is 0." in text
 
 
