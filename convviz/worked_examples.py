@@ -67,11 +67,11 @@ def number(value):
 def grid_lines(values):
     """A 2-D array as lines of right-aligned numbers, one space more than the longest between them."""
     texts = [[number(v) for v in row] for row in np.asarray(values)]
-    width = max(3, 1 + max(len(text) for row in texts for text in row))
+    width = max(2, 1 + max(len(text) for row in texts for text in row))
     return ["".join(text.rjust(width) for text in row) for row in texts]
 
 
-def side_by_side(grids, titles, gap=4):
+def side_by_side(grids, titles, gap=3):
     """Lines showing several 2-D arrays next to each other, each under its title, aligned at the top."""
     columns = [[title, *grid_lines(grid)] for grid, title in zip(grids, titles)]
     widths = [max(len(line) for line in column) for column in columns]

@@ -48,9 +48,11 @@ save_text(
 )
 filter_lines = []
 for f in range(len(weights)):
-    titles = [f"filter {f}, channel {c}" for c in range(channels)]
-    filter_lines += side_by_side([weights[f, ..., c] for c in range(channels)], titles)
-    filter_lines += [f"bias of filter {f}: {number(bias[f])}", ""]
+    filter_lines.append(f"filter {f}, bias {number(bias[f])}")
+    filter_lines += side_by_side(
+        [weights[f, ..., c] for c in range(channels)], [f"channel {c}" for c in range(channels)]
+    )
+    filter_lines.append("")
 save_text(filter_lines[:-1], "multichannel_filters.txt")
 save_text(
     side_by_side([out[..., f] for f in range(len(weights))], [f"filter {f}" for f in range(len(weights))]),
@@ -65,9 +67,10 @@ for index, (row, col, filt) in enumerate(STEPS):
     step = conv_step(x, weights, bias, row, col, filt, stride=STRIDE, padding=PADDING)
     lines = []
     for c in range(channels):
+        lines.append(f"channel {c}:")
         lines += side_by_side(
             [step["window"][..., c], weights[filt, ..., c], step["products"][..., c]],
-            [f"channel {c}: window", f"filter {filt}, channel {c}", "products"],
+            ["window", f"filter {filt}", "products"],
         )
         lines += [f"sum of the products: {number(step['channel_sums'][c])}", ""]
     sums = " + ".join(number(s) if s >= 0 else f"({number(s)})" for s in step["channel_sums"])
@@ -156,7 +159,7 @@ pool_map = POOLING_EXAMPLE[..., None]
 averaged = avgpool2d(pool_map)[..., 0]
 maximum = maxpool2d(pool_map)[..., 0]
 save_text(
-    side_by_side([POOLING_EXAMPLE, maximum, averaged], ["4×4 map", "max-pool 2×2", "average-pool 2×2"]),
+    side_by_side([POOLING_EXAMPLE, maximum, averaged], ["map", "max", "average"]),
     "average_pooling.txt",
 )
 gap = global_avgpool(out)
