@@ -131,7 +131,7 @@ def test_text_helpers_align_numbers_and_write_minus_signs():
     assert grid_lines([[1, -10], [0.5, -0.0]]) == ["   1 −10", " 0.5   0"]
     assert number(-3) == "−3" and number(-0.0) == "0" and number(2.5) == "2.5"
     lines = side_by_side([np.ones((2, 2)), np.zeros((1, 1))], ["a", "b"])
-    assert lines == ["a       b", " 1 1     0", " 1 1"]
+    assert lines == ["a      b", " 1 1    0", " 1 1"]
     table = list_table("T", ["x", "y"], [["1", "2"]])
     assert table.splitlines()[3:] == ["   * - x", "     - y", "   * - 1", "     - 2"]
 
