@@ -270,7 +270,10 @@ def test_layout_section_numbers(part2, text):
     marked = np.zeros((7, 7, 8))
     marked[0, 1, 2] = 1
     here, there = marked.ravel().argmax(), marked.transpose(2, 0, 1).ravel().argmax()
-    assert f"channel 2 is number {here}." in text and f"the same value is number {there}." in text
+    assert (
+        f"channel 2 is number {here} (counting from 0)." in text
+        and f"the same value is number {there}." in text
+    )
     pool2 = forward_layers(params, as_input(test_x))["pool2"]
     wrong = pool2.transpose(0, 3, 1, 2).reshape(len(pool2), -1) @ params["W3"].T + params["b3"]
     assert (
