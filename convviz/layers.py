@@ -82,11 +82,26 @@ def im2col(x, k, stride):
     return columns
 
 
+def conv2d_as_matmul(padded, weights, bias, stride=1):
+    """Cross-correlation of a padded batch (N, H, W, C) as one matrix product.
+
+    Returns the output (N, H_out, W_out, K) and the window matrix it multiplied,
+    (N·H_out·W_out, k·k·C): one row per output position, one filter per column of the other factor.
+    """
+    n_filters, k = weights.shape[0], weights.shape[1]
+    windows = im2col(padded, k, stride)  # (N, H_out, W_out, k, k, C)
+    rows = windows.shape[0] * windows.shape[1] * windows.shape[2]
+    matrix = windows.reshape(rows, -1)  # (N·H_out·W_out, k·k·C)
+    filters = weights.reshape(n_filters, -1).T  # (k·k·C, K)
+    out = matrix @ filters + bias  # (N·H_out·W_out, K)
+    return out.reshape(windows.shape[:3] + (n_filters,)), matrix
+
+
 def conv2d(x, weights, bias, stride=1, padding="same", return_cache=False):
     """Multi-channel cross-correlation with bias: (H, W, C_in) -> (H_out, W_out, K).
 
     ``out[i, j, f] = bias[f] + sum over u, v, c of x_pad[i*stride+u, j*stride+v, c] * weights[f, u, v, c]``.
-    Also takes a batch (N, H, W, C_in). Zero padding.
+    Also takes a batch (N, H, W, C_in). Zero padding, then :func:`conv2d_as_matmul`.
     """
     batch, single = _as_batch(x, "x")
     weights, bias = _check_filters(batch, weights, bias)
@@ -98,22 +113,20 @@ def conv2d(x, weights, bias, stride=1, padding="same", return_cache=False):
         if k > batch.shape[axis] + 2 * p:
             raise ValueError(f"filters of size {k} do not fit x of {batch.shape[axis]} {name} padded by {p}")
     padded = np.pad(batch, ((0, 0), (p, p), (p, p), (0, 0))) if p else batch
-    columns = im2col(padded, k, stride)
-    out = columns.reshape(-1, weights[0].size) @ weights.reshape(len(weights), -1).T + bias
-    out = out.reshape(columns.shape[:3] + (len(weights),))
+    out, matrix = conv2d_as_matmul(padded, weights, bias, stride)
     if return_cache:
-        return out, (padded.shape, p, stride, columns, weights)
+        return out, (padded.shape, p, stride, matrix, weights)
     return out[0] if single else out
 
 
 def conv2d_backward(grad_out, cache):
     """Gradients (dx, dweights, dbias) of conv2d for a batch, from its cache."""
-    padded_shape, p, stride, columns, weights = cache
+    padded_shape, p, stride, matrix, weights = cache
     k = weights.shape[1]
     grad_2d = grad_out.reshape(-1, grad_out.shape[-1])
-    dweights = (grad_2d.T @ columns.reshape(len(grad_2d), -1)).reshape(weights.shape)
+    dweights = (grad_2d.T @ matrix).reshape(weights.shape)
     dbias = grad_2d.sum(axis=0)
-    dcolumns = (grad_2d @ weights.reshape(len(weights), -1)).reshape(columns.shape)
+    dcolumns = (grad_2d @ weights.reshape(len(weights), -1)).reshape(grad_out.shape[:3] + weights.shape[1:])
     dpadded = np.zeros(padded_shape)
     out_h, out_w = grad_out.shape[1:3]
     for u, v, view in _tap_views(dpadded, k, stride, out_h, out_w):
@@ -129,12 +142,7 @@ def maxpool2d(x, size=2, stride=2, return_cache=False):
     window at the bottom or right are dropped (a 5×5 map pools to 2×2).
     """
     batch, single = _as_batch(x, "x")
-    size = check_whole_number(size, "size", 1)
-    stride = check_whole_number(stride, "stride", 1)
-    n, h, w, c = batch.shape
-    if size > min(h, w):
-        raise ValueError(f"a pooling window of size {size} does not fit x of {h} rows and {w} columns")
-    out_h, out_w = output_size(h, size, 0, stride), output_size(w, size, 0, stride)
+    size, stride, out_h, out_w = _pool_size(batch, size, stride)
     views = [view for _, _, view in _tap_views(batch, size, stride, out_h, out_w)]
     out = views[0].copy()
     for view in views[1:]:
@@ -153,3 +161,31 @@ def maxpool2d_backward(grad_out, cache):
     for tap, (_, _, view) in enumerate(_tap_views(dx, size, stride, out_h, out_w)):
         view += np.where(winner == tap, grad_out, 0.0)
     return dx
+
+
+def _pool_size(batch, size, stride):
+    """(size, stride, H_out, W_out) of a pooling layer; a ValueError names size or stride if wrong."""
+    size = check_whole_number(size, "size", 1)
+    stride = check_whole_number(stride, "stride", 1)
+    h, w = batch.shape[1:3]
+    if size > min(h, w):
+        raise ValueError(f"a pooling window of size {size} does not fit x of {h} rows and {w} columns")
+    return size, stride, output_size(h, size, 0, stride), output_size(w, size, 0, stride)
+
+
+def avgpool2d(x, size=2, stride=2):
+    """Mean of every size×size window, per channel, moved by stride: (H, W, C) -> (H_out, W_out, C).
+
+    The output size and the dropped rows and columns are those of :func:`maxpool2d`.
+    """
+    batch, single = _as_batch(x, "x")
+    size, stride, out_h, out_w = _pool_size(batch, size, stride)
+    out = sum(view for _, _, view in _tap_views(batch, size, stride, out_h, out_w)) / size**2
+    return out[0] if single else out
+
+
+def global_avgpool(x):
+    """Mean of each channel over all rows and columns: (H, W, C) -> (C,), (N, H, W, C) -> (N, C)."""
+    batch, single = _as_batch(x, "x")
+    out = batch.mean(axis=(1, 2))
+    return out[0] if single else out

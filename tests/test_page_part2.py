@@ -234,3 +234,191 @@ def test_he_2016_is_cited_in_the_hierarchy_section_and_listed(part2):
     words = " ".join(entry.get_text(" ").split())
     assert "Deep residual learning for image recognition" in words and "770–778" in words
     assert "CVPR" in words and "2016" in words
+
+
+# -- The additions: worked example, im2col, pooling variants, receptive field, layouts, strides ----
+
+
+def pre_blocks(part2):
+    return [" ".join(pre.get_text().split()) for pre in part2.select("div.highlight-text pre")]
+
+
+def loop_conv(x, weights, bias, stride, pad):
+    x = np.pad(x, ((pad, pad), (pad, pad), (0, 0)))
+    k = weights.shape[1]
+    size = (x.shape[0] - k) // stride + 1
+    out = np.zeros((size, size, len(weights)))
+    for i, j, f in np.ndindex(out.shape):
+        out[i, j, f] = bias[f] + sum(
+            x[i * stride + u, j * stride + v, c] * weights[f, u, v, c]
+            for u in range(k)
+            for v in range(k)
+            for c in range(x.shape[2])
+        )
+    return out
+
+
+def signed(value):
+    return f"{value:g}".replace("-", "−")
+
+
+def test_worked_example_blocks_show_the_loop_results(part2, text):
+    from convviz.worked_examples import multichannel_example
+
+    x, weights, bias = multichannel_example()
+    out = loop_conv(x, weights, bias, 2, 1)
+    blocks = pre_blocks(part2)
+    output_block = next(b for b in blocks if b.startswith("filter 0 filter 1"))
+    assert output_block.split()[4:] == [
+        signed(v) for row in out for v in np.concatenate([row[:, 0], row[:, 1]])
+    ]
+    input_block = next(b for b in blocks if b.startswith("channel 0 channel 1 channel 2"))
+    assert input_block.split()[6:] == [signed(v) for row in x for v in np.concatenate(row.T)]
+    for (i, j, f), index in (((0, 0, 0), 0), ((1, 1, 1), 1)):
+        step = next(
+            b
+            for b in blocks
+            if f"channel 0: window filter {f} products" in b and b.endswith(signed(out[i, j, f]))
+        )
+        assert f"plus the bias {signed(bias[f])}: {signed(out[i, j, f])}" in step
+        window_rows = range(2 * i - 1, 2 * i + 2)
+        stated = f"covers input rows {signed(window_rows[0])} to {signed(window_rows[-1])}"
+        assert stated in text or (
+            index == 1 and f"reads input rows {window_rows[0]} to {window_rows[-1]}" in text
+        )
+    assert f"bias {signed(bias[0])} the output is {signed(out[0, 0, 0])}" in text
+    assert "SciPy: scipy.signal.correlate" in text and "The largest difference is 0." in text
+
+
+def test_matrix_product_section_states_the_shapes_and_shows_the_code(part2, text):
+    import inspect
+
+    from convviz import layers
+
+    assert "the window matrix (9, 27): 9 output positions, each with the 27 numbers" in text
+    assert "The filters become (27, 2). The product is (9, 2)" in text
+    assert "reshaped it is the output (1, 3, 3, 2). Its largest difference to the output above is 0." in text
+    code = [" ".join(pre.get_text().split()) for pre in part2.select("div.highlight-python pre")]
+    for function in (layers.im2col, layers.conv2d_as_matmul):
+        assert " ".join(inspect.getsource(function).split()) in code
+
+
+def test_pooling_variants_state_the_computed_values(part2, text):
+    from convviz.worked_examples import POOLING_EXAMPLE, multichannel_example
+
+    block = next(b for b in pre_blocks(part2) if b.startswith("map max average"))
+    means = [f"{np.mean(POOLING_EXAMPLE[r : r + 2, c : c + 2]):g}" for r in (0, 2) for c in (0, 2)]
+    assert f"{means[0]} {means[1]}" in block and f"{means[2]} {means[3]}" in block
+    x, weights, bias = multichannel_example()
+    out = loop_conv(x, weights, bias, 2, 1)
+    gap = [out[..., f].sum() / out[..., f].size for f in range(2)]
+    assert f"it gives {signed(round(gap[0], 2))} and {signed(round(gap[1], 2))}" in text
+    assert f"the sum of the filter-0 map, {signed(out[..., 0].sum())}, divided by its 9 values" in text
+    pixel = x[0, 0]
+    mixed = f"{signed(pixel.sum())} and {signed(pixel[0] - pixel[2])}"
+    assert f"whose channels hold {', '.join(signed(v) for v in pixel)}, into {mixed}" in text
+    assert "That layer has 8 parameters." in text
+
+
+def chain_field(layers, layer_index, unit):
+    """(first, last) input pixel that unit of layer layer_index depends on, walking the index sets down."""
+    units = {unit}
+    for _, kernel, stride, padding in reversed(layers[: layer_index + 1]):
+        units = {i * stride - padding + u for i in units for u in range(kernel)}
+    return min(units), max(units)
+
+
+def test_receptive_field_table_is_the_index_walk(part2):
+    from convviz.receptive_field import TINY_CNN_LAYERS
+
+    table = next(t for t in part2.select("table") if "Receptive field after each layer" in t.get_text())
+    rows = [[c.get_text(strip=True) for c in row.select("td")] for row in table.select("tbody tr")]
+    assert [r[0] for r in rows] == [name for name, *_ in TINY_CNN_LAYERS]
+    for index, (row, (_, kernel, stride, padding)) in enumerate(zip(rows, TINY_CNN_LAYERS)):
+        first, last = chain_field(TINY_CNN_LAYERS, index, 0)
+        second, _ = chain_field(TINY_CNN_LAYERS, index, 1)
+        size = last - first + 1
+        assert row[1:] == [
+            f"{kernel}×{kernel}",
+            str(stride),
+            str(padding),
+            f"{size}×{size}",
+            str(second - first),
+            f"{signed(first)} to {signed(last)}",
+        ]
+
+
+def test_receptive_field_figure_and_measurement(site, part2, text):
+    from convviz.tiny_cnn import as_input, forward_layers, trained_network
+
+    figure = next(f for f in part2.select("figure") if "receptive_fields.png" in f.find("img")["src"])
+    assert "Four panels" in figure.find("img")["alt"]
+    params, _, _, (_, _, test_x, test_y) = trained_network()
+    digit = as_input(test_x[:1])
+    assert f"on a test digit (a {test_y[0]})" in text
+    # pool2 unit (3, 3): brighten each pixel by 1 in turn, count those that change it.
+    before = forward_layers(params, digit)["pool2"][0, 3, 3]
+    changed = np.zeros((28, 28), bool)
+    for r, c in np.ndindex(28, 28):
+        copy = digit.copy()
+        copy[0, r, c, 0] += 1
+        changed[r, c] = np.abs(forward_layers(params, copy)["pool2"][0, 3, 3] - before).max() > 0
+    first, last = chain_field((("a", 3, 1, 1), ("b", 2, 2, 0), ("c", 3, 1, 1), ("d", 2, 2, 0)), 3, 3)
+    box = changed[max(first, 0) : last + 1, max(first, 0) : last + 1]
+    assert f"for pool2 unit (3, 3), {box.sum()} of the {box.size} pixels in its square" in text
+    assert f"(and {changed.sum() - box.sum()} outside it)" in text and changed.sum() == box.sum()
+
+
+def test_layout_section_numbers(part2, text):
+    import inspect
+
+    from convviz import layouts
+    from convviz.tiny_cnn import as_input, forward_layers, trained_network
+
+    params, _, _, (_, _, test_x, test_y) = trained_network()
+    assert f"W1 of the tiny CNN, {tuple(params['W1'].shape)} here, becomes {(4, 1, 3, 3)}" in text
+    marked = np.zeros((7, 7, 8))
+    marked[0, 1, 2] = 1
+    here, there = marked.ravel().argmax(), marked.transpose(2, 0, 1).ravel().argmax()
+    assert (
+        f"channel 2 is number {here} (counting from 0)." in text
+        and f"the same value is number {there}." in text
+    )
+    pool2 = forward_layers(params, as_input(test_x))["pool2"]
+    wrong = pool2.transpose(0, 3, 1, 2).reshape(len(pool2), -1) @ params["W3"].T + params["b3"]
+    assert (
+        f"classifies {100 * (wrong.argmax(1) == test_y).mean():.1f} % of the test digits correctly instead"
+        in text
+    )
+    code = [" ".join(pre.get_text().split()) for pre in part2.select("div.highlight-python pre")]
+    for function in (layouts.filters_to_channels_first, layouts.dense_to_channels_first):
+        assert " ".join(inspect.getsource(function).split()) in code
+
+
+def test_stride_equivariance_numbers_are_recomputed(text):
+    from convviz.photos import camera
+
+    photo = camera(128)
+    sobel = KERNELS["sobel_x"]
+
+    def stride2(image):
+        return ndimage.correlate(image, sobel, mode="constant")[1:-1, 1:-1][::2, ::2]
+
+    def pooled(image):
+        valid = np.maximum(ndimage.correlate(image, sobel, mode="constant")[1:-1, 1:-1], 0)
+        h, w = valid.shape[0] // 2 * 2, valid.shape[1] // 2 * 2
+        return valid[:h, :w].reshape(h // 2, 2, w // 2, 2).max(axis=(1, 3))
+
+    for name, layer in (("stride 2", stride2), ("pool", pooled)):
+        out = layer(photo)
+        even = np.abs(layer(np.roll(photo, 2, axis=1))[:, 3:] - out[:, 2:-1]).max()
+        odd_shifted = layer(np.roll(photo, 1, axis=1))
+        odd = min(
+            np.abs(odd_shifted[:, 2:] - out[:, 2:]).max(), np.abs(odd_shifted[:, 3:] - out[:, 2:-1]).max()
+        )
+        assert even < 1e-9, name
+        percent = f"{100 * odd / np.abs(out).max():.0f} %"
+        assert f"{odd:.0f}, {percent} of the largest" in text, name
+    assert (
+        "Making convolutional networks shift-invariant again." in text and "PMLR 97 (2019): 7324–7334" in text
+    )

@@ -16,12 +16,14 @@ from matplotlib.patches import Circle
 
 from convviz import KERNELS, correlate2d
 from convviz.display import to_uint8
+from convviz.equivariance import best_copy_error, copy_error, shift_columns
 from convviz.figure_output import save_numbers, save_png
 from convviz.layers import maxpool2d, relu
 from convviz.photos import camera
 from convviz.plotting import NEGATIVE, POSITIVE, show_image
+from convviz.worked_examples import POOLING_EXAMPLE
 
-example = np.array([[1, 3, 2, 1], [4, 2, 6, 4], [1, 8, 3, 7], [5, 3, 2, 1]], dtype=float)
+example = POOLING_EXAMPLE
 pooled_example = maxpool2d(example[..., None])[..., 0]
 print(pooled_example)
 
@@ -107,10 +109,36 @@ interior = (slice(None), slice(1, -1))
 unchanged = np.isclose(pooled[interior], pooled_shifted[interior]).mean()
 print(f"largest difference after shifting back: {conv_error:g}")
 print(f"pooled values unchanged by a 1-pixel shift: {unchanged:.0%}")
+
+# %%
+# Equivariance with a stride
+# --------------------------
+# A stride-2 convolution, and 2×2 max pooling after a stride-1 convolution,
+# both halve the grid. Shift the input by 2 pixels: the output should be the
+# old one moved by 1 position. Shift by 1: no whole number of output positions
+# fits, so the best copy (moved by 0 or by 1) is measured.
+numbers = {}
+layers = {
+    "stride2": lambda image: correlate2d(image, KERNELS["sobel_x"], stride=2),
+    "pool": lambda image: maxpool2d(relu(correlate2d(image, KERNELS["sobel_x"]))[..., None])[..., 0],
+}
+for name, layer in layers.items():
+    out = layer(photo)
+    largest = np.abs(out).max()
+    even = copy_error(out, layer(shift_columns(photo, 2)), offset=1)
+    offset, odd = best_copy_error(out, layer(shift_columns(photo, 1)), offsets=(0, 1))
+    print(f"{name}: shift 2 -> {even:g}; shift 1 -> {odd:g} (offset {offset}), largest {largest:g}")
+    numbers |= {
+        f"{name}_shift2_error": f"{even:g}",
+        f"{name}_shift1_error": f"{odd:.0f}",
+        f"{name}_shift1_percent": f"{100 * odd / largest:.0f} %",
+        f"{name}_largest": f"{largest:.0f}",
+    }
 save_numbers(
     {
         "shift_conv_error": f"{conv_error:g}",
         "shift_pool_unchanged": f"{100 * unchanged:.0f} %",
-    },
+    }
+    | numbers,
     "pooling_numbers.txt",
 )
