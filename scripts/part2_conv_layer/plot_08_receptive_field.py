@@ -15,8 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from convviz.figure_output import save_file, save_numbers
-from convviz.plotting import save_raster
+from convviz.figure_output import save_file, save_numbers, save_png
 from convviz.receptive_field import TINY_CNN_LAYERS, input_box, pixels_reaching, receptive_fields
 from convviz.tiny_cnn import IMAGE_SIZE, as_input, trained_network
 from convviz.worked_examples import list_table, number
@@ -78,7 +77,7 @@ for ax, (layer, (row, col)) in zip(axes.ravel(), units.items()):
     }
     print(layer, (top, bottom, left, right), inside, reach.sum())
 fig.tight_layout()
-save_raster(fig, "receptive_fields.png")
+save_png(fig, "receptive_fields.png")
 
 numbers |= {
     "rf_dense_size": number(fields["dense"][0]),
