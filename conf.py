@@ -67,6 +67,8 @@ sphinx_gallery_conf = {
     "show_memory": False,
     "show_signature": False,
     "min_reported_time": 1,
+    # Scripts that only compute numbers for a page show this in the gallery (opaque for the dark theme).
+    "default_thumb_file": str(ROOT / "docs" / "_static" / "numbers_thumb.png"),
     # The timing page loads jQuery from a CDN; the site must work offline.
     "write_computation_times": False,
 }

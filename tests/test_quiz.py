@@ -203,6 +203,9 @@ def open_quiz(page, server, qid):
     page.goto(server + path)
     root = page.locator(f"#quiz-{qid}")
     root.scroll_into_view_if_needed()
+    # Sections below the screen are laid out only when they come near (content-visibility in
+    # course.css); wait until this one is, so its texts are there to read.
+    root.locator("legend").wait_for(state="visible")
     return root
 
 
