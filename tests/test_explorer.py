@@ -94,13 +94,13 @@ def test_padding_and_stride_give_the_formula_shapes_and_values(explorer, name, p
 def test_typed_kernel_is_used(explorer):
     weights = ["1", "0", "-1", "2", "0", "-2", "0.5", "0", "-0.5"]
     for i, value in enumerate(weights):
-        explorer.get_by_label(f"Kernel row {i // 3 + 1}, column {i % 3 + 1}").fill(value)
+        explorer.get_by_label(f"Kernel row {i // 3}, column {i % 3}").fill(value)
     values, out = js_output(explorer)
     kernel = np.array(weights, dtype=float).reshape(3, 3)
     np.testing.assert_allclose(values, correlate2d(js_input(explorer, "shapes"), kernel), atol=1e-9)
     assert explorer.get_by_label("Kernel preset").input_value() == "custom"
     for i, value in enumerate(["0", "1", "0", "1", "-4", "1", "0", "1", "0"]):
-        explorer.get_by_label(f"Kernel row {i // 3 + 1}, column {i % 3 + 1}").fill(value)
+        explorer.get_by_label(f"Kernel row {i // 3}, column {i % 3}").fill(value)
     assert explorer.get_by_label("Kernel preset").input_value() == "laplacian"
 
 
@@ -123,7 +123,8 @@ def test_step_mode_shows_the_products_and_sum(explorer, position):
     np.testing.assert_allclose(np.array(cells, dtype=float).reshape(3, 3), products)
     text = explorer.locator(".cx-sum").inner_text()
     assert f"sum of the nine products = {total:g}" in text
-    assert f"row {row + 1}, column {col + 1}" in text
+    assert f"Window at row {row}, column {col}:" in text
+    assert f"output cell ({row}, {col})" in text
     filled = explorer.locator(".cx-step .cx-table").nth(2).locator("td").all_inner_texts()
     expected = correlate2d(small_example(), KERNELS["sobel_x"]).ravel()
     assert [float(v) for v in filled[: position + 1]] == list(expected[: position + 1])
@@ -135,17 +136,17 @@ def test_step_buttons_move_the_window(explorer):
     explorer.get_by_role("button", name="Next ▶").click()
     assert explorer.get_by_label("Window position").input_value() == "2"
     explorer.get_by_role("button", name="◀ Previous").click()
-    assert "row 1, column 2" in explorer.locator(".cx-sum").inner_text()
+    assert "row 0, column 1:" in explorer.locator(".cx-sum").inner_text()
 
 
 @pytest.mark.parametrize("bad", ["", "abc", "1e999", "5000", "<img src=x onerror=alert(1)>", "1+1", "--2"])
 def test_bad_values_keep_the_last_valid_output_and_mark_the_field(explorer, bad):
     before, _ = js_output(explorer)
-    field = explorer.get_by_label("Kernel row 2, column 2")
+    field = explorer.get_by_label("Kernel row 1, column 1")
     field.fill(bad)
     assert field.get_attribute("aria-invalid") == "true"
     message = explorer.locator(".cx-message").inner_text()
-    assert message.startswith("Row 2, column 2:") and "last valid kernel stays in use" in message
+    assert message.startswith("Row 1, column 1:") and "last valid kernel stays in use" in message
     after, out = js_output(explorer)
     np.testing.assert_array_equal(after, before)
     assert out["kernel"] == list(KERNELS["sobel_x"].ravel())
@@ -158,7 +159,7 @@ def test_bad_values_keep_the_last_valid_output_and_mark_the_field(explorer, bad)
 def test_a_very_long_entry_is_refused_at_once_with_a_message(explorer):
     """100,000 typed digits: the field check stops at its length limit instead of parsing them."""
     limit = explorer.evaluate("window.ConvCore.MAX_FIELD_LENGTH")
-    field = explorer.get_by_label("Kernel row 1, column 1")
+    field = explorer.get_by_label("Kernel row 0, column 0")
     field.fill("9" * 100_000)
     assert field.get_attribute("aria-invalid") == "true"
     assert f"too long (at most {limit} characters)" in explorer.locator(".cx-message").inner_text()
@@ -274,4 +275,4 @@ def test_every_control_is_labelled_and_reachable_by_keyboard(explorer):
                 "document.activeElement.getAttribute('aria-label') || document.activeElement.id"
             )
         )
-    assert "Kernel row 3, column 3" in seen
+    assert "Kernel row 2, column 2" in seen

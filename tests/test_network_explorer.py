@@ -305,7 +305,7 @@ def test_enter_on_a_focused_map_explains_the_unit_under_its_cursor(explorer, par
     for key in ["ArrowDown", "ArrowDown", "ArrowRight", "Enter"]:
         explorer.keyboard.press(key)
     title = explorer.locator(".nx-explain .nx-title").first.inner_text()
-    assert title == "pool2, map 3, row 3, column 2"
+    assert title == "pool2, map 3, row 2, column 1"  # maps numbered from 1, rows and columns from 0
     (result,), _ = shown(explorer, ".nx-result")
     assert result == pytest.approx(
         numpy_layers(params, weights["test_images"][5])["pool2"][2, 1, 2], abs=1e-12

@@ -275,7 +275,8 @@ def titled_table(soup, title_start):
     for table in soup.select("table"):
         caption = table.find("caption")
         if caption and caption.get_text(" ", strip=True).startswith(title_start):
-            rows = [[cell.get_text(strip=True) for cell in row.select("td")] for row in table.select("tr")]
+            body = table.select("tbody tr")
+            rows = [[cell.get_text(strip=True) for cell in row.select("td")] for row in body]
             return np.array([[float(c.replace("−", "-").replace(",", "")) for c in row] for row in rows])
     raise AssertionError(f"no table titled {title_start!r}")
 

@@ -132,7 +132,7 @@ def table_rows(part2, title_start):
         caption = table.find("caption")
         if caption and caption.get_text(" ", strip=True).startswith(title_start):
             rows = table.select("tbody tr")
-            return [[td.get_text(" ", strip=True) for td in row.select("td")] for row in rows]
+            return [[cell.get_text(" ", strip=True) for cell in row.select("th, td")] for row in rows]
     raise AssertionError(f"no table titled {title_start!r}")
 
 

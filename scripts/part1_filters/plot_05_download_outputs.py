@@ -88,7 +88,13 @@ save_file(
     lambda path: path.write_text("$ python cnn_visualization.py " + " ".join(random_args) + "\n" + printed),
     "random_filters_output.txt",
 )
-save_file(lambda path: shutil.copyfile(folder / "random_filters.png", path), "random_filters.png")
+# The page shows the download's picture with 64 gray levels instead of 256 (the
+# same picture to the eye, about 40 % fewer bytes, so the page stays under 2 MB).
+grid = np.asarray(Image.open(folder / "random_filters.png"))
+fewer_levels = (np.round(grid / 255 * 63) * (255 / 63)).round().astype(np.uint8)
+save_file(
+    lambda path: Image.fromarray(fewer_levels).save(path, format="PNG", optimize=True), "random_filters.png"
+)
 
 # %%
 # Exercise 3 and the challenge: ``cnn_solution.py``

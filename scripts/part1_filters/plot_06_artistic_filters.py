@@ -25,4 +25,4 @@ chained = np.abs(correlate2d(clip_to_uint8(sharpened), KERNELS["sobel_x"]))
 panels = [photo, stretch(magnitude), to_uint8(embossed), clip_to_uint8(sharpened), false_color(chained)]
 titles = ["original", "Sobel edges", "emboss", "sharpen", "sharpen, |Sobel X|, colour"]
 fig = image_grid(panels, titles, columns=3, fontsize=11)
-save_png(fig, "artistic_filters.png")
+save_png(fig, "artistic_filters.png", palette="gray-ramp")  # gray photographs, one coloured panel

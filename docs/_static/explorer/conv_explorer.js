@@ -241,7 +241,7 @@
 
   Explorer.prototype.buildKernelFields = function () {
     var box = el("fieldset", { class: "cx-kernel" });
-    box.appendChild(el("legend", {}, "Kernel weights (3×3, editable)"));
+    box.appendChild(el("legend", {}, "Kernel weights (3×3, editable; rows and columns counted from 0)"));
     var grid = el("div", { class: "cx-kernel-grid" });
     this.fields = [];
     for (var i = 0; i < KERNEL_SIZE * KERNEL_SIZE; i++) {
@@ -264,7 +264,7 @@
   };
 
   function place(index) {
-    return "row " + (Math.floor(index / KERNEL_SIZE) + 1) + ", column " + ((index % KERNEL_SIZE) + 1);
+    return "row " + Math.floor(index / KERNEL_SIZE) + ", column " + (index % KERNEL_SIZE);
   }
 
   Explorer.prototype.buildViews = function () {
@@ -280,7 +280,7 @@
     var n = this.small.width, m = this.smallOutSize;
     var step = el("fieldset", { class: "cx-step" });
     step.appendChild(
-      el("legend", {}, "Step by step on the " + n + "×" + n + " example (valid padding, stride 1)")
+      el("legend", {}, "Step by step on the " + n + "×" + n + " example (valid padding, stride 1; rows and columns counted from 0)")
     );
     var controls = el("div", { class: "cx-step-controls" });
     this.prevButton = el("button", { type: "button" }, "◀ Previous");
@@ -453,9 +453,8 @@
       out.classList.toggle("cx-done", i < index);
     }
     this.stepSum.textContent =
-      "Window at row " + (details.row + 1) + ", column " + (details.col + 1) + ": sum of the nine products = " +
-      core.formatNumber(details.sum) + ", written into output cell (" + (details.row + 1) + ", " +
-      (details.col + 1) + ").";
+      "Window at row " + details.row + ", column " + details.col + ": sum of the nine products = " +
+      core.formatNumber(details.sum) + ", written into output cell (" + details.row + ", " + details.col + ").";
     this.prevButton.disabled = index === 0;
     this.nextButton.disabled = index === this.lastStep;
   };

@@ -696,7 +696,7 @@
     box.setAttribute("data-layer", unit.layer);
     var where = unit.layer === "class"
       ? "Score of class " + unit.channel
-      : unit.layer + ", map " + (unit.channel + 1) + ", row " + (unit.row + 1) + ", column " + (unit.col + 1);
+      : unit.layer + ", map " + (unit.channel + 1) + ", row " + unit.row + ", column " + unit.col;
     box.appendChild(el("p", { class: "nx-title" }, where));
     if (info.kind === "conv") this.explainConv(box, info, unit);
     else if (info.kind === "pool") this.explainPool(box, info);
@@ -748,7 +748,7 @@
       var ch = t.index % c, cell = Math.floor(t.index / c);
       list.appendChild(el("li"));
       list.lastChild.appendChild(line([
-        "pool2 map " + (ch + 1) + " (row " + (Math.floor(cell / w) + 1) + ", column " + ((cell % w) + 1) + "): " +
+        "pool2 map " + (ch + 1) + " (row " + Math.floor(cell / w) + ", column " + (cell % w) + "): " +
           fmt(t.input) + " × weight " + fmt(t.weight) + " = ", numberSpan("nx-term", t.value)
       ]));
     });
