@@ -97,3 +97,27 @@ def list_table(title, header, rows):
     for row in [header, *rows]:
         lines += [f"   {'*' if index == 0 else ' '} - {cell}" for index, cell in enumerate(row)]
     return "\n".join(lines) + "\n"
+
+
+def grid_table(matrix, title):
+    """A reST list-table of matrix, titled, as narrow as its numbers.
+
+    Row and column numbers (from 0) head the rows and columns, so a screen
+    reader can say where each number stands.
+    """
+    matrix = np.asarray(matrix)
+    width = min(100, max(40, 10 * (matrix.shape[1] + 1)))
+    options = [
+        "   :class: worked-grid",
+        f"   :width: {width}%",
+        "   :align: center",
+        "   :header-rows: 1",
+        "   :stub-columns: 1",
+        "",
+    ]
+    lines = [f".. list-table:: {title}", *options, "   * -"]
+    lines.extend(f"     - {col}" for col in range(matrix.shape[1]))
+    for index, row in enumerate(matrix):
+        lines.append(f"   * - {index}")
+        lines.extend(f"     - {number(value)}" for value in row)
+    return "\n".join(lines) + "\n"

@@ -16,37 +16,7 @@ from convviz import correlate2d, output_size, shapes_pattern
 from convviz.figure_output import save_file, save_numbers
 from convviz.kernels import KERNELS
 from convviz.plotting import show_kernel
-
-
-def number(value):
-    """A matrix entry as the page shows it: whole numbers without a decimal point."""
-    value = float(value)
-    text = f"{value:.0f}" if value.is_integer() else f"{value:g}"
-    return text.replace("-", "−")
-
-
-def grid_table(matrix, title):
-    """A reST list-table of matrix, titled, as narrow as its numbers.
-
-    Row and column numbers (from 0) head the rows and columns, so a screen
-    reader can say where each number stands.
-    """
-    matrix = np.asarray(matrix)
-    width = min(100, max(40, 10 * (matrix.shape[1] + 1)))
-    options = [
-        "   :class: worked-grid",
-        f"   :width: {width}%",
-        "   :align: center",
-        "   :header-rows: 1",
-        "   :stub-columns: 1",
-        "",
-    ]
-    lines = [f".. list-table:: {title}", *options, "   * -"]
-    lines.extend(f"     - {col}" for col in range(matrix.shape[1]))
-    for index, row in enumerate(matrix):
-        lines.append(f"   * - {index}")
-        lines.extend(f"     - {number(value)}" for value in row)
-    return "\n".join(lines) + "\n"
+from convviz.worked_examples import grid_table, number
 
 
 def products(window, kernel):

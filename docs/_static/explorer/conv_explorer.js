@@ -511,18 +511,5 @@
     }
     return explorers;
   }
-  function startWhenNear() {
-    var roots = document.querySelectorAll("[data-conv-explorer]");
-    if (!roots.length || !("IntersectionObserver" in window)) return built();
-    var watch = new IntersectionObserver(function (entries) {
-      if (entries.some(function (entry) { return entry.isIntersecting; })) {
-        watch.disconnect();
-        built();
-      }
-    }, { rootMargin: "800px 0px" });
-    for (var i = 0; i < roots.length; i++) watch.observe(roots[i]);
-  }
-
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", startWhenNear);
-  else startWhenNear();
+  core.whenNear("[data-conv-explorer]", built);
 })();

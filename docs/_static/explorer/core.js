@@ -1,5 +1,5 @@
 /*
- * The arithmetic of the course's in-page explorers: window.ConvCore.
+ * The arithmetic of the course's in-page explorers, and the one page helper both use (whenNear): window.ConvCore.
  *
  * Plain JavaScript, no dependencies. The views (conv_explorer.js,
  * network_explorer.js) draw and listen; every number they show is computed
@@ -421,7 +421,27 @@
     return String(Object.is(rounded, -0) ? 0 : rounded);
   }
 
+  // Page behaviour both explorers share: call build() once, when the first element
+  // matching selector comes within 800 px of the screen (at once without
+  // IntersectionObserver or without such an element), after the page is parsed.
+  function whenNear(selector, build) {
+    function watch() {
+      var roots = document.querySelectorAll(selector);
+      if (!roots.length || !("IntersectionObserver" in window)) return build();
+      var observer = new IntersectionObserver(function (entries) {
+        if (entries.some(function (entry) { return entry.isIntersecting; })) {
+          observer.disconnect();
+          build();
+        }
+      }, { rootMargin: "800px 0px" });
+      for (var i = 0; i < roots.length; i++) observer.observe(roots[i]);
+    }
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", watch);
+    else watch();
+  }
+
   window.ConvCore = {
+    whenNear: whenNear,
     outputSize: outputSize,
     tensor: tensor,
     correlate: correlate,

@@ -923,18 +923,5 @@
     script.onload = script.onerror = then;
     document.head.appendChild(script);
   }
-  function startWhenNear() {
-    var roots = document.querySelectorAll("[data-network-explorer]");
-    if (!roots.length || !("IntersectionObserver" in window)) return built();
-    var watch = new IntersectionObserver(function (entries) {
-      if (entries.some(function (entry) { return entry.isIntersecting; })) {
-        watch.disconnect();
-        built();
-      }
-    }, { rootMargin: "800px 0px" });
-    for (var i = 0; i < roots.length; i++) watch.observe(roots[i]);
-  }
-
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", startWhenNear);
-  else startWhenNear();
+  core.whenNear("[data-network-explorer]", built);
 })();
