@@ -53,6 +53,7 @@ extensions = [
     "explorers",
     "quiz",
     "page_speed",
+    "stylesheets",
 ]
 
 sphinx_gallery_conf = {

@@ -1,0 +1,325 @@
+"""One small style sheet per page, and the icon font cut to the icons the site shows.
+
+Each page links nine or ten style sheets (Sphinx's, the theme's, Pygments', sphinx-design's,
+the course's), every one a request that holds back the first paint, and the theme's sheet
+carries Bootstrap and the rules of 2,000 Font Awesome icons of which the site shows a dozen.
+Once the pages are written:
+
+* the style sheets a page links are joined, in the same order, into one file
+  ``_static/site-<digest>.css``; a rule is dropped when every selector of it names a class or
+  an id that no page and no script of the site holds, and so are the @font-face and
+  @keyframes rules that no kept rule names;
+* the Font Awesome fonts the kept rules still use are cut to the characters the kept rules
+  give as content (the icons), saved as ``_static/site-icons-<digest>.woff2``.
+
+The page's link to the joined sheet names the sheets it joins (``data-joins``), so a page
+written by an earlier build is joined again from today's sheets; joined sheets and fonts that
+no page uses any more are deleted. An incremental build therefore equals a clean one.
+"""
+
+import hashlib
+import io
+import posixpath
+import re
+from pathlib import Path
+
+import tinycss2
+from fontTools import subset
+from fontTools.ttLib import TTFont
+
+STYLESHEET_LINK = re.compile(r"[ \t]*<link\b(?=[^>]*\brel=\"stylesheet\")[^>]*>\n?")
+HREF = re.compile(r'\shref="([^"]+)"')
+JOINS = re.compile(r'\sdata-joins="([^"]*)"')
+PLAIN_LINK = re.compile(r'<link(?:\s+(?:rel="stylesheet"|type="text/css"|href="[^"]*"))+\s*/?>')
+JOINED_NAME = re.compile(r"^site-(?:icons-)?[0-9a-f]{12}\.(?:css|woff2)$")
+CLASS_OR_ID = re.compile(r'\s(?:class|id)="([^"]*)"')
+WORD = re.compile(r"[A-Za-z_][\w-]*")
+ICON_FONT = re.compile(r"^Font Awesome\b")
+COMMA = tinycss2.ast.LiteralToken(0, 0, ",")
+
+
+def used_names(outdir):
+    """Every class and id the site's pages hold, and every word of the scripts they run (which add classes)."""
+    names, scripts = set(), set()
+    for page in outdir.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        for value in CLASS_OR_ID.findall(text):
+            names.update(value.split())
+        for attributes, body in re.findall(r"<script\b([^>]*)>(.*?)</script>", text, flags=re.S):
+            names.update(WORD.findall(body))
+            source = re.search(r'\ssrc="([^":]+)"', attributes)
+            if source:
+                scripts.add((page.parent / source[1].split("?")[0]).resolve())
+    for script in sorted(scripts):
+        if script.is_file():
+            names.update(WORD.findall(script.read_text(encoding="utf-8", errors="replace")))
+    return names
+
+
+def required_names(selector_tokens):
+    """The classes and ids a selector needs an element to have (those inside :not(), :is() ... aside)."""
+    needed, after_dot = set(), False
+    for token in selector_tokens:
+        if token.type == "literal" and token.value == ".":
+            after_dot = True
+            continue
+        if after_dot and token.type == "ident":
+            needed.add(token.value)
+        elif token.type == "hash":
+            needed.add(token.value)
+        after_dot = False
+    return needed
+
+
+def selectors(prelude):
+    """The prelude of a style rule split at its top-level commas."""
+    parts, current = [], []
+    for token in prelude:
+        if token.type == "literal" and token.value == ",":
+            parts.append(current)
+            current = []
+        else:
+            current.append(token)
+    parts.append(current)
+    return parts
+
+
+def kept_rules(rules, used):
+    """The rules of a parsed list (nested @media/@supports/@layer included) that can match the site.
+
+    A kept rule loses the selectors of its list that cannot match (they need a class or id no page has).
+    """
+    kept = []
+    for rule in rules:
+        if rule.type == "qualified-rule":
+            parts = [part for part in selectors(rule.prelude) if required_names(part) <= used]
+            if parts:
+                rule.prelude = [token for part in parts for token in (*part, COMMA)][:-1]
+                kept.append(rule)
+        elif rule.type == "at-rule" and rule.lower_at_keyword in {"media", "supports", "layer", "container"}:
+            if rule.content is None:
+                kept.append(rule)
+                continue
+            inner = kept_rules(tinycss2.parse_rule_list(rule.content), used)
+            if inner:
+                rule.content = [
+                    token
+                    for kept_rule in inner
+                    for token in (kept_rule, tinycss2.ast.WhitespaceToken(0, 0, "\n"))
+                ]
+                kept.append(rule)
+        elif rule.type == "at-rule" and rule.lower_at_keyword == "charset":
+            continue
+        elif rule.type == "at-rule":
+            kept.append(rule)
+    return kept
+
+
+def font_family(rule):
+    """The family an @font-face rule names, unescaped, or ''."""
+    for declaration in tinycss2.parse_blocks_contents(rule.content or []):
+        if declaration.type == "declaration" and declaration.lower_name == "font-family":
+            return " ".join(t.value for t in declaration.value if t.type in ("ident", "string")).strip()
+    return ""
+
+
+def drop_unnamed_at_rules(rules, named_text):
+    """Keep @font-face and @keyframes only if the rest of the sheet names their family or animation."""
+    kept = []
+    for rule in rules:
+        if rule.type == "at-rule" and rule.lower_at_keyword == "font-face":
+            if font_family(rule) and font_family(rule) in named_text:
+                kept.append(rule)
+        elif rule.type == "at-rule" and rule.lower_at_keyword.endswith("keyframes"):
+            name = tinycss2.serialize(rule.prelude).strip()
+            if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", named_text):
+                kept.append(rule)
+        else:
+            kept.append(rule)
+    return kept
+
+
+def rebase_urls(tokens, source_dir, target_dir):
+    """Rewrite relative url() references from a sheet in source_dir to one in target_dir, in place."""
+    for token in tokens:
+        if token.type == "url" and not re.match(r"^(?:[a-z]+:|/|#)", token.value):
+            target = posixpath.normpath(posixpath.join(source_dir, token.value))
+            token.value = posixpath.relpath(target, target_dir)
+            token.representation = None
+        elif getattr(token, "content", None) is not None and not isinstance(token.content, str):
+            rebase_urls(token.content, source_dir, target_dir)
+        if getattr(token, "prelude", None) is not None:
+            rebase_urls(token.prelude, source_dir, target_dir)
+
+
+def keep_strings_as_written(nodes, source, starts=None):
+    """Give every string token its text as the source writes it (``"\\f015"`` stays an escape), in place.
+
+    tinycss2 writes a string back from its value; a custom property keeps its value as
+    written, so a rewritten string would change what ``getComputedStyle`` reports.
+    """
+    if starts is None:
+        starts = [0] + [match.end() for match in re.finditer("\n", source)]
+    for node in nodes:
+        if isinstance(node, str) or node is None:
+            continue
+        if node.type == "string":
+            begin = starts[node.source_line - 1] + node.source_column - 1
+            quote, end = source[begin], begin + 1
+            while source[end] != quote:
+                end += 2 if source[end] == "\\" else 1
+            node.representation = source[begin : end + 1]
+        for part in ("prelude", "content", "arguments"):
+            inner = getattr(node, part, None)
+            if isinstance(inner, list):
+                keep_strings_as_written(inner, source, starts)
+
+
+def icon_characters(css_text):
+    """The private-use characters the sheet gives as text (Font Awesome's icons: ``--fa:"\\f015"``)."""
+    characters = set()
+    for token in tinycss2.parse_component_value_list(css_text):
+        characters.update(_string_characters(token))
+    return {c for c in characters if 0xE000 <= ord(c) <= 0xF8FF}
+
+
+def _string_characters(token):
+    if token.type == "string":
+        return set(token.value)
+    found = set()
+    for part in getattr(token, "content", None) or []:
+        if not isinstance(part, str):
+            found |= _string_characters(part)
+    return found
+
+
+def cut_font(path, characters):
+    """The WOFF2 bytes of the font at path, holding only the given characters (deterministic)."""
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.layout_features = []
+    options.name_IDs = []
+    options.notdef_outline = True
+    font = TTFont(path, recalcTimestamp=False)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted(ord(c) for c in characters))
+    subsetter.subset(font)
+    buffer = io.BytesIO()
+    font.flavor = "woff2"
+    font.save(buffer, reorderTables=True)
+    return buffer.getvalue()
+
+
+def digest(data):
+    return hashlib.sha256(data).hexdigest()[:12]
+
+
+def join_sheets(static, sources, used, written):
+    """Write the joined, trimmed sheet of the given _static-relative sources; return its file name."""
+    rules = []
+    for source in sources:
+        text = (static / source).read_text(encoding="utf-8")
+        parsed = tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True)
+        keep_strings_as_written(parsed, text)
+        rebase_urls(parsed, posixpath.dirname(source), ".")
+        rules += kept_rules(parsed, used)
+    named_text = " ".join(
+        tinycss2.serialize(rule.content or [])
+        for rule in rules
+        if rule.type == "qualified-rule" or rule.at_keyword != "font-face"
+    ).replace("\\ ", " ")
+    rules = drop_unnamed_at_rules(rules, named_text)
+    characters = icon_characters(named_text)
+    for rule in rules:
+        if (
+            rule.type == "at-rule"
+            and rule.lower_at_keyword == "font-face"
+            and ICON_FONT.match(font_family(rule))
+        ):
+            replace_icon_font(rule, static, characters, written)
+    css = "\n".join(tinycss2.serialize([rule]) for rule in rules) + "\n"
+    name = f"site-{digest(css.encode())}.css"
+    written[name] = css.encode()
+    return name
+
+
+def replace_icon_font(rule, static, characters, written):
+    """Point an icon @font-face at its font cut to the characters shown."""
+    declarations = tinycss2.parse_blocks_contents(rule.content)
+    for declaration in declarations:
+        if declaration.type != "declaration" or declaration.lower_name != "src":
+            continue
+        fonts = [t.value for t in declaration.value if t.type == "url" and not re.match(r"^[a-z]+:", t.value)]
+        if not fonts:
+            return
+        data = cut_font(static / fonts[0], characters)
+        name = f"site-icons-{digest(data)}.woff2"
+        written[name] = data
+        declaration.value = tinycss2.parse_component_value_list(f'url({name}) format("woff2")')
+    rule.content = tinycss2.parse_component_value_list(
+        ";".join(tinycss2.serialize([d]) for d in declarations if d.type == "declaration")
+    )
+
+
+def page_sheets(head, page, static):
+    """(links to replace, _static-relative sources, prefix to _static) of a page's head."""
+    links = STYLESHEET_LINK.findall(head)
+    for link in links:
+        joins = JOINS.search(link)
+        if joins:
+            prefix = HREF.search(link)[1].rsplit("_static/", 1)[0]
+            return [link], joins[1].split(), prefix
+    chosen, sources, prefix = [], [], None
+    for link in links:
+        href = HREF.search(link)
+        if not href or not PLAIN_LINK.search(link) or "://" in href[1] or "_static/" not in href[1]:
+            continue
+        path = (page.parent / href[1].split("?")[0]).resolve()
+        if not path.is_file() or static.resolve() not in path.parents:
+            continue
+        chosen.append(link)
+        sources.append(path.relative_to(static.resolve()).as_posix())
+        prefix = href[1].rsplit("_static/", 1)[0]
+    return chosen, sources, prefix
+
+
+def join_page_sheets(app, exception):
+    """Give every page one joined, trimmed style sheet; delete joined files no page uses."""
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    static = outdir / "_static"
+    used = used_names(outdir)
+    joined, written = {}, {}
+    for page in sorted(outdir.rglob("*.html")):
+        if "_static" in page.relative_to(outdir).parts:
+            continue
+        text = page.read_text(encoding="utf-8")
+        head, found, rest = text.partition("</head>")
+        if not found:
+            continue
+        links, sources, prefix = page_sheets(head, page, static)
+        if not sources:
+            continue
+        key = tuple(sources)
+        if key not in joined:
+            joined[key] = join_sheets(static, sources, used, written)
+        tag = f'    <link rel="stylesheet" href="{prefix}_static/{joined[key]}" data-joins="{" ".join(sources)}" />\n'
+        first = head.index(links[0])
+        for link in links:
+            head = head.replace(link, "", 1)
+        new = head[:first] + tag + head[first:] + found + rest
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+    for name, data in written.items():
+        target = static / name
+        if not target.is_file() or target.read_bytes() != data:
+            target.write_bytes(data)
+    for old in static.iterdir():
+        if JOINED_NAME.match(old.name) and old.name not in written:
+            old.unlink()
+
+
+def setup(app):
+    app.connect("build-finished", join_page_sheets, priority=600)  # after page_speed's rewrite (500)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
