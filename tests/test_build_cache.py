@@ -6,6 +6,7 @@ test starts from its own copy of the first, so the tests pass in any order.
 """
 
 import json
+import re
 import shutil
 
 import pytest
@@ -202,4 +203,31 @@ def test_deleted_script_removes_its_figure_and_stops_the_build_on_the_page_that_
     script.write_text(saved)
     executed, _ = make_html(built)
     assert executed == 1
+    assert_same_site(built, clean[0][0])
+
+
+def joined_sheets(tree):
+    """{page: (joined sheet name, its bytes)} of every page of the built site."""
+    html = tree / "_build" / "html"
+    sheets = {}
+    for page in sorted(html.rglob("*.html")):
+        found = re.search(r'href="[^"]*_static/(site-[0-9a-f]{12}\.css)"', page.read_text(encoding="utf-8"))
+        if found:
+            sheets[page.relative_to(html).as_posix()] = (found[1], (html / "_static" / found[1]).read_bytes())
+    return sheets
+
+
+def test_edited_or_deleted_style_sheet_is_joined_again_into_every_page(built, clean):
+    course_css = built / "docs" / "_static" / "course.css"
+    original = course_css.read_text()
+    course_css.write_text(original + "\nbody { --edited-marker: 1; }\n")
+    executed, _ = make_html(built)
+    assert executed == 0
+    edited = joined_sheets(built)
+    assert len(edited) >= 4 and all(b"--edited-marker" in css for _, css in edited.values())
+    course_css.write_text(original)
+    for joined in (built / "_build" / "html" / "_static").glob("site-*"):
+        joined.unlink()
+    make_html(built)
+    assert joined_sheets(built) == joined_sheets(clean[0][0])
     assert_same_site(built, clean[0][0])

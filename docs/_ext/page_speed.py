@@ -10,7 +10,9 @@
   which loads them itself) and the theme's icon script (it only adds custom
   icons, which the site does not use; the icon font stays), and the theme's
   one-line style sheet that only imports ``basic.css`` becomes a link to
-  ``basic.css`` itself (one request less in a chain). Every image gets
+  ``basic.css`` itself (one request less in a chain). The theme's two scripts
+  lose their ``preload`` links: they run deferred at the end of the page, and
+  fetched first they would hold back the style sheet on a slow line. Every image gets
   its intrinsic ``width`` and ``height`` (so the page does not shift as images
   arrive), and every image after a page's first loads lazily.
 * A figure drawn by convviz.plotting (its file carries the figure record) gets
@@ -33,6 +35,10 @@ SEARCH_SCRIPTS = re.compile(
 ICON_SCRIPT = re.compile(
     r"\s*(?:<!-- So that users can add custom icons -->\s*)?"
     r'<script defer src="[^"]*/fontawesome\.js[^"]*"></script>'
+)
+SCRIPT_PRELOAD = re.compile(
+    r"\s*(?:<!-- Pre-loaded scripts that we'll load fully later -->\s*)?"
+    r'<link rel="preload" as="script" href="[^"]*/scripts/(?:bootstrap|pydata-sphinx-theme)\.js[^"]*" />'
 )
 THEME_IMPORT = re.compile(r'<link href="([^"]*_static/)styles/theme\.css\?[^"]*" rel="stylesheet" />')
 IMAGE = re.compile(r"<img\b[^>]*>")
@@ -162,6 +168,7 @@ def rewrite_pages(app, exception):
         if page != outdir / "search.html":
             new = SEARCH_SCRIPTS.sub("", new)
         new = ICON_SCRIPT.sub("", new)
+        new = SCRIPT_PRELOAD.sub("", new)
         new = THEME_IMPORT.sub(r'<link href="\1basic.css" rel="stylesheet" />', new)
         new = size_images(new, page)
         new = figures_keep_readable(new, page)

@@ -39,7 +39,7 @@ COMMA = tinycss2.ast.LiteralToken(0, 0, ",")
 
 
 def used_names(outdir):
-    """Every class and id the site's pages hold, and every word of the scripts they run (which add classes)."""
+    """Every class and id of the site's pages, and every word of the scripts they run (which add classes)."""
     names, scripts = set(), set()
     for page in outdir.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
@@ -145,7 +145,7 @@ def rebase_urls(tokens, source_dir, target_dir):
         if token.type == "url" and not re.match(r"^(?:[a-z]+:|/|#)", token.value):
             target = posixpath.normpath(posixpath.join(source_dir, token.value))
             token.value = posixpath.relpath(target, target_dir)
-            token.representation = None
+            token.representation = f"url({tinycss2.serializer.serialize_url(token.value)})"
         elif getattr(token, "content", None) is not None and not isinstance(token.content, str):
             rebase_urls(token.content, source_dir, target_dir)
         if getattr(token, "prelude", None) is not None:
@@ -304,7 +304,8 @@ def join_page_sheets(app, exception):
         key = tuple(sources)
         if key not in joined:
             joined[key] = join_sheets(static, sources, used, written)
-        tag = f'    <link rel="stylesheet" href="{prefix}_static/{joined[key]}" data-joins="{" ".join(sources)}" />\n'
+        href, joins = f"{prefix}_static/{joined[key]}", " ".join(sources)
+        tag = f'    <link rel="stylesheet" href="{href}" data-joins="{joins}" />\n'
         first = head.index(links[0])
         for link in links:
             head = head.replace(link, "", 1)
