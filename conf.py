@@ -54,6 +54,7 @@ extensions = [
     "quiz",
     "page_speed",
     "stylesheets",
+    "code_lines",
 ]
 
 sphinx_gallery_conf = {
