@@ -98,6 +98,7 @@ histogram.tick_params(labelsize=FONT)
 histogram.set_ylim(0, 1.4 * histogram.get_ylim()[1])
 histogram.legend(fontsize=FONT, loc="upper center", frameon=False)
 fig.panels = (37, ["8x8"])
+fig.panel_width = (grid_ax, filters.shape[2])
 save(fig, "part3_ica_filters.png")
 
 # %%
@@ -132,6 +133,7 @@ ax.imshow(pixels, interpolation="nearest")
 ax.set_axis_off()
 ax.text(64, top - 2, "photograph", ha="center", va="bottom", fontsize=FONT)
 fig.panels = (13, ["128x128", "8x8"])
+fig.panel_width = (ax, photo.shape[1])
 save(fig, "part3_twelve_feature_maps.png")
 save_numbers(
     {
