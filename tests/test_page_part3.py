@@ -88,7 +88,6 @@ def test_alt_texts_count_the_panels_and_name_shown_sizes(site, page_html):
 STILL_NARROW = {
     "part3_mistakes.png": "each digit and saliency map",
     "part3_ica_filters.png": "each 8×8 filter of the grid",
-    "part3_twelve_feature_maps.png": "the photograph and each map",
 }
 PANEL_CSS_PX = 200
 
