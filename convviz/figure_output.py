@@ -204,15 +204,49 @@ def smallest_font_points(fig):
     return min(sizes) if sizes else None
 
 
+def _horizontal_scale(ax):
+    """Display pixels (at the figure's dpi) per unit of ax's x data."""
+    (x0, _), (x1, _) = ax.transData.transform([(0, 0), (1, 0)])
+    return abs(x1 - x0)
+
+
+def panel_widths(fig):
+    """The width of every panel as drawn, in display pixels at the figure's dpi.
+
+    A panel that shows images is as wide as the part of its images inside the
+    axes; one that plots lines is as wide as its axes. A figure drawn as one
+    mosaic states how wide its narrowest panel is in the data units of the axes
+    holding it: ``fig.panel_width = (ax, units)``. Positions are those of the
+    last drawing (an axes with a fixed aspect takes its place when drawn).
+    """
+    if hasattr(fig, "panel_width"):
+        ax, units = fig.panel_width
+        return [units * _horizontal_scale(ax)]
+    widths = []
+    for ax in fig.axes:
+        if ax.images:
+            box = ax.bbox
+            shown = 0.0
+            for image in ax.images:
+                left, right = sorted(ax.transData.transform([(x, 0) for x in image.get_extent()[:2]])[:, 0])
+                shown = max(shown, min(right, box.x1) - max(left, box.x0))
+            widths.append(shown)
+        elif ax.lines:
+            widths.append(ax.bbox.width)
+    return widths
+
+
 def figure_description(fig, dpi=None, width=None):
-    """What a figure holds, for tests of its alt text and its text size.
+    """What a figure holds, for tests of its alt text, its text size and its panels' widths.
 
     "panels=N; sizes=RxC,RxC,...": a panel is an axes that shows an image or a
     plotted line; sizes are the rows × columns of every image shown, in the
     order of the axes. A figure drawn as one mosaic states its own panels:
     ``fig.panels = (count, sizes)``. Given the dpi it is drawn at and the width
     of the file in pixels, "; font_px=F; width_px=W" follow: the smallest text's
-    size in pixels of the file, and the file's width.
+    size in pixels of the file, and the file's width. Given the dpi,
+    "; panel_px=P" ends it: the narrowest panel's width (:func:`panel_widths`)
+    in units of the file (pixels; points for an SVG, drawn at 72 dpi).
     """
     if hasattr(fig, "panels"):
         count, sizes = fig.panels
@@ -224,6 +258,9 @@ def figure_description(fig, dpi=None, width=None):
     points = smallest_font_points(fig)
     if dpi is not None and width is not None and points is not None:
         description += f"; font_px={points * dpi / 72:.1f}; width_px={width}"
+    widths = panel_widths(fig) if dpi is not None else []
+    if widths:
+        description += f"; panel_px={min(widths) * dpi / fig.dpi:.1f}"
     return description
 
 

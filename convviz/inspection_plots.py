@@ -3,7 +3,8 @@
 Figures are laid out :data:`WIDTH` inches wide at 100 CSS px per inch, the
 page column at a 1280-px window, with no text under :data:`FONT` points
 (16.7 CSS px of layout), and saved by :func:`save` :data:`PIXEL_WIDTH` pixels
-wide, twice the column, with a palette of gray levels and a few colours. On a
+wide, twice the column (the tall figures laid out a few panels to a row
+:data:`TALL_PIXEL_WIDTH`, 1.5 times), with a palette of gray levels and a few colours. On a
 phone the page keeps such a figure at least 36rem wide and lets it scroll
 sideways, so its smallest text stays at 12 CSS px or more. Layouts are fixed
 (no tight layout): the figure is drawn once. Signed values use the
@@ -20,6 +21,9 @@ from convviz.figure_output import save_png
 WIDTH = 8.0
 #: Saved width in pixels: twice the page column of about 740 CSS px.
 PIXEL_WIDTH = 1480
+#: Saved width of the tall figures laid out a few panels to a row (every panel
+#: over 200 CSS px): 1.5 times the column, so that they stay quick to draw and light.
+TALL_PIXEL_WIDTH = 1110
 SIGNED_CMAP = "PuOr_r"
 BOX_COLOUR = "#e66100"
 FONT = 12
@@ -126,6 +130,20 @@ def show_kernel_values(ax, kernel, title=None, limit=None, decimals=2, fontsize=
 def add_colorbar(fig, image, axes, label):
     """A colour bar for image beside axes, labelled."""
     bar = fig.colorbar(image, ax=axes, fraction=0.03, pad=0.02)
+    bar.set_label(label, fontsize=FONT)
+    bar.ax.tick_params(labelsize=FONT)
+    return bar
+
+
+def add_colorbar_below(fig, image, ax, label, height=0.012, gap=0.035):
+    """A horizontal colour bar for image under ax, 80 % of its width, labelled.
+
+    height and gap (from ax to the bar) are fractions of the figure's height;
+    the other axes keep their places.
+    """
+    box = ax.get_position()
+    bar_ax = fig.add_axes((box.x0 + 0.1 * box.width, box.y0 - gap - height, 0.8 * box.width, height))
+    bar = fig.colorbar(image, cax=bar_ax, orientation="horizontal")
     bar.set_label(label, fontsize=FONT)
     bar.ax.tick_params(labelsize=FONT)
     return bar

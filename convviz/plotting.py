@@ -105,8 +105,10 @@ def image_grid(images, titles, columns, width=COLUMN_INCHES, fontsize=10):
 def save_svg(fig, name):
     """Save a matplotlib figure as SVG with no date, so the bytes repeat from build to build.
 
-    The SVG's description holds :func:`figure_description`.
+    The SVG's description holds :func:`figure_description`, panel widths in points.
     """
+    fig.draw_without_rendering()  # axes with a fixed aspect take their drawn places
+    description = figure_description(fig, dpi=72)
 
     def write(path):
         # A fixed salt makes the SVG's element ids repeat; it is set here because
@@ -115,7 +117,7 @@ def save_svg(fig, name):
             fig.savefig(
                 path,
                 format="svg",
-                metadata={"Date": None, "Description": figure_description(fig)},
+                metadata={"Date": None, "Description": description},
                 facecolor="white",
                 bbox_inches="tight",
                 pad_inches=0.1,

@@ -182,7 +182,31 @@ def test_save_png_with_a_width_is_exactly_that_wide_and_records_its_smallest_tex
         assert image.mode == "L"  # nothing but grays
         description = image.text["Description"]
     dpi = 600 / 4
-    assert description == f"panels=1; sizes=2x2; font_px={9 * dpi / 72:.1f}; width_px=600"
+    # The square image fills the axes' height, 0.7 × 2 inches, and is as wide.
+    panel = 0.7 * 2 * dpi
+    text_size = f"font_px={9 * dpi / 72:.1f}; width_px=600"
+    assert description == f"panels=1; sizes=2x2; {text_size}; panel_px={panel:.1f}"
+
+
+def test_panel_widths_are_the_drawn_images_the_plotted_axes_or_what_a_mosaic_states():
+    fig = plt.figure(figsize=(6, 2), dpi=100)
+    square = fig.add_axes((0.0, 0.0, 0.5, 1.0))  # 3 × 2 inches: a square image is drawn 2 inches wide
+    square.imshow([[0.0, 1.0], [1.0, 0.0]])
+    wide = fig.add_axes((0.5, 0.0, 0.25, 1.0))  # 1.5 inches wide: the image is narrower than tall
+    wide.imshow([[0.0, 1.0, 0.5]] * 3)
+    plot = fig.add_axes((0.8, 0.1, 0.2, 0.8))
+    plot.plot([0, 1], [1, 0])
+    fig.canvas.draw()
+    assert figure_output.panel_widths(fig) == pytest.approx([200, 150, 120])
+    assert figure_output.figure_description(fig, dpi=200).endswith("; panel_px=240.0")
+    mosaic = plt.figure(figsize=(4, 1), dpi=100)
+    ax = mosaic.add_axes((0.0, 0.0, 1.0, 1.0))
+    ax.imshow([[0.0] * 100] * 25)  # four panels of 25 pixels side by side, 100 display px each
+    mosaic.panel_width = (ax, 25)
+    mosaic.canvas.draw()
+    assert figure_output.panel_widths(mosaic) == pytest.approx([100])
+    plt.close(fig)
+    plt.close(mosaic)
 
 
 @pytest.mark.parametrize(("palette", "mode"), [("median-cut", "P"), ("gray-ramp", "P"), ("exact", "RGB")])

@@ -19,10 +19,13 @@ names = ("identity", "sobel_x", "sobel_y", "gaussian", "sharpen", "emboss", "lap
 shown = {name: KERNELS[name] * (16 if name == "gaussian" else 1) for name in names}
 # One colour scale for all kernels: full colour at the largest magnitude shown.
 limit = max(np.abs(weights).max() for weights in shown.values())
-fig, axes = plt.subplots(2, 4, figsize=(8.0, 4.4))
+# Three to a row, so that every kernel is more than 200 CSS px wide in the page column.
+fig, axes = plt.subplots(3, 3, figsize=(8.0, 8.1))
 for ax, name in zip(axes.ravel(), names):
     note = "(÷ 16)" if name == "gaussian" else ""
     show_kernel(ax, shown[name], LABELS[name], scale_note=note, limit=limit, fontsize=13)
+for ax in axes.ravel()[len(names) :]:
+    ax.remove()
 fig.tight_layout()
 save_svg(fig, "filter_kernels.svg")
 print(f"one colour scale from {-limit:g} to {limit:g}")

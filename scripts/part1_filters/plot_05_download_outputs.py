@@ -53,12 +53,21 @@ profile5 = images["blur_5x5"][row - 2, first - 2 : last - 2]
 ramp3, ramp5 = int(((profile3 > 0) & (profile3 < 255)).sum()), int(((profile5 > 0) & (profile5 < 255)).sum())
 print(f"pixels between black and white along row {row}: 3×3 blur {ramp3}, 5×5 blur {ramp5}")
 
-fig, axes = plt.subplots(2, 3, figsize=(8.0, 5.9))
-for ax, name in zip(axes[0], names[:3]):
-    show_image(ax, images[name], f"{name}.png", fontsize=11)
-show_image(axes[1, 0], blur3, "blur_3x3.png, corner enlarged", fontsize=11)
-show_image(axes[1, 1], blur5, "blur_5x5.png, corner enlarged", fontsize=11)
-profile = axes[1, 2]
+# Placed in inches (left, bottom, width, height) so that every panel, the chart
+# without its axis labels too, is more than 200 CSS px wide in the page column.
+width, height = 8.0, 6.3
+
+
+def panel(left, bottom, side_width, side_height):
+    return fig.add_axes((left / width, bottom / height, side_width / width, side_height / height))
+
+
+fig = plt.figure(figsize=(width, height))
+for k, name in enumerate(names[:3]):
+    show_image(panel(0.05 + 2.67 * k, 3.4, 2.55, 2.55), images[name], f"{name}.png", fontsize=11)
+show_image(panel(0.1, 0.55, 2.3, 2.3), blur3, "blur_3x3.png,\ncorner enlarged", fontsize=11)
+show_image(panel(2.55, 0.55, 2.3, 2.3), blur5, "blur_5x5.png,\ncorner enlarged", fontsize=11)
+profile = panel(5.6, 0.55, 2.3, 2.3)
 profile.plot(columns, profile3, marker="o", ms=4, color="#1b7837", label="3×3")
 profile.plot(columns, profile5, marker="s", ms=4, color="#762a83", label="5×5")
 profile.set_title(f"row {row} across the left side", fontsize=11)
@@ -67,7 +76,6 @@ profile.set_ylabel("brightness", fontsize=10)
 profile.tick_params(labelsize=10)
 profile.legend(fontsize=10, loc="lower right")
 profile.grid(alpha=0.3)
-fig.tight_layout()
 save_png(fig, "exercise2_outputs.png")
 save_numbers(
     {"blur_ramp_3x3": str(ramp3), "blur_ramp_5x5": str(ramp5), "blur_profile_row": str(row)},

@@ -15,7 +15,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from convviz.attribution import probabilities
-from convviz.inspection_plots import FONT, WIDTH, enlarge, save, side_by_side, stack, tile_maps
+from convviz.inspection_plots import (
+    FONT,
+    TALL_PIXEL_WIDTH,
+    WIDTH,
+    enlarge,
+    save,
+    side_by_side,
+    stack,
+    tile_maps,
+)
 from convviz.tiny_cnn import as_input, forward_layers, trained_network
 
 params, _, _, (_, _, test_x, test_y) = trained_network()
@@ -42,16 +51,20 @@ rows = [
 label_gap = 16
 columns = []
 for column, index in enumerate(chosen):
-    blocks = [enlarge(images[index], 3)]
+    blocks = [enlarge(images[index], 4)]
     for name, factor, _ in rows:
         blocks.append(enlarge(tile_maps(layers[name][column], 4) / layers[name].max(), factor))
     columns.append(stack(blocks, label_gap, width=124))
 tops = columns[0][1]
-tiled, lefts = side_by_side([stacked for stacked, _ in columns], 16)
+tiled, lefts = side_by_side([stacked for stacked, _ in columns], 12)
 tiled = np.vstack([np.full((label_gap, tiled.shape[1]), np.nan), tiled[:-label_gap]])
 
-fig = plt.figure(figsize=(WIDTH, 8.6))
-ax = fig.add_axes((0.01, 0.25, 0.98, 0.74))
+# The maps as wide as the figure (each digit's column over 200 CSS px in the
+# page column), the bar charts in 2.2 inches under them.
+maps_height, bars_height = 0.98 * WIDTH * tiled.shape[0] / tiled.shape[1], 2.2
+height = maps_height + bars_height + 0.05
+fig = plt.figure(figsize=(WIDTH, height))
+ax = fig.add_axes((0.01, bars_height / height, 0.98, maps_height / height))
 ax.imshow(
     tiled, cmap=plt.get_cmap("gray").with_extremes(bad="white"), vmin=0, vmax=1, interpolation="nearest"
 )
@@ -61,7 +74,7 @@ for left, index in zip(lefts, chosen):
 for (_, _, label), top in zip(rows, tops[1:]):
     ax.text(0, top + label_gap - 3, label, ha="left", va="bottom", fontsize=FONT)
 for column, index in enumerate(chosen):
-    bars = fig.add_axes((0.07 + column * 0.32, 0.04, 0.26, 0.15))
+    bars = fig.add_axes((0.07 + column * 0.32, 0.35 / height, 0.26, 1.3 / height))
     probs = layers["probabilities"][column]
     bars.bar(range(10), probs, color=["#5e3c99" if k == test_y[index] else "#b2abd2" for k in range(10)])
     bars.set_xticks(range(10))
@@ -72,4 +85,6 @@ for column, index in enumerate(chosen):
     if column:
         bars.set_yticklabels([])
 fig.panels = (3 * (len(rows) + 2), ["28x28", "14x14", "7x7"])
-save(fig, "part3_feature_maps.png")
+# A panel is the digit or one layer of it (its maps tiled): the narrowest block of a column.
+fig.panel_width = (ax, min(block.shape[1] for block in blocks))
+save(fig, "part3_feature_maps.png", width=TALL_PIXEL_WIDTH)

@@ -3,7 +3,7 @@ Occlusion and gradient saliency
 ===============================
 
 Two ways to ask which pixels of a digit a class score depends on, on four
-held-out digits. Occlusion slides a grey 6×6 patch over the digit and records
+held-out digits, one digit to a row. Occlusion slides a grey 6×6 patch over the digit and records
 how much the probability of the true class drops (Zeiler & Fergus 2014).
 Gradient saliency takes the derivative of the true class's score with respect
 to every input pixel (Simonyan, Vedaldi & Zisserman 2014). A deletion check
@@ -26,8 +26,10 @@ from convviz.attribution import (
 )
 from convviz.figure_output import save_numbers
 from convviz.inspection_plots import (
+    TALL_PIXEL_WIDTH,
     WIDTH,
     add_colorbar,
+    add_colorbar_below,
     caption,
     save,
     show_digit,
@@ -57,19 +59,19 @@ centre = (size - 1) / 2
 extent = (corners[0] + centre - stride / 2 - 0.5, corners[-1] + centre + stride / 2 - 0.5)
 extent = (extent[0], extent[1], extent[1], extent[0])
 limit = symmetric_limit(*maps)
-fig, axes = plt.subplots(2, 4, figsize=(WIDTH, 4.6))
-fig.subplots_adjust(left=0.01, right=0.9, top=0.86, bottom=0.02, wspace=0.08, hspace=0.42)
-for column, (index, drop) in enumerate(zip(chosen, maps)):
-    show_digit(
-        axes[0, column], images[index], f"digit {test_y[index]}\np = {probs[index, test_y[index]]:.3f}"
-    )
-    axes[1, column].imshow(images[index], cmap="gray", vmin=0, vmax=1)
-    shown = show_signed(axes[1, column], drop, limit, f"largest drop\n{drop.max():.3f}", extent=extent)
+# One digit to a row, the digit beside its map: every panel is more than
+# 200 CSS px wide in the page column.
+fig, axes = plt.subplots(4, 2, figsize=(WIDTH, 12.4))
+fig.subplots_adjust(left=0.12, right=0.82, top=0.955, bottom=0.005, wspace=0.1, hspace=0.22)
+for row, (index, drop) in enumerate(zip(chosen, maps)):
+    show_digit(axes[row, 0], images[index], f"digit {test_y[index]}\np = {probs[index, test_y[index]]:.3f}")
+    axes[row, 1].imshow(images[index], cmap="gray", vmin=0, vmax=1)
+    shown = show_signed(axes[row, 1], drop, limit, f"largest drop\n{drop.max():.3f}", extent=extent)
     shown.set_alpha(0.7)
-    axes[1, column].set_xlim(-0.5, 27.5)
-    axes[1, column].set_ylim(27.5, -0.5)
-add_colorbar(fig, shown, axes[1, :], "drop in p(true class)")
-save(fig, "part3_occlusion.png")
+    axes[row, 1].set_xlim(-0.5, 27.5)
+    axes[row, 1].set_ylim(27.5, -0.5)
+add_colorbar(fig, shown, axes[:, 1], "drop in p(true class)")
+save(fig, "part3_occlusion.png", width=TALL_PIXEL_WIDTH)
 for index, drop in zip(chosen, maps):
     print(f"digit {test_y[index]}: largest drop {drop.max():.4f}, smallest {drop.min():.4f}")
 
@@ -78,17 +80,19 @@ for index, drop in zip(chosen, maps):
 # -------------------------------------------
 gradients = input_gradients(params, images[chosen], test_y[chosen])
 signed_limit = symmetric_limit(gradients)
-fig, axes = plt.subplots(3, 4, figsize=(WIDTH, 6.6))
-fig.subplots_adjust(left=0.01, right=0.9, top=0.95, bottom=0.01, wspace=0.08, hspace=0.22)
-for column, (index, gradient) in enumerate(zip(chosen, gradients)):
-    show_digit(axes[0, column], images[index], f"digit {test_y[index]}")
-    signed = show_signed(axes[1, column], gradient, signed_limit, "gradient")
-    magnitude = axes[2, column].imshow(np.abs(gradient), cmap="magma", vmin=0, vmax=signed_limit)
-    caption(axes[2, column], "saliency |gradient|")
-    axes[2, column].set_axis_off()
-add_colorbar(fig, signed, axes[1, :], "d score / d pixel")
-add_colorbar(fig, magnitude, axes[2, :], "|d score / d pixel|")
-save(fig, "part3_saliency.png")
+# One digit to a row: the digit, the signed gradient and its magnitude, each
+# more than 200 CSS px wide in the page column; the colour bars underneath.
+fig, axes = plt.subplots(4, 3, figsize=(WIDTH, 12.0))
+fig.subplots_adjust(left=0.01, right=0.99, top=0.97, bottom=0.09, wspace=0.08, hspace=0.14)
+for row, (index, gradient) in enumerate(zip(chosen, gradients)):
+    show_digit(axes[row, 0], images[index], f"digit {test_y[index]}")
+    signed = show_signed(axes[row, 1], gradient, signed_limit, "gradient")
+    magnitude = axes[row, 2].imshow(np.abs(gradient), cmap="magma", vmin=0, vmax=signed_limit)
+    caption(axes[row, 2], "saliency |gradient|")
+    axes[row, 2].set_axis_off()
+add_colorbar_below(fig, signed, axes[-1, 1], "d score / d pixel")
+add_colorbar_below(fig, magnitude, axes[-1, 2], "|d score / d pixel|")
+save(fig, "part3_saliency.png", width=TALL_PIXEL_WIDTH)
 
 # %%
 # Deletion check on every test digit

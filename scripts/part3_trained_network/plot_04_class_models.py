@@ -18,7 +18,7 @@ import numpy as np
 
 from convviz.activation_maximization import class_models, class_scores
 from convviz.figure_output import save_numbers
-from convviz.inspection_plots import FONT, WIDTH, mosaic, save, stack
+from convviz.inspection_plots import FONT, TALL_PIXEL_WIDTH, WIDTH, mosaic, save, stack
 from convviz.tiny_cnn import as_input, forward, trained_network
 
 params, _, _, (_, _, test_x, test_y) = trained_network()
@@ -33,18 +33,19 @@ for name, (logits, probs) in scores.items():
     print(name, "logits", logits.round(1).tolist(), "lowest probability", probs.min().round(4))
 
 # %%
-# The ten class models of each setting, five to a row
-# ---------------------------------------------------
+# The ten class models of each setting, three to a row
+# ----------------------------------------------------
 # One image holds all twenty; each model is titled with its class and the
-# score (logit) it reaches for that class.
+# score (logit) it reaches for that class. Three to a row keep every model
+# more than 200 CSS px wide in the page column.
 labels = {
     "plain": "pixels kept in [0, 1] only",
     "regularized": "+ L2 penalty 0.05 and blur σ = 1 every 4 steps",
 }
-gap, heading = 7, 11
-grids = [mosaic(models[name], 5, gap=gap) for name in settings]
+gap, heading, columns = 5, 11, 3
+grids = [mosaic(models[name], columns, gap=gap) for name in settings]
 blocks = [np.vstack([np.full((gap, grid.shape[1]), np.nan), grid]) for grid, _ in grids]
-tiled, tops = stack([np.full((heading - gap, blocks[0].shape[1]), np.nan)] + blocks, gap=gap)
+tiled, tops = stack([np.full((heading - gap, blocks[0].shape[1]), np.nan)] + blocks, gap=heading - gap)
 fig = plt.figure(figsize=(WIDTH, WIDTH * tiled.shape[0] / tiled.shape[1]))
 ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
 ax.imshow(
@@ -59,7 +60,8 @@ for name, top, (_, corners) in zip(settings, tops[1:], grids):
             col + 14, top + gap + row - 0.6, f"{c}: {logits[c]:.0f}", ha="center", va="bottom", fontsize=FONT
         )
 fig.panels = (20, ["28x28"])
-save(fig, "part3_class_models.png")
+fig.panel_width = (ax, models["plain"].shape[2])
+save(fig, "part3_class_models.png", width=TALL_PIXEL_WIDTH)
 
 # %%
 # The numbers the page states

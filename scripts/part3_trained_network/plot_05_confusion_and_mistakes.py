@@ -73,6 +73,7 @@ for n, answer, (top, left) in zip(wrong, said, corners[0]):
     label = f"true {test_y[n]}, said {answer} ({probs[n, answer]:.2f})\ndigit, saliency of {answer}"
     ax.text(left + 29, top + 13 - 0.8, label, ha="center", va="bottom", fontsize=FONT, linespacing=1.1)
 fig.panels = (2 * len(wrong), ["28x28"])
+fig.panel_width = (ax, 28)
 save(fig, "part3_mistakes.png")
 wrong_answers = np.bincount(predicted[wrong], minlength=10)
 save_numbers(

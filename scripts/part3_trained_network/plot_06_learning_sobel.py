@@ -17,7 +17,7 @@ import numpy as np
 from convviz.convolution import correlate2d
 from convviz.edge_learning import grayscale_photo, learn_kernel
 from convviz.figure_output import save_numbers
-from convviz.inspection_plots import FONT, WIDTH, save, show_kernel_values
+from convviz.inspection_plots import FONT, TALL_PIXEL_WIDTH, WIDTH, save, show_kernel_values
 from convviz.kernels import KERNELS
 
 photos = [grayscale_photo(name) for name in ("camera", "astronaut")]
@@ -32,23 +32,25 @@ print(f"largest difference from Sobel X after {steps} steps: {np.abs(difference)
 # %%
 # The kernel on its way, the error, and what is left
 # --------------------------------------------------
-fig = plt.figure(figsize=(WIDTH, 4.9))
-grid = fig.add_gridspec(
-    2, 5, height_ratios=[1, 1.1], hspace=0.3, wspace=0.06, left=0.09, right=0.94, top=0.94, bottom=0.1
-)
-for column, step in enumerate(record):
-    show_kernel_values(
-        fig.add_subplot(grid[0, column]), history["kernels"][step], f"step {step:,}", limit=2.0
-    )
-curve = fig.add_subplot(grid[1, :3])
+# Three kernels to a row, each more than 200 CSS px wide in the page column:
+# the five recorded steps and Sobel X, then the error and what is left.
+fig = plt.figure(figsize=(WIDTH, 9.4))
+kernels = fig.add_gridspec(2, 3, hspace=0.2, wspace=0.1, left=0.02, right=0.98, top=0.965, bottom=0.42)
+shown = [(history["kernels"][step], f"step {step:,}", 2) for step in record]
+shown.append((KERNELS["sobel_x"], "Sobel X", 0))
+for k, (values, title, decimals) in enumerate(shown):
+    show_kernel_values(fig.add_subplot(kernels[k // 3, k % 3]), values, title, limit=2.0, decimals=decimals)
+below = fig.add_gridspec(1, 3, wspace=0.1, left=0.02, right=0.98, top=0.33, bottom=0.07)
+# The error curve takes the first two columns, less room for its axis labels.
+left_of_last = below[0, 2].get_position(fig).x0
+curve = fig.add_axes((0.11, 0.07, left_of_last - 0.07 - 0.11, 0.26))
 curve.loglog(np.arange(1, steps + 2), history["loss"], color="#5e3c99")
 curve.set_xlabel("step + 1", fontsize=FONT)
 curve.set_ylabel("mean squared error", fontsize=FONT)
 curve.tick_params(labelsize=FONT)
 curve.grid(alpha=0.3)
-show_kernel_values(fig.add_subplot(grid[1, 3]), KERNELS["sobel_x"], "Sobel X", limit=2.0, decimals=0)
-show_kernel_values(fig.add_subplot(grid[1, 4]), difference * 1000, "learned − Sobel X\n(× 1000)", decimals=1)
-save(fig, "part3_learning_sobel.png")
+show_kernel_values(fig.add_subplot(below[0, 2]), difference * 1000, "learned − Sobel X\n(× 1000)", decimals=1)
+save(fig, "part3_learning_sobel.png", width=TALL_PIXEL_WIDTH)
 save_numbers(
     {
         "sobel_steps": f"{steps:,}",

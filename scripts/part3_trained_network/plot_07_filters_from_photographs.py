@@ -30,11 +30,11 @@ from convviz.figure_output import save_numbers
 from convviz.inspection_plots import (
     FONT,
     SIGNED_CMAP,
+    TALL_PIXEL_WIDTH,
     WIDTH,
     coloured,
     mosaic,
     save,
-    side_by_side,
 )
 from convviz.photos import camera
 
@@ -98,6 +98,7 @@ histogram.tick_params(labelsize=FONT)
 histogram.set_ylim(0, 1.4 * histogram.get_ylim()[1])
 histogram.legend(fontsize=FONT, loc="upper center", frameon=False)
 fig.panels = (37, ["8x8"])
+fig.panel_width = (grid_ax, filters.shape[2])
 save(fig, "part3_ica_filters.png")
 
 # %%
@@ -119,20 +120,25 @@ for f in twelve:
     scale = np.abs(filters[f]).max()
     shown[:32, :32] = np.repeat(np.repeat(coloured(filters[f], SIGNED_CMAP, -scale, scale), 4, 0), 4, 1)
     responses.append(shown)
-grids = [mosaic([r[..., k] for r in responses], 4, gap=4)[0] for k in range(3)]
-right = np.stack(grids, axis=-1)
-left_column = np.ones((right.shape[0], 128, 3))
-top = (right.shape[0] - 128) // 2
-left_column[top : top + 128] = coloured(photo, "gray", 0, 1)
-tiled = np.stack([side_by_side([left_column[..., k], right[..., k]], 12)[0] for k in range(3)], axis=-1)
+# The photograph above, the maps three to a row under it: every panel more
+# than 200 CSS px wide in the page column.
+gap, heading = 4, 12
+grids = [mosaic([r[..., k] for r in responses], 3, gap=gap)[0] for k in range(3)]
+below = np.stack(grids, axis=-1)
+tiled = np.ones((heading + 128 + heading + below.shape[0], below.shape[1], 3))
+left = (below.shape[1] - 128) // 2
+tiled[heading : heading + 128, left : left + 128] = coloured(photo, "gray", 0, 1)
+tiled[2 * heading + 128 :] = below
+top = heading
 fig = plt.figure(figsize=(WIDTH, WIDTH * tiled.shape[0] / tiled.shape[1]))
 ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
 pixels = np.round(255 * np.clip(np.nan_to_num(tiled, nan=1.0), 0, 1)).astype(np.uint8)
 ax.imshow(pixels, interpolation="nearest")
 ax.set_axis_off()
-ax.text(64, top - 2, "photograph", ha="center", va="bottom", fontsize=FONT)
+ax.text(left + 64, top - 2, "photograph", ha="center", va="bottom", fontsize=FONT)
 fig.panels = (13, ["128x128", "8x8"])
-save(fig, "part3_twelve_feature_maps.png")
+fig.panel_width = (ax, photo.shape[1])
+save(fig, "part3_twelve_feature_maps.png", width=TALL_PIXEL_WIDTH)
 save_numbers(
     {
         "ica_patches": f"{patch_count:,}",

@@ -64,9 +64,18 @@ def function_lines(filename, name):
 NUMBER_WORDS = {
     word: n
     for n, word in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve".split(), start=0
+        (
+            "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+            "fifteen sixteen seventeen eighteen nineteen twenty"
+        ).split(),
+        start=0,
     )
 }
+
+
+def stated_number(word):
+    """The number a word ("Eight") or numeral ("37") of an alt text states."""
+    return int(word) if word.isdigit() else NUMBER_WORDS[word.lower()]
 
 
 def _description(path):
@@ -93,6 +102,43 @@ def figure_text_size(path):
     return (float(match.group(1)), int(match.group(2))) if match else None
 
 
+def figure_panel_share(path):
+    """The narrowest panel's width as a share of the file's width, from the figure record; or None.
+
+    The record states the panel in units of the file (convviz.figure_output.panel_widths);
+    the file's own width comes from its header (pixels) or viewBox (SVG points).
+    """
+    match = re.search(r"; panel_px=([\d.]+)", _description(path) or "")
+    if match is None:
+        return None
+    if path.suffix == ".svg":
+        found = re.search(r'viewBox="\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)', path.read_text())
+        width = float(found.group(1))
+    else:
+        with Image.open(path) as image:
+            width = image.width
+    return float(match.group(1)) / width
+
+
+def narrowest_panels(site, page, address, width=1280):
+    """{file name: CSS px of its narrowest panel} for every figure on the page at address, measured.
+
+    page is a Playwright page; its viewport is set to width. Figures without a panel record are left out.
+    """
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(address)
+    shown = page.evaluate(
+        """() => [...document.querySelectorAll('figure img')].map(
+               img => [img.src.split('/').pop(), img.getBoundingClientRect().width])"""
+    )
+    measured = {}
+    for name, css_width in shown:
+        share = figure_panel_share(site / "_images" / unquote(name))
+        if share is not None:
+            measured[name] = share * css_width
+    return measured
+
+
 def check_alt_texts(site, page_soup):
     """Every figure with more than one panel says how many; every "R by C" in an alt text is shown.
 
@@ -112,7 +158,7 @@ def check_alt_texts(site, page_soup):
         if panels > 1:
             assert stated, f"{path.name}: the alt text should start by counting its {panels} panels"
         if stated:
-            count = NUMBER_WORDS[stated.group(1).lower()]
+            count = stated_number(stated.group(1))
             assert count == panels, f"{path.name} has {panels} panels: {alt[:60]}"
         for rows, cols in re.findall(r"(\d+) by (\d+)", alt):
             assert f"{rows}x{cols}" in sizes, f"{path.name} shows no {rows}×{cols} image (it shows {sizes})"
