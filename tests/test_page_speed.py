@@ -2,14 +2,7 @@
 
 import pytest
 from bs4 import BeautifulSoup
-
-PAGES = [
-    "index.html",
-    "module_9_2_2/index.html",
-    "module_9_2_2/inside_a_conv_layer.html",
-    "module_9_2_2/trained_network.html",
-    "auto_examples/index.html",
-]
+from support.pages import READER_PAGES as PAGES
 
 
 @pytest.mark.parametrize("path", PAGES)

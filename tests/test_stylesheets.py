@@ -13,6 +13,7 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 from fontTools.ttLib import TTFont
+from support.pages import READER_PAGES
 
 from convviz.paths import DOCS_DIR
 
@@ -20,14 +21,7 @@ SPEC = importlib.util.spec_from_file_location("stylesheets", DOCS_DIR / "_ext" /
 stylesheets = importlib.util.module_from_spec(SPEC)
 SPEC.loader.exec_module(stylesheets)
 
-PAGES = [
-    "index.html",
-    "module_9_2_2/index.html",
-    "module_9_2_2/inside_a_conv_layer.html",
-    "module_9_2_2/trained_network.html",
-    "auto_examples/index.html",
-    "search.html",
-]
+PAGES = [*READER_PAGES, "search.html"]
 
 #: Computed styles of every element and its ::before/::after, one string each, kept in the page.
 #: Elements with the same chain of tags, classes, ids and first/last-child places up to <body>

@@ -11,6 +11,14 @@ from convviz.paths import DOCS_DIR
 from convviz.paths import DOWNLOADS_DIR as DOWNLOADS
 
 MODULE_RST = DOCS_DIR / "module_9_2_2" / "index.rst"
+#: The landing page, the three module pages and the gallery index: the pages a reader opens.
+READER_PAGES = [
+    "index.html",
+    "module_9_2_2/index.html",
+    "module_9_2_2/inside_a_conv_layer.html",
+    "module_9_2_2/trained_network.html",
+    "auto_examples/index.html",
+]
 
 
 def read_page(site, relative):
