@@ -183,6 +183,20 @@ def test_page_calls_the_operation_cross_correlation_and_convolution_layers_equiv
     assert "translation-invariant" not in text
 
 
+def test_every_equivariance_claim_names_its_stride_condition(module_page):
+    """Equivariance holds for every shift only at stride 1; a stride or pooling step S, for multiples of S."""
+    blocks = [
+        " ".join(block.get_text(" ").split())
+        for block in module_page.select("p, li")
+        if not block.find(["p", "li"])
+    ]
+    claims = [block for block in blocks if "equivariant" in block]
+    assert len(claims) >= 2
+    for claim in claims:
+        assert "stride 1" in claim or "stride-1" in claim, claim
+        assert "multiple" in claim, claim
+
+
 def test_gallery_offers_python_and_notebook_for_every_script(site):
     scripts = sorted((site.parent.parent / "scripts").glob("*/plot_*.py"))
     assert len(scripts) >= 12
