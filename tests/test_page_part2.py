@@ -422,3 +422,34 @@ def test_stride_equivariance_numbers_are_recomputed(text):
     assert (
         "Making convolutional networks shift-invariant again." in text and "PMLR 97 (2019): 7324–7334" in text
     )
+
+
+def test_frozen_first_layer_sentence_says_what_the_retraining_measured(text, weights):
+    """Retrained here with conv1 frozen at its start; the page's counts and verdict must match."""
+    from convviz.tiny_cnn import train
+
+    params, initial, history, data = train(frozen=("W1", "b1"))
+    np.testing.assert_array_equal(params["W1"], weights["W1_init"])
+    count = len(weights["test_labels"])
+    frozen = round(history["test_accuracy"][-1] * count)
+    trained = round(float(weights["test_accuracy"][-1]) * count)
+    gain = frozen - trained
+    assert (
+        f"correctly ({frozen} of {count}), against {100 * trained / count:.1f} % ({trained} of {count})"
+        in text
+    )
+    digits = "test digit" if abs(gain) == 1 else "test digits"
+    if gain > 0:
+        verdict = f"gets {gain} more {digits} right: on this test set it is even slightly better."
+    elif gain < 0:
+        verdict = f"gets {-gain} fewer {digits} right: on this test set it is slightly worse."
+    else:
+        verdict = "gets exactly as many test digits right."
+    assert f"with its first layer frozen the network {verdict}" in text
+    assert "training the first-layer filters adds nothing measurable" in text
+    assert "happens in the second layer and the dense layer" not in text
+
+
+def test_adam_is_described_with_a_fixed_learning_rate_and_adaptive_steps(text):
+    assert "Adam keeps a fixed step size" not in text
+    assert "keeps Adam’s learning rate fixed" in text and "adapts each weight’s step" in text
