@@ -402,6 +402,44 @@ def test_saliency_and_occlusion_of_a_drawing_equal_numpy(explorer, params):
     )
 
 
+def test_occlusion_map_paints_positive_orange_and_negative_purple_as_the_figures(explorer, params, weights):
+    """The occlusion canvas against the figures' signed colours (convviz.plotting), pixel by pixel."""
+    from convviz.plotting import NEGATIVE, POSITIVE, SIGNED_STOPS, ZERO
+
+    def rgb(colour):
+        return np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)], dtype=float)
+
+    stops = np.array([rgb(colour) for colour in SIGNED_STOPS])
+    explorer.get_by_label("Show where the network looks (saliency and occlusion)").check()
+    for index in range(200):  # a stored digit whose occlusion map shows both signs clearly
+        pick(explorer, index)
+        values = np.array(explorer.evaluate("window.networkExplorer.attribution()")["occlusion"])
+        t = values / np.abs(values).max()
+        if (t > 0.2).any() and (t < -0.2).any():
+            break
+    else:
+        pytest.fail("no stored digit among the first 200 has an occlusion map of both signs")
+    size = int(np.sqrt(values.size))
+    pixels = explorer.evaluate(
+        f"""Array.from(window.networkExplorer.explorer(0).occlusionCanvas.small.getContext("2d")
+        .getImageData(0, 0, {size}, {size}).data)"""
+    )
+    shown = np.reshape(pixels, (size * size, 4))[:, :3].astype(float)
+    where = np.linspace(-1, 1, len(stops))
+    expected = np.stack([np.interp(t, where, stops[:, c]) for c in range(3)], axis=1)
+    np.testing.assert_allclose(shown, expected, atol=1)
+    strongest = np.abs(values).argmax()
+    assert tuple(shown[strongest]) == tuple(rgb(POSITIVE if values[strongest] > 0 else NEGATIVE))
+    positive, negative = shown[t > 0.1], shown[t < -0.1]
+    assert (positive[:, 0] > positive[:, 2]).all()  # orange: more red than blue
+    assert (negative[:, 2] > negative[:, 1]).all()  # purple: more blue than green
+    zero = np.abs(values) < 1e-12
+    assert (shown[zero] == rgb(ZERO)).all()
+    text = explorer.evaluate("window.networkExplorer.explorer(0).attributionText.textContent")
+    assert "orange where covering the patch lowers the probability, purple where it raises it" in text
+    assert "blue" not in text
+
+
 # ---------------------------------------------------------------- bad data
 
 
