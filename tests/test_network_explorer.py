@@ -118,6 +118,23 @@ def test_a_picked_digit_goes_through_every_layer(explorer, params, weights, inde
     assert f"says {best}," in sentence and f"label is {weights['test_labels'][index]}" in sentence
 
 
+def test_test_digits_are_numbered_from_0_and_part_2_names_the_same_digit(explorer, site, weights):
+    """Option "No. i" is stored digit i, so the digit part 2 names is the one the explorer lists."""
+    options = explorer.get_by_label("Test digit").locator("option:not([value=''])")
+    texts, values = options.all_inner_texts(), options.evaluate_all("all => all.map(o => o.value)")
+    labels = weights["test_labels"]
+    assert texts == [f"No. {i}: a {label}" for i, label in enumerate(labels)]
+    assert values == [str(i) for i in range(len(labels))]
+    part2 = " ".join((site / "module_9_2_2" / "inside_a_conv_layer.html").read_text().split())
+    found = re.search(r"least sure about is test digit (\d+) \(counted from 0[^)]*\), labelled (\d)", part2)
+    index, label = int(found[1]), int(found[2])
+    assert labels[index] == label
+    pick(explorer, index)
+    assert state(explorer)["image"] == weights["test_images"][index].ravel().tolist()
+    chosen = explorer.get_by_label("Test digit").evaluate("s => s.options[s.selectedIndex].text")
+    assert chosen == f"No. {index}: a {label}"
+
+
 def test_strokes_drawn_with_the_mouse_give_the_python_input_and_probabilities(explorer, params):
     grid = explorer.locator("canvas.nx-grid")
     grid.scroll_into_view_if_needed()

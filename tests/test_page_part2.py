@@ -198,7 +198,8 @@ def test_softmax_of_the_least_certain_digit_is_the_solution_forward_pass(text, w
         return f"{value:.1f}".replace("-", "−")
 
     assert (
-        f"least sure about is test digit {unsure}, labelled {weights['test_labels'][unsure]}. Its largest "
+        f"least sure about is test digit {unsure} (counted from 0, as the test digits are numbered in the "
+        f"network explorer of part 3), labelled {weights['test_labels'][unsure]}. Its largest "
         f"score, {score(logits[unsure, best])}, goes to class {best}, and softmax turns it into a "
         f"probability of {p[best]:.1%}; the runner-up, class {runner_up} with a score of "
         f"{score(logits[unsure, runner_up])}, gets {p[runner_up]:.1%}"

@@ -226,7 +226,7 @@
     this.pick = el("select", { id: pickId });
     this.pick.appendChild(el("option", { value: "" }, "none (draw your own)"));
     for (var i = 0; i < this.data.labels.length; i++) {
-      this.pick.appendChild(el("option", { value: String(i) }, "No. " + (i + 1) + ": a " + this.data.labels[i]));
+      this.pick.appendChild(el("option", { value: String(i) }, "No. " + i + ": a " + this.data.labels[i]));
     }
     field.appendChild(this.pick);
     box.appendChild(field);
