@@ -87,7 +87,9 @@ def test_padding_and_stride_give_the_formula_shapes_and_values(explorer, name, p
     shape = explorer.locator("canvas[data-output]").get_attribute("data-output-shape")
     assert shape == f"{values.shape[0]}x{values.shape[1]}"
     formula = explorer.locator(".cx-formula").inner_text()
-    assert f"(W_in − F + 2P) / S + 1 = ({image.shape[1]} − 3 + 2·{p}) / {s} + 1" in formula
+    assert f"(Win − F + 2P) / S + 1 = ({image.shape[1]} − 3 + 2·{p}) / {s} + 1" in formula
+    subscripts = explorer.locator(".cx-formula sub").all_inner_texts()
+    assert subscripts == ["out", "in"] and "_" not in formula
     assert formula.rstrip(".").endswith(f"and {values.shape[0]} rows")
 
 
