@@ -441,9 +441,9 @@ def test_frozen_first_layer_sentence_says_what_the_retraining_measured(text, wei
     )
     digits = "test digit" if abs(gain) == 1 else "test digits"
     if gain > 0:
-        verdict = f"gets {gain} more {digits} right: on this test set it is even slightly better."
+        verdict = f"gets {gain} more {digits} right, so on this test set it is even slightly better."
     elif gain < 0:
-        verdict = f"gets {-gain} fewer {digits} right: on this test set it is slightly worse."
+        verdict = f"gets {-gain} fewer {digits} right, so on this test set it is slightly worse."
     else:
         verdict = "gets exactly as many test digits right."
     assert f"with its first layer frozen the network {verdict}" in text

@@ -112,9 +112,9 @@ frozen_gain = frozen_correct - round(final_accuracy * len(test_y))
 assert abs(frozen_gain) <= 4, f"frozen conv1 differs by {frozen_gain} test digits; reword the page"
 digits = f"test digit{'s' if abs(frozen_gain) != 1 else ''}"
 if frozen_gain > 0:
-    frozen_verdict = f"gets {frozen_gain} more {digits} right: on this test set it is even slightly better"
+    frozen_verdict = f"gets {frozen_gain} more {digits} right, so on this test set it is even slightly better"
 elif frozen_gain < 0:
-    frozen_verdict = f"gets {-frozen_gain} fewer {digits} right: on this test set it is slightly worse"
+    frozen_verdict = f"gets {-frozen_gain} fewer {digits} right, so on this test set it is slightly worse"
 else:
     frozen_verdict = "gets exactly as many test digits right"
 
