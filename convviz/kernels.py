@@ -21,7 +21,7 @@ _TABLE = {
     "sharpen": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
     "emboss": [[-2, -1, 0], [-1, 1, 1], [0, 1, 2]],
     "laplacian": [[0, 1, 0], [1, -4, 1], [0, 1, 0]],
-    "diagonal": [[-1, 0, 1], [0, 0, 0], [1, 0, -1]],
+    "saddle": [[-1, 0, 1], [0, 0, 0], [1, 0, -1]],
     "high_pass": [[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]],
     # Centre minus its Gaussian-weighted neighbourhood (4 × (identity − Gaussian)):
     # a difference of Gaussians, the shape of a classic blob detector.
@@ -46,7 +46,7 @@ LABELS = {
     "sharpen": "Sharpen",
     "emboss": "Emboss",
     "laplacian": "Laplacian",
-    "diagonal": "Diagonal",
+    "saddle": "Corners (saddle)",
     "high_pass": "High-pass",
     "blob": "Blob",
 }

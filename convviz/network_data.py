@@ -4,7 +4,9 @@ Everything comes from the weights file the learners download
 (``tiny_cnn_weights.npz``): the six parameter arrays as the bytes of
 little-endian float64 in base64 (the page decodes them into Float64Array, so
 every weight arrives exactly), the stored test digits as uint8 bytes and their
-labels. The drawing constants of :mod:`convviz.drawing` travel with them.
+labels. The drawing constants of :mod:`convviz.drawing` travel with them, and so
+do the colours of signed values (:data:`convviz.plotting.SIGNED_STOPS`, orange
+positive, purple negative, as in the figures) for the occlusion map.
 """
 
 import base64
@@ -14,6 +16,7 @@ import numpy as np
 from convviz import drawing
 from convviz.explorer_data import as_script
 from convviz.paths import GENERATED_DIR
+from convviz.plotting import SIGNED_STOPS
 from convviz.tiny_cnn import PARAMETER_NAMES, load_weights
 
 WEIGHTS_NAME = "tiny_cnn_weights.npz"
@@ -43,7 +46,13 @@ def network_data(weights):
             "pen_width": drawing.PEN_WIDTH,
             "gray_per_count": drawing.GRAY_PER_COUNT,
         },
+        "signed_colours": [rgb(colour) for colour in SIGNED_STOPS],
     }
+
+
+def rgb(colour):
+    """[r, g, b] (0-255) of a colour written "#rrggbb"."""
+    return [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
 
 
 def network_script(path=None):

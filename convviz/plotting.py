@@ -34,10 +34,11 @@ ZERO = "#ffffff"
 #: Light tints of the two, for cell backgrounds behind dark text.
 POSITIVE_LIGHT = "#fdb863"
 NEGATIVE_LIGHT = "#b2abd2"
+#: The colours of the signed map from its most negative end to its most positive, evenly spaced
+#: (the network explorer's occlusion map gets them as data, so it shows the figures' colours).
+SIGNED_STOPS = (NEGATIVE, NEGATIVE_LIGHT, ZERO, POSITIVE_LIGHT, POSITIVE)
 #: Diverging colour map for signed values: purple below zero, white at zero, orange above.
-SIGNED_CMAP = LinearSegmentedColormap.from_list(
-    "signed", [NEGATIVE, NEGATIVE_LIGHT, ZERO, POSITIVE_LIGHT, POSITIVE]
-)
+SIGNED_CMAP = LinearSegmentedColormap.from_list("signed", list(SIGNED_STOPS))
 
 #: SVG output with the same bytes on every build (ids come from this salt, not from chance).
 SVG_HASH_SALT = "convviz"

@@ -86,7 +86,7 @@ def code_block(lines):
     return ".. code-block:: text\n\n" + "".join(f"   {line}\n" if line else "\n" for line in lines)
 
 
-#: Two 1×1 filters on three channels, (K, 1, 1, C): the sum of the channels, and channel 0 minus channel 2.
+#: Two 1×1 filters on three channels, (K, 1, 1, C): the sum of the channels, and the first minus the third.
 ONE_BY_ONE_FILTERS = np.array([[1, 1, 1], [1, 0, -1]], dtype=float).reshape(2, 1, 1, 3)
 ONE_BY_ONE_BIAS = np.zeros(2)
 

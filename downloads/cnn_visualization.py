@@ -198,11 +198,15 @@ def discard(pending):
 
 
 def report_progress(seconds, done):
-    """Print a line every PROGRESS_SECONDS until done is set, with the expected total time."""
+    """Print a line every PROGRESS_SECONDS until done is set, with the expected total time
+    (once that has passed, that it is taking longer than estimated)."""
     started = time.perf_counter()
     while not done.wait(PROGRESS_SECONDS):
         elapsed = time.perf_counter() - started
-        print(f"still computing: {elapsed:.0f} s of about {seconds:.0f} s", flush=True)
+        if elapsed <= seconds:
+            print(f"still computing: {elapsed:.0f} s of about {seconds:.0f} s", flush=True)
+        else:
+            print(f"still computing: {elapsed:.0f} s, longer than the {seconds:.0f} s estimated", flush=True)
 
 
 def expected_seconds(image, convolutions=6):

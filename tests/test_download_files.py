@@ -225,6 +225,30 @@ def test_large_photo_is_shrunk_and_says_so_before_it_starts(tmp_path):
     assert np.abs(shrunk - stretched).max() <= 4  # rounding to whole gray levels, stretched by 255/range
 
 
+def test_progress_says_when_the_run_takes_longer_than_estimated(capsys):
+    """Before the estimate, "N s of about M s"; once past it, that it takes longer than estimated."""
+    import re
+    import threading
+    import time
+
+    module = load_download("cnn_visualization")
+    module.PROGRESS_SECONDS = 0.05
+    done = threading.Event()
+    reporter = threading.Thread(target=module.report_progress, args=(0.3, done))
+    reporter.start()
+    time.sleep(0.9)
+    done.set()
+    reporter.join()
+    lines = capsys.readouterr().out.splitlines()
+    within = [bool(re.fullmatch(r"still computing: \d+ s of about 0 s", line)) for line in lines]
+    beyond = [
+        bool(re.fullmatch(r"still computing: \d+ s, longer than the 0 s estimated", line)) for line in lines
+    ]
+    assert all(a != b for a, b in zip(within, beyond, strict=True)), lines
+    first_beyond = beyond.index(True)
+    assert first_beyond >= 1 and all(within[:first_beyond]) and all(beyond[first_beyond:]), lines
+
+
 def test_full_size_reports_progress_while_it_runs(tmp_path):
     """With the limits made tiny, a 60×80 photo counts as large: the run announces its time and reports."""
     module = load_download("cnn_visualization")

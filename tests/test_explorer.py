@@ -87,8 +87,30 @@ def test_padding_and_stride_give_the_formula_shapes_and_values(explorer, name, p
     shape = explorer.locator("canvas[data-output]").get_attribute("data-output-shape")
     assert shape == f"{values.shape[0]}x{values.shape[1]}"
     formula = explorer.locator(".cx-formula").inner_text()
-    assert f"(W_in − F + 2P) / S + 1 = ({image.shape[1]} − 3 + 2·{p}) / {s} + 1" in formula
+    assert f"(Win − F + 2P) / S + 1 = ({image.shape[1]} − 3 + 2·{p}) / {s} + 1" in formula
+    subscripts = explorer.locator(".cx-formula sub").all_inner_texts()
+    assert subscripts == ["out", "in"] and "_" not in formula
     assert formula.rstrip(".").endswith(f"and {values.shape[0]} rows")
+
+
+def test_images_are_gray_as_part_1_says_signed_colours_are_elsewhere(explorer, site):
+    """Part 1 says which explorer shows signed colours: not this one, whose canvases are gray."""
+    choose(explorer, "Kernel preset", "sobel_x")
+    choose(explorer, "Show the output as", "minmax")
+    canvases = explorer.locator(".cx canvas").all()
+    assert len(canvases) >= 2
+    for canvas in canvases:
+        rgb = np.reshape(
+            canvas.evaluate("c => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data)"),
+            (-1, 4),
+        )[:, :3]
+        assert (rgb[:, 0] == rgb[:, 1]).all() and (rgb[:, 1] == rgb[:, 2]).all()
+    page = " ".join((site / "module_9_2_2" / "index.html").read_text().split())
+    assert (
+        "In every figure of this module, and in the occlusion map of part 3’s network explorer, "
+        "positive values are orange, negative values purple"
+    ) in page
+    assert "The convolution explorer above shows its images in gray levels" in page
 
 
 def test_typed_kernel_is_used(explorer):

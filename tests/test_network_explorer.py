@@ -118,6 +118,23 @@ def test_a_picked_digit_goes_through_every_layer(explorer, params, weights, inde
     assert f"says {best}," in sentence and f"label is {weights['test_labels'][index]}" in sentence
 
 
+def test_test_digits_are_numbered_from_0_and_part_2_names_the_same_digit(explorer, site, weights):
+    """Option "No. i" is stored digit i, so the digit part 2 names is the one the explorer lists."""
+    options = explorer.get_by_label("Test digit").locator("option:not([value=''])")
+    texts, values = options.all_inner_texts(), options.evaluate_all("all => all.map(o => o.value)")
+    labels = weights["test_labels"]
+    assert texts == [f"No. {i}: a {label}" for i, label in enumerate(labels)]
+    assert values == [str(i) for i in range(len(labels))]
+    part2 = " ".join((site / "module_9_2_2" / "inside_a_conv_layer.html").read_text().split())
+    found = re.search(r"least sure about is test digit (\d+) \(counted from 0[^)]*\), labelled (\d)", part2)
+    index, label = int(found[1]), int(found[2])
+    assert labels[index] == label
+    pick(explorer, index)
+    assert state(explorer)["image"] == weights["test_images"][index].ravel().tolist()
+    chosen = explorer.get_by_label("Test digit").evaluate("s => s.options[s.selectedIndex].text")
+    assert chosen == f"No. {index}: a {label}"
+
+
 def test_strokes_drawn_with_the_mouse_give_the_python_input_and_probabilities(explorer, params):
     grid = explorer.locator("canvas.nx-grid")
     grid.scroll_into_view_if_needed()
@@ -400,6 +417,44 @@ def test_saliency_and_occlusion_of_a_drawing_equal_numpy(explorer, params):
     np.testing.assert_allclose(
         np.reshape(found["occlusion"], (12, 12)), numpy_occlusion(params, image, label), atol=1e-9
     )
+
+
+def test_occlusion_map_paints_positive_orange_and_negative_purple_as_the_figures(explorer, params, weights):
+    """The occlusion canvas against the figures' signed colours (convviz.plotting), pixel by pixel."""
+    from convviz.plotting import NEGATIVE, POSITIVE, SIGNED_STOPS, ZERO
+
+    def rgb(colour):
+        return np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)], dtype=float)
+
+    stops = np.array([rgb(colour) for colour in SIGNED_STOPS])
+    explorer.get_by_label("Show where the network looks (saliency and occlusion)").check()
+    for index in range(200):  # a stored digit whose occlusion map shows both signs clearly
+        pick(explorer, index)
+        values = np.array(explorer.evaluate("window.networkExplorer.attribution()")["occlusion"])
+        t = values / np.abs(values).max()
+        if (t > 0.2).any() and (t < -0.2).any():
+            break
+    else:
+        pytest.fail("no stored digit among the first 200 has an occlusion map of both signs")
+    size = int(np.sqrt(values.size))
+    pixels = explorer.evaluate(
+        f"""Array.from(window.networkExplorer.explorer(0).occlusionCanvas.small.getContext("2d")
+        .getImageData(0, 0, {size}, {size}).data)"""
+    )
+    shown = np.reshape(pixels, (size * size, 4))[:, :3].astype(float)
+    where = np.linspace(-1, 1, len(stops))
+    expected = np.stack([np.interp(t, where, stops[:, c]) for c in range(3)], axis=1)
+    np.testing.assert_allclose(shown, expected, atol=1)
+    strongest = np.abs(values).argmax()
+    assert tuple(shown[strongest]) == tuple(rgb(POSITIVE if values[strongest] > 0 else NEGATIVE))
+    positive, negative = shown[t > 0.1], shown[t < -0.1]
+    assert (positive[:, 0] > positive[:, 2]).all()  # orange: more red than blue
+    assert (negative[:, 2] > negative[:, 1]).all()  # purple: more blue than green
+    zero = np.abs(values) < 1e-12
+    assert (shown[zero] == rgb(ZERO)).all()
+    text = explorer.evaluate("window.networkExplorer.explorer(0).attributionText.textContent")
+    assert "orange where covering the patch lowers the probability, purple where it raises it" in text
+    assert "blue" not in text
 
 
 # ---------------------------------------------------------------- bad data

@@ -183,6 +183,20 @@ def test_page_calls_the_operation_cross_correlation_and_convolution_layers_equiv
     assert "translation-invariant" not in text
 
 
+def test_every_equivariance_claim_names_its_stride_condition(module_page):
+    """Equivariance holds for every shift only at stride 1; a stride or pooling step S, for multiples of S."""
+    blocks = [
+        " ".join(block.get_text(" ").split())
+        for block in module_page.select("p, li")
+        if not block.find(["p", "li"])
+    ]
+    claims = [block for block in blocks if "equivariant" in block]
+    assert len(claims) >= 2
+    for claim in claims:
+        assert "stride 1" in claim or "stride-1" in claim, claim
+        assert "multiple" in claim, claim
+
+
 def test_gallery_offers_python_and_notebook_for_every_script(site):
     scripts = sorted((site.parent.parent / "scripts").glob("*/plot_*.py"))
     assert len(scripts) >= 12
@@ -276,11 +290,44 @@ def test_corner_kernel_is_described_by_what_it_finds(module_page):
 
     from convviz import KERNELS, checkerboard
 
-    response = signal.correlate2d(checkerboard(), KERNELS["diagonal"], mode="valid")
+    response = signal.correlate2d(checkerboard(), KERNELS["saddle"], mode="valid")
     nonzero = int((np.abs(response) > 1e-9).sum())
     text = " ".join(module_page.get_text(" ").split())
     assert f"only {nonzero:,} of {response.size:,} output pixels are not zero" in text
     assert "Diagonal edges" not in text
+
+
+def test_all_positive_kernel_answer_names_the_sum_condition(module_page):
+    """A positive kernel averages only if its weights add up to 1; otherwise it also brightens or darkens."""
+    from convviz import KERNELS, correlate2d
+
+    flat = np.full((8, 8), 100.0)
+    for name in ("gaussian", "box_blur"):
+        assert KERNELS[name].sum() == pytest.approx(1)
+        np.testing.assert_allclose(correlate2d(flat, KERNELS[name]), 100)
+    assert (correlate2d(flat, np.ones((3, 3))) > 100).all()
+    assert (correlate2d(flat, np.ones((3, 3)) / 18) < 100).all()
+    answer = " ".join(module_page.get_text(" ").split())
+    assert "unless the weights add up to 1 it would also change the brightness" in answer
+    assert (
+        "If the weights add up to 1, as in the Gaussian and box blur, the output is a weighted average"
+        in answer
+    )
+    assert "more than 1 the image also gets brighter, if less, darker" in answer
+    assert "With only positive weights the output is a weighted average" not in answer
+
+
+def test_saddle_kernel_is_offered_under_a_truthful_label(site):
+    """The explorer's presets (data.js, from convviz.kernels) call the saddle kernel a corner detector."""
+    from convviz.explorer_data import explorer_presets
+    from convviz.kernels import LABELS
+
+    assert "diagonal" not in " ".join(LABELS.values()).lower()
+    assert "saddle" in LABELS["saddle"].lower() and "corner" in LABELS["saddle"].lower()
+    saddle = [p for p in explorer_presets() if p["values"] == [-1, 0, 1, 0, 0, 0, 1, 0, -1]]
+    assert [p["label"] for p in saddle] == [LABELS["saddle"]]
+    data = (site / "_static" / "explorer" / "data.js").read_text(encoding="utf-8")
+    assert f'"label": "{LABELS["saddle"]}"' in data and "Diagonal" not in data
 
 
 def test_pitfall_quotes_the_error_that_looping_over_the_input_size_raises(module_page):

@@ -198,7 +198,8 @@ def test_softmax_of_the_least_certain_digit_is_the_solution_forward_pass(text, w
         return f"{value:.1f}".replace("-", "−")
 
     assert (
-        f"least sure about is test digit {unsure}, labelled {weights['test_labels'][unsure]}. Its largest "
+        f"least sure about is test digit {unsure} (counted from 0, as the test digits are numbered in the "
+        f"network explorer of part 3), labelled {weights['test_labels'][unsure]}. Its largest "
         f"score, {score(logits[unsure, best])}, goes to class {best}, and softmax turns it into a "
         f"probability of {p[best]:.1%}; the runner-up, class {runner_up} with a score of "
         f"{score(logits[unsure, runner_up])}, gets {p[runner_up]:.1%}"
@@ -268,17 +269,17 @@ def test_worked_example_blocks_show_the_loop_results(part2, text):
     x, weights, bias = multichannel_example()
     out = loop_conv(x, weights, bias, 2, 1)
     blocks = pre_blocks(part2)
-    output_block = next(b for b in blocks if b.startswith("filter 0 filter 1"))
+    output_block = next(b for b in blocks if b.startswith("filter 1 filter 2"))
     assert output_block.split()[4:] == [
         signed(v) for row in out for v in np.concatenate([row[:, 0], row[:, 1]])
     ]
-    input_block = next(b for b in blocks if b.startswith("channel 0 channel 1 channel 2"))
+    input_block = next(b for b in blocks if b.startswith("channel 1 channel 2 channel 3"))
     assert input_block.split()[6:] == [signed(v) for row in x for v in np.concatenate(row.T)]
     for (i, j, f), index in (((0, 0, 0), 0), ((1, 1, 1), 1)):
         step = next(
             b
             for b in blocks
-            if f"channel 0: window filter {f} products" in b and b.endswith(signed(out[i, j, f]))
+            if f"channel 1: window filter {f + 1} products" in b and b.endswith(signed(out[i, j, f]))
         )
         assert f"plus the bias {signed(bias[f])}: {signed(out[i, j, f])}" in step
         window_rows = range(2 * i - 1, 2 * i + 2)
@@ -313,11 +314,11 @@ def test_pooling_variants_state_the_computed_values(part2, text):
     out = loop_conv(x, weights, bias, 2, 1)
     gap = [out[..., f].sum() / out[..., f].size for f in range(2)]
     assert f"it gives {signed(round(gap[0], 2))} and {signed(round(gap[1], 2))}" in text
-    assert f"the sum of the filter-0 map, {signed(out[..., 0].sum())}, divided by its 9 values" in text
+    assert f"the sum of the filter-1 map, {signed(out[..., 0].sum())}, divided by its 9 values" in text
     pixel = x[0, 0]
     mixed = f"{signed(pixel.sum())} and {signed(pixel[0] - pixel[2])}"
     assert f"whose channels hold {', '.join(signed(v) for v in pixel)}, into {mixed}" in text
-    assert "That layer has 8 parameters." in text
+    assert "That layer has 8 parameters: 6 weights and 2 biases" in text
 
 
 def chain_field(layers, layer_index, unit):
@@ -381,7 +382,7 @@ def test_layout_section_numbers(part2, text):
     marked[0, 1, 2] = 1
     here, there = marked.ravel().argmax(), marked.transpose(2, 0, 1).ravel().argmax()
     assert (
-        f"channel 2 is number {here} (counting from 0)." in text
+        f"index [0, 1, 2] (row, column, channel) is number {here} (counting from 0)." in text
         and f"the same value is number {there}." in text
     )
     pool2 = forward_layers(params, as_input(test_x))["pool2"]
@@ -422,3 +423,59 @@ def test_stride_equivariance_numbers_are_recomputed(text):
     assert (
         "Making convolutional networks shift-invariant again." in text and "PMLR 97 (2019): 7324–7334" in text
     )
+
+
+def test_frozen_first_layer_sentence_says_what_the_retraining_measured(text, weights):
+    """Retrained here with conv1 frozen at its start; the page's counts and verdict must match."""
+    from convviz.tiny_cnn import train
+
+    params, initial, history, data = train(frozen=("W1", "b1"))
+    np.testing.assert_array_equal(params["W1"], weights["W1_init"])
+    count = len(weights["test_labels"])
+    frozen = round(history["test_accuracy"][-1] * count)
+    trained = round(float(weights["test_accuracy"][-1]) * count)
+    gain = frozen - trained
+    assert (
+        f"correctly ({frozen} of {count}), against {100 * trained / count:.1f} % ({trained} of {count})"
+        in text
+    )
+    digits = "test digit" if abs(gain) == 1 else "test digits"
+    if gain > 0:
+        verdict = f"gets {gain} more {digits} right, so on this test set it is even slightly better."
+    elif gain < 0:
+        verdict = f"gets {-gain} fewer {digits} right, so on this test set it is slightly worse."
+    else:
+        verdict = "gets exactly as many test digits right."
+    assert f"with its first layer frozen the network {verdict}" in text
+    assert "training the first-layer filters adds nothing measurable" in text
+    assert "happens in the second layer and the dense layer" not in text
+
+
+def test_adam_is_described_with_a_fixed_learning_rate_and_adaptive_steps(text):
+    assert "Adam keeps a fixed step size" not in text
+    assert "keeps Adam’s learning rate fixed" in text and "adapts each weight’s step" in text
+
+
+def test_filters_maps_and_channels_are_numbered_one_way_stated_once(part2, text):
+    """Filters, maps and channels from 1 (as the figures and part 3's explorer), indices from 0."""
+    import re
+
+    assert (
+        "Filters, the feature maps they make and the channels of an image or map are numbered from 1" in text
+    )
+    assert "filter 1 is W[0]" in text
+    blocks = " ".join(pre_blocks(part2))
+    for shown in (text, blocks):
+        assert not re.search(r"\b(filter|channel|map)[ -]0\b", shown)
+    assert "filter 1 filter 2" in blocks and "channel 1 channel 2 channel 3" in blocks
+    assert "1×1 filter 1 1×1 filter 2" in blocks
+
+
+def test_one_by_one_layer_counts_its_biases(text):
+    from convviz.worked_examples import ONE_BY_ONE_BIAS, ONE_BY_ONE_FILTERS
+
+    weights, biases = ONE_BY_ONE_FILTERS.size, ONE_BY_ONE_BIAS.size
+    biases_text = " and ".join(signed(v) for v in ONE_BY_ONE_BIAS)
+    assert f"(channel 1 minus channel 3) and biases {biases_text}, turn the pixel" in text
+    assert f"That layer has {weights + biases} parameters: {weights} weights and {biases} biases" in text
+    assert "and no bias" not in text

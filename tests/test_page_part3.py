@@ -211,6 +211,25 @@ def test_oriented_filter_counts_are_what_the_code_computes(numbers, text):
     )
 
 
+def test_structure_tensor_and_coherence_are_typeset_as_math(page_html, text):
+    """The formulas are KaTeX (MathML rendered at build time), not text with <sub>; no machine-bound time."""
+    soup = BeautifulSoup(page_html, "html.parser")
+    start = next(p for p in soup.find_all("p") if "To count how many are oriented" in p.get_text())
+    section = [start]
+    for sibling in start.find_next_siblings():
+        if sibling.name == "figure" or sibling.find("figure"):
+            break
+        section.append(sibling)
+    assert not any(part.find("sub") for part in section)
+    tex = [a.get_text() for part in section for a in part.select('annotation[encoding="application/x-tex"]')]
+    assert {"g_x", "g_y", r"\lambda_1 \ge \lambda_2"} <= set(tex)
+    assert any(r"\begin{bmatrix} g_x^2 & g_x g_y \\ g_x g_y & g_y^2 \end{bmatrix}" in t for t in tex)
+    assert r"c = \frac{\lambda_1 - \lambda_2}{\lambda_1 + \lambda_2}" in tex
+    displayed = [part for part in section if part.name == "div" and "math" in part.get("class", [])]
+    assert len(displayed) == 2 and all(part.find("math", display="block") for part in displayed)
+    assert "couple of seconds" not in text
+
+
 #: Figures drawn for the wide column whose text must stay readable on a phone: (page, file).
 READABLE_FIGURES = [(PAGE, name) for name in FIGURE_NAMES] + [
     ("module_9_2_2/inside_a_conv_layer.html", "learned_feature_maps.png")

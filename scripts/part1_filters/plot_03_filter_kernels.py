@@ -39,7 +39,7 @@ print(f"one colour scale from {-limit:g} to {limit:g}")
 # only around the points where four squares meet.
 board = checkerboard()
 square = 32
-response = correlate2d(board, KERNELS["diagonal"])
+response = correlate2d(board, KERNELS["saddle"])
 rows, cols = np.nonzero(np.abs(response) > 1e-9)
 # Output pixel (r, c) is centred on input pixel (r + 1, c + 1); a corner sits
 # between pixels 32k - 1 and 32k.

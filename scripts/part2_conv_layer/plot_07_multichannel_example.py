@@ -29,7 +29,8 @@ from convviz.worked_examples import (
 )
 
 STRIDE, PADDING = 2, 1
-#: The output values taken apart: (row, column, filter).
+#: The output values taken apart: (row, column, filter), NumPy indices. The texts number
+#: filters and channels from 1, as the figures and the explorers do (filter 1 is weights[0]).
 STEPS = ((0, 0, 0), (1, 1, 1))
 
 x, weights, bias = multichannel_example()
@@ -43,19 +44,21 @@ def save_text(lines, name):
 
 
 save_text(
-    side_by_side([x[..., c] for c in range(channels)], [f"channel {c}" for c in range(channels)]),
+    side_by_side([x[..., c] for c in range(channels)], [f"channel {c + 1}" for c in range(channels)]),
     "multichannel_input.txt",
 )
 filter_lines = []
 for f in range(len(weights)):
-    filter_lines.append(f"filter {f}, bias {number(bias[f])}")
+    filter_lines.append(f"filter {f + 1}, bias {number(bias[f])}")
     filter_lines += side_by_side(
-        [weights[f, ..., c] for c in range(channels)], [f"channel {c}" for c in range(channels)]
+        [weights[f, ..., c] for c in range(channels)], [f"channel {c + 1}" for c in range(channels)]
     )
     filter_lines.append("")
 save_text(filter_lines[:-1], "multichannel_filters.txt")
 save_text(
-    side_by_side([out[..., f] for f in range(len(weights))], [f"filter {f}" for f in range(len(weights))]),
+    side_by_side(
+        [out[..., f] for f in range(len(weights))], [f"filter {f + 1}" for f in range(len(weights))]
+    ),
     "multichannel_output.txt",
 )
 
@@ -67,10 +70,10 @@ for index, (row, col, filt) in enumerate(STEPS):
     step = conv_step(x, weights, bias, row, col, filt, stride=STRIDE, padding=PADDING)
     lines = []
     for c in range(channels):
-        lines.append(f"channel {c}:")
+        lines.append(f"channel {c + 1}:")
         lines += side_by_side(
             [step["window"][..., c], weights[filt, ..., c], step["products"][..., c]],
-            ["window", f"filter {filt}", "products"],
+            ["window", f"filter {filt + 1}", "products"],
         )
         lines += [f"sum of the products: {number(step['channel_sums'][c])}", ""]
     sums = " + ".join(number(s) if s >= 0 else f"({number(s)})" for s in step["channel_sums"])
@@ -82,7 +85,7 @@ for index, (row, col, filt) in enumerate(STEPS):
     numbers |= {
         f"step{index}_row": number(row),
         f"step{index}_col": number(col),
-        f"step{index}_filter": number(filt),
+        f"step{index}_filter": number(filt + 1),
         f"step{index}_rows": f"{number(step['top'])} to {number(last_row)}",
         f"step{index}_cols": f"{number(step['left'])} to {number(last_col)}",
         f"step{index}_total": number(step["total"]),
@@ -140,7 +143,7 @@ mixed = conv2d(x, ONE_BY_ONE_FILTERS, ONE_BY_ONE_BIAS, padding="valid")
 save_text(
     side_by_side(
         [mixed[..., f] for f in range(len(ONE_BY_ONE_FILTERS))],
-        [f"1×1 filter {f}" for f in range(len(ONE_BY_ONE_FILTERS))],
+        [f"1×1 filter {f + 1}" for f in range(len(ONE_BY_ONE_FILTERS))],
     ),
     "one_by_one_output.txt",
 )
@@ -153,6 +156,9 @@ numbers |= {
     "one_out1": number(mixed[0, 0, 1]),
     "one_shape": "×".join(map(str, mixed.shape)),
     "one_params": number(ONE_BY_ONE_FILTERS.size + ONE_BY_ONE_BIAS.size),
+    "one_weights": number(ONE_BY_ONE_FILTERS.size),
+    "one_biases": number(ONE_BY_ONE_BIAS.size),
+    "one_bias_values": " and ".join(number(v) for v in ONE_BY_ONE_BIAS),
 }
 
 pool_map = POOLING_EXAMPLE[..., None]

@@ -397,19 +397,25 @@
     this.outputView.caption.textContent =
       "Feature map " + result.height + "×" + result.width + ", values from " +
       core.formatNumber(shown.min) + " to " + core.formatNumber(shown.max);
-    this.formula.textContent = this.formulaText(image.width, p, s, result);
+    this.showFormula(image.width, p, s, result);
     this.last = { input: this.state.input, kernel: this.kernel.slice(), padding: p, stride: s, result: result };
     this.renderMs = performance.now() - started;
     this.redrawStep();
   };
 
-  Explorer.prototype.formulaText = function (width, p, s, result) {
+  /** The output-size formula with real subscripts: W<sub>out</sub> = (W<sub>in</sub> − F + 2P) / S + 1 = … */
+  Explorer.prototype.showFormula = function (width, p, s, result) {
     var exact = (width - KERNEL_SIZE + 2 * p) / s + 1;
-    return (
-      "W_out = (W_in − F + 2P) / S + 1 = (" + width + " − " + KERNEL_SIZE + " + 2·" + p + ") / " + s + " + 1 = " +
-      core.formatNumber(exact) + (Number.isInteger(exact) ? "" : " → " + result.width) +
-      " columns, and " + result.height + " rows."
-    );
+    var formula = this.formula;
+    formula.textContent = "";
+    [
+      "W", el("sub", {}, "out"), " = (W", el("sub", {}, "in"),
+      " − F + 2P) / S + 1 = (" + width + " − " + KERNEL_SIZE + " + 2·" + p + ") / " + s + " + 1 = " +
+        core.formatNumber(exact) + (Number.isInteger(exact) ? "" : " → " + result.width) +
+        " columns, and " + result.height + " rows."
+    ].forEach(function (part) {
+      formula.appendChild(typeof part === "string" ? document.createTextNode(part) : part);
+    });
   };
 
   Explorer.prototype.setStep = function (index) {

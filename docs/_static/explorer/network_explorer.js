@@ -48,7 +48,13 @@
     if (images.length !== labels.length * d.grid * d.grid || labels.length === 0) {
       throw new Error("the test digits do not match their labels");
     }
-    return { params: params, images: images, labels: labels, drawing: d };
+    var colours = raw.signed_colours;
+    if (!Array.isArray(colours) || colours.length < 2 || !colours.every(function (c) {
+      return Array.isArray(c) && c.length === 3;
+    })) {
+      throw new Error("the colours of signed values are missing");
+    }
+    return { params: params, images: images, labels: labels, drawing: d, colours: colours };
   }
 
   // ---------------------------------------------------------------- DOM helpers
@@ -220,7 +226,7 @@
     this.pick = el("select", { id: pickId });
     this.pick.appendChild(el("option", { value: "" }, "none (draw your own)"));
     for (var i = 0; i < this.data.labels.length; i++) {
-      this.pick.appendChild(el("option", { value: String(i) }, "No. " + (i + 1) + ": a " + this.data.labels[i]));
+      this.pick.appendChild(el("option", { value: String(i) }, "No. " + i + ": a " + this.data.labels[i]));
     }
     field.appendChild(this.pick);
     box.appendChild(field);
@@ -807,18 +813,21 @@
     this.attribution = { label: label, gradient: gradient, occlusion: occlusion };
     var saliency = core.tensor(this.grid, this.grid, 1, gradient.map(Math.abs));
     paintMap(this.saliencyCanvas, saliency, 0, largest(saliency), []);
-    paintDiverging(this.occlusionCanvas, occlusion.values);
+    paintDiverging(this.occlusionCanvas, occlusion.values, this.data.colours);
     this.attributionText.textContent =
       "For class " + label + ". Saliency: bright pixels change the score most. Occlusion: orange where covering " +
-      "the patch lowers the probability, blue where it raises it.";
+      "the patch lowers the probability, purple where it raises it.";
   };
 
-  function paintDiverging(canvas, values) {
+  /** Signed values on the figures' diverging map: stops (from the data file, most negative first,
+   *  evenly spaced) from −largest |value| to +largest |value|, linearly between them. */
+  function paintDiverging(canvas, values, stops) {
     var size = canvas.size, ctx = canvas.small.getContext("2d"), pixels = ctx.createImageData(size, size), big = 0, i;
     for (i = 0; i < values.length; i++) big = Math.max(big, Math.abs(values[i]));
     for (i = 0; i < values.length; i++) {
-      var t = big > 0 ? values[i] / big : 0;
-      var color = t >= 0 ? [255, 255 - 140 * t, 255 - 255 * t] : [255 + 255 * t, 255 + 120 * t, 255];
+      var at = ((big > 0 ? values[i] / big : 0) + 1) / 2 * (stops.length - 1);
+      var k = Math.min(Math.floor(at), stops.length - 2), f = at - k;
+      var color = [0, 1, 2].map(function (c) { return Math.round(stops[k][c] + f * (stops[k + 1][c] - stops[k][c])); });
       pixels.data[4 * i] = color[0];
       pixels.data[4 * i + 1] = color[1];
       pixels.data[4 * i + 2] = color[2];
