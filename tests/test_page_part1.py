@@ -28,6 +28,7 @@ MODULE_FIGURES = {
 DROPDOWNS = [
     "Answer: the whole feature map",
     "Answer: the shapes layer by layer",
+    "The whole script, cnn_visualization.py",
     "Answers and explanation",
     "A good answer",
     "A good answer",
