@@ -16,11 +16,13 @@ import numpy as np
 from convviz.attribution import input_gradients, probabilities
 from convviz.evaluation import confusion_matrix, misclassified
 from convviz.figure_output import save_numbers
-from convviz.inspection_plots import FONT, WIDTH, coloured, mosaic, save
+from convviz.inspection_plots import FONT, TALL_PIXEL_WIDTH, WIDTH, caption, save
 from convviz.tiny_cnn import as_input, trained_network
 
 params, _, _, (_, _, test_x, test_y) = trained_network()
 images = as_input(test_x)[..., 0]
+#: The digits' outline: cyan, clear on the dark and the bright end of magma.
+OUTLINE = "#2ee6ff"
 probs = probabilities(params, images)
 predicted = probs.argmax(axis=1)
 counts = confusion_matrix(test_y, predicted)
@@ -50,31 +52,34 @@ ax.set_ylabel("true class", fontsize=FONT)
 save(fig, "part3_confusion_matrix.png", width=960)
 
 # %%
-# Every misclassified digit and the saliency of the wrong answer
-# --------------------------------------------------------------
-# Two panels per mistake: the digit, and the absolute gradient of the score of
-# the class the network chose.
-# Both are coloured here and drawn as one image: the digit in gray, the
-# saliency with the magma map from 0 to its own largest value.
+# Every misclassified digit over the saliency of the wrong answer
+# ---------------------------------------------------------------
+# One panel per mistake, three to a row, each more than 200 CSS px wide in the
+# page column: the absolute gradient of the score of the class the network
+# chose, in the magma map from 0 to its own largest value, and over it the
+# outline of the digit, the contour where its ink is half its largest value.
 said = predicted[wrong]
 saliency = np.abs(input_gradients(params, images[wrong], said))
-pairs = [
-    np.hstack([coloured(images[n], "gray", 0, 1), np.ones((28, 2, 3)), coloured(s, "magma", 0, s.max())])
-    for n, s in zip(wrong, saliency)
-]
-channels, corners = zip(*(mosaic([pair[..., k] for pair in pairs], 3, gap=13) for k in range(3)))
-tiled = np.nan_to_num(np.stack(channels, axis=-1), nan=1.0)
-tiled = np.vstack([np.ones((13, tiled.shape[1], 3)), tiled])
-fig = plt.figure(figsize=(WIDTH, WIDTH * tiled.shape[0] / tiled.shape[1]))
-ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
-ax.imshow(np.round(255 * tiled).astype(np.uint8), interpolation="nearest")
-ax.set_axis_off()
-for n, answer, (top, left) in zip(wrong, said, corners[0]):
-    label = f"true {test_y[n]}, said {answer} ({probs[n, answer]:.2f})\ndigit, saliency of {answer}"
-    ax.text(left + 29, top + 13 - 0.8, label, ha="center", va="bottom", fontsize=FONT, linespacing=1.1)
-fig.panels = (2 * len(wrong), ["28x28"])
-fig.panel_width = (ax, 28)
-save(fig, "part3_mistakes.png")
+columns = 3
+rows = -(-len(wrong) // columns)
+row_height = 2.93
+fig, axes = plt.subplots(rows, columns, figsize=(WIDTH, row_height * rows), squeeze=False)
+top = 1 - 0.36 / (row_height * rows)
+fig.subplots_adjust(left=0.005, right=0.995, top=top, bottom=0.005, wspace=0.05, hspace=0.14)
+edges = np.arange(-1, 29)
+for ax in axes.flat:
+    ax.set_axis_off()
+for ax, n, answer, s in zip(axes.flat, wrong, said, saliency):
+    ax.imshow(s, cmap="magma", vmin=0, vmax=s.max(), interpolation="nearest")
+    # The digit padded with background, so that ink touching the border still gives a closed outline.
+    outline = ax.contour(
+        edges, edges, np.pad(images[n], 1), levels=[images[n].max() / 2], colors=OUTLINE, linewidths=2.0
+    )
+    outline.set_clip_on(False)
+    ax.set_xlim(-0.5, 27.5)
+    ax.set_ylim(27.5, -0.5)
+    caption(ax, f"true {test_y[n]}, said {answer} ({probs[n, answer]:.2f})", y=1.02)
+save(fig, "part3_mistakes.png", width=TALL_PIXEL_WIDTH)
 wrong_answers = np.bincount(predicted[wrong], minlength=10)
 save_numbers(
     {

@@ -57,11 +57,33 @@ print(
 # The 36 filters, most oriented first, and the coherence of each
 # --------------------------------------------------------------
 order = np.argsort(-learned_coherence, kind="stable")
-fig, (grid_ax, histogram) = plt.subplots(1, 2, figsize=(WIDTH, 4.6), width_ratios=[1.2, 1])
-fig.subplots_adjust(left=0.0, right=0.98, top=0.99, bottom=0.12, wspace=0.2)
+# The grid spans the column, each filter about 110 CSS px wide (one filter
+# pixel apart side by side, two apart between rows for the coherence over each
+# filter); the histogram goes under it. A filter drawn 200 CSS px wide would
+# need a grid three to a row, twelve rows tall, so the filters count as one panel.
 scaled = filters[order] / np.abs(filters[order]).max(axis=(1, 2), keepdims=True)
-tiles, corners = mosaic(scaled, 6, gap=5)
-grid_ax.imshow(tiles, cmap=plt.get_cmap(SIGNED_CMAP).with_extremes(bad="white"), vmin=-1, vmax=1)
+columns, across, down, heading = 6, 1, 2, 2
+rows = -(-components // columns)
+grid_shape = (heading + rows * (patch_size + down) - down, columns * (patch_size + across) - across)
+tiles = np.full(grid_shape, np.nan)
+corners = []
+for k, f in enumerate(scaled):
+    top, left = heading + (k // columns) * (patch_size + down), (k % columns) * (patch_size + across)
+    tiles[top : top + patch_size, left : left + patch_size] = f
+    corners.append((top, left))
+grid_height = WIDTH * tiles.shape[0] / tiles.shape[1]
+histogram_height, margin = 3.3, 0.3
+height = grid_height + margin + histogram_height
+fig = plt.figure(figsize=(WIDTH, height))
+grid_ax = fig.add_axes((0.0, 1 - grid_height / height, 1.0, grid_height / height))
+histogram = fig.add_axes((0.1, 0.65 / height, 0.88, (histogram_height - 0.65) / height))
+grid_ax.imshow(
+    tiles,
+    cmap=plt.get_cmap(SIGNED_CMAP).with_extremes(bad="white"),
+    vmin=-1,
+    vmax=1,
+    interpolation="nearest",
+)
 for (top, left), f in zip(corners, order):
     grid_ax.text(
         left + 3.5,
@@ -72,7 +94,6 @@ for (top, left), f in zip(corners, order):
         fontsize=FONT,
         color="#5e3c99" if learned_coherence[f] >= threshold else "#b35806",
     )
-grid_ax.set_ylim(tiles.shape[0] - 0.5, -5.2)
 grid_ax.set_axis_off()
 bins = np.linspace(0, 1, 21)
 histogram.hist(
@@ -96,10 +117,10 @@ histogram.set_xlabel("structure-tensor coherence", fontsize=FONT)
 histogram.set_ylabel("share of filters", fontsize=FONT)
 histogram.tick_params(labelsize=FONT)
 histogram.set_ylim(0, 1.4 * histogram.get_ylim()[1])
-histogram.legend(fontsize=FONT, loc="upper center", frameon=False)
-fig.panels = (37, ["8x8"])
-fig.panel_width = (grid_ax, filters.shape[2])
-save(fig, "part3_ica_filters.png")
+histogram.legend(fontsize=FONT, loc="upper left", frameon=False)
+# Two panels: the grid of filters, as wide as the column, and the histogram.
+fig.panels = (2, ["8x8"])
+save(fig, "part3_ica_filters.png", width=TALL_PIXEL_WIDTH)
 
 # %%
 # Twelve learned filters applied to one photograph
