@@ -28,7 +28,7 @@ sobel_x = KERNELS["sobel_x"]
 # pixel (S·i + 1 - P, S·j + 1 - P), and covers an S×S square there. A valid
 # output is therefore inset by one pixel, and a stride-2 output covers the whole
 # input with pixels twice as large.
-fig, axes = plt.subplots(2, 3, figsize=(8.0, 5.9))
+fig, axes = plt.subplots(2, 3, figsize=(8.0, 6.1))
 show_image(axes[0, 0], photo, f"input {photo.shape[0]}×{photo.shape[1]}", fontsize=11)
 axes[0, 0].set_xlim(-2, 65)
 axes[0, 0].set_ylim(65, -2)
@@ -56,7 +56,7 @@ axes[1, 0].text(
     va="center",
     transform=axes[1, 0].transAxes,
 )
-fig.tight_layout()
+fig.tight_layout(w_pad=0.4)
 save_png(fig, "padding_and_stride.png")
 
 # %%

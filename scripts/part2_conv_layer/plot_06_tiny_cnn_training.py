@@ -77,15 +77,16 @@ save_png(fig, "tiny_cnn_training_curve.png")
 # %%
 # First-layer filters before and after training
 # ---------------------------------------------
-# One colour scale for all eight grids, so sizes compare across them.
+# One colour scale for all eight grids, so sizes compare across them. One row per
+# filter, its start beside its trained values, so each grid is wide enough to read.
 limit = max(np.abs(initial["W1"]).max(), np.abs(params["W1"]).max())
-fig, axes = plt.subplots(2, 4, figsize=(8.0, 4.6))
+fig, axes = plt.subplots(4, 2, figsize=(4.6, 9.6))
 for f in range(4):
     show_kernel(
-        axes[0, f], initial["W1"][f, :, :, 0].round(2), f"filter {f + 1} at start", limit=limit, fontsize=11
+        axes[f, 0], initial["W1"][f, :, :, 0].round(2), f"filter {f + 1} at start", limit=limit, fontsize=11
     )
     show_kernel(
-        axes[1, f], params["W1"][f, :, :, 0].round(2), f"filter {f + 1} trained", limit=limit, fontsize=11
+        axes[f, 1], params["W1"][f, :, :, 0].round(2), f"filter {f + 1} trained", limit=limit, fontsize=11
     )
 fig.tight_layout()
 save_svg(fig, "learned_filters.svg")
