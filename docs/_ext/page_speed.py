@@ -12,7 +12,10 @@
   one-line style sheet that only imports ``basic.css`` becomes a link to
   ``basic.css`` itself (one request less in a chain). The theme's two scripts
   lose their ``preload`` links: they run deferred at the end of the page, and
-  fetched first they would hold back the style sheet on a slow line. Every image gets
+  fetched first they would hold back the style sheet on a slow line. The
+  theme's head script stores the reader's mode; a line after it resolves
+  ``data-theme`` to light or dark at once, as the theme's script does later
+  (changing it then restyles every element of a long page). Every image gets
   its intrinsic ``width`` and ``height`` (so the page does not shift as images
   arrive), and every image after a page's first loads lazily.
 * A figure drawn by convviz.plotting (its file carries the figure record) gets
@@ -39,6 +42,17 @@ ICON_SCRIPT = re.compile(
 SCRIPT_PRELOAD = re.compile(
     r"\s*(?:<!-- Pre-loaded scripts that we'll load fully later -->\s*)?"
     r'<link rel="preload" as="script" href="[^"]*/scripts/(?:bootstrap|pydata-sphinx-theme)\.js[^"]*" />'
+)
+THEME_MODE_SCRIPT = re.compile(
+    r'<script data-cfasync="false">\s*document\.documentElement\.dataset\.mode = [^<]*</script>'
+)
+#: The theme's script later sets data-theme to this same value; set early, it changes nothing then,
+#: where changing it from "auto" restyled the whole page after its first paint.
+RESOLVE_THEME = (
+    "\n  <script>(function () { var root = document.documentElement, mode = root.dataset.mode;"
+    ' if (mode !== "light" && mode !== "dark") mode = "auto";'
+    ' root.dataset.theme = mode !== "auto" ? mode'
+    ' : matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light"; })();</script>'
 )
 THEME_IMPORT = re.compile(r'<link href="([^"]*_static/)styles/theme\.css\?[^"]*" rel="stylesheet" />')
 IMAGE = re.compile(r"<img\b[^>]*>")
@@ -169,6 +183,8 @@ def rewrite_pages(app, exception):
             new = SEARCH_SCRIPTS.sub("", new)
         new = ICON_SCRIPT.sub("", new)
         new = SCRIPT_PRELOAD.sub("", new)
+        if RESOLVE_THEME not in new:
+            new = THEME_MODE_SCRIPT.sub(lambda found: found[0] + RESOLVE_THEME, new, count=1)
         new = THEME_IMPORT.sub(r'<link href="\1basic.css" rel="stylesheet" />', new)
         new = size_images(new, page)
         new = figures_keep_readable(new, page)
