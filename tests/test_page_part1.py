@@ -7,7 +7,12 @@ from urllib.parse import unquote
 import numpy as np
 import pytest
 from PIL import Image
-from support.pages import check_alt_texts, emphasized_blocks, function_lines, named_lines, narrowest_panels
+from support.pages import (
+    check_alt_texts,
+    emphasized_blocks,
+    function_lines,
+    named_lines,
+)
 from support.pages import read_page as page
 
 from convviz import output_size
@@ -250,23 +255,6 @@ PANEL_FIGURES = [
     "exercise2_outputs.png",
     "artistic_filters.png",
 ]
-
-
-@pytest.fixture(scope="module")
-def panels_at_1280(site, server, browser):
-    context = browser.new_context()
-    try:
-        return narrowest_panels(site, context.new_page(), server + "module_9_2_2/index.html", width=1280)
-    finally:
-        context.close()
-
-
-@pytest.mark.browser
-@pytest.mark.parametrize("name", PANEL_FIGURES)
-def test_every_panel_is_200_css_px_wide_at_1280_px(panels_at_1280, name):
-    """Shown width × narrowest panel / file width, measured in Chromium; the panel is the figure's record."""
-    assert name in panels_at_1280, f"{name} records no panel width"
-    assert panels_at_1280[name] >= 200, f"{name}: narrowest panel {panels_at_1280[name]:.0f} CSS px"
 
 
 def test_scipy_calls_and_sizes_stated_are_what_scipy_returns(module_page):

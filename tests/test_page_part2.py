@@ -6,7 +6,12 @@ from bs4 import BeautifulSoup
 from conftest import MODULE_RST
 from PIL import Image
 from scipy import ndimage
-from support.pages import check_alt_texts, emphasized_blocks, function_lines, named_lines, narrowest_panels
+from support.pages import (
+    check_alt_texts,
+    emphasized_blocks,
+    function_lines,
+    named_lines,
+)
 
 from convviz import KERNELS, correlate2d, output_size, shapes_pattern
 from convviz.paths import DOWNLOADS_DIR as DOWNLOADS
@@ -485,21 +490,3 @@ def test_one_by_one_layer_counts_its_biases(text):
 PANEL_FIGURES = sorted(
     FIGURES - {"cnn_architecture.svg"} | {"receptive_fields.png"}  # the architecture is one diagram
 )
-
-
-@pytest.fixture(scope="module")
-def part2_panels_at_1280(site, server, browser):
-    context = browser.new_context()
-    try:
-        return narrowest_panels(site, context.new_page(), server + "module_9_2_2/inside_a_conv_layer.html")
-    finally:
-        context.close()
-
-
-@pytest.mark.browser
-@pytest.mark.parametrize("name", PANEL_FIGURES)
-def test_every_part2_panel_is_200_css_px_wide_at_1280_px(part2_panels_at_1280, name):
-    """Shown width × narrowest panel / file width, measured in Chromium; the panel is the figure's record."""
-    assert name in part2_panels_at_1280, f"{name} records no panel width"
-    width = part2_panels_at_1280[name]
-    assert width >= 200, f"{name}: narrowest panel {width:.0f} CSS px"

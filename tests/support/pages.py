@@ -147,6 +147,25 @@ def narrowest_panels(site, page, address, width=1280):
     return measured
 
 
+#: No panel of a figure narrower than this many CSS px on a 1280-px-wide page (issue 11).
+PANEL_CSS_PX = 200
+
+
+def panels_on(browser, site, address):
+    """narrowest_panels of the page at address at 1280 px, in a browser context of its own."""
+    context = browser.new_context()
+    try:
+        return narrowest_panels(site, context.new_page(), address, width=1280)
+    finally:
+        context.close()
+
+
+def assert_panels_wide_enough(panels, name):
+    """The figure name records its narrowest panel, and that panel is PANEL_CSS_PX wide or more."""
+    assert name in panels, f"{name} records no panel width"
+    assert panels[name] >= PANEL_CSS_PX, f"{name}: narrowest panel {panels[name]:.0f} CSS px"
+
+
 def check_alt_texts(site, page_soup):
     """Every figure with more than one panel says how many; every "R by C" in an alt text is shown.
 
