@@ -314,24 +314,32 @@ def _rendered_rgb(fig, dpi, tight):
     return Image.frombuffer("RGBA", size, buffer.getvalue(), "raw", "RGBA", 0, 1).convert("RGB")
 
 
-def save_png(fig, name, dpi=200, *, width=None, tight=True, palette="median-cut", script=None):
+def save_png(
+    fig, name, dpi=200, *, width=None, tight=True, palette="median-cut", gray_levels=256, script=None
+):
     """Save a matplotlib figure as a small, opaque PNG whose bytes repeat from build to build.
 
     width, in pixels, sets the dpi to width / the figure's width in inches (the
     file is then exactly that wide with tight=False, which also draws the
     figure once instead of twice). A figure whose pixels are all gray is stored
-    as 8-bit gray; any other with the palette named: "median-cut" (256 colours
+    as 8-bit gray (rounded to gray_levels evenly spaced levels, 256 keeps every
+    one; fewer make a photograph's file smaller); any other with the palette named: "median-cut" (256 colours
     chosen for it), "gray-ramp" (:func:`gray_ramp_palette`) or "exact" (RGB).
     A text chunk "Description" holds :func:`figure_description`; nothing else varies.
     """
     if palette not in PALETTES:
         raise ValueError(f"palette must be one of {', '.join(PALETTES)}, got {palette!r}")
+    if not (isinstance(gray_levels, int) and 2 <= gray_levels <= 256):
+        raise ValueError(f"gray_levels must be a whole number from 2 to 256, got {gray_levels!r}")
     if width is not None:
         dpi = width / fig.get_figwidth()
     rgb = _rendered_rgb(fig, dpi, tight)
     pixels = np.asarray(rgb)
     if (pixels[..., 0] == pixels[..., 1]).all() and (pixels[..., 1] == pixels[..., 2]).all():
         small = rgb.convert("L")
+        if gray_levels < 256:
+            step = 255 / (gray_levels - 1)
+            small = Image.fromarray((np.round(np.round(np.asarray(small) / step) * step)).astype(np.uint8))
     elif palette == "median-cut":
         small = rgb.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     elif palette == "gray-ramp":

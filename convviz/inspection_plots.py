@@ -3,8 +3,7 @@
 Figures are laid out :data:`WIDTH` inches wide at 100 CSS px per inch, the
 page column at a 1280-px window, with no text under :data:`FONT` points
 (16.7 CSS px of layout), and saved by :func:`save` :data:`PIXEL_WIDTH` pixels
-wide, twice the column (the tall figures laid out a few panels to a row
-:data:`TALL_PIXEL_WIDTH`, 1.5 times), with a palette of gray levels and a few colours. On a
+wide, twice the column, with a palette of gray levels and a few colours. On a
 phone the page keeps such a figure at least 36rem wide and lets it scroll
 sideways, so its smallest text stays at 12 CSS px or more. Layouts are fixed
 (no tight layout): the figure is drawn once. Signed values use the
@@ -21,9 +20,6 @@ from convviz.figure_output import save_png
 WIDTH = 8.0
 #: Saved width in pixels: twice the page column of about 740 CSS px.
 PIXEL_WIDTH = 1480
-#: Saved width of the tall figures laid out a few panels to a row (every panel
-#: over 200 CSS px): 1.5 times the column, so that they stay quick to draw and light.
-TALL_PIXEL_WIDTH = 1110
 SIGNED_CMAP = "PuOr_r"
 BOX_COLOUR = "#e66100"
 FONT = 12

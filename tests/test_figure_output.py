@@ -9,6 +9,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
@@ -229,4 +230,36 @@ def test_save_png_names_a_palette_it_does_not_know(tree):
     fig, _ = plt.subplots()
     with pytest.raises(ValueError, match="palette must be one of"):
         figure_output.save_png(fig, "x.png", palette="web", script=tree / "scripts" / "part9_demo" / "p.py")
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("levels", [2, 5, 64])
+def test_save_png_rounds_a_gray_figure_to_the_levels_asked_for_and_each_pixel_to_its_nearest(tree, levels):
+    script = tree / "scripts" / "part9_demo" / "plot_05_levels.py"
+    ramp = np.linspace(0, 1, 256)[None].repeat(8, axis=0)
+    fig = plt.figure(figsize=(2.56, 0.08))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.imshow(ramp, cmap="gray", vmin=0, vmax=1, interpolation="nearest", aspect="auto")
+    ax.set_axis_off()
+    full = figure_output.save_png(fig, "full.png", dpi=100, tight=False, script=script)
+    fewer = figure_output.save_png(fig, "fewer.png", dpi=100, tight=False, gray_levels=levels, script=script)
+    plt.close(fig)
+    with Image.open(full) as a, Image.open(fewer) as b:
+        assert b.mode == "L" and a.size == b.size
+        original, rounded = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    allowed = np.linspace(0, 255, levels)
+    assert set(np.unique(rounded)) <= set(np.round(allowed))
+    assert len(np.unique(original)) > levels  # the ramp had more levels to lose
+    # Each pixel went to the allowed level nearest to it (a rounding step of half a level at most).
+    nearest = allowed[np.abs(original[..., None] - allowed).argmin(axis=-1)]
+    np.testing.assert_allclose(rounded, np.round(nearest), atol=1)
+
+
+@pytest.mark.parametrize("levels", [1, 257, 64.0, "64"])
+def test_save_png_names_gray_levels_it_cannot_use(tree, levels):
+    fig, _ = plt.subplots()
+    with pytest.raises(ValueError, match="gray_levels must be"):
+        figure_output.save_png(
+            fig, "x.png", gray_levels=levels, script=tree / "scripts" / "part9_demo" / "p.py"
+        )
     plt.close(fig)

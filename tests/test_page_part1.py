@@ -254,6 +254,7 @@ PANEL_FIGURES = [
     "feature_maps_grid.png",
     "exercise2_outputs.png",
     "artistic_filters.png",
+    "random_filters.png",
 ]
 
 
@@ -467,5 +468,8 @@ def test_random_filters_output_on_the_page_is_the_seeded_draw(site, module_page)
     weights = [[row.split() for row in m.split("|")] for m in re.findall(r"filter \d+: ([^(]+)\(", printed)]
     drawn = np.random.default_rng(3).normal(size=(8, 3, 3))
     np.testing.assert_allclose(np.array(weights, dtype=float), drawn, atol=0.005)
-    with Image.open(site / "_images" / "random_filters.png") as grid:
-        assert grid.size[0] > 2 * grid.size[1] > 0
+    # The page's figure shows the photo and then every map the download drew, one per filter.
+    with Image.open(site / "_images" / "random_filters.png") as shown:
+        record = shown.text["Description"]
+    sizes = re.search(r"sizes=([\dx,]+)", record).group(1).split(",")
+    assert sizes == ["256x256"] + ["254x254"] * len(weights)

@@ -39,8 +39,9 @@ save_png(fig, "edge_detection_output.png")
 # Sobel X is negative where the image goes from light to dark. Clipping to
 # 0-255 turns those responses black, so only the left side of each shape
 # shows; the absolute value keeps both sides. The page shows this figure across
-# its box (about 700 CSS px at a 1280-px window): each panel over 200 CSS px.
-fig, axes = plt.subplots(1, 3, figsize=(6.4, 2.5))
+# its box (about 670 CSS px at a 1280-px window): each panel over 200 CSS px,
+# and 7 inches at 200 dpi give the file twice the pixels it is shown with.
+fig, axes = plt.subplots(1, 3, figsize=(7.0, 2.7))
 show_image(axes[0], clip_to_uint8(gx), "Sobel X clipped to 0-255")
 show_image(axes[1], to_uint8(np.abs(gx)), "|Sobel X|")
 show_image(axes[2], to_uint8(np.abs(gy)), "|Sobel Y|")

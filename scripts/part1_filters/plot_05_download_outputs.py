@@ -20,7 +20,7 @@ from PIL import Image
 from convviz.downloads import run_download
 from convviz.figure_output import save_file, save_numbers, save_png
 from convviz.photos import camera
-from convviz.plotting import show_image
+from convviz.plotting import RASTER_DPI, show_image
 
 # The downloads write into a scratch folder of their own, as in a learner's
 # folder; only the files the page shows are saved.
@@ -96,13 +96,29 @@ save_file(
     lambda path: path.write_text("$ python cnn_visualization.py " + " ".join(random_args) + "\n" + printed),
     "random_filters_output.txt",
 )
-# The page shows the download's picture with 64 gray levels instead of 256 (the
-# same picture to the eye, about 40 % fewer bytes, so the page stays under 2 MB).
+# The download lays its maps out four to a row. The page shows them three to
+# a row after the photo they filter, so that every map is over 200 CSS px wide
+# in the page column and the file has twice the pixels it is shown with.
+photo = np.asarray(Image.open(folder / "cameraman.png"))
 grid = np.asarray(Image.open(folder / "random_filters.png"))
-fewer_levels = (np.round(grid / 255 * 63) * (255 / 63)).round().astype(np.uint8)
-save_file(
-    lambda path: Image.fromarray(fewer_levels).save(path, format="PNG", optimize=True), "random_filters.png"
-)
+side = photo.shape[0] - 2  # a valid 3×3 filter takes one pixel off each border
+gap = (grid.shape[1] - 4 * side) // 3
+maps = [
+    grid[y : y + side, x : x + side]
+    for y in range(0, grid.shape[0], side + gap)
+    for x in range(0, grid.shape[1], side + gap)
+]
+width, height = 7.6, 8.1
+fig = plt.figure(figsize=(width, height))
+for k, (image, title) in enumerate(
+    [(photo, "the input photo")] + [(m, f"filter {n}") for n, m in enumerate(maps, start=1)]
+):
+    row, column = divmod(k, 3)
+    ax = fig.add_axes(
+        ((0.05 + 2.52 * column) / width, (5.45 - 2.68 * row) / height, 2.42 / width, 2.42 / height)
+    )
+    show_image(ax, image, title, fontsize=11)
+save_png(fig, "random_filters.png", dpi=RASTER_DPI, tight=False, gray_levels=64)
 
 # %%
 # Exercise 3 and the challenge: ``cnn_solution.py``

@@ -17,7 +17,6 @@ import numpy as np
 from convviz.attribution import probabilities
 from convviz.inspection_plots import (
     FONT,
-    TALL_PIXEL_WIDTH,
     WIDTH,
     enlarge,
     save,
@@ -87,4 +86,4 @@ for column, index in enumerate(chosen):
 fig.panels = (3 * (len(rows) + 2), ["28x28", "14x14", "7x7"])
 # A panel is the digit or one layer of it (its maps tiled): the narrowest block of a column.
 fig.panel_width = (ax, min(block.shape[1] for block in blocks))
-save(fig, "part3_feature_maps.png", width=TALL_PIXEL_WIDTH)
+save(fig, "part3_feature_maps.png")

@@ -16,7 +16,7 @@ from matplotlib.collections import PatchCollection
 from matplotlib.patches import Rectangle
 
 from convviz.activation_maximization import receptive_field, second_layer_top9
-from convviz.inspection_plots import BOX_COLOUR, FONT, TALL_PIXEL_WIDTH, WIDTH, dim_outside, mosaic, save
+from convviz.inspection_plots import BOX_COLOUR, FONT, WIDTH, dim_outside, mosaic, save
 from convviz.tiny_cnn import as_input, trained_network
 
 params, _, _, (_, _, test_x, test_y) = trained_network()
@@ -59,4 +59,4 @@ ax.set_ylim(all_groups.shape[0] - 0.5, -0.5 - heading)
 ax.set_axis_off()
 fig.panels = (8, ["28x28"])
 fig.panel_width = (ax, groups[0].shape[1])
-save(fig, "part3_top_activations.png", width=TALL_PIXEL_WIDTH)
+save(fig, "part3_top_activations.png")

@@ -26,7 +26,6 @@ from convviz.attribution import (
 )
 from convviz.figure_output import save_numbers
 from convviz.inspection_plots import (
-    TALL_PIXEL_WIDTH,
     WIDTH,
     add_colorbar,
     add_colorbar_below,
@@ -71,7 +70,7 @@ for row, (index, drop) in enumerate(zip(chosen, maps)):
     axes[row, 1].set_xlim(-0.5, 27.5)
     axes[row, 1].set_ylim(27.5, -0.5)
 add_colorbar(fig, shown, axes[:, 1], "drop in p(true class)")
-save(fig, "part3_occlusion.png", width=TALL_PIXEL_WIDTH)
+save(fig, "part3_occlusion.png")
 for index, drop in zip(chosen, maps):
     print(f"digit {test_y[index]}: largest drop {drop.max():.4f}, smallest {drop.min():.4f}")
 
@@ -92,7 +91,7 @@ for row, (index, gradient) in enumerate(zip(chosen, gradients)):
     axes[row, 2].set_axis_off()
 add_colorbar_below(fig, signed, axes[-1, 1], "d score / d pixel")
 add_colorbar_below(fig, magnitude, axes[-1, 2], "|d score / d pixel|")
-save(fig, "part3_saliency.png", width=TALL_PIXEL_WIDTH)
+save(fig, "part3_saliency.png")
 
 # %%
 # Deletion check on every test digit

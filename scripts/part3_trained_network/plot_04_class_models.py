@@ -18,7 +18,7 @@ import numpy as np
 
 from convviz.activation_maximization import class_models, class_scores
 from convviz.figure_output import save_numbers
-from convviz.inspection_plots import FONT, TALL_PIXEL_WIDTH, WIDTH, mosaic, save, stack
+from convviz.inspection_plots import FONT, WIDTH, mosaic, save, stack
 from convviz.tiny_cnn import as_input, forward, trained_network
 
 params, _, _, (_, _, test_x, test_y) = trained_network()
@@ -61,7 +61,7 @@ for name, top, (_, corners) in zip(settings, tops[1:], grids):
         )
 fig.panels = (20, ["28x28"])
 fig.panel_width = (ax, models["plain"].shape[2])
-save(fig, "part3_class_models.png", width=TALL_PIXEL_WIDTH)
+save(fig, "part3_class_models.png")
 
 # %%
 # The numbers the page states

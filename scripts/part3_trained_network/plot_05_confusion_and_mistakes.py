@@ -16,7 +16,7 @@ import numpy as np
 from convviz.attribution import input_gradients, probabilities
 from convviz.evaluation import confusion_matrix, misclassified
 from convviz.figure_output import save_numbers
-from convviz.inspection_plots import FONT, TALL_PIXEL_WIDTH, WIDTH, caption, save
+from convviz.inspection_plots import FONT, WIDTH, caption, save
 from convviz.tiny_cnn import as_input, trained_network
 
 params, _, _, (_, _, test_x, test_y) = trained_network()
@@ -79,7 +79,7 @@ for ax, n, answer, s in zip(axes.flat, wrong, said, saliency):
     ax.set_xlim(-0.5, 27.5)
     ax.set_ylim(27.5, -0.5)
     caption(ax, f"true {test_y[n]}, said {answer} ({probs[n, answer]:.2f})", y=1.02)
-save(fig, "part3_mistakes.png", width=TALL_PIXEL_WIDTH)
+save(fig, "part3_mistakes.png")
 wrong_answers = np.bincount(predicted[wrong], minlength=10)
 save_numbers(
     {

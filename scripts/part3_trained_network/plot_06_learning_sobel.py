@@ -17,7 +17,7 @@ import numpy as np
 from convviz.convolution import correlate2d
 from convviz.edge_learning import grayscale_photo, learn_kernel
 from convviz.figure_output import save_numbers
-from convviz.inspection_plots import FONT, TALL_PIXEL_WIDTH, WIDTH, save, show_kernel_values
+from convviz.inspection_plots import FONT, WIDTH, save, show_kernel_values
 from convviz.kernels import KERNELS
 
 photos = [grayscale_photo(name) for name in ("camera", "astronaut")]
@@ -50,7 +50,7 @@ curve.set_ylabel("mean squared error", fontsize=FONT)
 curve.tick_params(labelsize=FONT)
 curve.grid(alpha=0.3)
 show_kernel_values(fig.add_subplot(below[0, 2]), difference * 1000, "learned − Sobel X\n(× 1000)", decimals=1)
-save(fig, "part3_learning_sobel.png", width=TALL_PIXEL_WIDTH)
+save(fig, "part3_learning_sobel.png")
 save_numbers(
     {
         "sobel_steps": f"{steps:,}",

@@ -30,7 +30,6 @@ from convviz.figure_output import save_numbers
 from convviz.inspection_plots import (
     FONT,
     SIGNED_CMAP,
-    TALL_PIXEL_WIDTH,
     WIDTH,
     coloured,
     mosaic,
@@ -120,7 +119,7 @@ histogram.set_ylim(0, 1.4 * histogram.get_ylim()[1])
 histogram.legend(fontsize=FONT, loc="upper left", frameon=False)
 # Two panels: the grid of filters, as wide as the column, and the histogram.
 fig.panels = (2, ["8x8"])
-save(fig, "part3_ica_filters.png", width=TALL_PIXEL_WIDTH)
+save(fig, "part3_ica_filters.png")
 
 # %%
 # Twelve learned filters applied to one photograph
@@ -159,7 +158,7 @@ ax.set_axis_off()
 ax.text(left + 64, top - 2, "photograph", ha="center", va="bottom", fontsize=FONT)
 fig.panels = (13, ["128x128", "8x8"])
 fig.panel_width = (ax, photo.shape[1])
-save(fig, "part3_twelve_feature_maps.png", width=TALL_PIXEL_WIDTH)
+save(fig, "part3_twelve_feature_maps.png")
 save_numbers(
     {
         "ica_patches": f"{patch_count:,}",
