@@ -5,6 +5,9 @@
 * Every script with a file loads with ``defer`` (in document order, after the page
   is parsed), except ``documentation_options.js``, which the inline lines after it need,
   and except on the search page, whose search scripts run at once and need Sphinx's.
+  Once the pages are written, ``documentation_options.js`` (a dozen settings) is
+  written into each page instead of fetched, so no script file holds back the first
+  paint; every build writes it again from the file Sphinx wrote.
 * Once the pages are written: pages other than the search page lose the search
   scripts and index (the theme's search box sends the query to the search page,
   which loads them itself) and the theme's icon script (it only adds custom
@@ -18,6 +21,11 @@
   (changing it then restyles every element of a long page). Every image gets
   its intrinsic ``width`` and ``height`` (so the page does not shift as images
   arrive), and every image after a page's first loads lazily.
+* The theme's script gives every ``<pre>`` and wide table a tab stop when it scrolls,
+  by reading the size of each after the page is parsed, which lays out the whole page
+  inside the script (on part 1 a fifth of all style and layout time). The site's code
+  blocks wrap and never scroll (course.css; tests/test_code_lines.py), so the copied
+  script no longer looks at ``<pre>``; the tables are still looked at.
 * A figure drawn by convviz.plotting (its file carries the figure record) gets
   the narrowest width at which its smallest text still shows at 12 CSS px, as
   ``--figure-min-width``; course.css keeps it at least that wide on a phone and
@@ -28,6 +36,8 @@ import math
 import re
 import struct
 from pathlib import Path
+
+from sphinx.errors import ExtensionError
 
 KEEP_BLOCKING = {"documentation_options.js"}
 GALLERY_ONLY = re.compile(r"(^|/)(sg_gallery[-\w]*\.css|sg-tags\.js)$")
@@ -55,6 +65,17 @@ RESOLVE_THEME = (
     ' : matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light"; })();</script>'
 )
 THEME_IMPORT = re.compile(r'<link href="([^"]*_static/)styles/theme\.css\?[^"]*" rel="stylesheet" />')
+#: The selector list of the theme's addTabStopsToScrollableElements, and the same without <pre>:
+#: blanks in its place keep every later column where the script's source map says it is.
+THEME_SCRIPT = Path("_static", "scripts", "pydata-sphinx-theme.js")
+TAB_STOP_SELECTORS = '["pre",".nboutput > .output_area"'
+WITHOUT_PRE = '[      ".nboutput > .output_area"'
+OPTIONS_FILE = Path("_static", "documentation_options.js")
+OPTIONS_SCRIPT = re.compile(
+    r'<script src="[^"]*_static/documentation_options\.js[^"]*"></script>'
+    r'|<script data-inlined="documentation_options\.js">.*?</script>',
+    re.S,
+)
 IMAGE = re.compile(r"<img\b[^>]*>")
 FIGURE = re.compile(r"<figure\b[^>]*>\s*(?:<a\b[^>]*>\s*)?<img\b[^>]*>")
 #: convviz.plotting lays figures out at 100 CSS px per inch with text of 10 pt or more
@@ -169,11 +190,28 @@ def size_images(html, page):
     return IMAGE.sub(fix, html)
 
 
+def tab_stops_without_pre(outdir):
+    """Take <pre> out of the theme script's scrollable-element query (Sphinx copies it afresh each build)."""
+    script = Path(outdir) / THEME_SCRIPT
+    text = script.read_text(encoding="utf-8")
+    if WITHOUT_PRE in text:
+        return
+    if TAB_STOP_SELECTORS not in text:
+        raise ExtensionError(
+            f"page_speed: {THEME_SCRIPT.as_posix()} no longer lists {TAB_STOP_SELECTORS}; "
+            "update TAB_STOP_SELECTORS in docs/_ext/page_speed.py for this theme version"
+        )
+    script.write_text(text.replace(TAB_STOP_SELECTORS, WITHOUT_PRE, 1), encoding="utf-8")
+
+
 def rewrite_pages(app, exception):
     """Drop the search and icon scripts outside the search page; size and lazy-load images."""
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
+    tab_stops_without_pre(outdir)
+    options = (outdir / OPTIONS_FILE).read_text(encoding="utf-8").strip()
+    inlined = f'<script data-inlined="documentation_options.js">\n{options}\n</script>'
     for page in outdir.rglob("*.html"):
         if "_static" in page.relative_to(outdir).parts:
             continue
@@ -182,6 +220,7 @@ def rewrite_pages(app, exception):
         if page != outdir / "search.html":
             new = SEARCH_SCRIPTS.sub("", new)
         new = ICON_SCRIPT.sub("", new)
+        new = OPTIONS_SCRIPT.sub(lambda found: inlined, new, count=1)
         new = SCRIPT_PRELOAD.sub("", new)
         if RESOLVE_THEME not in new:
             new = THEME_MODE_SCRIPT.sub(lambda found: found[0] + RESOLVE_THEME, new, count=1)
