@@ -103,12 +103,13 @@ def test_module_page_stays_on_this_host_and_logs_no_error(visit):
     assert visit.seen["errors"] == []
 
 
-@pytest.mark.parametrize("mode", ["light", "dark"])
+@pytest.mark.parametrize(("mode", "width"), [("light", 1280), ("dark", 1280), ("light", 375)])
 @pytest.mark.parametrize("path", PAGES)
-def test_no_serious_accessibility_violations(page, visit, path, mode):
-    """axe-core finds nothing serious, in the light and in the dark theme (contrast included)."""
+def test_no_serious_accessibility_violations(page, visit, path, mode, width):
+    """axe-core finds nothing serious: light and dark theme (contrast included), wide and narrow."""
     from axe_playwright_python.sync_playwright import Axe
 
+    page.set_viewport_size({"width": width, "height": 900})
     page.emulate_media(color_scheme=mode)
     page.add_init_script(f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');")
     page = visit(path)

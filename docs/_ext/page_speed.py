@@ -26,8 +26,12 @@
   inside the script (on part 1 a fifth of all style and layout time). The site's code
   blocks wrap and never scroll (course.css; tests/test_code_lines.py), so the copied
   script no longer looks at ``<pre>``; the tables are still looked at.
-* The theme's search buttons show "Search Ctrl+K" but are named "Search" by an
-  ``aria-label``; without it their name is what they show (WCAG 2.5.3, label in name).
+* The theme's search buttons show "Search Ctrl+K" on a wide screen and only an
+  icon on a phone; their ``aria-label`` "Search" becomes "Search Ctrl+K", so their
+  name holds the text they show (WCAG 2.5.3, label in name) and they keep a name
+  on a phone.
+* A display formula scrolls sideways on its own on a phone (course.css), so it is
+  focusable and scrolls by keyboard too.
 * A figure drawn by convviz.plotting (its file carries the figure record) gets
   the narrowest width at which its smallest text still shows at 12 CSS px, as
   ``--figure-min-width``; course.css keeps it at least that wide on a phone and
@@ -72,7 +76,8 @@ THEME_IMPORT = re.compile(r'<link href="([^"]*_static/)styles/theme\.css\?[^"]*"
 THEME_SCRIPT = Path("_static", "scripts", "pydata-sphinx-theme.js")
 TAB_STOP_SELECTORS = '["pre",".nboutput > .output_area"'
 WITHOUT_PRE = '[      ".nboutput > .output_area"'
-SEARCH_BUTTON_LABEL = re.compile(r'(<button\b[^>]*\bsearch-button-field\b[^>]*?) aria-label="Search"')
+SEARCH_BUTTON_LABEL = re.compile(r'(<button\b[^>]*\bsearch-button-field\b[^>]*? aria-label=)"Search"')
+DISPLAY_MATH = '<div class="math">'
 OPTIONS_FILE = Path("_static", "documentation_options.js")
 OPTIONS_SCRIPT = re.compile(
     r'<script src="[^"]*_static/documentation_options\.js[^"]*"></script>'
@@ -224,7 +229,8 @@ def rewrite_pages(app, exception):
             new = SEARCH_SCRIPTS.sub("", new)
         new = ICON_SCRIPT.sub("", new)
         new = OPTIONS_SCRIPT.sub(lambda found: inlined, new, count=1)
-        new = SEARCH_BUTTON_LABEL.sub(r"\1", new)
+        new = SEARCH_BUTTON_LABEL.sub(r'\1"Search Ctrl+K"', new)
+        new = new.replace(DISPLAY_MATH, '<div class="math" tabindex="0">')
         new = SCRIPT_PRELOAD.sub("", new)
         if RESOLVE_THEME not in new:
             new = THEME_MODE_SCRIPT.sub(lambda found: found[0] + RESOLVE_THEME, new, count=1)
