@@ -12,6 +12,7 @@ positive, purple negative, as in the figures) for the occlusion map.
 import base64
 
 import numpy as np
+from matplotlib.colors import to_rgb
 
 from convviz import drawing
 from convviz.explorer_data import as_script
@@ -46,13 +47,8 @@ def network_data(weights):
             "pen_width": drawing.PEN_WIDTH,
             "gray_per_count": drawing.GRAY_PER_COUNT,
         },
-        "signed_colours": [rgb(colour) for colour in SIGNED_STOPS],
+        "signed_colours": [[round(255 * c) for c in to_rgb(colour)] for colour in SIGNED_STOPS],
     }
-
-
-def rgb(colour):
-    """[r, g, b] (0-255) of a colour written "#rrggbb"."""
-    return [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
 
 
 def network_script(path=None):
