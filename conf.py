@@ -34,7 +34,7 @@ exclude_patterns = [
     "auto_examples/**/*.py",
     "auto_examples/**/*.zip",
 ]
-templates_path = []
+templates_path = ["docs/_templates"]
 html_static_path = ["docs/_static"]
 html_css_files = ["course.css"]  # the explorers add their own on the pages that hold one
 pygments_style = "sphinx"
@@ -50,6 +50,7 @@ extensions = [
     "sphinxcontrib.katex",
     "katex_tcp",
     "course_build",
+    "html_translator",
     "explorers",
     "quiz",
     "page_speed",

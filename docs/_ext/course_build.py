@@ -157,26 +157,7 @@ def write_stable_downloads(app, exception):
         write_if_changed(folder / f"{name}.zip", zip_bytes(name, paths))
 
 
-def html_translator():
-    """The HTML5 translator, with citations marked up as list items.
-
-    docutils puts citations in a <div role="list"> whose children have the
-    role doc-biblioentry, which ARIA no longer accepts inside a list; the
-    accessibility checker reports it as a critical error. role="listitem" is
-    the valid equivalent.
-    """
-    from sphinx.writers.html5 import HTML5Translator
-
-    class CourseTranslator(HTML5Translator):
-        def visit_citation(self, node):
-            super().visit_citation(node)
-            self.body[-1] = self.body[-1].replace('role="doc-biblioentry"', 'role="listitem"')
-
-    return CourseTranslator
-
-
 def setup(app):
-    app.set_translator("html", html_translator())
     # Before sphinx-gallery's own builder-inited handler (priority 500).
     app.connect("builder-inited", prepare_generated_files, priority=100)
     app.connect("env-get-outdated", outdated_pages)
