@@ -25,6 +25,7 @@ try:
         check_all,
         check_function,
         checked,
+        exit_program,
         one_line_errors,
         parse_mistakes,
         prepare_folder,
@@ -234,4 +235,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_program(main())

@@ -384,7 +384,7 @@ def write_files(folder, files):
     last one: so a failed or interrupted run leaves the folder as it was, and two
     runs into one folder never mix their files. Says which files it wrote or replaced.
     """
-    folder, temporary, done, lock = Path(folder), [], [], None
+    folder, temporary, done, held, handlers, lock = Path(folder), [], [], [], {}, None
     try:
         for name, data, _ in files:
             if (folder / name).is_dir():
@@ -401,32 +401,29 @@ def write_files(folder, files):
             with contextlib.suppress(OSError):
                 lock = os.open(folder, os.O_RDONLY)
                 fcntl.flock(lock, fcntl.LOCK_EX)
-        held, handlers = [], {}
         if threading.current_thread() is threading.main_thread():
             handlers = {n: signal.signal(n, lambda number, frame: held.append(number)) for n in STOP_SIGNALS}
-        try:
-            for (name, _, description), path in zip(files, temporary):
-                verb = "replaced" if (folder / name).exists() else "wrote"
-                os.replace(path, folder / name)
-                done.append(f"{verb} {folder / name} ({description})")
-        finally:
-            for number, handler in handlers.items():
-                signal.signal(number, signal.SIG_DFL if handler is None else handler)
-            for line in done:
-                print(line)
-            for number in held[:1]:
-                signal.raise_signal(number)
+        for (name, _, description), path in zip(files, temporary):
+            verb = "replaced" if (folder / name).exists() else "wrote"
+            os.replace(path, folder / name)
+            done.append(f"{verb} {folder / name} ({description})")
     except OSError as error:
         left = (
             "nothing written" if not done else f"{len(files) - len(done)} of {len(files)} files not written"
         )
         raise Failure(f"cannot write into {str(folder)!r}: {error.strerror or error}; {left}") from None
     finally:
+        for number, handler in handlers.items():
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)
         for path in temporary:
             with contextlib.suppress(OSError):
                 os.unlink(path)
         if lock is not None:
             os.close(lock)
+        for line in done:
+            print(line)
+    for number in held[:1]:
+        signal.raise_signal(number)
 
 
 def open_file(path):

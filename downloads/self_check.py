@@ -40,6 +40,8 @@ except ModuleNotFoundError as missing:  # name the package to install, in one li
 
 #: Seconds a learner's function may take on one probe input (a right answer takes milliseconds).
 TIME_LIMIT_S = 10
+#: Threads of learner's functions that ran past their time limit and still run.
+STILL_RUNNING = []
 #: The signals that stop a run: Ctrl-C, and where the system has them, termination and hang-up.
 STOP_SIGNALS = tuple(
     getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
@@ -92,12 +94,44 @@ def call_with_time_limit(function, args, kwargs, limit=None):
     thread.start()
     thread.join(TIME_LIMIT_S if limit is None else limit)
     if thread.is_alive():
+        STILL_RUNNING.append(thread)
+        # What it prints from now on would bury the report: only the main thread's output goes on.
+        sys.stdout, sys.stderr = (MainThreadOnly.around(stream) for stream in (sys.stdout, sys.stderr))
         raise TimeLimitExceeded
     if isinstance(outcome.get("error"), Exception):
         raise outcome["error"]
     if "error" in outcome:
         raise EndsTheProgram(outcome["error"])
     return outcome["value"]
+
+
+class MainThreadOnly:
+    """An output stream that passes on what the main thread writes and drops what other threads write."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    @classmethod
+    def around(cls, stream):
+        return stream if isinstance(stream, cls) else cls(stream)
+
+    def write(self, text):
+        return self.stream.write(text) if threading.current_thread() is threading.main_thread() else len(text)
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+
+def exit_program(status):
+    """End the program with status. While a learner's function that never returned still runs in its
+    thread, end it at once, once the output is out: Python's own shutdown could wait on it for ever
+    (in input(), say) or stop with a fatal error."""
+    if any(thread.is_alive() for thread in STILL_RUNNING):
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(status)
+    sys.exit(status)
 
 
 def probe(shape, start):
@@ -380,10 +414,9 @@ def check_all(found, checks):
 
 def report(problems):
     """Print the problems of --check as a list; return the exit status (1 if any)."""
-    for problem in problems:
-        print(f"- {problem}")
-    print("Every check passed." if not problems else f"{len(problems)} check(s) failed.")
-    return 1 if problems else 0
+    summary = "Every check passed." if not problems else f"{len(problems)} check(s) failed."
+    print("\n".join([*(f"- {problem}" for problem in problems), summary]))  # in one piece, between the
+    return 1 if problems else 0  # lines of a learner's function that still prints after its time ran out
 
 
 # ---------------------------------------------------------------- shared with the other downloads
@@ -472,7 +505,7 @@ def write_files(folder, files):
     last one: so a failed or interrupted run leaves the folder as it was, and two
     runs into one folder never mix their files. Says which files it wrote or replaced.
     """
-    folder, temporary, done, lock = Path(folder), [], [], None
+    folder, temporary, done, held, handlers, lock = Path(folder), [], [], [], {}, None
     try:
         for name, data, _ in files:
             if (folder / name).is_dir():
@@ -489,32 +522,29 @@ def write_files(folder, files):
             with contextlib.suppress(OSError):
                 lock = os.open(folder, os.O_RDONLY)
                 fcntl.flock(lock, fcntl.LOCK_EX)
-        held, handlers = [], {}
         if threading.current_thread() is threading.main_thread():
             handlers = {n: signal.signal(n, lambda number, frame: held.append(number)) for n in STOP_SIGNALS}
-        try:
-            for (name, _, description), path in zip(files, temporary):
-                verb = "replaced" if (folder / name).exists() else "wrote"
-                os.replace(path, folder / name)
-                done.append(f"{verb} {folder / name} ({description})")
-        finally:
-            for number, handler in handlers.items():
-                signal.signal(number, signal.SIG_DFL if handler is None else handler)
-            for line in done:
-                print(line)
-            for number in held[:1]:
-                signal.raise_signal(number)
+        for (name, _, description), path in zip(files, temporary):
+            verb = "replaced" if (folder / name).exists() else "wrote"
+            os.replace(path, folder / name)
+            done.append(f"{verb} {folder / name} ({description})")
     except OSError as error:
         left = (
             "nothing written" if not done else f"{len(files) - len(done)} of {len(files)} files not written"
         )
         raise Failure(f"cannot write into {str(folder)!r}: {error.strerror or error}; {left}") from None
     finally:
+        for number, handler in handlers.items():
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)
         for path in temporary:
             with contextlib.suppress(OSError):
                 os.unlink(path)
         if lock is not None:
             os.close(lock)
+        for line in done:
+            print(line)
+    for number in held[:1]:
+        signal.raise_signal(number)
 
 
 def open_file(path):

@@ -23,6 +23,7 @@ try:
         check_all,
         check_function,
         checked,
+        exit_program,
         load_weights,
         one_line_errors,
         parse_mistakes,
@@ -392,4 +393,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_program(main())

@@ -6,6 +6,7 @@ plants one mistake and runs the starter as a learner does.
 
 import shutil
 import signal as signals
+import subprocess
 from types import SimpleNamespace
 
 import numpy as np
@@ -14,7 +15,7 @@ from conftest import DOWNLOADS, run_script
 from PIL import Image
 from scipy import signal
 from support import download_runs
-from support.planted import problems_of
+from support.planted import problems_of, with_time_limit
 from test_downloads import TODO_ANSWERS
 
 from convviz import checkerboard
@@ -214,15 +215,6 @@ def test_the_check_never_raises_on_odd_functions():
 # ---------------------------------------------------------------- your code under the same limits everywhere
 
 
-def with_time_limit(path, seconds):
-    """The self_check.py beside path with a time limit of seconds, so that a test waits that long."""
-    check = path.parent / "self_check.py"
-    text = check.read_text()
-    assert "\nTIME_LIMIT_S = 10\n" in text
-    check.write_text(text.replace("\nTIME_LIMIT_S = 10\n", f"\nTIME_LIMIT_S = {seconds}\n"))
-    return path
-
-
 @pytest.mark.parametrize(
     ("changes", "problem"),
     [
@@ -292,3 +284,34 @@ def test_ctrl_c_during_the_check_gives_one_line(tmp_path):
     run.send_signal(signals.SIGINT)
     _, stderr = run.communicate(timeout=30)
     assert run.returncode == 130 and stderr == "cnn_starter.py: interrupted (Ctrl-C)\n"
+
+
+def test_a_function_waiting_for_input_is_reported_and_the_program_still_ends(tmp_path):
+    """input() in make_kernel, with nobody typing: the check goes on after the time limit, and the program
+    ends without Python's "Fatal Python error ... possibly due to daemon threads" at shutdown."""
+    changes = [(f"return {KERNEL}", 'return np.full((3, 3), float(input("weight? ")))')]
+    path = with_time_limit(finished_starter(tmp_path, changes), 1)
+    run = subprocess.Popen(
+        download_runs.command(path, "--check"),
+        cwd=tmp_path,
+        stdin=subprocess.PIPE,  # held open: input() waits
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        run.wait(timeout=60)
+    finally:
+        run.stdin.close()
+    assert run.returncode == 1 and run.stderr.read() == ""
+    assert "- make_kernel did not return within 1 s on a call with no arguments" in run.stdout.read()
+
+
+def test_a_function_printing_for_ever_is_reported_and_the_program_still_ends(tmp_path):
+    changes = [(f"return {KERNEL}", 'while True:\n        print("thinking")')]
+    path = with_time_limit(finished_starter(tmp_path, changes), 1)
+    result = download_runs.run(path, "--check", cwd=tmp_path, timeout=60)
+    assert result.returncode == 1 and result.stderr == ""
+    lines = result.stdout.splitlines()
+    assert "- make_kernel did not return within 1 s on a call with no arguments" in "\n".join(lines[-5:])
+    assert lines[-1] == "1 check(s) failed."

@@ -16,7 +16,7 @@ from conftest import DOWNLOADS, FIGURES, run_script
 from scipy import signal
 from support import download_runs
 from support.oracles import direct_maxpool
-from support.planted import problems_of
+from support.planted import problems_of, with_time_limit
 
 from convviz.downloads import load_download
 from convviz.tiny_cnn import accuracy, load_weights
@@ -639,15 +639,6 @@ def small_weights(tmp_path, count=20):
     arrays["test_labels"] = rng.integers(0, 10, size=count)
     np.savez(tmp_path / "w.npz", **arrays)
     return tmp_path / "w.npz"
-
-
-def with_time_limit(path, seconds):
-    """The self_check.py beside path with a time limit of seconds, so that a test waits that long."""
-    check = path.parent / "self_check.py"
-    text = check.read_text()
-    assert "\nTIME_LIMIT_S = 10\n" in text
-    check.write_text(text.replace("\nTIME_LIMIT_S = 10\n", f"\nTIME_LIMIT_S = {seconds}\n"))
-    return path
 
 
 PROBE = "a 4×5×2 input, 3 filters of 3×3×2 and stride=1"
