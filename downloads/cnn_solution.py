@@ -6,7 +6,8 @@ Usage:
 Writes my_filter_output.png (the checkerboard embossed) and
 filter_transition.gif (20 frames going from no effect to the full emboss)
 into FOLDER (default: the current folder), replacing files of the same names.
-If anything fails, the folder is left as it was. Needs numpy, pillow and imageio.
+If anything fails, the folder is left as it was and one line says why. Needs
+numpy, pillow and imageio.
 """
 
 import argparse
@@ -145,8 +146,8 @@ def one_line_errors(main):
             status = main(*args, **kwargs)
             sys.stdout.flush()
             return status
-        except Failure as failure:
-            message, status = str(failure), failure.status
+        except Failure as problem:
+            message, status = str(problem), problem.status
         except KeyboardInterrupt as interrupt:  # stop() gives the signal's number; Ctrl-C alone gives none
             number = next((n for n in interrupt.args if n in STOP_SIGNALS), signal.SIGINT)
             name = signal.Signals(number).name

@@ -167,8 +167,12 @@ def grayscale_pixels(photo, full_size):
     """
     frames = getattr(photo, "n_frames", 1)
     if frames > 1:
-        print(f"{photo.format} file with {frames} frames or pages: using the first, which viewers show first")
-    orientation = photo.getexif().get(0x0112, 1)  # EXIF tag 274: how the camera was held
+        unit = "frames" if photo.format in ("GIF", "PNG", "WEBP") else "images"
+        print(f"{photo.format} file of {frames} {unit}: using the first")
+    try:
+        orientation = photo.getexif().get(0x0112, 1)  # EXIF tag 274: how the camera was held
+    except Exception:  # damaged EXIF data: the pixels are still good, taken as they are stored
+        orientation = 1
     if orientation in range(2, 9):
         photo = ImageOps.exif_transpose(photo)
         print(f"EXIF orientation {orientation}: turned upright, as photo viewers show it")
@@ -195,8 +199,11 @@ def grayscale_pixels(photo, full_size):
     scale = 1 if full_size else min(1, MAX_SIDE / max(rows, cols))
     size = (max(1, round(cols * scale)), max(1, round(rows * scale)))
     if min(size) < MIN_SIDE:
-        shrunk = f", {size[0]}x{size[1]} shrunk to {MAX_SIDE} on its longer side" if scale < 1 else ""
-        raise ValueError(f"it is {cols}x{rows} pixels{shrunk}; the filters need {MIN_SIDE} or more each way")
+        shrunk = f" ({size[0]}x{size[1]} once shrunk to {MAX_SIDE} on its longer side)" if scale < 1 else ""
+        hint = "; --full-size keeps every pixel" if min(rows, cols) >= MIN_SIDE else ""
+        raise ValueError(
+            f"it is {cols}x{rows} pixels{shrunk}: the filters need {MIN_SIDE} or more each way{hint}"
+        )
     if scale == 1:
         return pixels
     print(f"shrunk from {cols}x{rows} to {size[0]}x{size[1]} pixels (--full-size keeps every pixel)")
@@ -339,8 +346,8 @@ def one_line_errors(main):
             status = main(*args, **kwargs)
             sys.stdout.flush()
             return status
-        except Failure as failure:
-            message, status = str(failure), failure.status
+        except Failure as problem:
+            message, status = str(problem), problem.status
         except KeyboardInterrupt as interrupt:  # stop() gives the signal's number; Ctrl-C alone gives none
             number = next((n for n in interrupt.args if n in STOP_SIGNALS), signal.SIGINT)
             name = signal.Signals(number).name

@@ -67,7 +67,7 @@ class TimeLimitExceeded(Exception):
 
 
 class EndsTheProgram(Exception):
-    """The learner's function raised what ends a program (sys.exit(), KeyboardInterrupt); error is it."""
+    """The learner's function raised what ends a program: error, the SystemExit of sys.exit(), say."""
 
     def __init__(self, error):
         super().__init__(error)
@@ -244,6 +244,7 @@ def as_numbers(name, out, text):
 
 
 def not_finite(name, values, text):
+    """The problem with values that are not all finite, in one line."""
     count = int((~np.isfinite(values)).sum())
     return f"{name} returns {count} values that are NaN or infinite for {text}; every value must be a number"
 
@@ -460,8 +461,8 @@ def one_line_errors(main):
             status = main(*args, **kwargs)
             sys.stdout.flush()
             return status
-        except Failure as failure:
-            message, status = str(failure), failure.status
+        except Failure as problem:
+            message, status = str(problem), problem.status
         except KeyboardInterrupt as interrupt:  # stop() gives the signal's number; Ctrl-C alone gives none
             number = next((n for n in interrupt.args if n in STOP_SIGNALS), signal.SIGINT)
             name = signal.Signals(number).name

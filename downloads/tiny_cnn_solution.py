@@ -5,8 +5,10 @@ Usage:
 
 Loads the weights the course trained on handwritten digits (download
 tiny_cnn_weights.npz from the module page into this folder), classifies the
-held-out test digits stored in the same file and prints the accuracy.
-Needs numpy only.
+held-out test digits stored in the same file and prints the accuracy. Every
+array of the file is checked first; a file that is damaged, or holds what
+training cannot produce, gets one line saying what is wrong instead of an
+accuracy. Needs numpy only.
 """
 
 import argparse
@@ -127,8 +129,8 @@ def one_line_errors(main):
             status = main(*args, **kwargs)
             sys.stdout.flush()
             return status
-        except Failure as failure:
-            message, status = str(failure), failure.status
+        except Failure as problem:
+            message, status = str(problem), problem.status
         except KeyboardInterrupt as interrupt:  # stop() gives the signal's number; Ctrl-C alone gives none
             number = next((n for n in interrupt.args if n in STOP_SIGNALS), signal.SIGINT)
             name = signal.Signals(number).name

@@ -318,8 +318,9 @@ def test_ctrl_c_while_an_image_is_decoded_gives_one_line(tmp_path, monkeypatch):
 
 
 def assert_refused(result, *fragments):
-    assert_one_line(result, 2, "cnn_visualization.py: cannot use image ", *fragments)
+    line = assert_one_line(result, 2, "cnn_visualization.py: cannot use image ", *fragments)
     assert result.stdout == ""
+    return line
 
 
 @pytest.mark.parametrize(
@@ -433,7 +434,7 @@ def test_an_animation_uses_its_first_frame_and_says_so(tmp_path, extension):
         tmp_path / f"moving.{extension}", save_all=True, append_images=frames[1:], duration=100, lossless=True
     )
     result = run_on(tmp_path, f"moving.{extension}")
-    assert f"{extension.upper()} file with 3 frames or pages: using the first" in result.stdout
+    assert f"{extension.upper()} file of 3 frames: using the first\n" in result.stdout
     edges = np.asarray(Image.open(tmp_path / "edges_vertical.png"))
     np.testing.assert_allclose(edges, expected_edges(first.astype(np.float64)), atol=1)
 
@@ -442,7 +443,7 @@ def test_a_flat_first_frame_is_said_to_have_no_edges(tmp_path):
     frames = [Image.new("L", (30, 30), 0), Image.fromarray(asymmetric_photo()[:30, :30])]
     frames[0].save(tmp_path / "dark.gif", save_all=True, append_images=frames[1:])
     result = run_on(tmp_path, "dark.gif")
-    assert "GIF file with 2 frames or pages: using the first" in result.stdout
+    assert "GIF file of 2 frames: using the first\n" in result.stdout
     assert "the image is one flat gray level (0): it has no edges, every edge image is black" in result.stdout
 
 
@@ -463,7 +464,8 @@ def test_every_shape_is_kept_or_refused_by_one_rule(tmp_path, size, full_size):
     args = ("--image", "odd.png", *(["--full-size"] if full_size else []), "--out", "o")
     result = run_script(DOWNLOADS / "cnn_visualization.py", *args, cwd=tmp_path)
     if min(used) < 5:
-        assert_refused(result, f"it is {width}x{height} pixels", "the filters need 5 or more each way")
+        line = assert_refused(result, f"it is {width}x{height} pixels", "the filters need 5 or more each way")
+        assert ("--full-size keeps every pixel" in line) == (min(size) >= 5), line
         assert not (tmp_path / "o").exists() or listing(tmp_path / "o") == []
     else:
         assert result.returncode == 0, result.stderr
@@ -537,7 +539,7 @@ def test_a_multipage_tiff_uses_its_first_page_and_says_so(tmp_path):
     pages = [Image.fromarray(asymmetric_photo()), Image.new("L", (60, 40), 255)]
     pages[0].save(tmp_path / "pages.tif", save_all=True, append_images=pages[1:])
     result = run_on(tmp_path, "pages.tif")
-    assert "TIFF file with 2 frames or pages: using the first" in result.stdout
+    assert "TIFF file of 2 images: using the first\n" in result.stdout
     edges = np.asarray(Image.open(tmp_path / "edges_vertical.png"))
     np.testing.assert_allclose(edges, expected_edges(asymmetric_photo().astype(np.float64)), atol=1)
 

@@ -251,7 +251,7 @@ SCRIPTS = [
         ("cnn_starter", ["PIL"], "pillow"),
         ("cnn_starter", ["numpy"], "numpy"),
         ("cnn_solution", ["imageio"], "imageio"),
-        ("cnn_solution", ["PIL", "imageio"], "imageio"),
+        ("cnn_solution", ["PIL"], "pillow"),
         ("tiny_cnn_starter", ["numpy"], "numpy"),
         ("tiny_cnn_solution", ["numpy"], "numpy"),
         ("self_check", ["numpy"], "numpy"),
