@@ -17,6 +17,11 @@ def load_download(name):
     runs it, so it finds the files it imports from beside it (self_check.py).
     """
     path = DOWNLOADS_DIR / f"{name}.py"
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path} is missing: unzip convviz.zip next to the script, so that its folder holds convviz/ "
+            "and downloads/"
+        )
     spec = importlib.util.spec_from_file_location(f"downloads_{name}", path)
     module = importlib.util.module_from_spec(spec)
     sys.path.insert(0, str(DOWNLOADS_DIR))

@@ -12,28 +12,41 @@ writes my_filter_output.png into FOLDER (default: the current folder). Needs
 numpy, pillow and self_check.py in the same folder (exercise3.zip holds both).
 """
 
-import argparse
+import io
 import sys
 from pathlib import Path
 
-import numpy as np
-from PIL import Image
-
 try:
     from self_check import (
-        TodoNotDone,
+        Failure,
+        OneLineParser,
+        as_numbers,
+        call_with_time_limit,
         check_all,
         check_function,
-        failure,
+        checked,
+        exit_program,
+        one_line_errors,
         parse_mistakes,
+        prepare_folder,
         probe,
         report,
+        stopped,
         todo,
+        write_files,
     )
-except ModuleNotFoundError as error:  # the starter needs its helper file beside it
-    if error.name != "self_check":
-        raise
-    sys.exit(f"{Path(sys.argv[0]).name}: self_check.py is missing: put it in the folder of this file")
+except ImportError as error:  # the starter needs its helper file, of the same version, beside it
+    if isinstance(error, ModuleNotFoundError) and error.name == "self_check":
+        sys.exit(f"{Path(sys.argv[0]).name}: self_check.py is missing: put it in the folder of this file")
+    sys.exit(f"{Path(sys.argv[0]).name}: self_check.py is from another version ({error}): unzip it again")
+try:
+    import numpy as np
+    from PIL import Image
+except ModuleNotFoundError as missing:  # name the package to install, in one line
+    package = str(missing.name).partition(".")[0].replace("PIL", "pillow")
+    sys.exit(f"{Path(sys.argv[0]).name}: needs the Python package {package}: pip install {package}")
+
+OUTPUT = "my_filter_output.png"
 
 
 def make_kernel():
@@ -162,19 +175,17 @@ CONVOLVE_CASES = [_convolve_case((5, 7), (3, 3), 0), _convolve_case((6, 5), (2, 
 
 def check_make_kernel(make_kernel):
     """Plain-language problems with make_kernel; an empty list when it is right."""
+    case = {"text": "a call with no arguments"}
     try:
-        kernel = make_kernel()
-    except TodoNotDone as error:
-        return [str(error)]
+        kernel = call_with_time_limit(make_kernel, (), {})
     except Exception as error:  # the learner's code may fail in any way; say how, never raise
-        return [failure("make_kernel", make_kernel, error, {"text": "a call with no arguments"})]
+        return [stopped("make_kernel", make_kernel, error, case)]
     if not isinstance(kernel, np.ndarray):
         kind = type(kernel).__name__
         return [f"make_kernel returns a {kind}; return a NumPy array: np.array(..., dtype=np.float64)"]
-    try:
-        values = np.asarray(kernel, dtype=float)
-    except Exception:
-        return [f"make_kernel returns an array of {kernel.dtype}, not of numbers"]
+    values, problem = as_numbers("make_kernel", kernel, case["text"])
+    if problem:
+        return [problem]
     if values.shape != (3, 3):
         return [f"make_kernel returns shape {values.shape}; the kernel must be 3x3"]
     if not np.isfinite(values).all():
@@ -195,33 +206,33 @@ def run_checks(functions=None):
     return check_all(found, (("make_kernel", check_make_kernel), ("convolve2d", check_convolve2d)))
 
 
+def png_bytes(array):
+    """array (uint8 gray levels, or RGB) encoded as a PNG file."""
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@one_line_errors
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="Exercise 3: your own convolution.")
+    parser = OneLineParser(description="Exercise 3: your own convolution.")
     parser.add_argument("--check", action="store_true", help="test your functions on small cases")
-    parser.add_argument("--out", default=".", help="folder for my_filter_output.png")
+    parser.add_argument("--out", default=".", help=f"folder for {OUTPUT}")
     args = parser.parse_args(argv)
-    name = Path(sys.argv[0]).name
     problems = run_checks()
     if args.check:
         return report(problems)
     if problems:
         todo_open = problems[0].startswith("TODO ")
-        print(
-            f"{name}: {problems[0]}" + ("." if todo_open else " (run with --check for every problem)"),
-            file=sys.stderr,
-        )
-        return 1
-    try:
-        result = normalize(convolve2d(make_checkerboard(), make_kernel()))
-    except Exception as error:  # code that passed the checks can still fail on the full picture
-        print(f"{name}: filtering the checkerboard failed: {type(error).__name__}: {error}", file=sys.stderr)
-        return 1
-    Path(args.out).mkdir(parents=True, exist_ok=True)
-    path = Path(args.out) / "my_filter_output.png"
-    Image.fromarray(result).save(path)
-    print(f"wrote {path} ({result.shape[1]}x{result.shape[0]} pixels)")
+        raise Failure(problems[0] + ("." if todo_open else " (run with --check for every problem)"))
+    folder = prepare_folder(args.out, [OUTPUT])
+    # Your functions run on the whole picture the way the self-check runs them.
+    kernel = checked("make_kernel", make_kernel, "a call with no arguments")()
+    convolve = checked("convolve2d", convolve2d, "the 256×256 checkerboard", limit=120, usual="a second")
+    result = normalize(convolve(make_checkerboard(), kernel))
+    write_files(folder, [(OUTPUT, png_bytes(result), f"{result.shape[1]}x{result.shape[0]} pixels")])
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_program(main())

@@ -12,7 +12,10 @@ edge_detection_output.png (input beside its Sobel edge magnitude),
 edges_vertical.png, edges_horizontal.png, artistic_edges.png, blur_3x3.png
 and blur_5x5.png into FOLDER (default: the current folder),
 replacing files of the same names, and prints where each file went. If
-anything fails, the folder is left as it was. Needs numpy and pillow.
+anything fails, the folder is left as it was, and a photo it cannot use (or a
+folder it cannot write into) gets one line saying why. A photo is turned
+upright as its EXIF orientation says; of an animated or multi-page file the
+first frame is used. Needs numpy and pillow.
 
 With --random-filters N it draws N random 3x3 filters instead (normally
 distributed weights from seed S, default 0: the same seed gives the same
@@ -21,14 +24,28 @@ per filter, the way a CNN's filters look before any training.
 """
 
 import argparse
+import contextlib
+import io
+import os
+import signal
+import stat
 import sys
 import threading
 import time
+import uuid
 import warnings
 from pathlib import Path
 
-import numpy as np
-from PIL import Image, UnidentifiedImageError
+try:
+    import fcntl  # lets one run at a time rename its files into a folder; Windows has none
+except ImportError:
+    fcntl = None
+try:
+    import numpy as np
+    from PIL import Image, ImageOps, UnidentifiedImageError
+except ModuleNotFoundError as missing:  # name the package to install, in one line
+    package = str(missing.name).partition(".")[0].replace("PIL", "pillow")
+    sys.exit(f"{Path(sys.argv[0]).name}: needs the Python package {package}: pip install {package}")
 
 SOBEL_X = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], dtype=np.float64)
 SOBEL_Y = SOBEL_X.T.copy()
@@ -36,9 +53,21 @@ SHARPEN = np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], dtype=np.float64)
 GAUSSIAN_3X3 = np.outer([1, 2, 1], [1, 2, 1]) / 16.0
 GAUSSIAN_5X5 = np.outer([1, 4, 6, 4, 1], [1, 4, 6, 4, 1]) / 256.0
 MAX_SIDE = 512  # photos are shrunk to this many pixels on their longer side unless --full-size
+MIN_SIDE = 5  # the 5x5 blur needs an image at least this many pixels high and wide
 PROGRESS_SECONDS = 5  # a line at least this often while a full-size photo is being filtered
-PENDING = []  # (partial file, final file, description) of every output of this run
 MAX_RANDOM_FILTERS = 64  # the largest --random-filters
+OUTPUTS = (
+    "edge_detection_output.png",
+    "edges_vertical.png",
+    "edges_horizontal.png",
+    "artistic_edges.png",
+    "blur_3x3.png",
+    "blur_5x5.png",
+)
+#: The signals that stop a run: Ctrl-C, and where the system has them, termination and hang-up.
+STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
 
 
 def convolve2d(image, kernel):
@@ -108,15 +137,12 @@ def artistic_edges(image):
 
 
 def load_grayscale(path, full_size=False):
-    """Read an image file as a float64 grayscale array in 0-255; OSError or ValueError if it cannot.
-
-    16-bit images are scaled onto 0-255, transparent pixels are laid on white
-    and photos larger than MAX_SIDE are shrunk unless full_size; each is said.
-    """
+    """Read an image file as a float64 grayscale array in 0-255; OSError or ValueError if it cannot."""
     try:
         with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Pillow's notes on odd metadata; the pixels still load
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as photo:
+            with open_file(path) as file, Image.open(file) as photo:
                 photo.load()
                 return grayscale_pixels(photo, full_size)
     except UnidentifiedImageError:
@@ -125,15 +151,39 @@ def load_grayscale(path, full_size=False):
         raise ValueError(
             f"it has more than {Image.MAX_IMAGE_PIXELS:,} pixels, too many to open safely"
         ) from None
+    except (OSError, ValueError):
+        raise
+    except Exception as error:  # Pillow's decoders fail in many ways on damaged files
+        raise ValueError(f"Pillow cannot decode it ({type(error).__name__}: {error})") from None
 
 
 def grayscale_pixels(photo, full_size):
-    """The pixels of an opened image as float64 gray levels 0-255, with a line for every change made."""
+    """The pixels of an opened image as float64 gray levels 0-255, with a line for every change made.
+
+    Only the first frame of an animation (or page of a multi-page file) is used;
+    the picture is turned upright as its EXIF orientation says; 16-bit and float
+    images are scaled onto 0-255 and transparent pixels laid on white; photos
+    larger than MAX_SIDE are shrunk, keeping their shape, unless full_size.
+    """
+    frames = getattr(photo, "n_frames", 1)
+    if frames > 1:
+        unit = "frames" if photo.format in ("GIF", "PNG", "WEBP") else "images"
+        print(f"{photo.format} file of {frames} {unit}: using the first")
+    try:
+        orientation = photo.getexif().get(0x0112, 1)  # EXIF tag 274: how the camera was held
+    except Exception:  # damaged EXIF data: the pixels are still good, taken as they are stored
+        orientation = 1
+    if orientation in range(2, 9):
+        photo = ImageOps.exif_transpose(photo)
+        print(f"EXIF orientation {orientation}: turned upright, as photo viewers show it")
     if photo.mode.startswith("I;16"):
         pixels = np.asarray(photo, dtype=np.float64) * (255 / 65535)
         print("16-bit image: scaled from 0-65535 onto 0-255")
     elif photo.mode in ("I", "F"):
         pixels = np.asarray(photo, dtype=np.float64)
+        if not np.isfinite(pixels).all():
+            count = int((~np.isfinite(pixels)).sum())
+            raise ValueError(f"{count} of its {pixels.size} pixels are NaN or infinite, not gray levels")
         low, high = pixels.min(), pixels.max()
         pixels = (pixels - low) * (255 / (high - low)) if high > low else np.zeros(pixels.shape)
         print(f"{photo.mode}-mode image: stretched from {low:g}-{high:g} onto 0-255")
@@ -146,55 +196,32 @@ def grayscale_pixels(photo, full_size):
     else:
         pixels = np.asarray(photo.convert("L"), dtype=np.float64)
     rows, cols = pixels.shape
-    if full_size or max(rows, cols) <= MAX_SIDE:
+    scale = 1 if full_size else min(1, MAX_SIDE / max(rows, cols))
+    size = (max(1, round(cols * scale)), max(1, round(rows * scale)))
+    if min(size) < MIN_SIDE:
+        shrunk = f" ({size[0]}x{size[1]} once shrunk to {MAX_SIDE} on its longer side)" if scale < 1 else ""
+        hint = "; --full-size keeps every pixel" if min(rows, cols) >= MIN_SIDE else ""
+        raise ValueError(
+            f"it is {cols}x{rows} pixels{shrunk}: the filters need {MIN_SIDE} or more each way{hint}"
+        )
+    if scale == 1:
         return pixels
-    scale = MAX_SIDE / max(rows, cols)
-    size = (max(5, round(cols * scale)), max(5, round(rows * scale)))
     print(f"shrunk from {cols}x{rows} to {size[0]}x{size[1]} pixels (--full-size keeps every pixel)")
     return np.asarray(
         Image.fromarray(pixels.astype(np.float32)).resize(size, Image.Resampling.BOX), np.float64
     )
 
 
-def save(array, folder, name):
-    """Write array as PNG under a partial name; publish() gives it its real name when all are done."""
-    path = Path(folder) / name
-    write_partial(PENDING, path, f"{array.shape[1]}x{array.shape[0]} pixels", Image.fromarray(array).save)
+def save(array, outputs, name):
+    """Encode array as a PNG file called name and add it to outputs, which main writes when all are done."""
+    outputs.append((name, png_bytes(array), f"{array.shape[1]}x{array.shape[0]} pixels"))
 
 
-def prepare_folder(folder):
-    """The output folder as a Path, created if needed; ValueError saying why it cannot be used."""
-    path = Path(folder)
-    if path.exists() and not path.is_dir():
-        raise ValueError(f"{folder!r} is a file, not a folder")
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise ValueError(f"cannot create folder {folder!r}: {error.strerror}") from None
-    return path
-
-
-def write_partial(pending, path, description, writer):
-    """Call writer on a hidden partial name next to path and note it in pending for publish()."""
-    partial = path.with_name(f".{path.stem}.partial{path.suffix}")
-    pending.append((partial, path, description))
-    writer(partial)
-
-
-def publish(pending):
-    """Give every partial file its real name and say which files were written and which replaced."""
-    for partial, path, description in pending:
-        verb = "replaced" if path.exists() else "wrote"
-        partial.replace(path)
-        print(f"{verb} {path} ({description})")
-    pending.clear()
-
-
-def discard(pending):
-    """Remove the partial files of a run that failed; files already in the folder stay as they were."""
-    for partial, _, _ in pending:
-        partial.unlink(missing_ok=True)
-    pending.clear()
+def png_bytes(array):
+    """array (uint8 gray levels, or RGB) encoded as a PNG file."""
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 def report_progress(seconds, done):
@@ -234,7 +261,7 @@ def tile(images, columns, gap=8):
     return canvas
 
 
-def run_random_filters(image, folder, filters):
+def run_random_filters(image, outputs, filters):
     """Filter image with every random filter and save the feature maps as one grid."""
     print(f"Input shape: {image.shape}")
     maps = []
@@ -243,31 +270,24 @@ def run_random_filters(image, folder, filters):
         response = convolve2d(image, weights)
         print(f"filter {number}: {rows}  (response {response.min():.1f} to {response.max():.1f})")
         maps.append(normalize(response))
-    save(tile(maps, columns=min(4, len(maps))), folder, "random_filters.png")
+    save(tile(maps, columns=min(4, len(maps))), outputs, "random_filters.png")
 
 
-def run(image, folder):
-    """Compute every result of exercises 1 and 2 and save it into folder."""
+def run(image, outputs):
+    """Compute every result of exercises 1 and 2 and add it to outputs."""
     edges_x, edges_y, magnitude = detect_edges(image)
     print(f"Input shape: {image.shape}")
     print(f"Output shape: {magnitude.shape}")
     print(f"Edge strength: from {magnitude.min():.1f} to {magnitude.max():.1f}")
-    save(side_by_side(normalize(image), normalize(magnitude)), folder, "edge_detection_output.png")
+    save(side_by_side(normalize(image), normalize(magnitude)), outputs, "edge_detection_output.png")
     # Exercise 2, goal 1: each direction on its own. The absolute value keeps
     # the dark-to-light and the light-to-dark side of every edge.
-    save(normalize(np.abs(edges_x)), folder, "edges_vertical.png")
-    save(normalize(np.abs(edges_y)), folder, "edges_horizontal.png")
-    save(artistic_edges(image), folder, "artistic_edges.png")
+    save(normalize(np.abs(edges_x)), outputs, "edges_vertical.png")
+    save(normalize(np.abs(edges_y)), outputs, "edges_horizontal.png")
+    save(artistic_edges(image), outputs, "artistic_edges.png")
     # Exercise 2, goal 3: a 5x5 Gaussian blurs more than a 3x3 one.
-    save(normalize(convolve2d(image, GAUSSIAN_3X3)), folder, "blur_3x3.png")
-    save(normalize(convolve2d(image, GAUSSIAN_5X5)), folder, "blur_5x5.png")
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """An argument parser that reports a bad argument in one line and exits with status 2."""
-
-    def error(self, message):
-        self.exit(2, f"{self.prog}: {message} (see --help)\n")
+    save(normalize(convolve2d(image, GAUSSIAN_3X3)), outputs, "blur_3x3.png")
+    save(normalize(convolve2d(image, GAUSSIAN_5X5)), outputs, "blur_5x5.png")
 
 
 def whole_number(low, high=None):
@@ -286,6 +306,146 @@ def whole_number(low, high=None):
     return convert
 
 
+# ---------------------------------------------------------------- shared with the other downloads
+# The same in self_check.py and the other downloads (tests/test_downloads.py keeps the copies identical).
+
+
+class Failure(Exception):
+    """A problem the script reports in one line; status is its exit status."""
+
+    def __init__(self, message, status=1):
+        super().__init__(message)
+        self.status = status
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser that reports a bad argument in one line and exits with status 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: {message} (see --help)\n")
+
+
+def one_line_errors(main):
+    """main, made to say in one line on stderr why it stopped, and to return the exit status.
+
+    A Failure gives its message and status. Ctrl-C, SIGTERM and SIGHUP stop the
+    run once its clean-up code has run (status 128 + the signal's number); any
+    other error is named with its type. The signal handlers are restored afterwards.
+    """
+
+    def run(*args, **kwargs):
+        def stop(number, frame):  # Ctrl-C's KeyboardInterrupt for all three, so that clean-up code runs
+            raise KeyboardInterrupt(number)
+
+        previous = {}
+        if threading.current_thread() is threading.main_thread():
+            for number in STOP_SIGNALS:
+                if signal.getsignal(number) in (signal.SIG_DFL, signal.default_int_handler):
+                    previous[number] = signal.signal(number, stop)
+        try:
+            status = main(*args, **kwargs)
+            sys.stdout.flush()
+            return status
+        except Failure as problem:
+            message, status = str(problem), problem.status
+        except KeyboardInterrupt as interrupt:  # stop() gives the signal's number; Ctrl-C alone gives none
+            number = next((n for n in interrupt.args if n in STOP_SIGNALS), signal.SIGINT)
+            name = signal.Signals(number).name
+            message = "interrupted (Ctrl-C)" if name == "SIGINT" else f"stopped by {name}"
+            status = 128 + number
+        except BrokenPipeError:  # the program reading the output (| head) stopped reading: stop quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 1
+        except Exception as error:  # an error nobody foresaw still gets one line
+            message, status = f"stopped by an unexpected error: {type(error).__name__}: {error}", 1
+        finally:
+            for number, handler in previous.items():
+                signal.signal(number, handler)
+        print(f"{Path(sys.argv[0]).name}: {message}", file=sys.stderr)
+        return status
+
+    return run
+
+
+def prepare_folder(folder, names):
+    """The output folder as a Path, created if needed; Failure saying why it cannot take files names."""
+    path = Path(folder)
+    if path.exists() and not path.is_dir():
+        raise Failure(f"{folder!r} is a file, not a folder", 2)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise Failure(f"cannot create folder {folder!r}: {error.strerror or error}", 2) from None
+    for name in names:
+        if (path / name).is_dir():
+            raise Failure(f"cannot write {str(path / name)!r}: a folder of that name is in the way", 2)
+    return path
+
+
+def write_files(folder, files):
+    """Write files, (name, bytes, description) triples, into folder: every one of them, or none.
+
+    Each goes to a hidden temporary file beside its place first. Only when all are
+    complete are they renamed into place, one run at a time (a lock on the folder,
+    where the system has one), with Ctrl-C and termination signals held until the
+    last one: so a failed or interrupted run leaves the folder as it was, and two
+    runs into one folder never mix their files. Says which files it wrote or replaced.
+    """
+    folder, temporary, done, held, handlers, lock = Path(folder), [], [], [], {}, None
+    try:
+        for name, data, _ in files:
+            if (folder / name).is_dir():
+                raise Failure(f"cannot write {str(folder / name)!r}: a folder of that name is in the way")
+            path = folder / f".{name}.{uuid.uuid4().hex[:12]}.partial"
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+            handle = os.open(path, flags, 0o666)  # the permissions any new file gets (umask)
+            temporary.append(path)
+            with open(handle, "wb") as file:
+                file.write(data)
+                file.flush()
+                os.fsync(handle)
+        if fcntl is not None:
+            with contextlib.suppress(OSError):
+                lock = os.open(folder, os.O_RDONLY)
+                fcntl.flock(lock, fcntl.LOCK_EX)
+        if threading.current_thread() is threading.main_thread():
+            handlers = {n: signal.signal(n, lambda number, frame: held.append(number)) for n in STOP_SIGNALS}
+        for (name, _, description), path in zip(files, temporary):
+            verb = "replaced" if (folder / name).exists() else "wrote"
+            os.replace(path, folder / name)
+            done.append(f"{verb} {folder / name} ({description})")
+    except OSError as error:
+        left = (
+            "nothing written" if not done else f"{len(files) - len(done)} of {len(files)} files not written"
+        )
+        raise Failure(f"cannot write into {str(folder)!r}: {error.strerror or error}; {left}") from None
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)
+        for path in temporary:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+        if lock is not None:
+            os.close(lock)
+        for line in done:
+            print(line)
+    for number in held[:1]:
+        signal.raise_signal(number)
+
+
+def open_file(path):
+    """path opened for reading bytes; OSError if it cannot be, ValueError if it is a folder, a pipe or
+    a device (which a plain open() would read as a file, or wait on for ever)."""
+    handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    mode = os.fstat(handle).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(handle)
+        kind = "a folder" if stat.S_ISDIR(mode) else "a named pipe" if stat.S_ISFIFO(mode) else "a device"
+        raise ValueError(f"it is {kind}, not a file")
+    return open(handle, "rb")
+
+
+@one_line_errors
 def main(argv=None):
     parser = OneLineParser(description="Sobel edges with a hand-written convolution.")
     parser.add_argument("--image", help="a photo of your own (default: the shapes pattern)")
@@ -303,46 +463,34 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.seed is not None and args.random_filters is None:
         parser.error("--seed only chooses random filters; add --random-filters N")
-    name = Path(sys.argv[0]).name
     try:
         image = make_shapes_pattern() if args.image is None else load_grayscale(args.image, args.full_size)
     except (OSError, ValueError) as error:
         reason = getattr(error, "strerror", None) or error
-        print(f"{name}: cannot read image {args.image!r}: {reason}", file=sys.stderr)
-        return 2
-    if min(image.shape) < 5:
-        print(f"{name}: image {args.image!r} is too small: {image.shape}", file=sys.stderr)
-        return 2
-    try:
-        folder = prepare_folder(args.out)
-    except ValueError as error:
-        print(f"{name}: {error}", file=sys.stderr)
-        return 2
-    done = threading.Event()
+        raise Failure(f"cannot use image {args.image!r}: {reason}", 2) from None
+    folder = prepare_folder(args.out, OUTPUTS if args.random_filters is None else ["random_filters.png"])
+    if image.min() == image.max():
+        print(
+            f"the image is one flat gray level ({image.min():g}): it has no edges, every edge image is black"
+        )
+    outputs, done, progress = [], threading.Event(), None
     if max(image.shape) > MAX_SIDE:
         seconds = expected_seconds(image, args.random_filters or 6)
         print(f"{image.shape[1]}x{image.shape[0]} pixels: this takes about {seconds:.0f} s", flush=True)
-        threading.Thread(target=report_progress, args=(seconds, done), daemon=True).start()
+        progress = threading.Thread(target=report_progress, args=(seconds, done), daemon=True)
+        progress.start()
     try:
         if args.random_filters is None:
-            run(image, folder)
+            run(image, outputs)
         else:
             seed = 0 if args.seed is None else args.seed
             print(f"{args.random_filters} random filters from seed {seed}")
-            run_random_filters(image, folder, random_filters(args.random_filters, seed))
-        publish(PENDING)
-    except OSError as error:
-        print(
-            f"{name}: cannot write into {args.out!r}: {error.strerror or error}; nothing written",
-            file=sys.stderr,
-        )
-        return 1
-    except KeyboardInterrupt:
-        print(f"{name}: interrupted; nothing written", file=sys.stderr)
-        return 130
+            run_random_filters(image, outputs, random_filters(args.random_filters, seed))
     finally:
         done.set()
-        discard(PENDING)
+        if progress is not None:
+            progress.join()
+    write_files(folder, outputs)
     return 0
 
 

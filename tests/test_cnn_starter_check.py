@@ -5,6 +5,8 @@ plants one mistake and runs the starter as a learner does.
 """
 
 import shutil
+import signal as signals
+import subprocess
 from types import SimpleNamespace
 
 import numpy as np
@@ -12,7 +14,8 @@ import pytest
 from conftest import DOWNLOADS, run_script
 from PIL import Image
 from scipy import signal
-from support.planted import problems_of
+from support import download_runs
+from support.planted import problems_of, with_time_limit
 from test_downloads import TODO_ANSWERS
 
 from convviz import checkerboard
@@ -207,3 +210,108 @@ def test_the_check_never_raises_on_odd_functions():
         problems = STARTER.run_checks(namespace)
         assert [p.split(" ")[0] for p in problems] == ["make_kernel", "convolve2d"], problems
         assert all("\n" not in p and "could not finish" not in p for p in problems)
+
+
+# ---------------------------------------------------------------- your code under the same limits everywhere
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        (
+            [(f"return {KERNEL}", "sys.exit(0)")],
+            "make_kernel calls sys.exit(0) on a call with no arguments, which would end the whole program",
+        ),
+        (
+            [(SUM, "sys.exit(0)")],
+            "convolve2d calls sys.exit(0) on a 5×7 image and a 3×3 kernel, which would end the whole program",
+        ),
+        (
+            [(f"return {KERNEL}", "while True:\n        pass")],
+            "make_kernel did not return within 1 s on a call with no arguments",
+        ),
+        (
+            [("    return output", "    return output * (1 + 0j)")],
+            "convolve2d returns complex numbers for a 5×7 image and a 3×3 kernel; every value must be a real",
+        ),
+    ],
+    ids=["make_kernel exits", "convolve2d exits", "make_kernel never returns", "complex output"],
+)
+def test_check_and_plain_run_both_stop_with_one_line(tmp_path, changes, problem):
+    """Before: sys.exit(0) ended --check and the plain run silently with status 0; a make_kernel that
+    never returned made --check hang; complex output passed --check with ComplexWarnings."""
+    path = with_time_limit(finished_starter(tmp_path, changes), 1)
+    checked = run_script(path, "--check", cwd=tmp_path)
+    assert checked.returncode == 1 and checked.stderr == "", checked.stderr
+    assert checked.stdout.startswith(f"- {problem}"), checked.stdout
+    plain = run_script(path, cwd=tmp_path)
+    assert plain.returncode == 1 and plain.stdout == ""
+    (line,) = plain.stderr.splitlines()
+    assert line.startswith(f"cnn_starter.py: {problem}")
+    assert not (tmp_path / "my_filter_output.png").exists()
+
+
+def test_a_convolution_that_fails_only_on_the_real_picture_is_caught_there(tmp_path):
+    """Right on the small probes, NaN on the 256×256 checkerboard. Before: a picture was written, status 0."""
+    changes = [("    return output", "    return output if image_rows < 100 else output * np.nan")]
+    path = finished_starter(tmp_path, changes)
+    assert run_script(path, "--check", cwd=tmp_path).returncode == 0
+    plain = run_script(path, cwd=tmp_path)
+    assert plain.returncode == 1 and plain.stdout == ""
+    (line,) = plain.stderr.splitlines()
+    said = "convolve2d returns 64516 values that are NaN or infinite for the 256×256 checkerboard"
+    assert line.startswith(f"cnn_starter.py: {said}")
+    assert not (tmp_path / "my_filter_output.png").exists()
+
+
+def test_a_convolution_that_loops_for_ever_on_the_real_picture_is_stopped(tmp_path):
+    changes = [("    return output", "    while image_rows > 100:\n        pass\n    return output")]
+    path = finished_starter(tmp_path, changes)
+    text = path.read_text().replace('limit=120, usual="a second"', 'limit=1, usual="a second"')
+    path.write_text(text)
+    plain = run_script(path, cwd=tmp_path)
+    assert plain.returncode == 1
+    (line,) = plain.stderr.splitlines()
+    assert line.startswith("cnn_starter.py: convolve2d did not return within 1 s on the 256×256 checkerboard")
+
+
+def test_ctrl_c_during_the_check_gives_one_line(tmp_path):
+    """Before: a KeyboardInterrupt traceback."""
+    changes = [(f"return {KERNEL}", 'print("thinking", flush=True)\n    __import__("time").sleep(60)')]
+    path = finished_starter(tmp_path, changes)
+    run = download_runs.start(path, "--check", cwd=tmp_path)
+    assert run.stdout.readline() == "thinking\n"
+    run.send_signal(signals.SIGINT)
+    _, stderr = run.communicate(timeout=30)
+    assert run.returncode == 130 and stderr == "cnn_starter.py: interrupted (Ctrl-C)\n"
+
+
+def test_a_function_waiting_for_input_is_reported_and_the_program_still_ends(tmp_path):
+    """input() in make_kernel, with nobody typing: the check goes on after the time limit, and the program
+    ends without Python's "Fatal Python error ... possibly due to daemon threads" at shutdown."""
+    changes = [(f"return {KERNEL}", 'return np.full((3, 3), float(input("weight? ")))')]
+    path = with_time_limit(finished_starter(tmp_path, changes), 1)
+    run = subprocess.Popen(
+        download_runs.command(path, "--check"),
+        cwd=tmp_path,
+        stdin=subprocess.PIPE,  # held open: input() waits
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        run.wait(timeout=60)
+    finally:
+        run.stdin.close()
+    assert run.returncode == 1 and run.stderr.read() == ""
+    assert "- make_kernel did not return within 1 s on a call with no arguments" in run.stdout.read()
+
+
+def test_a_function_printing_for_ever_is_reported_and_the_program_still_ends(tmp_path):
+    changes = [(f"return {KERNEL}", 'while True:\n        print("thinking")')]
+    path = with_time_limit(finished_starter(tmp_path, changes), 1)
+    result = download_runs.run(path, "--check", cwd=tmp_path, timeout=60)
+    assert result.returncode == 1 and result.stderr == ""
+    lines = result.stdout.splitlines()
+    assert "- make_kernel did not return within 1 s on a call with no arguments" in "\n".join(lines[-5:])
+    assert lines[-1] == "1 check(s) failed."

@@ -10,7 +10,7 @@ import pytest
 from support.pages import read_page
 
 from convviz.figure_output import figure_scripts
-from convviz.paths import PACKAGE_DIR, SCRIPTS_DIR
+from convviz.paths import DOWNLOADS_DIR, PACKAGE_DIR, SCRIPTS_DIR
 
 PARTS = sorted(path.name for path in SCRIPTS_DIR.iterdir() if path.is_dir())
 
@@ -39,20 +39,29 @@ def test_every_script_page_offers_python_and_notebook_downloads(site):
         assert {"py", "ipynb"} <= suffixes, (script, targets)
 
 
-def test_package_zip_holds_every_module_of_convviz(site):
+def test_package_zip_holds_every_module_of_convviz_and_the_learner_downloads(site):
     with zipfile.ZipFile(site / "downloads" / "convviz.zip") as archive:
         names = sorted(archive.namelist())
-        assert names == sorted(f"convviz/{p.name}" for p in PACKAGE_DIR.glob("*.py"))
+        folders = {"convviz": PACKAGE_DIR, "downloads": DOWNLOADS_DIR}
+        assert names == sorted(f"{f}/{p.name}" for f, folder in folders.items() for p in folder.glob("*.py"))
         for name in names:
-            assert archive.read(name) == (PACKAGE_DIR / name.split("/")[1]).read_bytes()
+            folder, file = name.split("/")
+            assert archive.read(name) == (folders[folder] / file).read_bytes()
     header = read_page(site, "auto_examples/index.html")
     assert header.select('a[href="../downloads/convviz.zip"]')
 
 
 @pytest.mark.parametrize(
-    "script", ["part1_filters/plot_03_filter_kernels.py", "part2_conv_layer/plot_05_cnn_architecture.py"]
+    "script",
+    [
+        "part1_filters/plot_03_filter_kernels.py",
+        "part1_filters/plot_05_download_outputs.py",
+        "part2_conv_layer/plot_05_cnn_architecture.py",
+    ],
 )
 def test_a_downloaded_script_runs_beside_the_unzipped_package(site, tmp_path, script):
+    """plot_05_download_outputs.py runs the learner downloads: before, it stopped with FileNotFoundError
+    because they were not in convviz.zip (issue 23, S7)."""
     page = read_page(site, f"auto_examples/{script[: -len('.py')]}.html")
     link = next(a["href"] for a in page.select("a[href]") if a["href"].endswith(".py"))
     downloaded = (site / "auto_examples" / script).parent / unquote(link)

@@ -5,7 +5,6 @@ with filters drawn here from the same seed and applied with
 scipy.signal.correlate2d.
 """
 
-import errno
 import re
 
 import numpy as np
@@ -13,7 +12,8 @@ import pytest
 from conftest import DOWNLOADS, run_script
 from PIL import Image
 from scipy import signal
-from test_download_files import failing_writes, run_in_process
+from support import download_runs
+from support.download_runs import assert_one_line
 
 from convviz import shapes_pattern
 
@@ -110,19 +110,16 @@ def test_bad_arguments_give_one_line_status_2_and_write_nothing(tmp_path, args, 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
 
-def test_a_failed_write_leaves_no_partial_file_and_keeps_the_old_one(tmp_path, monkeypatch):
+def test_a_failed_write_leaves_no_partial_file_and_keeps_the_old_one(tmp_path):
     """The disk fills up half way through the PNG: one line, status 1, the earlier result untouched."""
     out = tmp_path / "out"
     out.mkdir()
     (out / "random_filters.png").write_bytes(b"an older result")
-    failing_writes(monkeypatch, OSError(errno.ENOSPC, "No space left on device"), after=0)
     args = ("--random-filters", "2", "--out", "out")
-    status, printed, errors = run_in_process("cnn_visualization", tmp_path, *args)
-    assert status == 1
-    lines = errors.splitlines()
-    assert len(lines) == 1
-    assert lines[0].endswith(": cannot write into 'out': No space left on device; nothing written")
-    assert "wrote" not in printed and "replaced" not in printed
+    result = download_runs.run(SCRIPT, *args, cwd=tmp_path, file_size=500)
+    line = assert_one_line(result, 1)
+    assert line.endswith(": cannot write into 'out': File too large; nothing written")
+    assert "wrote" not in result.stdout and "replaced" not in result.stdout
     assert sorted(p.name for p in out.iterdir()) == ["random_filters.png"]
     assert (out / "random_filters.png").read_bytes() == b"an older result"
 

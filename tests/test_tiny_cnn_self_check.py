@@ -7,14 +7,16 @@ The check's right answers are compared with SciPy and with plain loops here.
 
 import re
 import shutil
+import signal as signals
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from conftest import DOWNLOADS, FIGURES, run_script
 from scipy import signal
+from support import download_runs
 from support.oracles import direct_maxpool
-from support.planted import problems_of
+from support.planted import problems_of, with_time_limit
 
 from convviz.downloads import load_download
 from convviz.tiny_cnn import accuracy, load_weights
@@ -623,3 +625,103 @@ def test_where_wrong_values_are_is_said_from_the_map():
     assert CHECK._where(mask(4, 5, [(0, 3), (2, 0)])) == " only in the first row and the first column"
     assert CHECK._where(mask(4, 5, edge)) == " only along the border"
     assert CHECK._where(mask(4, 5, [(1, 1), (2, 3)])) == " at 2 of 20 positions"
+
+
+# ---------------------------------------------------------------- your code under the same limits everywhere
+
+
+def small_weights(tmp_path, count=20):
+    """A weights file with random weights and count random digits, as the course's file is laid out."""
+    rng = np.random.default_rng(0)
+    shapes = {"W1": (4, 3, 3, 1), "b1": (4,), "W2": (8, 3, 3, 4), "b2": (8,), "W3": (10, 392), "b3": (10,)}
+    arrays = {name: rng.normal(scale=0.3, size=shape) for name, shape in shapes.items()}
+    arrays["test_images"] = rng.integers(0, 256, size=(count, 28, 28), dtype=np.uint8)
+    arrays["test_labels"] = rng.integers(0, 10, size=count)
+    np.savez(tmp_path / "w.npz", **arrays)
+    return tmp_path / "w.npz"
+
+
+PROBE = "a 4×5×2 input, 3 filters of 3×3×2 and stride=1"
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        (
+            [("    return out", "    sys.exit(0)")],
+            f"conv2d calls sys.exit(0) on {PROBE}, which would end the whole program",
+        ),
+        (
+            [("    return out", "    return out + 0j")],
+            f"conv2d returns complex numbers for {PROBE}; every value must be a real number",
+        ),
+    ],
+    ids=["exits", "complex"],
+)
+def test_check_and_plain_run_both_stop_with_one_line(tmp_path, changes, problem):
+    """Before: sys.exit(0) ended --check silently, status 0; complex output passed with ComplexWarnings."""
+    path = planted_starter(tmp_path, "conv2d", changes)
+    checked = run_script(path, "--check", cwd=tmp_path)
+    assert checked.returncode == 1 and checked.stderr == "", checked.stderr
+    assert checked.stdout.startswith(f"- {problem}"), checked.stdout
+    plain = run_script(path, "--weights", str(small_weights(tmp_path)), cwd=tmp_path)
+    assert plain.returncode == 1 and plain.stdout == ""
+    (line,) = plain.stderr.splitlines()
+    assert line.startswith(f"tiny_cnn_starter.py: {problem}")
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (
+            "    return out if rows < 28 else out * np.nan",
+            "conv2d returns 3136 values that are NaN or infinite for test digit 0",
+        ),
+        (
+            "    while rows == 28:\n        pass\n    return out",
+            "conv2d did not return within 1 s on test digit 0",
+        ),
+        (
+            "    return out if rows < 28 else sys.exit(0)",
+            "conv2d calls sys.exit(0) on test digit 0, which would end the whole program",
+        ),
+    ],
+    ids=["NaN", "never returns", "exits"],
+)
+def test_a_conv2d_that_fails_only_on_the_real_digits_is_named_there(tmp_path, change, problem):
+    """Right on the probes, wrong on the 28×28 digits. Before: "test accuracy: 10.3 %" and status 0."""
+    path = with_time_limit(planted_starter(tmp_path, "conv2d", [("    return out", change)]), 1)
+    assert run_script(path, "--check", cwd=tmp_path).returncode == 0
+    plain = download_runs.run(path, "--weights", small_weights(tmp_path), cwd=tmp_path, timeout=60)
+    assert plain.returncode == 1 and plain.stdout == ""
+    (line,) = plain.stderr.splitlines()
+    assert line.startswith(f"tiny_cnn_starter.py: {problem}")
+    assert line.endswith("(the self-check's small probes pass; the real data brings this out)")
+
+
+def test_the_checked_plain_run_gives_the_accuracy_of_the_vectorized_network(tmp_path):
+    from convviz.tiny_cnn import forward
+
+    weights = small_weights(tmp_path, count=30)
+    with np.load(weights) as stored:
+        arrays = {name: stored[name] for name in stored.files}
+    logits = forward(arrays, arrays["test_images"][..., None] / 255.0)
+    correct = int((logits.argmax(axis=1) == arrays["test_labels"]).sum())
+    result = run_script(planted_starter(tmp_path), "--weights", str(weights), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"test accuracy: {100 * correct / 30:.1f} % ({correct} of 30)\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "status", "said"),
+    [("SIGINT", 130, "interrupted (Ctrl-C)"), ("SIGTERM", 143, "stopped by SIGTERM")],
+)
+def test_a_signal_during_the_classification_gives_one_line(tmp_path, name, status, said):
+    """Before: Ctrl-C gave a KeyboardInterrupt traceback."""
+    change = '    if rows == 28:\n        print("digit", flush=True)\n    return out'
+    path = planted_starter(tmp_path, "conv2d", [("    return out", change)])
+    run = download_runs.start(path, "--weights", small_weights(tmp_path, count=500), cwd=tmp_path)
+    assert run.stdout.readline() == "digit\n"
+    run.send_signal(getattr(signals, name))
+    _, stderr = run.communicate(timeout=30)
+    assert run.returncode == status and stderr == f"tiny_cnn_starter.py: {said}\n"

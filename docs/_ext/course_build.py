@@ -12,9 +12,10 @@ what a clean build would show:
   and downloads of a removed page behind), without re-running any script.
 
 After the build the learner files get stable addresses: ``downloads/`` in the
-site holds the weights file, the ``convviz`` package as a zip, and one zip per
-exercise with everything its starter needs (the starter, self_check.py and,
-for exercise 4, the weights).
+site holds the weights file, the ``convviz`` package as a zip (with the learner
+downloads beside it, which one gallery script runs), and one zip per exercise
+with everything its starter needs (the starter, self_check.py and, for
+exercise 4, the weights).
 """
 
 import hashlib
@@ -128,12 +129,17 @@ def outdated_pages(app, env, added, changed, removed):
     return [name for name in getattr(app, "course_rerun_pages", []) if name in env.found_docs]
 
 
-def zip_bytes(folder, paths):
-    """The files at paths as zip bytes, inside folder/, identical for identical sources."""
+def in_folder(folder, paths):
+    """(name in the zip, file) pairs that put the files at paths inside folder/."""
+    return [(f"{folder}/{path.name}", path) for path in paths]
+
+
+def zip_bytes(members):
+    """The files of (name in the zip, file) pairs as zip bytes, identical for identical sources."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for path in paths:
-            member = zipfile.ZipInfo(f"{folder}/{path.name}", date_time=ZIP_TIMESTAMP)
+        for name, path in members:
+            member = zipfile.ZipInfo(name, date_time=ZIP_TIMESTAMP)
             member.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(member, path.read_bytes())
     return buffer.getvalue()
@@ -152,9 +158,13 @@ def write_stable_downloads(app, exception):
     folder = Path(app.outdir) / "downloads"
     for name in STABLE_DOWNLOADS:
         write_if_changed(folder / name, (GENERATED_DIR / name).read_bytes())
-    write_if_changed(folder / "convviz.zip", zip_bytes("convviz", sorted(PACKAGE_DIR.glob("*.py"))))
+    # convviz.zip, which the gallery links, also holds the learner downloads in downloads/ beside the
+    # package: part1_filters/plot_05_download_outputs.py runs them, where a reader unzips it too.
+    package = in_folder("convviz", sorted(PACKAGE_DIR.glob("*.py")))
+    learner = in_folder("downloads", sorted(DOWNLOADS_DIR.glob("*.py")))
+    write_if_changed(folder / "convviz.zip", zip_bytes(package + learner))
     for name, paths in EXERCISE_BUNDLES.items():
-        write_if_changed(folder / f"{name}.zip", zip_bytes(name, paths))
+        write_if_changed(folder / f"{name}.zip", zip_bytes(in_folder(name, paths)))
 
 
 def setup(app):

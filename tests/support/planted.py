@@ -1,4 +1,4 @@
-"""Run the self-check of a starter copy in which a test planted a learner's mistake."""
+"""Run the self-check of a starter copy in which a test planted a mistake; shorten its time limit."""
 
 import importlib.util
 import sys
@@ -14,3 +14,12 @@ def problems_of(path):
     finally:
         sys.path.remove(str(path.parent))
     return module.run_checks(module)
+
+
+def with_time_limit(path, seconds):
+    """The self_check.py beside path with a time limit of seconds, so that a test waits that long."""
+    check = path.parent / "self_check.py"
+    text = check.read_text()
+    assert "\nTIME_LIMIT_S = 10\n" in text
+    check.write_text(text.replace("\nTIME_LIMIT_S = 10\n", f"\nTIME_LIMIT_S = {seconds}\n"))
+    return path
