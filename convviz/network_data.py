@@ -4,9 +4,11 @@ Everything comes from the weights file the learners download
 (``tiny_cnn_weights.npz``): the six parameter arrays as the bytes of
 little-endian float64 in base64 (the page decodes them into Float64Array, so
 every weight arrives exactly), the stored test digits as uint8 bytes and their
-labels. The drawing constants of :mod:`convviz.drawing` travel with them, and so
-do the colours of signed values (:data:`convviz.plotting.SIGNED_STOPS`, orange
-positive, purple negative, as in the figures) for the occlusion map.
+labels. The drawing constants of :mod:`convviz.drawing` travel with them, one
+drawn digit of each class from the project's held-out drawings
+(:mod:`convviz.drawn_digits`) for the explorer to open with, and the colours of
+signed values (:data:`convviz.plotting.SIGNED_STOPS`, orange positive, purple
+negative, as in the figures) for the occlusion map.
 """
 
 import base64
@@ -15,10 +17,11 @@ import numpy as np
 from matplotlib.colors import to_rgb
 
 from convviz import drawing
+from convviz.drawn_digits import drawings, prepared
 from convviz.explorer_data import as_script
 from convviz.paths import GENERATED_DIR
 from convviz.plotting import SIGNED_STOPS
-from convviz.tiny_cnn import PARAMETER_NAMES, load_weights
+from convviz.tiny_cnn import PARAMETER_NAMES, as_input, forward, load_weights
 
 WEIGHTS_NAME = "tiny_cnn_weights.npz"
 
@@ -34,6 +37,39 @@ def encoded(array, dtype):
     return {"shape": list(array.shape), "data": base64.b64encode(array.tobytes()).decode()}
 
 
+#: The digit the explorer opens with (its drawn example comes first).
+FIRST_EXAMPLE = 3
+
+
+def drawn_examples(weights):
+    """One held-out drawing per digit, FIRST_EXAMPLE first, as [{"name", "label", "strokes"}].
+
+    For each digit: the first drawing 12-15 cells tall and not centred that the
+    network reads right (so the explorer shows the scaling and the centring at
+    work), else the first drawing of that digit.
+    """
+    found = drawings("test")
+    images, labels = prepared(found)
+    right = forward(weights, as_input(images)).argmax(axis=1) == labels
+    examples = []
+    for digit in [FIRST_EXAMPLE] + [d for d in range(10) if d != FIRST_EXAMPLE]:
+        mine = [i for i, drawn in enumerate(found) if drawn.label == digit]
+        telling = [
+            i
+            for i in mine
+            if right[i] and found[i].size_group == "12-15 cells" and found[i].position_group != "centred"
+        ]
+        chosen = found[(telling or mine)[0]]
+        examples.append(
+            {
+                "name": f"a {digit}, {chosen.style}, {chosen.height:.0f} cells tall",
+                "label": digit,
+                "strokes": chosen.strokes,
+            }
+        )
+    return examples
+
+
 def network_data(weights):
     """The explorer's data from a dict of arrays as load_weights returns it."""
     return {
@@ -46,7 +82,13 @@ def network_data(weights):
             "block": drawing.BLOCK,
             "pen_width": drawing.PEN_WIDTH,
             "gray_per_count": drawing.GRAY_PER_COUNT,
+            "ink_width": drawing.INK_WIDTH,
+            "ink_height": drawing.INK_HEIGHT,
+            "centre": drawing.CENTRE,
+            "max_scale": drawing.MAX_SCALE,
+            "max_stretch": drawing.MAX_STRETCH,
         },
+        "examples": drawn_examples(weights),
         "signed_colours": [[round(255 * c) for c in to_rgb(colour)] for colour in SIGNED_STOPS],
     }
 

@@ -16,10 +16,15 @@ import zipfile
 
 import numpy as np
 
+from convviz.augmentation import COUNT as DISTORTION_UNIFORMS
+from convviz.augmentation import RANGES, distort
 from convviz.drawing import enlarge as enlarge_counts
 from convviz.layers import conv2d, conv2d_backward, maxpool2d, maxpool2d_backward, relu
+from convviz.seeded_random import SeededRandom
 
 SEED = 2026
+EPOCHS = 20
+LEARNING_RATE = 0.005
 IMAGE_SIZE = 28
 TEST_FRACTION = 0.2
 PARAMETER_NAMES = ("W1", "b1", "W2", "b2", "W3", "b3")
@@ -37,12 +42,16 @@ def enlarge(digits_8x8):
 
 
 def load_digit_split(seed=SEED):
-    """(train_images, train_labels, test_images, test_labels): a fixed, shuffled 80/20 split."""
+    """(train_images, train_labels, test_images, test_labels): a fixed, shuffled 80/20 split.
+
+    The order is :meth:`SeededRandom.permutation` of the digits for seed; the first
+    20 % are the test digits.
+    """
     from sklearn.datasets import load_digits
 
     digits = load_digits()
     images, labels = enlarge(digits.data), digits.target.astype(np.int64)
-    order = np.random.default_rng(seed).permutation(len(images))
+    order = np.array(SeededRandom(seed).permutation(len(images)))
     n_test = round(len(images) * TEST_FRACTION)
     test, train = order[:n_test], order[n_test:]
     return images[train], labels[train], images[test], labels[test]
@@ -53,25 +62,33 @@ def as_input(images_uint8):
     return (np.asarray(images_uint8, dtype=np.float64) / 255.0)[..., None]
 
 
-def init_parameters(seed=SEED):
-    """He-initialised weights and zero biases, the same for the same seed."""
-    rng = np.random.default_rng(seed)
+#: The weights of each layer, in the order they are drawn: (name, shape, fan-in).
+WEIGHT_SHAPES = (("W1", (4, 3, 3, 1), 9), ("W2", (8, 3, 3, 4), 36), ("W3", (10, 7 * 7 * 8), 392))
 
-    def he(shape, fan_in):
-        return rng.normal(0.0, np.sqrt(2.0 / fan_in), size=shape)
 
-    return {
-        "W1": he((4, 3, 3, 1), 9),
-        "b1": np.zeros(4),
-        "W2": he((8, 3, 3, 4), 36),
-        "b2": np.zeros(8),
-        "W3": he((10, 7 * 7 * 8), 392),
-        "b3": np.zeros(10),
-    }
+def init_parameters(seed=SEED, random=None):
+    """He-uniform weights and zero biases: W1, W2, W3 in turn, each in C order, one uniform u per
+    weight, ``(2u − 1) · sqrt(6 / fan_in)`` (exact IEEE operations, so JavaScript gets the same bits).
+
+    The uniforms come from random (a :class:`SeededRandom`), or from SeededRandom(seed + 1),
+    the generator :func:`train` starts with.
+    """
+    random = SeededRandom(seed + 1) if random is None else random
+    params = {}
+    for name, shape, fan_in in WEIGHT_SHAPES:
+        limit = np.sqrt(6.0 / fan_in)
+        params[name] = (2.0 * np.array(random.uniforms(int(np.prod(shape)))) - 1.0).reshape(shape) * limit
+        params["b" + name[1]] = np.zeros(shape[0])
+    return {name: params[name] for name in PARAMETER_NAMES}
 
 
 def forward(params, x, keep=False):
     """Logits (N, 10) for a batch (N, 28, 28, 1); with keep=True also the caches for backward."""
+    if not keep:
+        pooled = maxpool2d(
+            relu(conv2d(maxpool2d(relu(conv2d(x, params["W1"], params["b1"]))), params["W2"], params["b2"]))
+        )
+        return pooled.reshape(len(x), -1) @ params["W3"].T + params["b3"]
     z1, c1 = conv2d(x, params["W1"], params["b1"], return_cache=True)
     a1 = relu(z1)
     p1, m1 = maxpool2d(a1, return_cache=True)
@@ -80,9 +97,7 @@ def forward(params, x, keep=False):
     p2, m2 = maxpool2d(a2, return_cache=True)
     flat = p2.reshape(len(x), -1)
     logits = flat @ params["W3"].T + params["b3"]
-    if keep:
-        return logits, (c1, z1, m1, c2, z2, m2, p2.shape, flat)
-    return logits
+    return logits, (c1, z1, m1, c2, z2, m2, p2.shape, flat)
 
 
 def forward_layers(params, x):
@@ -134,9 +149,13 @@ def parameter_counts(params):
     return counts
 
 
-def loss_and_gradients(params, x, labels):
-    """Mean cross-entropy of softmax(logits) and its gradient for every parameter."""
+def loss_and_gradients(params, x, labels, answers=False):
+    """Mean cross-entropy of softmax(logits) and its gradient for every parameter.
+
+    With answers=True also the network's answer (the largest logit) for each input.
+    """
     logits, (c1, z1, m1, c2, z2, m2, p2_shape, flat) = forward(params, x, keep=True)
+    said = logits.argmax(axis=1)
     probs = softmax(logits)
     n = len(x)
     loss = -np.log(probs[np.arange(n), labels] + 1e-12).mean()
@@ -149,7 +168,7 @@ def loss_and_gradients(params, x, labels):
     dp1, grads["W2"], grads["b2"] = conv2d_backward(da2, c2)
     da1 = maxpool2d_backward(dp1, m1) * (z1 > 0)
     _, grads["W1"], grads["b1"] = conv2d_backward(da1, c1)
-    return loss, grads
+    return (loss, grads, said) if answers else (loss, grads)
 
 
 def accuracy(params, images_uint8, labels, batch=500):
@@ -161,12 +180,29 @@ def accuracy(params, images_uint8, labels, batch=500):
     return correct / len(labels)
 
 
-def train(epochs=12, batch_size=32, learning_rate=0.005, seed=SEED, data=None, frozen=()):
+def train(
+    epochs=EPOCHS,
+    batch_size=32,
+    learning_rate=LEARNING_RATE,
+    seed=SEED,
+    augment=True,
+    ranges=RANGES,
+    decay=True,
+    data=None,
+    frozen=(),
+):
     """Train with Adam on the digit split; return (params, initial params, history, data).
 
-    history holds per epoch the mean training loss, the training and the test accuracy,
-    and the total training time in seconds. Parameters named in frozen (e.g. ``("W1", "b1")``)
-    keep their initial values.
+    Every random number comes from one generator, SeededRandom(seed + 1), in this
+    order: the initial weights (:func:`init_parameters`), then for each epoch the
+    order of the training digits (:meth:`SeededRandom.permutation`) and, with
+    augment=True, seven uniforms per digit in that order for its distortion
+    (:func:`convviz.augmentation.distort`, with the given ranges). The learning
+    rate falls linearly over the epochs (epoch e of E uses ``learning_rate · (E − e) / E``)
+    unless decay=False. history holds per epoch the mean training loss and the
+    training accuracy, both over the digits as the epoch showed them (distorted),
+    the test accuracy, and the total training time in seconds. Parameters named
+    in frozen (e.g. ``("W1", "b1")``) keep their initial values.
     """
     from threadpoolctl import threadpool_limits  # installed with scikit-learn
 
@@ -174,26 +210,38 @@ def train(epochs=12, batch_size=32, learning_rate=0.005, seed=SEED, data=None, f
     if unknown:
         raise ValueError(f"frozen names unknown parameters {sorted(unknown)}; known: {PARAMETER_NAMES}")
     train_x, train_y, test_x, test_y = data if data is not None else load_digit_split(seed)
-    params = init_parameters(seed)
+    random = SeededRandom(seed + 1)
+    params = init_parameters(random=random)
     initial = {name: value.copy() for name, value in params.items()}
     moments = {name: (np.zeros_like(v), np.zeros_like(v)) for name, v in params.items()}
     beta1, beta2, eps = 0.9, 0.999, 1e-8
-    rng = np.random.default_rng(seed + 1)
-    inputs = as_input(train_x)
+    # Adam's bias corrections need beta1**step and beta2**step: kept as running products
+    # (exact IEEE multiplications, the same in every language) rather than powers.
+    power1 = power2 = 1.0
+    images = np.asarray(train_x, dtype=np.float64) / 255.0
     history = {"loss": [], "train_accuracy": [], "test_accuracy": []}
-    step = 0
     # One BLAS thread: these small products gain nothing from two, and on a busy machine
     # two threads spinning against each other take several times as long.
     with threadpool_limits(limits=1, user_api="blas"):
         started = time.perf_counter()
-        for _ in range(epochs):
-            order = rng.permutation(len(train_y))
-            losses = []
+        for epoch in range(epochs):
+            rate = learning_rate * (epochs - epoch) / epochs if decay else learning_rate
+            order = np.array(random.permutation(len(train_y)))
+            if augment:
+                uniforms = np.array(random.uniforms(len(order) * DISTORTION_UNIFORMS))
+                uniforms = uniforms.reshape(len(order), DISTORTION_UNIFORMS)
+            losses, right = [], 0
             for start in range(0, len(order), batch_size):
                 chosen = order[start : start + batch_size]
-                loss, grads = loss_and_gradients(params, inputs[chosen], train_y[chosen])
+                batch = images[chosen]
+                if augment:
+                    batch = distort(batch, uniforms[start : start + batch_size], ranges)
+                labels = train_y[chosen]
+                loss, grads, said = loss_and_gradients(params, batch[..., None], labels, answers=True)
                 losses.append(loss * len(chosen))
-                step += 1
+                right += int((said == labels).sum())
+                power1 *= beta1
+                power2 *= beta2
                 for name, grad in grads.items():
                     if name in frozen:
                         continue
@@ -202,11 +250,11 @@ def train(epochs=12, batch_size=32, learning_rate=0.005, seed=SEED, data=None, f
                     m += (1 - beta1) * grad
                     v *= beta2
                     v += (1 - beta2) * grad**2
-                    m_hat = m / (1 - beta1**step)
-                    v_hat = v / (1 - beta2**step)
-                    params[name] -= learning_rate * m_hat / (np.sqrt(v_hat) + eps)
+                    m_hat = m / (1 - power1)
+                    v_hat = v / (1 - power2)
+                    params[name] -= rate * m_hat / (np.sqrt(v_hat) + eps)
             history["loss"].append(float(np.sum(losses) / len(order)))
-            history["train_accuracy"].append(accuracy(params, train_x, train_y))
+            history["train_accuracy"].append(right / len(order))
             history["test_accuracy"].append(accuracy(params, test_x, test_y))
     history["seconds"] = time.perf_counter() - started
     return params, initial, history, (train_x, train_y, test_x, test_y)

@@ -8,8 +8,11 @@ import pytest
 from conftest import HTML
 
 from convviz import drawing
+from convviz.augmentation import COUNT, RANGES, distort
+from convviz.drawn_digits import drawings
 from convviz.layers import conv2d_backward, maxpool2d_backward
-from convviz.network_data import network_data
+from convviz.network_data import drawn_examples, network_data
+from convviz.seeded_random import SeededRandom
 from convviz.tiny_cnn import as_input, forward, forward_layers, load_weights, softmax
 
 try:  # the package's saliency and occlusion, where this branch has them; else computed below
@@ -84,6 +87,8 @@ def test_the_data_file_carries_every_weight_bit_for_bit(explorer, params, weight
     np.testing.assert_array_equal(decoded.reshape(data["test_images"]["shape"]), weights["test_images"])
     assert data["test_labels"] == weights["test_labels"].tolist()
     assert data["drawing"]["pen_width"] == drawing.PEN_WIDTH
+    for name in ("ink_width", "ink_height", "centre", "max_scale", "max_stretch"):
+        assert data["drawing"][name] == getattr(drawing, name.upper())
 
 
 def test_every_layer_equals_numpy_on_sixty_test_digits(explorer, params, weights):
@@ -190,6 +195,7 @@ def test_the_keyboard_paints_cells_and_moves_the_digit(explorer, params, weights
 
 
 def test_an_empty_grid_is_neutral_and_says_so(explorer):
+    explorer.get_by_role("button", name="Clear").click()
     assert state(explorer)["empty"] and state(explorer)["prediction"] is None
     assert "grid is empty" in explorer.locator(".nx-sentence").inner_text()
     assert explorer.locator(".nx-bar.nx-predicted").count() == 0
@@ -390,15 +396,21 @@ def numpy_occlusion(params, image, label, size=6, stride=2, value=0.5):
     return out
 
 
-def test_saliency_and_occlusion_of_a_drawing_equal_numpy(explorer, params):
-    grid = explorer.locator("canvas.nx-grid")
+def drag(page, points, steps=5):
+    """One stroke with the mouse through points given as fractions of the drawing grid's width and height."""
+    grid = page.locator("canvas.nx-grid")
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
-    explorer.mouse.move(box["x"] + 0.3 * box["width"], box["y"] + 0.2 * box["height"])
-    explorer.mouse.down()
-    explorer.mouse.move(box["x"] + 0.7 * box["width"], box["y"] + 0.2 * box["height"], steps=5)
-    explorer.mouse.move(box["x"] + 0.45 * box["width"], box["y"] + 0.8 * box["height"], steps=5)
-    explorer.mouse.up()
+    (x, y), rest = points[0], points[1:]
+    page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"])
+    page.mouse.down()
+    for x, y in rest:
+        page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"], steps=steps)
+    page.mouse.up()
+
+
+def test_saliency_and_occlusion_of_a_drawing_equal_numpy(explorer, params):
+    drag(explorer, [(0.3, 0.2), (0.7, 0.2), (0.45, 0.8)])
     explorer.get_by_label("Show where the network looks (saliency and occlusion)").check()
     found = explorer.evaluate("window.networkExplorer.attribution()")
     image = np.array(state(explorer)["image"], dtype=np.float64).reshape(28, 28) / 255
@@ -615,3 +627,176 @@ def test_the_input_field_shown_is_every_pixel_the_unit_depends_on(explorer, laye
         "window.networkExplorer.explorer().highlights('input', 0).filter(b => b.color === '#ff8c00')"
     )
     assert [(b["r0"], b["r1"], b["c0"], b["c1"]) for b in boxes] == [influence_box(name, row, col)]
+
+
+# ---------------------------------------------------------------- drawings: first view, scaling, odd strokes
+
+
+def set_strokes(page, strokes):
+    """Put strokes into the grid as if drawn (no example, no test digit) and update every layer."""
+    page.evaluate(
+        """strokes => { const e = window.networkExplorer.explorer();
+        e.state = { strokes: strokes, digit: null, shift: [0, 0], example: null }; e.update(); }""",
+        strokes,
+    )
+
+
+def test_the_explorer_opens_with_a_drawn_digit_and_its_input(explorer, params, weights):
+    examples = drawn_examples(weights)
+    now = state(explorer)
+    assert now["example"] == 0 and not now["empty"]
+    assert now["strokes"] == examples[0]["strokes"]
+    image = drawing.prepare(examples[0]["strokes"])
+    assert now["image"] == image.ravel().tolist()
+    assert_layers_equal(page_layers(explorer), numpy_layers(params, image))
+    best = int(numpy_layers(params, image)["probabilities"].argmax())
+    assert best == examples[0]["label"] and f"says {best}," in explorer.locator(".nx-sentence").inner_text()
+    # The input canvas shows the network's input, pixel by pixel, beside the drawing.
+    shown = explorer.evaluate(
+        """Array.from(window.networkExplorer.explorer().inputCanvas.small.getContext("2d")
+        .getImageData(0, 0, 28, 28).data)"""
+    )
+    np.testing.assert_array_equal(np.reshape(shown, (784, 4))[:, 0], image.ravel())
+    picker = explorer.get_by_label("Drawn digit")
+    assert picker.evaluate("s => s.options[s.selectedIndex].text") == examples[0]["name"]
+    names = picker.locator("option").all_inner_texts()[1:]
+    assert names == [example["name"] for example in examples]
+    picker.select_option("4")
+    assert state(explorer)["image"] == drawing.prepare(examples[4]["strokes"]).ravel().tolist()
+
+
+def test_the_first_stroke_replaces_the_example_and_undo_brings_it_back(explorer, weights):
+    drag(explorer, [(0.5, 0.5)])
+    now = state(explorer)
+    assert now["example"] is None and len(now["strokes"]) == 1
+    assert now["image"] == drawing.prepare(now["strokes"]).ravel().tolist()
+    assert explorer.get_by_label("Drawn digit").input_value() == ""
+    explorer.get_by_role("button", name="Undo").click()
+    assert state(explorer)["example"] == 0
+    assert state(explorer)["strokes"] == drawn_examples(weights)[0]["strokes"]
+
+
+def test_a_stroke_that_leaves_the_grid_runs_along_its_edge(explorer, params):
+    drag(explorer, [(0.5, 0.3), (1.4, 0.3), (1.4, -0.3), (0.2, 0.9)], steps=6)
+    now = state(explorer)
+    points = np.concatenate([np.asarray(stroke) for stroke in now["strokes"]])
+    assert points.min() >= 0 and points.max() <= 28 and (points == 28).any() and (points == 0).any()
+    image = drawing.prepare(now["strokes"])
+    assert now["image"] == image.ravel().tolist()
+    assert_layers_equal(page_layers(explorer), numpy_layers(params, image))
+
+
+ODD_STROKES = {
+    "a dot": [[[3.0, 4.0]]],
+    "a line across": [[[0.0, 14.0], [28.0, 14.2]]],
+    "a line down": [[[14.0, 0.0], [13.5, 28.0]]],
+    "the grid filled": [
+        [[float(x), float(y)] for y in range(0, 29, 2) for x in ((0, 28) if y % 4 else (28, 0))]
+    ],
+    "a scribble": [np.random.default_rng(2).uniform(0, 28, (300, 2)).tolist()],
+    "outside and back": [[[5.0, 5.0], [-40.0, 14.0], [60.0, 20.0], [20.0, 25.0]]],
+    "far outside": [[[1e6, 1e6], [1e6 + 3, 1e6 + 12]], [[1e6 + 1, 1e6 + 6]]],
+    "at ±1e308": [[[-1e308, -1e308], [1e308, 1e308]], [[0.0, 1e308]]],
+    "a line at ±1e308": [[[-1e308, 14.0], [1e308, 14.0]]],
+    "at ±MAX": [[[-1.7976931348623157e308, 3.0], [1.7976931348623157e308, 9.0]]],
+    "random": [np.random.default_rng(9).uniform(-5, 33, (n, 2)).tolist() for n in (1, 2, 7)],
+}
+
+
+def test_the_scaling_and_inking_equal_python_for_odd_strokes(explorer, params):
+    """ConvCore.normalise and prepare (scaled and as drawn) against convviz.drawing, bit for bit."""
+    found = explorer.evaluate(
+        """cases => { const c = window.ConvCore, d = window.NETWORK_EXPLORER_DATA.drawing;
+        return cases.map(s => ({ placed: c.normalise(s, d), scaled: Array.from(c.prepare(s, d)),
+                                 drawn: Array.from(c.prepare(s, d, false)) })); }""",
+        list(ODD_STROKES.values()),
+    )
+    for (name, strokes), js in zip(ODD_STROKES.items(), found, strict=True):
+        for placed, expected in zip(js["placed"], drawing.normalise(strokes), strict=True):
+            assert np.asarray(placed).tolist() == expected.tolist(), name
+        assert js["scaled"] == drawing.prepare(strokes).ravel().tolist(), name
+        assert js["drawn"] == drawing.prepare(strokes, normalised=False).ravel().tolist(), name
+    for name, strokes in ODD_STROKES.items():
+        set_strokes(explorer, strokes)
+        image = drawing.prepare(strokes)
+        assert state(explorer)["image"] == image.ravel().tolist(), name
+        assert_layers_equal(page_layers(explorer), numpy_layers(params, image))
+        text = explorer.locator(".nx").inner_text()
+        assert "NaN" not in text and "undefined" not in text and "Infinity" not in text, name
+
+
+def test_clipping_far_segments_equals_python(explorer):
+    rng = np.random.default_rng(4)
+    segments = [
+        [
+            *(rng.uniform(-1, 1, 2) * 10.0 ** rng.integers(0, 309)),
+            *(rng.uniform(-1, 1, 2) * 10.0 ** rng.integers(0, 309)),
+        ]
+        for _ in range(300)
+    ]
+    found = explorer.evaluate(
+        "segments => segments.map(s => window.ConvCore.clipSegment(s[0], s[1], s[2], s[3], -3.25, 31.25))",
+        segments,
+    )
+    for segment, js in zip(segments, found, strict=True):
+        expected = drawing.clip_segment(*segment, -3.25, 31.25)
+        assert js == (None if expected is None else [float(v) for v in expected]), segment
+
+
+def test_an_unsure_prediction_names_the_two_likeliest_digits(explorer, params):
+    candidates = [d.strokes for d in drawings("dev")] + [
+        [[[14.0, 4.0], [14.0, 24.0]], [[6.0, 14.0], [22.0, 14.0]]]
+    ]
+    for strokes in candidates:
+        probabilities = numpy_layers(params, drawing.prepare(strokes))["probabilities"]
+        if probabilities.max() < 0.5:
+            break
+    else:
+        pytest.fail("no candidate drawing leaves the network unsure")
+    set_strokes(explorer, strokes)
+    best, runner_up = np.argsort(probabilities)[::-1][:2]
+    sentence = explorer.locator(".nx-sentence").inner_text()
+    assert sentence == (
+        f"The network is unsure: it says {best}, with probability only {100 * probabilities[best]:.1f} %; "
+        f"next comes {runner_up}, with {100 * probabilities[runner_up]:.1f} %."
+    )
+    assert state(explorer)["unsure"]
+
+
+# ---------------------------------------------------------------- training randomness and distortions
+
+
+def test_the_generator_gives_pythons_numbers(explorer):
+    for seed in (0, 2027, 4294967295):
+        js = explorer.evaluate(
+            """seed => { const r = new window.ConvCore.SeededRandom(seed), out = [];
+            for (let i = 0; i < 500; i++) out.push(r.nextUint32());
+            return { raw: out, uniforms: Array.from(r.uniforms(200)),
+                     below: [3, 10, 1438, 2097152].map(n => r.below(n)),
+                     order: Array.from(r.permutation(1438)) }; }""",
+            seed,
+        )
+        random = SeededRandom(seed)
+        assert js["raw"] == [random.next_uint32() for _ in range(500)]
+        assert js["uniforms"] == random.uniforms(200)
+        assert js["below"] == [random.below(n) for n in (3, 10, 1438, 2097152)]
+        assert js["order"] == random.permutation(1438)
+    message = explorer.evaluate(
+        "() => { try { new window.ConvCore.SeededRandom(-1); } catch (e) { return e.message; } }"
+    )
+    assert "seed" in message
+
+
+def test_the_distortions_give_pythons_pixels_bit_for_bit(explorer, weights):
+    images = weights["test_images"][:8] / 255.0
+    uniforms = np.array(SeededRandom(31).uniforms(len(images) * COUNT)).reshape(len(images), COUNT)
+    uniforms[0] = 0.5  # no distortion at all
+    uniforms[1] = [0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0]  # every range at its end
+    expected = distort(images, uniforms)
+    js = explorer.evaluate(
+        """([images, uniforms, ranges]) => images.map((image, n) =>
+            Array.from(window.ConvCore.distort(Float64Array.from(image), 28, uniforms[n], ranges)))""",
+        [images.reshape(len(images), -1).tolist(), uniforms.tolist(), RANGES],
+    )
+    for n, got in enumerate(js):
+        assert got == expected[n].ravel().tolist(), n

@@ -37,6 +37,7 @@ FIGURE_NAMES = (
     "part3_learning_sobel.png",
     "part3_ica_filters.png",
     "part3_twelve_feature_maps.png",
+    "part3_drawn_digits.png",
 )
 
 
@@ -106,7 +107,10 @@ def test_mistake_numbers_are_what_the_code_computes(network, text):
     assert f"gets {wrong.sum()} of the {len(labels)} held-out digits wrong" in text
     assert f"(accuracy {100 * (1 - wrong.mean()):.1f} %)" in text
     answers = np.bincount(predicted[wrong], minlength=10)
-    assert f"most common wrong answer is {answers.argmax()} ({answers.max()} of the mistakes)" in text
+    if answers.max() > 1:
+        assert f"most common wrong answer is {answers.argmax()} ({answers.max()} of the mistakes)" in text
+    else:
+        assert "no wrong answer comes up more than once" in text
 
 
 def test_class_model_numbers_are_what_the_code_computes(network, numbers, text):

@@ -71,8 +71,25 @@ for row, (index, drop) in enumerate(zip(chosen, maps)):
     axes[row, 1].set_ylim(27.5, -0.5)
 add_colorbar(fig, shown, axes[:, 1], "drop in p(true class)")
 save(fig, "part3_occlusion.png")
+# Where each digit's probability drops most: what the network answers with that
+# patch, and how much ink the patch hides (0 = only background).
+covered = {}
 for index, drop in zip(chosen, maps):
-    print(f"digit {test_y[index]}: largest drop {drop.max():.4f}, smallest {drop.min():.4f}")
+    a, b = np.unravel_index(drop.argmax(), drop.shape)
+    row, col = corners[a], corners[b]
+    patched = images[index].copy()
+    patched[row : row + size, col : col + size] = 0.5
+    answer = int(probabilities(params, patched[None]).argmax())
+    ink = float(images[index][row : row + size, col : col + size].mean())
+    covered[int(test_y[index])] = (float(drop.max()), answer, ink)
+    print(
+        f"digit {test_y[index]}: largest drop {drop.max():.4f} (then read as {answer}, "
+        f"mean ink under the patch {ink:.2f}), smallest {drop.min():.4f}"
+    )
+# The page describes these maps: the 0's stays blank, and the large drops of the
+# other three come from patches on little or no ink.
+assert covered[0][0] < 0.05, f"reword the page: covering part of the 0 now matters ({covered})"
+assert all(covered[c][0] > 0.5 and covered[c][2] < 0.2 for c in (3, 4, 7)), f"reword the page: {covered}"
 
 # %%
 # Gradient saliency of the true class's score
@@ -108,6 +125,10 @@ save_numbers(
         "deletion_digits": str(len(test_y)),
         "deletion_pixels": str(round(0.1 * 784)),
         "occlusion_largest_drop": f"{max(m.max() for m in maps):.3f}",
+        "occlusion_zero_drop": f"{covered[0][0]:.3f}",
+        **{f"occlusion_{c}_answer": str(covered[c][1]) for c in (3, 4, 7)},
+        **{f"occlusion_{c}_drop": f"{covered[c][0]:.2f}" for c in (3, 4, 7)},
+        "occlusion_7_probability": f"{probs[chosen[2], 7]:.2f}",
     },
     "part3_attribution_numbers.txt",
 )

@@ -81,8 +81,15 @@ for ax, n, answer, s in zip(axes.flat, wrong, said, saliency):
     caption(ax, f"true {test_y[n]}, said {answer} ({probs[n, answer]:.2f})", y=1.02)
 save(fig, "part3_mistakes.png")
 wrong_answers = np.bincount(predicted[wrong], minlength=10)
+if wrong_answers.max() > 1:
+    common = (
+        f"its most common wrong answer is {wrong_answers.argmax()} ({wrong_answers.max()} of the mistakes)"
+    )
+else:
+    common = "no wrong answer comes up more than once"
 save_numbers(
     {
+        "mistakes_common": common,
         "mistakes_count": str(len(wrong)),
         "mistakes_total": str(len(test_y)),
         "mistakes_accuracy": f"{100 * (1 - len(wrong) / len(test_y)):.1f} %",

@@ -8,8 +8,11 @@
  *   conv2dSame     convviz.layers.conv2d with padding 'same', channels last
  *   maxPool        convviz.layers.maxpool2d (2×2, stride 2)
  *   forward        convviz.tiny_cnn.forward_layers
+ *   normalise      convviz.drawing.normalise (strokes scaled and centred as the data set's digits)
  *   prepare        convviz.drawing.prepare (strokes -> 28×28 input)
  *   inputGradient, occlusionMap   convviz.attribution
+ *   SeededRandom   convviz.seeded_random.SeededRandom (xoshiro128**, the training's one generator)
+ *   distort        convviz.augmentation.distort (the training's distortions of a digit)
  * Images are {width, height, channels, values: Float64Array}, channels last.
  */
 (function () {
@@ -289,29 +292,105 @@
     return (px - qx) * (px - qx) + (py - qy) * (py - qy);
   }
 
+  /** convviz.drawing.clip_segment: the part of a segment inside [low, high]², [ax, ay, bx, by], or null. */
+  function clipSegment(ax, ay, bx, by, low, high) {
+    var hx = bx / 2 - ax / 2, hy = by / 2 - ay / 2, middle = (low + high) / 2;
+    var anchors = [[ax, ay, 0, 2], [ax / 2 + bx / 2, ay / 2 + by / 2, -1, 1], [bx, by, -2, 0]];
+    var anchor = null, best = 0;
+    anchors.forEach(function (a) {
+      var distance = Math.max(Math.abs(a[0] - middle), Math.abs(a[1] - middle));
+      if (anchor === null || distance < best) {
+        anchor = a;
+        best = distance;
+      }
+    });
+    var cx = anchor[0], cy = anchor[1], enter = anchor[2], leave = anchor[3];
+    var enterSide = null, leaveSide = null;
+    var sides = [[-hx, cx - low, 0, low], [hx, high - cx, 0, high], [-hy, cy - low, 1, low], [hy, high - cy, 1, high]];
+    for (var i = 0; i < 4; i++) {
+      var p = sides[i][0], q = sides[i][1];
+      if (p === 0) {
+        if (q < 0) return null;
+        continue;
+      }
+      var ratio = q / p;
+      if (p < 0 && ratio > enter) {
+        enter = ratio;
+        enterSide = sides[i];
+      } else if (p > 0 && ratio < leave) {
+        leave = ratio;
+        leaveSide = sides[i];
+      }
+    }
+    if (enter > leave) return null;
+    function point(u, side, unclipped) {
+      if (side === null) return unclipped;
+      var found = [Math.min(Math.max(cx + u * hx, low), high), Math.min(Math.max(cy + u * hy, low), high)];
+      found[side[2]] = side[3];
+      return found;
+    }
+    return point(enter, enterSide, [ax, ay]).concat(point(leave, leaveSide, [bx, by]));
+  }
+
   /** Strokes (arrays of [x, y] in grid coordinates) -> bitmap (Uint8Array, 1 = inked) of d.bitmap². */
   function rasterize(strokes, d) {
     var n = d.bitmap, cell = d.grid / d.bitmap, radius = d.pen_width / 2, radius2 = radius * radius;
+    var margin = radius + 1, low = -margin, high = d.grid + margin;
     var bitmap = new Uint8Array(n * n);
     var centres = new Float64Array(n);
     for (var i = 0; i < n; i++) centres[i] = (i + 0.5) * cell;
     strokes.forEach(function (stroke) {
       var count = stroke.length;
       for (var s = count === 1 ? 0 : 1; s < count; s++) {
-        var a = stroke[count === 1 ? 0 : s - 1], b = stroke[s];
+        var start = stroke[count === 1 ? 0 : s - 1], end = stroke[s];
+        var seg = clipSegment(start[0], start[1], end[0], end[1], low, high);
+        if (seg === null) continue;
+        var ax = seg[0], ay = seg[1], bx = seg[2], by = seg[3];
         // Only pixels near the segment can be inked: a box one pixel wider than the pen around it.
-        var lo = Math.min(a[1], b[1]) - radius - cell, hi = Math.max(a[1], b[1]) + radius + cell;
-        var left = Math.min(a[0], b[0]) - radius - cell, right = Math.max(a[0], b[0]) + radius + cell;
+        var top = Math.min(ay, by) - radius - cell, bottom = Math.max(ay, by) + radius + cell;
+        var left = Math.min(ax, bx) - radius - cell, right = Math.max(ax, bx) + radius + cell;
         for (var r = 0; r < n; r++) {
-          if (centres[r] < lo || centres[r] > hi) continue;
+          if (centres[r] < top || centres[r] > bottom) continue;
           for (var c = 0; c < n; c++) {
             if (centres[c] < left || centres[c] > right || bitmap[r * n + c]) continue;
-            if (segmentDistance2(centres[c], centres[r], a[0], a[1], b[0], b[1]) <= radius2) bitmap[r * n + c] = 1;
+            if (segmentDistance2(centres[c], centres[r], ax, ay, bx, by) <= radius2) bitmap[r * n + c] = 1;
           }
         }
       }
     });
     return bitmap;
+  }
+
+  /** convviz.drawing._axis_scale: enlarge 2·half to 2·targetHalf, at most d.max_scale times. */
+  function axisScale(targetHalf, half, d) {
+    if (half * d.max_scale <= targetHalf) return d.max_scale;
+    return targetHalf / half;
+  }
+
+  /** convviz.drawing.normalise: the strokes scaled and centred as the data set's digits were. */
+  function normalise(strokes, d) {
+    if (!strokes.length) return [];
+    var low = [Infinity, Infinity], high = [-Infinity, -Infinity];
+    strokes.forEach(function (stroke) {
+      stroke.forEach(function (p) {
+        for (var a = 0; a < 2; a++) {
+          low[a] = Math.min(low[a], p[a]);
+          high[a] = Math.max(high[a], p[a]);
+        }
+      });
+    });
+    var middle = [low[0] / 2 + high[0] / 2, low[1] / 2 + high[1] / 2];
+    var half = [high[0] / 2 - low[0] / 2, high[1] / 2 - low[1] / 2];
+    var targetX = Math.max(d.ink_width - d.pen_width, 0) / 2, targetY = Math.max(d.ink_height - d.pen_width, 0) / 2;
+    var scaleY = axisScale(targetY, half[1], d);
+    var scaleX = Math.min(axisScale(targetX, half[0], d), scaleY);
+    scaleY = Math.min(scaleY, d.max_stretch * scaleX);
+    var factors = [2 * scaleX, 2 * scaleY];
+    return strokes.map(function (stroke) {
+      return stroke.map(function (p) {
+        return [d.centre + (p[0] / 2 - middle[0] / 2) * factors[0], d.centre + (p[1] / 2 - middle[1] / 2) * factors[1]];
+      });
+    });
   }
 
   /** Bitmap -> counts of inked pixels per block (d.block × d.block), row by row. */
@@ -363,9 +442,142 @@
     return out;
   }
 
-  /** Strokes -> the grid × grid uint8 image the network sees (convviz.drawing.prepare). */
-  function prepare(strokes, d) {
-    return enlarge(blockCounts(rasterize(strokes, d), d), d);
+  /** Strokes -> the grid × grid uint8 image the network sees (convviz.drawing.prepare); with
+   *  normalised === false the strokes are inked where they were drawn. */
+  function prepare(strokes, d, normalised) {
+    var placed = normalised === false ? strokes : normalise(strokes, d);
+    return enlarge(blockCounts(rasterize(placed, d), d), d);
+  }
+
+  // ------------------------------------------------------------ training randomness
+
+  function rotl(x, k) {
+    return ((x << k) | (x >>> (32 - k))) >>> 0;
+  }
+
+  /** convviz.seeded_random.SeededRandom: xoshiro128** seeded by four SplitMix32 steps. */
+  function SeededRandom(seed) {
+    if (typeof seed !== "number" || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+      throw new Error("seed must be a whole number from 0 to 2**32 - 1");
+    }
+    this.state = new Uint32Array(4);
+    var s = seed;
+    for (var i = 0; i < 4; i++) {
+      s = (s + 0x9e3779b9) >>> 0;
+      var z = s;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+      this.state[i] = z ^ (z >>> 16);
+    }
+  }
+
+  SeededRandom.prototype.nextUint32 = function () {
+    var s = this.state;
+    var result = Math.imul(rotl(Math.imul(s[1], 5) >>> 0, 7), 9) >>> 0;
+    var t = s[1] << 9;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 11);
+    return result;
+  };
+
+  /** A number in [0, 1): the next output / 2³². */
+  SeededRandom.prototype.uniform = function () {
+    return this.nextUint32() / 4294967296;
+  };
+
+  SeededRandom.prototype.uniforms = function (count) {
+    var out = new Float64Array(count);
+    for (var i = 0; i < count; i++) out[i] = this.nextUint32() / 4294967296;
+    return out;
+  };
+
+  /** A whole number in [0, n): floor(output · n / 2³²), n up to 2²¹. */
+  SeededRandom.prototype.below = function (n) {
+    if (!Number.isInteger(n) || n < 1 || n > 2097152) throw new Error("n must be a whole number from 1 to 2097152");
+    return Math.floor((this.nextUint32() * n) / 4294967296);
+  };
+
+  /** 0, ..., n - 1 shuffled by Fisher-Yates from the last place down. */
+  SeededRandom.prototype.permutation = function (n) {
+    var order = new Int32Array(n);
+    for (var i = 0; i < n; i++) order[i] = i;
+    for (i = n - 1; i > 0; i--) {
+      var j = this.below(i + 1), swap = order[i];
+      order[i] = order[j];
+      order[j] = swap;
+    }
+    return order;
+  };
+
+  // ------------------------------------------------------------ augmentation (convviz.augmentation)
+
+  /** convviz.augmentation.parameters for one image: seven uniforms -> the distortion's numbers. */
+  function distortionParameters(u, ranges) {
+    function spread(i, half) {
+      return -half + 2 * half * u[i];
+    }
+    var t = spread(0, ranges.turn), denominator = 1 + t * t;
+    return {
+      cos: (1 - t * t) / denominator,
+      sin: (2 * t) / denominator,
+      slant: spread(1, ranges.slant),
+      stretch_x: 1 + spread(2, ranges.stretch),
+      stretch_y: 1 + spread(3, ranges.stretch),
+      shift_x: spread(4, ranges.shift),
+      shift_y: spread(5, ranges.shift),
+      bold: spread(6, ranges.bold)
+    };
+  }
+
+  /** convviz.augmentation.warp of one size × size image (Float64Array, row by row). */
+  function warp(image, size, p) {
+    var out = new Float64Array(size * size);
+    var m00 = p.stretch_x * (p.cos + p.slant * p.sin), m01 = p.stretch_x * (p.slant * p.cos - p.sin);
+    var m10 = p.stretch_y * p.sin, m11 = p.stretch_y * p.cos;
+    var offsetX = (size / 2 - 0.5) + p.shift_x, offsetY = (size / 2 - 0.5) + p.shift_y;
+    function at(r, c) {
+      return r < 0 || r >= size || c < 0 || c >= size ? 0 : image[r * size + c];
+    }
+    for (var i = 0; i < size; i++) {
+      var y = i + 0.5 - size / 2;
+      for (var j = 0; j < size; j++) {
+        var x = j + 0.5 - size / 2;
+        var sx = (m00 * x + m01 * y) + offsetX, sy = (m10 * x + m11 * y) + offsetY;
+        var left = Math.floor(sx), top = Math.floor(sy), fx = sx - left, fy = sy - top;
+        var upper = at(top, left) * (1 - fx) + at(top, left + 1) * fx;
+        var lower = at(top + 1, left) * (1 - fx) + at(top + 1, left + 1) * fx;
+        out[i * size + j] = upper * (1 - fy) + lower * fy;
+      }
+    }
+    return out;
+  }
+
+  /** convviz.augmentation.embolden: mix with the 3×3 maximum (bold > 0) or minimum (bold < 0). */
+  function embolden(image, size, bold) {
+    var out = new Float64Array(size * size), pick = bold > 0 ? Math.max : Math.min, weight = Math.abs(bold);
+    for (var i = 0; i < size; i++) {
+      for (var j = 0; j < size; j++) {
+        var value = image[i * size + j], target = value;
+        for (var dy = -1; dy <= 1; dy++) {
+          for (var dx = -1; dx <= 1; dx++) {
+            var r = Math.min(Math.max(i + dy, 0), size - 1), c = Math.min(Math.max(j + dx, 0), size - 1);
+            target = pick(target, image[r * size + c]);
+          }
+        }
+        out[i * size + j] = value + weight * (target - value);
+      }
+    }
+    return out;
+  }
+
+  /** convviz.augmentation.distort of one size × size image with seven uniforms. */
+  function distort(image, size, u, ranges) {
+    var p = distortionParameters(u, ranges);
+    return embolden(warp(image, size, p), size, p.bold);
   }
 
   // ------------------------------------------------------------ data and numbers
@@ -461,6 +673,11 @@
     blockCounts: blockCounts,
     enlarge: enlarge,
     prepare: prepare,
+    normalise: normalise,
+    clipSegment: clipSegment,
+    SeededRandom: SeededRandom,
+    distortionParameters: distortionParameters,
+    distort: distort,
     decodeBytes: decodeBytes,
     decodeFloat64: decodeFloat64,
     parseNumber: parseNumber,

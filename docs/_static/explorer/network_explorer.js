@@ -20,6 +20,7 @@
   var MAP_PIXELS = 112; // every map is drawn this many canvas pixels wide
   var TOP_CONTRIBUTIONS = 8;
   var OCCLUSION = { size: 6, stride: 2, value: 0.5 };
+  var UNSURE_BELOW = 0.5; // a top probability below this: the sentence names the two most likely digits
 
   // ---------------------------------------------------------------- data
 
@@ -54,7 +55,13 @@
     })) {
       throw new Error("the colours of signed values are missing");
     }
-    return { params: params, images: images, labels: labels, drawing: d, colours: colours };
+    var examples = raw.examples;
+    if (!Array.isArray(examples) || !examples.length || !examples.every(function (e) {
+      return Array.isArray(e.strokes) && e.strokes.length && typeof e.label === "number" && typeof e.name === "string";
+    })) {
+      throw new Error("the drawn examples are missing");
+    }
+    return { params: params, images: images, labels: labels, drawing: d, colours: colours, examples: examples };
   }
 
   // ---------------------------------------------------------------- DOM helpers
@@ -159,7 +166,8 @@
     this.data = data;
     this.d = data.drawing;
     this.grid = data.drawing.grid;
-    this.state = { strokes: [], digit: null, shift: [0, 0] };
+    // The explorer opens with one of the project's drawn digits; the first stroke drawn replaces it.
+    this.state = { strokes: data.examples[0].strokes, digit: null, shift: [0, 0], example: 0 };
     this.history = [];
     this.cursor = [Math.floor(this.grid / 2), Math.floor(this.grid / 2)];
     this.off = { conv1: [], conv2: [] };
@@ -192,8 +200,9 @@
   Explorer.prototype.buildInput = function () {
     var self = this;
     var box = el("div", { class: "nx-input" });
-    var id = uid("grid");
-    box.appendChild(el("p", { class: "nx-title", id: id }, "Input (" + this.grid + "×" + this.grid + ")"));
+    var pair = el("div", { class: "nx-pair" });
+    var drawn = el("figure", { class: "nx-drawn" }), id = uid("grid");
+    drawn.appendChild(el("p", { class: "nx-title", id: id }, "Your drawing"));
     this.canvas = el("canvas", {
       class: "nx-grid",
       tabindex: "0",
@@ -206,12 +215,25 @@
     this.canvas.small = document.createElement("canvas");
     this.canvas.small.width = this.canvas.small.height = this.grid;
     this.canvas.size = this.grid;
-    box.appendChild(this.canvas);
+    drawn.appendChild(this.canvas);
+    pair.appendChild(drawn);
+    var seen = el("figure", { class: "nx-seen" }), seenId = uid("input");
+    seen.appendChild(el("p", { class: "nx-title", id: seenId }, "What the network gets"));
+    this.inputCanvas = el("canvas", { class: "nx-input-map", role: "img", "aria-labelledby": seenId });
+    this.inputCanvas.width = this.inputCanvas.height = this.grid * 6;
+    this.inputCanvas.small = document.createElement("canvas");
+    this.inputCanvas.small.width = this.inputCanvas.small.height = this.grid;
+    this.inputCanvas.size = this.grid;
+    seen.appendChild(this.inputCanvas);
+    this.inputCaption = el("figcaption", { class: "nx-help" });
+    seen.appendChild(this.inputCaption);
+    pair.appendChild(seen);
+    box.appendChild(pair);
     var help = el(
       "p",
       { class: "nx-help", id: this.canvas.getAttribute("aria-describedby") },
-      "Draw with the mouse, a pen or a finger. Keys: arrows move the cursor, Space paints, " +
-        "Shift+arrows move the digit, Backspace undoes, Delete clears. Pen " + this.d.pen_width + " cells wide."
+      "Draw with the mouse, a pen or a finger, any size, anywhere in the grid. Keys: arrows move the cursor, " +
+        "Space paints, Shift+arrows move the drawing, Backspace undoes, Delete clears."
     );
     box.appendChild(help);
     var buttons = el("div", { class: "nx-buttons" });
@@ -220,6 +242,16 @@
     buttons.appendChild(this.undoButton);
     buttons.appendChild(this.clearButton);
     box.appendChild(buttons);
+    var exampleId = uid("example");
+    var drawnField = el("div", { class: "nx-field" });
+    drawnField.appendChild(el("label", { for: exampleId }, "Drawn digit"));
+    this.examplePick = el("select", { id: exampleId });
+    this.examplePick.appendChild(el("option", { value: "" }, "none"));
+    this.data.examples.forEach(function (example, i) {
+      self.examplePick.appendChild(el("option", { value: String(i) }, example.name));
+    });
+    drawnField.appendChild(this.examplePick);
+    box.appendChild(drawnField);
     var pickId = uid("pick");
     var field = el("div", { class: "nx-field" });
     field.appendChild(el("label", { for: pickId }, "Test digit"));
@@ -230,18 +262,33 @@
     }
     field.appendChild(this.pick);
     box.appendChild(field);
+    this.showPickers();
     this.undoButton.addEventListener("click", function () { self.undo(); });
     this.clearButton.addEventListener("click", function () { self.clear(); });
     this.pick.addEventListener("change", function () {
       self.remember();
-      self.state.digit = self.pick.value === "" ? null : Number(self.pick.value);
-      self.state.strokes = [];
-      self.state.shift = [0, 0];
+      var digit = self.pick.value === "" ? null : Number(self.pick.value);
+      self.state = { strokes: [], digit: digit, shift: [0, 0], example: null };
+      self.showPickers();
+      self.update();
+    });
+    this.examplePick.addEventListener("change", function () {
+      self.remember();
+      var example = self.examplePick.value === "" ? null : Number(self.examplePick.value);
+      var strokes = example === null ? [] : self.data.examples[example].strokes;
+      self.state = { strokes: strokes, digit: null, shift: [0, 0], example: example };
+      self.showPickers();
       self.update();
     });
     this.bindPointer();
     this.canvas.addEventListener("keydown", this.onGridKey.bind(this));
     return box;
+  };
+
+  /** The two pickers show what the grid holds. */
+  Explorer.prototype.showPickers = function () {
+    this.pick.value = this.state.digit === null ? "" : String(this.state.digit);
+    this.examplePick.value = this.state.example === null ? "" : String(this.state.example);
   };
 
   Explorer.prototype.buildOutput = function () {
@@ -352,9 +399,23 @@
 
   // ---------------------------------------------------------------- input
 
+  /** The pointer's place in grid cells, kept inside the grid (a stroke that leaves it runs along its edge). */
   Explorer.prototype.gridPoint = function (event) {
-    var rect = this.canvas.getBoundingClientRect();
-    return [((event.clientX - rect.left) / rect.width) * this.grid, ((event.clientY - rect.top) / rect.height) * this.grid];
+    var rect = this.canvas.getBoundingClientRect(), n = this.grid;
+    var x = ((event.clientX - rect.left) / rect.width) * n, y = ((event.clientY - rect.top) / rect.height) * n;
+    return [Math.min(Math.max(x, 0), n), Math.min(Math.max(y, 0), n)];
+  };
+
+  /** Start a new stroke at point: a drawn example in the grid gives way to the learner's own drawing. */
+  Explorer.prototype.startStroke = function (point) {
+    this.remember();
+    if (this.state.example !== null) {
+      this.state = { strokes: [], digit: null, shift: [0, 0], example: null };
+      this.showPickers();
+    }
+    var stroke = [point];
+    this.state.strokes.push(stroke);
+    return stroke;
   };
 
   Explorer.prototype.bindPointer = function () {
@@ -365,9 +426,7 @@
       event.preventDefault();
       self.canvas.focus();
       if (self.canvas.setPointerCapture) self.canvas.setPointerCapture(event.pointerId);
-      self.remember();
-      drawing = [self.gridPoint(event)];
-      self.state.strokes.push(drawing);
+      drawing = self.startStroke(self.gridPoint(event));
       self.scheduleUpdate();
     });
     this.canvas.addEventListener("pointermove", function (event) {
@@ -404,14 +463,14 @@
   Explorer.prototype.undo = function () {
     if (!this.history.length) return;
     this.state = JSON.parse(this.history.pop());
-    this.pick.value = this.state.digit === null ? "" : String(this.state.digit);
+    this.showPickers();
     this.update();
   };
 
   Explorer.prototype.clear = function () {
     this.remember();
-    this.state = { strokes: [], digit: null, shift: [0, 0] };
-    this.pick.value = "";
+    this.state = { strokes: [], digit: null, shift: [0, 0], example: null };
+    this.showPickers();
     this.update();
   };
 
@@ -424,8 +483,7 @@
       this.cursor[1] = Math.min(Math.max(this.cursor[1] + move[1], 0), this.grid - 1);
       this.drawInput();
     } else if (event.key === " " || event.key === "Enter") {
-      this.remember();
-      this.state.strokes.push([[this.cursor[0] + 0.5, this.cursor[1] + 0.5]]);
+      this.startStroke([this.cursor[0] + 0.5, this.cursor[1] + 0.5]);
       this.update();
     } else if (event.key === "Backspace") this.undo();
     else if (event.key === "Delete") this.clear();
@@ -445,23 +503,31 @@
     this.update();
   };
 
-  /** The 28×28 uint8 input: the chosen test digit (shifted) and the prepared strokes, the larger of the two. */
-  Explorer.prototype.inputImage = function () {
+  /** The chosen test digit, moved by state.shift (uint8, grid × grid), or null. */
+  Explorer.prototype.testDigit = function () {
+    if (this.state.digit === null) return null;
     var n = this.grid, out = new Uint8Array(n * n);
-    if (this.state.digit !== null) {
-      var offset = this.state.digit * n * n, dx = this.state.shift[0], dy = this.state.shift[1];
-      for (var r = 0; r < n; r++) {
-        for (var c = 0; c < n; c++) {
-          var sr = r - dy, sc = c - dx;
-          if (sr >= 0 && sr < n && sc >= 0 && sc < n) out[r * n + c] = this.data.images[offset + sr * n + sc];
-        }
+    var offset = this.state.digit * n * n, dx = this.state.shift[0], dy = this.state.shift[1];
+    for (var r = 0; r < n; r++) {
+      for (var c = 0; c < n; c++) {
+        var sr = r - dy, sc = c - dx;
+        if (sr >= 0 && sr < n && sc >= 0 && sc < n) out[r * n + c] = this.data.images[offset + sr * n + sc];
       }
     }
-    if (this.state.strokes.length) {
-      var drawn = core.prepare(this.state.strokes, this.d);
-      for (var i = 0; i < out.length; i++) out[i] = Math.max(out[i], drawn[i]);
-    }
     return out;
+  };
+
+  /** The 28×28 uint8 input. A drawing alone is scaled and centred as the training digits were
+   *  (ConvCore.prepare); strokes over a test digit (scaled and centred already) are inked where they
+   *  were drawn, and each pixel keeps the larger of the two values. */
+  Explorer.prototype.inputImage = function () {
+    var digit = this.testDigit(), strokes = this.state.strokes;
+    if (!digit) return strokes.length ? core.prepare(strokes, this.d) : new Uint8Array(this.grid * this.grid);
+    if (strokes.length) {
+      var drawn = core.prepare(strokes, this.d, false);
+      for (var i = 0; i < digit.length; i++) digit[i] = Math.max(digit[i], drawn[i]);
+    }
+    return digit;
   };
 
   // ---------------------------------------------------------------- update and drawing
@@ -517,22 +583,28 @@
     return boxes;
   };
 
-  Explorer.prototype.drawInput = function () {
-    var n = this.grid, ctx = this.canvas.small.getContext("2d");
-    var pixels = ctx.createImageData(n, n);
+  /** Paint a grid × grid uint8 image (or black, for null) into canvas.small. */
+  function paintGray(canvas, image) {
+    var n = canvas.size, ctx = canvas.small.getContext("2d"), pixels = ctx.createImageData(n, n);
     for (var i = 0; i < n * n; i++) {
-      pixels.data[4 * i] = pixels.data[4 * i + 1] = pixels.data[4 * i + 2] = this.image[i];
+      pixels.data[4 * i] = pixels.data[4 * i + 1] = pixels.data[4 * i + 2] = image ? image[i] : 0;
       pixels.data[4 * i + 3] = 255;
     }
     ctx.putImageData(pixels, 0, 0);
-    var boxes = this.highlights("input", 0);
+  }
+
+  /** The drawing as drawn (its strokes over the test digit, if one is chosen) and, beside it, the input. */
+  Explorer.prototype.drawInput = function () {
+    var n = this.grid, digit = this.testDigit();
+    paintGray(this.canvas, digit);
+    var boxes = [];
     if (document.activeElement === this.canvas) {
       boxes.push({ r0: this.cursor[1], r1: this.cursor[1], c0: this.cursor[0], c1: this.cursor[0], color: "#e040fb" });
     }
     drawScaled(this.canvas, boxes);
     var out = this.canvas.getContext("2d"), scale = this.canvas.width / n;
-    out.strokeStyle = "rgba(255, 80, 80, 0.55)";
-    out.lineWidth = 1.5;
+    out.strokeStyle = out.fillStyle = digit ? "rgba(255, 80, 80, 0.8)" : "#ffffff";
+    out.lineWidth = scale * (digit ? 0.5 : 1);
     out.lineCap = out.lineJoin = "round";
     this.state.strokes.forEach(function (stroke) {
       out.beginPath();
@@ -540,6 +612,14 @@
       stroke.forEach(function (p) { out.lineTo(p[0] * scale, p[1] * scale); });
       out.stroke();
     });
+    paintGray(this.inputCanvas, this.image);
+    drawScaled(this.inputCanvas, this.highlights("input", 0));
+    this.inputCaption.textContent = digit
+      ? "The stored test digit, with your strokes inked where you drew them."
+      : this.state.strokes.length
+        ? n + "×" + n + ": scaled and centred like the training digits, inked with a pen " + this.d.pen_width +
+          " cells wide, counted in " + this.d.block + "×" + this.d.block + " blocks, enlarged."
+        : "Nothing yet: draw in the grid on the left.";
   };
 
   Explorer.prototype.drawLayers = function () {
@@ -567,10 +647,16 @@
       );
     }
     this.prediction = this.empty ? null : best;
+    var runnerUp = best === 0 ? 1 : 0;
+    for (k = 0; k < p.length; k++) if (k !== best && p[k] > p[runnerUp]) runnerUp = k;
+    this.unsure = !this.empty && p[best] < UNSURE_BELOW;
+    var verdict = this.unsure
+      ? "The network is unsure: it says " + best + ", with probability only " + percent(p[best]) +
+        "; next comes " + runnerUp + ", with " + percent(p[runnerUp]) + "."
+      : "The network says " + best + ", with probability " + percent(p[best]) + ".";
     this.sentence.textContent = this.empty
       ? "The grid is empty: draw a digit or pick a test digit, and the network will say what it sees."
-      : "The network says " + best + ", with probability " + percent(p[best]) + "." +
-        (this.state.digit !== null ? " The digit's label is " + this.data.labels[this.state.digit] + "." : "");
+      : verdict + (this.state.digit !== null ? " The digit's label is " + this.data.labels[this.state.digit] + "." : "");
   };
 
   // ---------------------------------------------------------------- units
@@ -893,8 +979,8 @@
     state: function () {
       var e = built()[0];
       return {
-        strokes: e.state.strokes, digit: e.state.digit, shift: e.state.shift, image: Array.from(e.image),
-        empty: e.empty, prediction: e.prediction,
+        strokes: e.state.strokes, digit: e.state.digit, shift: e.state.shift, example: e.state.example,
+        image: Array.from(e.image), empty: e.empty, prediction: e.prediction, unsure: e.unsure,
         accuracy: e.current, accuracyPending: e.accuracyPending, baseline: e.baseline, off: e.off
       };
     },
