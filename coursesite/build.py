@@ -1,6 +1,6 @@
 """Build the site beside the published one, and put it in its place only when the build succeeds.
 
-    python -m coursesite.build [-c CONFDIR] [-b BUILDER] [-W] [--keep-going] [-E] [-q] SOURCEDIR OUTPUTDIR
+    python -m coursesite.build [-c CONFDIR] [-b BUILDER] [-W] [--keep-going] [-E] [-q] [-v] [-j N] SRC OUT
 
 ``make html`` runs this. Sphinx writes into ``OUTPUTDIR.next``, a copy of
 OUTPUTDIR with its doctrees, so it rebuilds only what changed; when the build
@@ -14,6 +14,7 @@ import os
 import shutil
 import signal
 import sys
+import threading
 import traceback
 from contextlib import contextmanager
 from pathlib import Path
@@ -68,6 +69,9 @@ def stops_as_interrupts():
     def interrupt(signum, frame):
         raise KeyboardInterrupt(signal.Signals(signum).name)
 
+    if threading.current_thread() is not threading.main_thread():  # only the main thread takes signals
+        yield
+        return
     previous = {number: signal.signal(number, interrupt) for number in (signal.SIGTERM, signal.SIGHUP)}
     try:
         yield
@@ -76,7 +80,7 @@ def stops_as_interrupts():
             signal.signal(number, handler)
 
 
-def run_sphinx(sourcedir, confdir, outdir, builder, strict, freshenv, quiet):
+def run_sphinx(sourcedir, confdir, outdir, builder, strict, freshenv, quiet, verbosity=0, jobs=0):
     """Build with Sphinx in this process, as sphinx-build does; return its status (0: success)."""
     from sphinx.application import Sphinx
     from sphinx.util.console import disable_colour, terminal_supports_colour
@@ -95,6 +99,8 @@ def run_sphinx(sourcedir, confdir, outdir, builder, strict, freshenv, quiet):
             warning=sys.stderr,
             freshenv=freshenv,
             warningiserror=strict,
+            verbosity=verbosity,
+            parallel=jobs,
         )
         app.build()
         return app.statuscode
@@ -132,14 +138,26 @@ def report_error(error, folders):
     return 2
 
 
-def build(sourcedir, outdir, confdir=None, builder="html", strict=True, freshenv=False, quiet=False):
+def build(
+    sourcedir,
+    outdir,
+    confdir=None,
+    builder="html",
+    strict=True,
+    freshenv=False,
+    quiet=False,
+    verbosity=0,
+    jobs=0,
+):
     """Build sourcedir into outdir beside the site already there; return an exit status (0: published)."""
     folders = Folders(outdir)
     confdir = sourcedir if confdir is None else confdir
     try:
         with stops_as_interrupts():
             folders.start()
-            status = run_sphinx(sourcedir, confdir, folders.next, builder, strict, freshenv, quiet)
+            status = run_sphinx(
+                sourcedir, confdir, folders.next, builder, strict, freshenv, quiet, verbosity, jobs
+            )
     except KeyboardInterrupt:
         script = recording.running_script()
         recording.use_project(None, None)
@@ -147,7 +165,7 @@ def build(sourcedir, outdir, confdir=None, builder="html", strict=True, freshenv
         during = f" while {script} ran" if script else ""
         print(f"interrupted{during}: {folders.published} still holds the previous site", file=sys.stderr)
         return 130
-    except Exception as error:
+    except (Exception, SystemExit) as error:
         script, path = recording.running_script(), recording.running_script_path()
         recording.use_project(None, None)
         folders.discard()
@@ -176,10 +194,13 @@ def main(argv=None):
     parser.add_argument("--keep-going", action="store_true", help="accepted for sphinx-build's sake")
     parser.add_argument("-E", dest="freshenv", action="store_true", help="read every page again")
     parser.add_argument("-q", dest="quiet", action="store_true", help="only warnings and errors")
+    parser.add_argument("-v", dest="verbosity", action="count", default=0, help="more detail")
+    parser.add_argument("-j", dest="jobs", type=int, default=0, help="processes reading and writing pages")
     args = parser.parse_args(argv)
-    return build(
-        args.sourcedir, args.outputdir, args.confdir, args.builder, args.strict, args.freshenv, args.quiet
-    )
+    options = {
+        key: getattr(args, key) for key in ("confdir", "builder", "strict", "freshenv", "quiet", "verbosity")
+    }
+    return build(args.sourcedir, args.outputdir, jobs=args.jobs, **options)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,8 @@ MANIFEST_NAME = "figures.json"
 FORMAT = 2
 #: Glob of the figure scripts, relative to the scripts folder (one folder per part of the module).
 SCRIPT_GLOB = "*/plot_*.py"
-#: Files every script depends on, relative to the project's root, when they exist.
+#: Files every script depends on, relative to the project's root, when they exist: the pinned
+#: packages the build runs with (the Makefile makes the virtual environment again when they change).
 SHARED_INPUTS = ("requirements.txt",)
 
 
@@ -46,7 +47,10 @@ class Project:
     def input_name(self, path):
         """A file's name as an input (relative to the root, posix), or None if it cannot be one."""
         path = Path(path)
-        if any(path.is_relative_to(folder) for folder in self.ignored) or path.name == MANIFEST_NAME:
+        if (
+            any(path.is_relative_to(folder) for folder in self.ignored)
+            or path == self.generated_dir / MANIFEST_NAME
+        ):
             return None
         if not path.is_relative_to(self.root) or "__pycache__" in path.parts:
             return None
@@ -138,7 +142,7 @@ class _Hashes:
 def _own_reason(project, script, record, hashes):
     """Why the script must run judged by its own record, or None."""
     if record is None:
-        return "it has not run yet"
+        return "no run of it is recorded"
     if hashes(project.script_path(script)) != record.text:
         return "its text changed"
     for name, recorded in sorted(record.inputs.items()):

@@ -92,7 +92,10 @@ _audit_installed = False
 
 def _audit(event, args):
     if event == "open" and _run is not None:
-        _run.opened(*args[:3])
+        try:
+            _run.opened(*args[:3])
+        except Exception:  # an error raised here would stop the script's own open()
+            pass
 
 
 def use_project(project, records):

@@ -130,7 +130,7 @@ def test_each_reason_a_script_runs_is_named(project):
     assert to_run(project) == {
         "part/plot_b.py": "b.txt is missing",
         "part/plot_c.py": "docs/_generated/b.txt is gone",
-        "part/plot_d.py": "it has not run yet",
+        "part/plot_d.py": "no run of it is recorded",
     }
     (project.generated_dir / "b.txt").write_text("b")
     assert to_run(project)["part/plot_c.py"] == "lib.py changed"
