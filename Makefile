@@ -11,7 +11,7 @@ SPHINX     := $(BIN)/sphinx-build -c . $(SPHINXOPTS)
 .PHONY: help html test lint linkcheck bench serve clean venv test-venv
 
 help:
-	@echo "make html       build the site into $(BUILD)/html (runs every figure script)"
+	@echo "make html       build the site into $(BUILD)/html (runs the figure scripts whose inputs changed)"
 	@echo "make test       build, then run lint, link check and the test suite"
 	@echo "make lint       ruff on the Python code, sphinx-lint on the pages"
 	@echo "make linkcheck  check every internal link and anchor (no network)"
@@ -33,9 +33,11 @@ $(VENV)/.requirements-test: $(VENV)/.requirements requirements-test.txt
 venv: $(VENV)/.requirements
 test-venv: $(VENV)/.requirements-test
 
+# coursesite.build runs Sphinx beside the published site ($(BUILD)/html.next) and swaps the two when the
+# build succeeds: a failed or interrupted build leaves $(BUILD)/html as it was.
 html: venv
 	@command -v node >/dev/null 2>&1 || { echo "error: node not found; the formulas are typeset by KaTeX with Node.js at build time (on Debian: apt-get install nodejs)"; exit 1; }
-	$(SPHINX) -b html docs $(BUILD)/html
+	$(BIN)/python -m coursesite.build -c . $(SPHINXOPTS) -b html docs $(BUILD)/html
 
 linkcheck: html test-venv
 	$(SPHINX) -b linkcheck docs $(BUILD)/linkcheck

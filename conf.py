@@ -13,7 +13,7 @@ from pathlib import Path
 import sphinxcontrib.katex as sphinxcontrib_katex
 
 ROOT = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT))  # the convviz package, imported by the figure scripts
+sys.path.insert(0, str(ROOT))  # convviz (the figure scripts import it) and coursesite (the build)
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))  # the build hooks: course_build, explorers
 
 os.environ.setdefault("MPLBACKEND", "Agg")
@@ -74,6 +74,11 @@ sphinx_gallery_conf = {
     "default_thumb_file": str(ROOT / "docs" / "_static" / "numbers_thumb.png"),
     # The timing page loads jQuery from a CDN; the site must work offline.
     "write_computation_times": False,
+    # Around each script (sphinx-gallery's hooks, named as text so the configuration pickles):
+    # coursesite.recording sends its saves into docs/_generated and records what it used and made.
+    "reset_argv": "coursesite.recording.start_script",
+    "reset_modules": ("matplotlib", "coursesite.recording.end_script"),
+    "reset_modules_order": "both",
 }
 
 # `make linkcheck` runs offline: external links are skipped, internal ones are

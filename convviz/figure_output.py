@@ -1,23 +1,13 @@
-"""Where figure scripts save their files, and how the build knows a script must run again.
+"""Saving figures, animations, other files and measured numbers, with the same bytes on every run.
 
-A figure script saves with :func:`save_png`, :func:`save_gif`, :func:`save_file`
-or :func:`save_numbers`. The save functions find the script that called them
-on the call stack (sphinx-gallery compiles each script under its own path):
-
-* a script under ``scripts/`` saves into :data:`convviz.paths.GENERATED_DIR`,
-  the one home of generated files, and each save is recorded in the manifest
-  ``figures.json`` there: the file, the script (relative to ``scripts/``) and a
-  hash of this package and of the downloads;
-* any other script (a gallery download run by a reader) saves next to itself,
-  and a notebook into its own folder; nothing is recorded.
-
-sphinx-gallery re-runs a script only when the script's own text changes;
-:func:`stale_scripts` names the other scripts that must run again.
+Where a file goes: while the site is built, the build sends every save into its
+generated folder (:func:`save_into`, called around each figure script);
+otherwise next to the script that is running (``python plot_NN_name.py``, a
+gallery download run beside the unzipped package), or into the working folder
+of a notebook.
 """
 
-import hashlib
 import io
-import json
 import os
 import sys
 from pathlib import Path
@@ -25,154 +15,43 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, PngImagePlugin
 
-from convviz.paths import DOWNLOADS_DIR, GENERATED_DIR, PACKAGE_DIR, SCRIPTS_DIR
-
-MANIFEST_NAME = "figures.json"
-#: Code whose change makes every recorded figure stale: this package and the downloads.
-TRACKED_SOURCES = (PACKAGE_DIR, DOWNLOADS_DIR)
-#: Glob of the figure scripts, relative to ``scripts/`` (one folder per part of the module).
-SCRIPT_GLOB = "*/plot_*.py"
+#: Where saves go while something routes them (the site build): (folder, claim or None).
+_route = None
 
 
-def source_hash():
-    """A hash of every Python file of this package and of the downloads."""
-    digest = hashlib.sha256()
-    for folder in TRACKED_SOURCES:
-        for path in sorted(folder.glob("*.py")):
-            digest.update(f"{folder.name}/{path.name}".encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+def save_into(folder, claim=None):
+    """Send every save into folder until ``save_into(None)``.
+
+    claim(name), when given, runs before each file is written and may raise to
+    refuse the name; the site build records there which script saves what.
+    """
+    global _route
+    _route = None if folder is None else (Path(folder), claim)
 
 
-def figure_scripts(scripts_dir=None):
-    """Every figure script, as a path relative to scripts_dir (e.g. ``part1_filters/plot_01_x.py``)."""
-    scripts_dir = SCRIPTS_DIR if scripts_dir is None else scripts_dir
-    return sorted(path.relative_to(scripts_dir).as_posix() for path in Path(scripts_dir).glob(SCRIPT_GLOB))
-
-
-# -- Which script is saving, and where its files go ---------------------------------------
-
-
-def calling_script():
-    """The file of the first caller outside this package, or None (a notebook, a prompt)."""
-    frame = sys._getframe(1)
-    while frame is not None:
-        filename = frame.f_code.co_filename
-        if not filename.startswith(str(PACKAGE_DIR)):
-            path = Path(filename)
-            return path.resolve() if path.suffix == ".py" and path.is_file() else None
-        frame = frame.f_back
-    return None
-
-
-def output_target(script):
-    """(folder, script name for the manifest or None) for a script path or None."""
-    if script is not None:
-        try:
-            relative = script.relative_to(Path(SCRIPTS_DIR).resolve())
-        except ValueError:
-            return script.parent, None
-        return Path(GENERATED_DIR), relative.as_posix()
-    if "ipykernel" in sys.modules:  # a downloaded notebook: save into the notebook's folder
-        return Path.cwd(), None
+def _own_folder():
+    """The folder of the running script, or the working folder of a notebook."""
+    script = getattr(sys.modules.get("__main__"), "__file__", None)
+    if script is not None and Path(script).suffix == ".py" and Path(script).is_file():
+        return Path(script).resolve().parent
+    if "ipykernel" in sys.modules:
+        return Path.cwd()
     raise RuntimeError(
-        "convviz cannot tell which script is saving: run the figure script as a file "
-        "(python plot_NN_name.py) or as a notebook"
+        "convviz cannot tell where to save: run the figure script as a file "
+        "(python plot_NN_name.py) or in a notebook"
     )
 
 
-# -- The manifest ------------------------------------------------------------------------
-
-
-def read_manifest(folder=None):
-    """{file name: {"script": ..., "sources": ...}}, or None when missing or damaged."""
-    folder = GENERATED_DIR if folder is None else folder
-    try:
-        manifest = json.loads((Path(folder) / MANIFEST_NAME).read_text())
-    except (OSError, ValueError):
-        return None
-    if not isinstance(manifest, dict):
-        return None
-    for entry in manifest.values():
-        if not (isinstance(entry, dict) and isinstance(entry.get("script"), str)):
-            return None
-        if not isinstance(entry.get("sources"), str):
-            return None
-    return manifest
-
-
-def write_manifest(manifest, folder):
-    """Write the manifest atomically (a temporary file renamed over the old one)."""
-    path = Path(folder) / MANIFEST_NAME
-    temporary = path.with_suffix(".json.tmp")
-    temporary.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
-    os.replace(temporary, path)
-
-
-def _record(path, script):
-    manifest = read_manifest(path.parent) or {}
-    manifest[path.name] = {"script": script, "sources": source_hash()}
-    write_manifest(manifest, path.parent)
-
-
-def stale_scripts(scripts_dir=None, generated_dir=None):
-    """Scripts that must run: never recorded, a recorded file missing, or older package code.
-
-    With no readable manifest every script is stale.
-    """
-    generated_dir = GENERATED_DIR if generated_dir is None else generated_dir
-    scripts = figure_scripts(scripts_dir)
-    manifest = read_manifest(generated_dir)
-    if manifest is None:
-        return scripts
-    current = source_hash()
-    recorded = {entry["script"] for entry in manifest.values()}
-    stale = {script for script in scripts if script not in recorded}
-    for name, entry in manifest.items():
-        if entry["sources"] != current or not (Path(generated_dir) / name).is_file():
-            stale.add(entry["script"])
-    return sorted(stale & set(scripts))
-
-
-def forget_outputs(scripts, generated_dir=None):
-    """Delete the files recorded for scripts, and their entries: they are about to run again.
-
-    What a script makes after it ran again is then exactly what it makes now (an
-    output it no longer writes, or writes under another name, does not linger).
-    """
-    generated_dir = Path(GENERATED_DIR if generated_dir is None else generated_dir)
-    manifest = read_manifest(generated_dir)
-    if not manifest:
-        return []
-    forgotten = sorted(name for name, entry in manifest.items() if entry["script"] in set(scripts))
-    for name in forgotten:
-        (generated_dir / name).unlink(missing_ok=True)
-        del manifest[name]
-    write_manifest(manifest, generated_dir)
-    return forgotten
-
-
-def orphan_files(scripts_dir=None, generated_dir=None):
-    """Generated files that no existing script claims (its script was renamed or deleted)."""
-    generated_dir = GENERATED_DIR if generated_dir is None else generated_dir
-    manifest = read_manifest(generated_dir) or {}
-    scripts = set(figure_scripts(scripts_dir))
-    claimed = {name for name, entry in manifest.items() if entry["script"] in scripts}
-    folder = Path(generated_dir)
-    if not folder.is_dir():
-        return []
-    return sorted(
-        path.name for path in folder.iterdir() if path.name != MANIFEST_NAME and path.name not in claimed
-    )
-
-
-# -- Saving --------------------------------------------------------------------------------
-
-
-def _save(name, write, script=None):
-    """Write one output through write(path) into the caller's folder; record it in the build."""
-    script = calling_script() if script is None else Path(script).resolve()
-    folder, recorded_as = output_target(script)
+def _save(name, write):
+    """Write one output through write(path), atomically, where saves go; return its path."""
+    if not isinstance(name, str) or not name or Path(name).name != name or name.startswith("."):
+        raise ValueError(f"name must be a file name without a folder, got {name!r}")
+    if _route is None:
+        folder = _own_folder()
+    else:
+        folder, claim = _route
+        if claim is not None:
+            claim(name)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
     temporary = path.with_name(f".{name}.tmp")
@@ -181,8 +60,6 @@ def _save(name, write, script=None):
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
-    if recorded_as is not None:
-        _record(path, recorded_as)
     return path
 
 
@@ -210,17 +87,17 @@ def _horizontal_scale(ax):
     return abs(x1 - x0)
 
 
-def panel_widths(fig):
+def panel_widths(fig, panel_width=None):
     """The width of every panel as drawn, in display pixels at the figure's dpi.
 
     A panel that shows images is as wide as the part of its images inside the
     axes; one that plots lines is as wide as its axes. A figure drawn as one
-    mosaic states how wide its narrowest panel is in the data units of the axes
-    holding it: ``fig.panel_width = (ax, units)``. Positions are those of the
-    last drawing (an axes with a fixed aspect takes its place when drawn).
+    mosaic says how wide its narrowest panel is in the data units of the axes
+    holding it: panel_width = (ax, units). Positions are those of the last
+    drawing (an axes with a fixed aspect takes its place when drawn).
     """
-    if hasattr(fig, "panel_width"):
-        ax, units = fig.panel_width
+    if panel_width is not None:
+        ax, units = panel_width
         return [units * _horizontal_scale(ax)]
     widths = []
     for ax in fig.axes:
@@ -236,29 +113,44 @@ def panel_widths(fig):
     return widths
 
 
-def figure_description(fig, dpi=None, width=None):
+def _check_record(fig, panels, panel_width):
+    if panels is not None:
+        count, sizes = panels if isinstance(panels, tuple) and len(panels) == 2 else (None, None)
+        if not (isinstance(count, int) and count >= 1 and isinstance(sizes, list | tuple)):
+            raise ValueError(f'panels must be (count, ["RxC", ...]), got {panels!r}')
+        if not all(isinstance(size, str) and len(size.split("x")) == 2 for size in sizes):
+            raise ValueError(f'panels must list image sizes as "RxC" text, got {sizes!r}')
+    if panel_width is not None:
+        ax, units = panel_width if isinstance(panel_width, tuple) and len(panel_width) == 2 else (None, 0)
+        if ax not in fig.axes or not (isinstance(units, int | float) and units > 0):
+            raise ValueError(f"panel_width must be (an axes of the figure, units > 0), got {panel_width!r}")
+
+
+def figure_description(fig, dpi=None, width=None, *, panels=None, panel_width=None):
     """What a figure holds, for tests of its alt text, its text size and its panels' widths.
 
     "panels=N; sizes=RxC,RxC,...": a panel is an axes that shows an image or a
     plotted line; sizes are the rows × columns of every image shown, in the
-    order of the axes. A figure drawn as one mosaic states its own panels:
-    ``fig.panels = (count, sizes)``. Given the dpi it is drawn at and the width
-    of the file in pixels, "; font_px=F; width_px=W" follow: the smallest text's
-    size in pixels of the file, and the file's width. Given the dpi,
-    "; panel_px=P" ends it: the narrowest panel's width (:func:`panel_widths`)
-    in units of the file (pixels; points for an SVG, drawn at 72 dpi).
+    order of the axes. A figure drawn as one mosaic states its panels:
+    panels = (count, sizes), and panel_width as for :func:`panel_widths`.
+    Given the dpi it is drawn at and the width of the file in pixels,
+    "; font_px=F; width_px=W" follow: the smallest text's size in pixels of
+    the file, and the file's width. Given the dpi, "; panel_px=P" ends it: the
+    narrowest panel's width in units of the file (pixels; points for an SVG,
+    drawn at 72 dpi). The site reads it back with coursesite.figure_records.
     """
-    if hasattr(fig, "panels"):
-        count, sizes = fig.panels
+    _check_record(fig, panels, panel_width)
+    if panels is not None:
+        count, sizes = panels
     else:
-        panels = [ax for ax in fig.axes if ax.images or ax.lines]
-        count = len(panels)
-        sizes = [f"{im.get_array().shape[0]}x{im.get_array().shape[1]}" for ax in panels for im in ax.images]
+        shown = [ax for ax in fig.axes if ax.images or ax.lines]
+        count = len(shown)
+        sizes = [f"{im.get_array().shape[0]}x{im.get_array().shape[1]}" for ax in shown for im in ax.images]
     description = f"panels={count}; sizes={','.join(sizes)}"
     points = smallest_font_points(fig)
     if dpi is not None and width is not None and points is not None:
         description += f"; font_px={points * dpi / 72:.1f}; width_px={width}"
-    widths = panel_widths(fig) if dpi is not None else []
+    widths = panel_widths(fig, panel_width) if dpi is not None else []
     if widths:
         description += f"; panel_px={min(widths) * dpi / fig.dpi:.1f}"
     return description
@@ -315,7 +207,16 @@ def _rendered_rgb(fig, dpi, tight):
 
 
 def save_png(
-    fig, name, dpi=200, *, width=None, tight=True, palette="median-cut", gray_levels=256, script=None
+    fig,
+    name,
+    dpi=200,
+    *,
+    width=None,
+    tight=True,
+    palette="median-cut",
+    gray_levels=256,
+    panels=None,
+    panel_width=None,
 ):
     """Save a matplotlib figure as a small, opaque PNG whose bytes repeat from build to build.
 
@@ -325,12 +226,14 @@ def save_png(
     as 8-bit gray (rounded to gray_levels evenly spaced levels, 256 keeps every
     one; fewer make a photograph's file smaller); any other with the palette named: "median-cut" (256 colours
     chosen for it), "gray-ramp" (:func:`gray_ramp_palette`) or "exact" (RGB).
-    A text chunk "Description" holds :func:`figure_description`; nothing else varies.
+    A text chunk "Description" holds :func:`figure_description` (panels and
+    panel_width as there, for a figure drawn as one mosaic); nothing else varies.
     """
     if palette not in PALETTES:
         raise ValueError(f"palette must be one of {', '.join(PALETTES)}, got {palette!r}")
     if not (isinstance(gray_levels, int) and 2 <= gray_levels <= 256):
         raise ValueError(f"gray_levels must be a whole number from 2 to 256, got {gray_levels!r}")
+    _check_record(fig, panels, panel_width)
     if width is not None:
         dpi = width / fig.get_figwidth()
     rgb = _rendered_rgb(fig, dpi, tight)
@@ -347,13 +250,14 @@ def save_png(
     else:
         small = rgb
     info = PngImagePlugin.PngInfo()
-    info.add_text("Description", figure_description(fig, dpi, small.size[0]))
-    path = _save(name, lambda target: small.save(target, format="PNG", optimize=True, pnginfo=info), script)
+    record = figure_description(fig, dpi, small.size[0], panels=panels, panel_width=panel_width)
+    info.add_text("Description", record)
+    path = _save(name, lambda target: small.save(target, format="PNG", optimize=True, pnginfo=info))
     print(f"saved {name} ({small.size[0]}×{small.size[1]} pixels)")
     return path
 
 
-def save_gif(frames, name, durations_ms, script=None):
+def save_gif(frames, name, durations_ms):
     """Save Pillow images as a looping animated GIF; one duration per frame, in ms."""
 
     def write(path):
@@ -361,21 +265,21 @@ def save_gif(frames, name, durations_ms, script=None):
             path, format="GIF", save_all=True, append_images=frames[1:], duration=list(durations_ms), loop=0
         )
 
-    path = _save(name, write, script)
+    path = _save(name, write)
     print(f"saved {name} ({len(frames)} frames)")
     return path
 
 
-def save_file(writer, name, script=None):
+def save_file(writer, name):
     """Save any other output: writer(path) writes the file."""
-    return _save(name, writer, script)
+    return _save(name, writer)
 
 
-def save_numbers(numbers, name, script=None):
+def save_numbers(numbers, name):
     """Save measured values as reStructuredText substitutions, for pages to include.
 
     A page that says ``.. include:: /_generated/<name>`` can then write
     ``|key|`` wherever the value belongs, so the text states what the build measured.
     """
     lines = [f".. |{key}| replace:: {value}" for key, value in sorted(numbers.items())]
-    return _save(name, lambda path: path.write_text("\n".join(lines) + "\n"), script)
+    return _save(name, lambda path: path.write_text("\n".join(lines) + "\n"))

@@ -25,9 +25,14 @@ BOX_COLOUR = "#e66100"
 FONT = 12
 
 
-def save(fig, name, width=PIXEL_WIDTH):
-    """Save a part 3 figure width pixels wide (twice the CSS width shown), drawn once, grays kept smooth."""
-    return save_png(fig, name, width=width, tight=False, palette="gray-ramp")
+def save(fig, name, width=PIXEL_WIDTH, *, panels=None, panel_width=None):
+    """Save a part 3 figure width pixels wide (twice the CSS width shown), drawn once, grays kept smooth.
+
+    panels and panel_width state the panels of a figure drawn as one mosaic (see save_png).
+    """
+    return save_png(
+        fig, name, width=width, tight=False, palette="gray-ramp", panels=panels, panel_width=panel_width
+    )
 
 
 def coloured(values, cmap, vmin, vmax):

@@ -103,13 +103,14 @@ def image_grid(images, titles, columns, width=COLUMN_INCHES, fontsize=10):
     return fig
 
 
-def save_svg(fig, name):
+def save_svg(fig, name, *, panels=None, panel_width=None):
     """Save a matplotlib figure as SVG with no date, so the bytes repeat from build to build.
 
-    The SVG's description holds :func:`figure_description`, panel widths in points.
+    The SVG's description holds :func:`figure_description` (panels and
+    panel_width as there), panel widths in points.
     """
     fig.draw_without_rendering()  # axes with a fixed aspect take their drawn places
-    description = figure_description(fig, dpi=72)
+    description = figure_description(fig, dpi=72, panels=panels, panel_width=panel_width)
 
     def write(path):
         # A fixed salt makes the SVG's element ids repeat; it is set here because

@@ -1,31 +1,51 @@
-"""Clean builds in scratch copies of the repository: reproducible figures, and a cache that never goes stale.
+"""The build never shows a stale or half-made site, and rebuilds only what changed.
 
-Whatever is edited, renamed, deleted or damaged in the tree, the next `make html` must show what a clean
-build shows. Two clean builds are made once for the module (about a minute each on two cores); every other
-test starts from its own copy of the first, so the tests pass in any order.
+Most tests build the fixture site (tests/fixture_site: two figure scripts, a package they import,
+a download one of them runs and a file one reads that the other saves) in this process with the
+build ``make html`` runs (coursesite.build). Each starts from the same clean build, copied back to
+where it was built (so Sphinx's saved state is valid), changes something, builds, and compares
+with a clean build of the changed tree. Two tests build the real site with ``make html``: two clean
+builds give byte-identical figures, and an unchanged tree, then one edited script, rebuild only
+what changed. The tests of this file share one pytest-xdist worker (their builds are heavy).
 """
 
-import json
-import re
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from support.repo import copy_repository
-from support.site_build import make, make_html
+from support.site_build import build_in_process, executed_scripts, make, make_html
 
-from convviz.figure_output import figure_scripts
+from convviz.paths import ROOT
+from coursesite.outputs import MANIFEST_NAME, figure_scripts
 
-FIGURE_SUFFIXES = {".png", ".gif", ".npz", ".svg", ".txt"}
+pytestmark = [pytest.mark.build_cache, pytest.mark.xdist_group("build_cache")]
+
+FIXTURE = Path(__file__).parent / "fixture_site"
+SQUARE, CIRCLE = "part1/plot_01_square.py", "part1/plot_02_circle.py"
+FIGURE_SUFFIXES = {".png", ".gif", ".npz", ".svg", ".txt", ".css", ".woff2"}
+
+
+# -- Comparing sites --------------------------------------------------------------------------
 
 
 def generated(tree):
-    """{relative path: bytes} of everything the figure scripts made and the site shows."""
-    folders = [tree / "docs" / "_generated", tree / "_build" / "html" / "_images"]
+    """{relative path: bytes} of what the scripts made and the site shows (tiny_cnn_numbers.txt: a time)."""
+    folders = [
+        tree / "docs" / "_generated",
+        tree / "_build" / "html" / "_images",
+        tree / "_build" / "html" / "_static",
+    ]
     return {
         path.relative_to(tree).as_posix(): path.read_bytes()
         for folder in folders
         for path in sorted(folder.rglob("*"))
-        if path.suffix in FIGURE_SUFFIXES and path.name != "tiny_cnn_numbers.txt"  # holds a training time
+        if path.suffix in FIGURE_SUFFIXES and path.name != "tiny_cnn_numbers.txt"
     }
 
 
@@ -37,197 +57,399 @@ def site_files(tree):
     )
 
 
+def site_bytes(tree):
+    html = tree / "_build" / "html"
+    return {name: (html / name).read_bytes() for name in site_files(tree)}
+
+
 def assert_same_site(tree, clean):
     assert site_files(tree) == site_files(clean)
     ours, theirs = generated(tree), generated(clean)
     assert ours.keys() == theirs.keys()
     assert [name for name in ours if ours[name] != theirs[name]] == []
+    assert (tree / "_build" / "html.next").exists() is False
+
+
+def build(tree, status=0):
+    """Build the fixture tree in this process; assert the exit status; return (log, scripts run)."""
+    code, log, ran = build_in_process(tree)
+    assert code == status, log[-3000:]
+    return log, ran
+
+
+def error_lines(log):
+    return [line for line in log.splitlines() if line.startswith("error:")]
+
+
+def clean_build_of(tree, scratch):
+    """A clean build of tree's sources, in scratch."""
+    copy = scratch / "clean"
+    shutil.copytree(tree, copy, ignore=shutil.ignore_patterns("_build", "_generated", "auto_examples"))
+    build(copy)
+    return copy
+
+
+# -- The fixture site ---------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def clean(tmp_path_factory):
-    """Two clean builds of fresh copies, at different SOURCE_DATE_EPOCHs: (tree, scripts run) each."""
+def pristine(tmp_path_factory):
+    """A clean build of the fixture, kept aside; the tests build copies of it where it was built."""
+    base = tmp_path_factory.mktemp("fixture")
+    shutil.copytree(FIXTURE, base / "site")
+    log, ran = build(base / "site")
+    assert ran == [SQUARE, CIRCLE], log[-3000:]
+    (base / "site").rename(base / "pristine")
+    return base
+
+
+@pytest.fixture
+def tree(pristine):
+    """A copy of the clean build, at the path it was built at."""
+    work = pristine / "site"
+    if work.exists():
+        shutil.rmtree(work)
+    shutil.copytree(pristine / "pristine", work, symlinks=True)
+    return work
+
+
+@pytest.fixture
+def clean(pristine):
+    return pristine / "pristine"
+
+
+def edit(path, old, new):
+    text = path.read_text()
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new))
+
+
+def test_the_record_names_what_each_script_imports_reads_and_saves(clean):
+    import json
+
+    record = json.loads((clean / "docs" / "_generated" / MANIFEST_NAME).read_text())["scripts"]
+    assert sorted(record) == [SQUARE, CIRCLE]
+    assert sorted(record[SQUARE]["inputs"]) == ["tinypkg/__init__.py", "tinypkg/shapes.py"]
+    assert sorted(record[CIRCLE]["inputs"]) == [
+        "docs/_generated/square_numbers.txt",
+        "downloads/tool.py",
+        "tinypkg/__init__.py",
+        "tinypkg/loader.py",
+        "tinypkg/shapes.py",
+    ]
+    assert sorted(record[SQUARE]["outputs"]) == ["square.png", "square_numbers.txt"]
+    assert sorted(record[CIRCLE]["outputs"]) == ["circle.png", "tool_output.txt"]
+
+
+def test_an_unchanged_tree_runs_no_script_reads_no_page_and_keeps_every_file(tree, clean):
+    before = site_bytes(tree)
+    log, ran = build(tree)
+    assert ran == []
+    assert "0 added, 0 changed, 0 removed" in log and "no targets are out of date" in log
+    assert "removed" not in log.replace("0 removed", "")
+    assert site_bytes(tree) == before
+    assert_same_site(tree, clean)
+
+
+def test_a_deleted_figure_is_made_again_by_its_script_alone(tree, clean):
+    (tree / "docs" / "_generated" / "circle.png").unlink()
+    log, ran = build(tree)
+    assert ran == [CIRCLE]
+    assert_same_site(tree, clean)
+
+
+def test_an_edited_script_runs_alone_and_its_gallery_page_follows(tree, clean, tmp_path):
+    script = tree / "scripts" / CIRCLE
+    edit(script, "print(report)", 'print(report)\nprint("edited")')
+    log, ran = build(tree)
+    assert ran == [CIRCLE]
+    assert (
+        "edited" in (tree / "_build" / "html" / "auto_examples" / "part1" / "plot_02_circle.html").read_text()
+    )
+    assert_same_site(tree, clean_build_of(tree, tmp_path))
+
+
+def test_a_script_whose_output_another_reads_runs_that_one_too(tree, tmp_path):
+    edit(tree / "scripts" / SQUARE, 'save_numbers({"side": SIDE}', 'save_numbers({"side": SIDE + 1}')
+    log, ran = build(tree)
+    assert ran == [SQUARE, CIRCLE]
+    assert "area 169" in (tree / "docs" / "_generated" / "tool_output.txt").read_text()
+    assert_same_site(tree, clean_build_of(tree, tmp_path))
+
+
+def test_an_imported_module_edit_runs_its_scripts_and_refreshes_every_shown_copy(tree, clean, tmp_path):
+    edit(tree / "tinypkg" / "shapes.py", "SIDE = 12", "SIDE = 14")
+    log, ran = build(tree)
+    assert ran == [SQUARE, CIRCLE]
+    assert generated(tree)["docs/_generated/square.png"] != generated(clean)["docs/_generated/square.png"]
+    # The gallery's own plots are copied again too (they are not Sphinx dependencies of their pages).
+    plots = sorted((tree / "docs" / "auto_examples").rglob("images/sphx_glr_*.png"))
+    assert plots
+    for plot in plots:
+        assert (tree / "_build" / "html" / "_images" / plot.name).read_bytes() == plot.read_bytes(), plot.name
+    assert_same_site(tree, clean_build_of(tree, tmp_path))
+    assert build(tree)[1] == []
+
+
+def test_a_module_no_script_imports_runs_nothing(tree, clean):
+    edit(tree / "tinypkg" / "unused.py", '"hello"', '"goodbye"')
+    log, ran = build(tree)
+    assert ran == []
+    assert_same_site(tree, clean)
+
+
+def test_an_edited_download_runs_the_script_that_ran_it(tree, tmp_path):
+    edit(tree / "downloads" / "tool.py", "has area", "covers")
+    log, ran = build(tree)
+    assert ran == [CIRCLE]
+    assert "covers 144" in (tree / "docs" / "_generated" / "tool_output.txt").read_text()
+    assert_same_site(tree, clean_build_of(tree, tmp_path))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "delete",
+        "empty list",
+        "not json",
+        "entry not a dict",
+        "truncated",
+        "old format",
+        "one file, two scripts",
+    ],
+)
+def test_a_damaged_record_runs_every_script(tree, clean, damage):
+    import json
+
+    manifest = tree / "docs" / "_generated" / MANIFEST_NAME
+    text = manifest.read_text()
+    data = json.loads(text)
+    if damage == "one file, two scripts":
+        data["scripts"][CIRCLE]["outputs"]["square.png"] = data["scripts"][SQUARE]["outputs"]["square.png"]
+    replacement = {
+        "empty list": "[]",
+        "not json": "{{{",
+        "entry not a dict": json.dumps({"format": 2, "scripts": {SQUARE: 1}}),
+        "truncated": text[:40],
+        "old format": json.dumps({"square.png": {"script": SQUARE, "sources": "0" * 64}}),
+        "one file, two scripts": json.dumps(data),
+    }
+    if damage == "delete":
+        manifest.unlink()
+    else:
+        manifest.write_text(replacement[damage])
+    log, ran = build(tree)
+    assert ran == [SQUARE, CIRCLE]
+    assert json.loads(manifest.read_text()) == json.loads(text)
+    assert_same_site(tree, clean)
+
+
+def test_a_deleted_generated_folder_is_made_whole_again(tree, clean):
+    shutil.rmtree(tree / "docs" / "_generated")
+    log, ran = build(tree)
+    assert ran == [SQUARE, CIRCLE]
+    assert_same_site(tree, clean)
+
+
+@pytest.mark.parametrize(
+    ("name", "damage"),
+    [("square_numbers.txt", ".. |side| replace:: 99\n"), ("circle.png", b"\x89PNG\r\n\x1a\n broken")],
+)
+def test_a_hand_edited_or_damaged_output_is_made_again(tree, clean, name, damage):
+    target = tree / "docs" / "_generated" / name
+    target.write_text(damage) if isinstance(damage, str) else target.write_bytes(damage)
+    log, ran = build(tree)
+    assert (SQUARE if name.startswith("square") else CIRCLE) in ran
+    assert_same_site(tree, clean)
+    assert "99" not in (tree / "_build" / "html" / "index.html").read_text()
+    assert build(tree)[1] == []
+
+
+def test_a_renamed_output_leaves_no_stale_file_and_stops_on_the_page_that_showed_it(tree, clean):
+    script = tree / "scripts" / CIRCLE
+    published = site_bytes(tree)
+    edit(script, '"circle.png"', '"disc.png"')
+    log, _ = build(tree, status=1)
+    assert "circle.png" in log
+    assert not (tree / "docs" / "_generated" / "circle.png").exists()
+    assert (tree / "docs" / "_generated" / "disc.png").is_file()
+    assert site_bytes(tree) == published
+    edit(script, '"disc.png"', '"circle.png"')
+    log, ran = build(tree)
+    assert ran == [CIRCLE]
+    assert not (tree / "docs" / "_generated" / "disc.png").exists()
+    assert_same_site(tree, clean)
+
+
+def test_a_renamed_script_leaves_no_orphan_page(tree, tmp_path):
+    folder = tree / "scripts" / "part1"
+    (folder / "plot_02_circle.py").rename(folder / "plot_03_circle.py")
+    log, ran = build(tree)
+    assert ran == ["part1/plot_03_circle.py"]
+    files = site_files(tree)
+    assert "auto_examples/part1/plot_03_circle.html" in files
+    assert not [name for name in files if "plot_02_circle" in name]
+    assert_same_site(tree, clean_build_of(tree, tmp_path))
+
+
+def test_a_deleted_script_removes_its_outputs_and_stops_on_the_page_that_shows_them(tree, clean):
+    script = tree / "scripts" / CIRCLE
+    saved = script.read_text()
+    published = site_bytes(tree)
+    script.unlink()
+    log, _ = build(tree, status=1)
+    assert "circle.png" in log
+    assert not (tree / "docs" / "_generated" / "circle.png").exists()
+    assert site_bytes(tree) == published
+    script.write_text(saved)
+    log, ran = build(tree)
+    assert ran == [CIRCLE]
+    assert_same_site(tree, clean)
+
+
+def test_two_scripts_saving_one_name_stop_the_build_with_one_line(tree, clean):
+    published = site_bytes(tree)
+    edit(
+        tree / "scripts" / CIRCLE,
+        'save_png(fig, "circle.png", dpi=40)',
+        'save_png(fig, "square.png", dpi=40)',
+    )
+    log, _ = build(tree, status=2)
+    assert error_lines(log) == [
+        f"error: {CIRCLE} saves square.png, which {SQUARE} saves too: every output needs a name of its own"
+    ]
+    assert site_bytes(tree) == published
+    assert (tree / "docs" / "_generated" / "square.png").read_bytes() == (
+        clean / "docs" / "_generated" / "square.png"
+    ).read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("statement", "cause"),
+    [
+        ('raise RuntimeError("no disc today")', "RuntimeError: no disc today"),
+        ("sys.exit(3)", "SystemExit: 3"),
+    ],
+)
+def test_a_failing_script_keeps_the_site_and_says_why_in_one_line(tree, clean, statement, cause):
+    script = tree / "scripts" / CIRCLE
+    published = site_bytes(tree)
+    edit(script, "report = run_tool(saved_side())", f"import sys\n{statement}")
+    line = next(n for n, text in enumerate(script.read_text().splitlines(), 1) if text == statement)
+    log, _ = build(tree, status=2)
+    assert error_lines(log) == [f"error: figure script {CIRCLE} failed at line {line}: {cause}"]
+    assert "Extension error" not in log and "open an issue" not in log
+    assert site_bytes(tree) == published
+    edit(script, f"import sys\n{statement}", "report = run_tool(saved_side())")
+    log, ran = build(tree)
+    assert ran == [CIRCLE]
+    assert_same_site(tree, clean)
+
+
+def test_a_script_that_prints_too_much_is_reported_by_name(tree):
+    published = site_bytes(tree)
+    edit(
+        tree / "scripts" / CIRCLE,
+        "print(report)",
+        'for n in range(3000):\n    print(f"line {n:>6}" + "." * 40)',
+    )
+    log, _ = build(tree, status=1)
+    # 3,000 lines of 51 characters, and save_png's own line.
+    assert f"{CIRCLE} printed 3,001 lines (0.2 MB) onto its gallery page; print at most 100 KB" in log
+    assert site_bytes(tree) == published
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_build_keeps_the_site(tree, stop):
+    published = site_bytes(tree)
+    marker = tree / "running"
+    edit(
+        tree / "scripts" / CIRCLE,
+        "report = run_tool(saved_side())",
+        f"import pathlib, time\npathlib.Path({str(marker)!r}).write_text('x')\ntime.sleep(120)",
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "coursesite.build",
+        "-W",
+        "-c",
+        str(tree),
+        str(tree / "docs"),
+        str(tree / "_build" / "html"),
+    ]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    deadline = time.monotonic() + 120
+    while not marker.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert marker.exists(), process.communicate()[0][-3000:]
+    process.send_signal(stop)
+    output = process.communicate(timeout=60)[0]
+    assert process.returncode == 130, output[-3000:]
+    assert (
+        f"interrupted while {CIRCLE} ran: {tree / '_build' / 'html'} still holds the previous site" in output
+    )
+    assert "Traceback" not in output
+    assert site_bytes(tree) == published
+    assert not (tree / "_build" / "html.next").exists()
+
+
+def test_an_edited_or_deleted_style_sheet_is_joined_again_into_every_page(tree, clean):
+    sheet = tree / "docs" / "_static" / "fixture.css"
+    original = sheet.read_text()
+    sheet.write_text(original + "\nbody { --edited-marker: 1; }\n")
+    log, ran = build(tree)
+    assert ran == []
+    pages = sorted((tree / "_build" / "html").rglob("*.html"))
+    for page in pages:
+        joined = next(
+            p for p in (tree / "_build" / "html" / "_static").glob("site-*.css") if p.name in page.read_text()
+        )
+        assert b"--edited-marker" in joined.read_bytes(), page
+    sheet.write_text(original)
+    for joined in (tree / "_build" / "html" / "_static").glob("site-*"):
+        joined.unlink()
+    build(tree)
+    assert_same_site(tree, clean)
+
+
+# -- The real site, with make html -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory):
+    """Two clean builds of fresh copies at different SOURCE_DATE_EPOCHs: (tree, generated, scripts run)."""
     builds = []
     for name, epoch in (("first", "1700000000"), ("second", "1800000000")):
         tree = copy_repository(tmp_path_factory.mktemp(name) / "site")
         executed, _ = make_html(tree, epoch)
-        builds.append((tree, executed))
+        builds.append((tree, generated(tree), executed))
     return builds
 
 
-@pytest.fixture
-def built(clean, tmp_path):
-    """A private copy of the first clean build, generated files included."""
-    destination = tmp_path / "site"
-    shutil.copytree(clean[0][0], destination, symlinks=True)
-    return destination
-
-
-def scripts_of(tree):
-    return figure_scripts(tree / "scripts")
-
-
-def test_clean_build_runs_every_script(clean):
-    for tree, executed in clean:
-        assert executed == len(scripts_of(tree)) >= 12
-
-
-def test_two_clean_builds_give_byte_identical_figures(clean):
-    (first, _), (second, _) = clean
-    one, two = generated(first), generated(second)
+def test_two_clean_builds_of_the_real_site_give_byte_identical_figures(real):
+    (first, one, ran_first), (second, two, ran_second) = real
+    assert ran_first == ran_second == len(figure_scripts(first / "scripts")) >= 20
     assert len(one) >= 20
     assert one.keys() == two.keys()
     assert [name for name in one if one[name] != two[name]] == []
 
 
-def test_unchanged_tree_rebuilds_without_running_any_script(built, clean):
-    executed, _ = make_html(built)
-    assert executed == 0
-    assert_same_site(built, clean[0][0])
-
-
-def test_deleted_figure_is_regenerated_by_its_script_alone(built, clean):
-    (built / "docs" / "_generated" / "filter_kernels.svg").unlink()
-    executed, log = make_html(built)
-    assert executed == 1, log[-2000:]
-    assert_same_site(built, clean[0][0])
-
-
-def test_edited_script_reruns_alone_and_its_gallery_page_follows(built, clean):
-    script = built / "scripts" / "part1_filters" / "plot_03_filter_kernels.py"
-    original = script.read_text()
-    script.write_text(original.replace("fig.tight_layout()", 'fig.suptitle("edited")\nfig.tight_layout()'))
-    executed, log = make_html(built)
-    assert executed == 1, log[-2000:]
-    changed = generated(built)
-    assert (
-        changed["docs/_generated/filter_kernels.svg"]
-        != generated(clean[0][0])["docs/_generated/filter_kernels.svg"]
-    )
-    script.write_text(original)
-    executed, _ = make_html(built)
-    assert executed == 1
-    assert_same_site(built, clean[0][0])
-
-
-def test_package_change_reruns_scripts_and_refreshes_every_shown_copy(built, clean):
-    kernels = built / "convviz" / "kernels.py"
-    kernels.write_text(kernels.read_text().replace('"emboss": [[-2, -1, 0]', '"emboss": [[-3, -1, 0]'))
-    executed, log = make_html(built)
-    assert executed == len(scripts_of(built)), log[-2000:]
-    before, after = generated(clean[0][0]), generated(built)
-    assert after["docs/_generated/filter_kernels.svg"] != before["docs/_generated/filter_kernels.svg"]
-    # The gallery's own plots are copied again too (they are not Sphinx dependencies of their pages).
-    gallery = built / "docs" / "auto_examples"
-    for plot in gallery.rglob("images/sphx_glr_*.png"):
-        shown = built / "_build" / "html" / "_images" / plot.name
-        assert shown.read_bytes() == plot.read_bytes(), plot.name
-    again, _ = make_html(built)
-    assert again == 0
-
-
-@pytest.mark.parametrize("damage", ["delete", "empty list", "not json", "entry not a dict", "truncated"])
-def test_damaged_manifest_reruns_every_script(built, clean, damage):
-    manifest = built / "docs" / "_generated" / "figures.json"
-    text = manifest.read_text()
-    if damage == "delete":
-        manifest.unlink()
-    else:
-        manifest.write_text(
-            {
-                "empty list": "[]",
-                "not json": "{{{",
-                "entry not a dict": '{"x.png": 1}',
-                "truncated": text[:40],
-            }[damage]
-        )
-    if damage in ("delete", "truncated"):  # the two that need a real build; the others only the stale list
-        executed, log = make_html(built)
-        assert executed == len(scripts_of(built)), log[-2000:]
-        assert json.loads(manifest.read_text()).keys() == json.loads(text).keys()
-        assert_same_site(built, clean[0][0])
-    else:
-        from convviz import figure_output
-
-        assert figure_output.stale_scripts(built / "scripts", built / "docs" / "_generated") == scripts_of(
-            built
-        )
-
-
-def test_deleted_generated_folder_is_rebuilt_whole(built, clean):
-    shutil.rmtree(built / "docs" / "_generated")
-    executed, log = make_html(built)
-    assert executed == len(scripts_of(built)), log[-2000:]
-    assert_same_site(built, clean[0][0])
-
-
-def test_script_that_renames_its_output_leaves_no_stale_file(built, clean):
-    script = built / "scripts" / "part1_filters" / "plot_06_artistic_filters.py"
-    original = script.read_text()
-    script.write_text(original.replace('"artistic_filters.png"', '"artistic_filters_renamed.png"'))
-    result = make(built, "html")
-    # The page still shows artistic_filters.png, which no script makes any more: the build stops on it.
-    assert result.returncode != 0
-    assert not (built / "docs" / "_generated" / "artistic_filters.png").exists()
-    assert (built / "docs" / "_generated" / "artistic_filters_renamed.png").is_file()
-    script.write_text(original)
-    executed, _ = make_html(built)
-    assert executed == 1
-    assert not (built / "docs" / "_generated" / "artistic_filters_renamed.png").exists()
-    assert_same_site(built, clean[0][0])
-
-
-def test_renamed_script_leaves_no_orphan_page(built, clean):
-    folder = built / "scripts" / "part1_filters"
-    (folder / "plot_06_artistic_filters.py").rename(folder / "plot_07_artistic_filters.py")
-    executed, log = make_html(built)
-    assert executed == 1, log[-2000:]
-    files = site_files(built)
-    assert "auto_examples/part1_filters/plot_07_artistic_filters.html" in files
-    assert "auto_examples/part1_filters/plot_06_artistic_filters.html" not in files
-    assert (
-        generated(built)["docs/_generated/artistic_filters.png"]
-        == generated(clean[0][0])["docs/_generated/artistic_filters.png"]
-    )
-
-
-def test_deleted_script_removes_its_figure_and_stops_the_build_on_the_page_that_shows_it(built, clean):
-    script = built / "scripts" / "part1_filters" / "plot_06_artistic_filters.py"
-    saved = script.read_text()
-    script.unlink()
-    result = make(built, "html")
-    assert result.returncode != 0
-    assert not (built / "docs" / "_generated" / "artistic_filters.png").exists()
-    assert "artistic_filters.png" in result.stdout + result.stderr
-    assert "plot_06_artistic_filters" not in " ".join(site_files(built))
-    script.write_text(saved)
-    executed, _ = make_html(built)
-    assert executed == 1
-    assert_same_site(built, clean[0][0])
-
-
-def joined_sheets(tree):
-    """{page: (joined sheet name, its bytes)} of every page of the built site."""
-    html = tree / "_build" / "html"
-    sheets = {}
-    for page in sorted(html.rglob("*.html")):
-        found = re.search(r'href="[^"]*_static/(site-[0-9a-f]{12}\.css)"', page.read_text(encoding="utf-8"))
-        if found:
-            sheets[page.relative_to(html).as_posix()] = (found[1], (html / "_static" / found[1]).read_bytes())
-    return sheets
-
-
-def test_edited_or_deleted_style_sheet_is_joined_again_into_every_page(built, clean):
-    course_css = built / "docs" / "_static" / "course.css"
-    original = course_css.read_text()
-    course_css.write_text(original + "\nbody { --edited-marker: 1; }\n")
-    executed, _ = make_html(built)
-    assert executed == 0
-    edited = joined_sheets(built)
-    assert len(edited) >= 4 and all(b"--edited-marker" in css for _, css in edited.values())
-    course_css.write_text(original)
-    for joined in (built / "_build" / "html" / "_static").glob("site-*"):
-        joined.unlink()
-    make_html(built)
-    assert joined_sheets(built) == joined_sheets(clean[0][0])
-    assert_same_site(built, clean[0][0])
+def test_the_real_site_rebuilds_only_what_changed(real):
+    tree = real[1][0]  # the second build, rebuilt where it was built (the other test uses only its bytes)
+    result = make(tree, "html", epoch="1800000000")  # its own epoch (a new one is a new copyright year)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log[-3000:]
+    assert executed_scripts(result.stdout) == 0
+    assert "0 added, 0 changed, 0 removed" in log and "no targets are out of date" in log
+    script = tree / "scripts" / "part1_filters" / "plot_03_filter_kernels.py"
+    edit(script, "fig.tight_layout()", 'fig.suptitle("edited")\nfig.tight_layout()')
+    executed, log = make_html(tree, epoch="1800000000")
+    assert executed == 1, log[-3000:]
+    assert "to run: part1_filters/plot_03_filter_kernels.py (its text changed)" in log
+    figure = (tree / "docs" / "_generated" / "filter_kernels.svg").read_bytes()
+    assert b"edited" in figure
+    assert (tree / "_build" / "html" / "_images" / "filter_kernels.svg").read_bytes() == figure

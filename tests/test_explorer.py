@@ -8,9 +8,9 @@ import pytest
 from convviz import KERNELS, correlate2d, output_size, small_example
 from convviz.animation import step_details
 from convviz.explorer_data import PRESET_NAMES, explorer_inputs
-from convviz.figure_output import source_hash
 from convviz.kernels import LABELS
 from convviz.paths import DOCS_DIR
+from coursesite.hashing import source_hash
 
 pytestmark = pytest.mark.browser
 

@@ -1,6 +1,5 @@
-"""Figure saving: where each caller's files go, and the record of which scripts must run again."""
+"""Figure saving: where each caller's files go, byte-stable files, and the record each figure carries."""
 
-import json
 import os
 import subprocess
 import sys
@@ -15,6 +14,7 @@ from PIL import Image  # noqa: E402
 
 from convviz import figure_output  # noqa: E402
 from convviz.paths import ROOT  # noqa: E402
+from coursesite.figure_records import FigureRecord, read_record  # noqa: E402
 
 DEMO = """
 import matplotlib
@@ -28,42 +28,46 @@ save_png(fig, "demo.png")
 
 
 @pytest.fixture
-def tree(tmp_path, monkeypatch):
-    """A scripts folder, a generated folder and a one-file package, wired into figure_output."""
-    source = tmp_path / "src"
-    source.mkdir()
-    (source / "helper.py").write_text("X = 1\n")
-    scripts = tmp_path / "scripts"
-    (scripts / "part9_demo").mkdir(parents=True)
-    monkeypatch.setattr(figure_output, "TRACKED_SOURCES", (source,))
-    monkeypatch.setattr(figure_output, "SCRIPTS_DIR", scripts)
-    monkeypatch.setattr(figure_output, "GENERATED_DIR", tmp_path / "generated")
-    return tmp_path
+def routed(tmp_path):
+    """Saves go into tmp_path/out, as the site build routes them; the names claimed are listed."""
+    claimed = []
+    figure_output.save_into(tmp_path / "out", claim=claimed.append)
+    yield tmp_path / "out", claimed
+    figure_output.save_into(None)
 
 
-def run_as_script(path, text=DEMO):
-    """Execute text as if it were the file at path, as sphinx-gallery does (compiled under its name)."""
-    path.write_text(text)
-    exec(compile(text, str(path), "exec"), {"__name__": "__main__"})
-    plt.close("all")
-
-
-def stale(tree):
-    return figure_output.stale_scripts(tree / "scripts", tree / "generated")
-
-
-def test_a_build_script_saves_into_the_generated_folder_and_is_recorded(tree):
-    run_as_script(tree / "scripts" / "part9_demo" / "plot_01_demo.py")
-    path = tree / "generated" / "demo.png"
+def test_routed_saves_go_into_the_folder_named_and_each_name_is_claimed_first(routed):
+    out, claimed = routed
+    fig, ax = plt.subplots(figsize=(2, 2))
+    ax.plot([0, 1], [1, 0])
+    path = figure_output.save_png(fig, "demo.png")
+    plt.close(fig)
+    assert path == out / "demo.png" and claimed == ["demo.png"]
     with Image.open(path) as image:
         assert image.format == "PNG"
         assert "Software" not in image.info
         assert image.convert("RGBA").getextrema()[3] == (255, 255)
-    manifest = json.loads((tree / "generated" / figure_output.MANIFEST_NAME).read_text())
-    assert manifest == {
-        "demo.png": {"script": "part9_demo/plot_01_demo.py", "sources": figure_output.source_hash()}
-    }
-    assert [p.name for p in (tree / "generated").iterdir() if p.name.startswith(".")] == []
+    assert sorted(p.name for p in out.iterdir()) == ["demo.png"]
+
+
+def test_a_refused_name_writes_nothing(tmp_path):
+    def refuse(name):
+        raise ValueError(f"{name} is taken")
+
+    figure_output.save_into(tmp_path, claim=refuse)
+    try:
+        with pytest.raises(ValueError, match="x.txt is taken"):
+            figure_output.save_numbers({"a": 1}, "x.txt")
+    finally:
+        figure_output.save_into(None)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["", "sub/x.png", "../x.png", ".hidden.png", None, 3])
+def test_a_name_that_is_not_a_plain_file_name_is_refused(routed, name):
+    with pytest.raises(ValueError, match="name must be a file name"):
+        figure_output.save_file(lambda path: path.write_text("x"), name)
+    assert not routed[0].exists()
 
 
 def test_a_script_elsewhere_saves_next_to_itself_not_in_the_callers_folder(tmp_path):
@@ -77,106 +81,47 @@ def test_a_script_elsewhere_saves_next_to_itself_not_in_the_callers_folder(tmp_p
         [sys.executable, str(script)], cwd=elsewhere, capture_output=True, text=True, env=env
     )
     assert result.returncode == 0, result.stderr
-    assert (script.parent / "demo.png").is_file()
+    assert sorted(p.name for p in script.parent.iterdir()) == ["demo.png", "plot_01_demo.py"]
     assert list(elsewhere.iterdir()) == []
-    assert not (script.parent / figure_output.MANIFEST_NAME).exists()
 
 
-def test_code_with_no_script_file_is_stopped_with_a_clear_message(tree):
-    fig, _ = plt.subplots()
-    with pytest.raises(RuntimeError, match="cannot tell which script is saving"):
-        exec(
-            compile("save_png(fig, 'x.png')", "<string>", "exec"),
-            {"save_png": figure_output.save_png, "fig": fig},
-        )
-    plt.close(fig)
+def test_code_with_no_script_file_saves_into_a_notebooks_folder_or_is_stopped(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "__main__", type(sys)("__main__"))  # a prompt: no __file__
+    monkeypatch.delitem(sys.modules, "ipykernel", raising=False)
+    with pytest.raises(RuntimeError, match="cannot tell where to save"):
+        figure_output.save_numbers({"a": 1}, "x.txt")
+    monkeypatch.setitem(sys.modules, "ipykernel", type(sys)("ipykernel"))
+    monkeypatch.chdir(tmp_path)
+    assert figure_output.save_numbers({"a": 1}, "x.txt") == tmp_path / "x.txt"
 
 
-def test_a_failing_writer_leaves_no_file_and_no_temporary(tree):
-    script = tree / "scripts" / "part9_demo" / "plot_02_broken.py"
-
+def test_a_failing_writer_leaves_no_file_and_no_temporary(routed):
     def broken(path):
         path.write_text("half")
         raise OSError("disk full")
 
     with pytest.raises(OSError, match="disk full"):
-        figure_output.save_file(broken, "half.txt", script=script)
-    assert list((tree / "generated").iterdir()) == []
+        figure_output.save_file(broken, "half.txt")
+    assert list(routed[0].iterdir()) == []
 
 
-def test_fresh_figures_are_not_stale(tree):
-    run_as_script(tree / "scripts" / "part9_demo" / "plot_01_demo.py")
-    assert stale(tree) == []
-
-
-def test_a_deleted_figure_makes_its_script_stale(tree):
-    run_as_script(tree / "scripts" / "part9_demo" / "plot_01_demo.py")
-    (tree / "generated" / "demo.png").unlink()
-    assert stale(tree) == ["part9_demo/plot_01_demo.py"]
-
-
-def test_changed_shared_code_makes_every_script_stale(tree):
-    run_as_script(tree / "scripts" / "part9_demo" / "plot_01_demo.py")
-    (tree / "src" / "helper.py").write_text("X = 2\n")
-    assert stale(tree) == ["part9_demo/plot_01_demo.py"]
-
-
-def test_a_script_that_never_saved_is_stale(tree):
-    run_as_script(tree / "scripts" / "part9_demo" / "plot_01_demo.py")
-    (tree / "scripts" / "part9_demo" / "plot_02_new.py").write_text("")
-    assert stale(tree) == ["part9_demo/plot_02_new.py"]
-
-
-@pytest.mark.parametrize(
-    "text", ["", "[]", "{{", '{"a.png": 1}', '{"a.png": {"script": 1}}', '{"a.png": {}}']
-)
-def test_a_damaged_manifest_makes_every_script_stale(tree, text):
-    run_as_script(tree / "scripts" / "part9_demo" / "plot_01_demo.py")
-    (tree / "scripts" / "part9_demo" / "plot_02_other.py").write_text("")
-    (tree / "generated" / figure_output.MANIFEST_NAME).write_text(text)
-    assert figure_output.read_manifest(tree / "generated") is None
-    assert stale(tree) == ["part9_demo/plot_01_demo.py", "part9_demo/plot_02_other.py"]
-
-
-def test_files_of_a_deleted_script_are_orphans(tree):
-    script = tree / "scripts" / "part9_demo" / "plot_01_demo.py"
-    run_as_script(script)
-    (tree / "generated" / "stray.png").write_bytes(b"x")
-    assert figure_output.orphan_files(tree / "scripts", tree / "generated") == ["stray.png"]
-    script.unlink()
-    assert figure_output.orphan_files(tree / "scripts", tree / "generated") == ["demo.png", "stray.png"]
-
-
-def test_save_gif_keeps_every_frame_and_duration(tree):
+def test_save_gif_keeps_every_frame_and_duration(routed):
     frames = [Image.new("RGB", (4, 4), (50 * i, 0, 0)) for i in range(5)]
-    script = tree / "scripts" / "part9_demo" / "plot_03_gif.py"
-    path = figure_output.save_gif(frames, "demo.gif", [100, 100, 100, 100, 900], script=script)
+    path = figure_output.save_gif(frames, "demo.gif", [100, 100, 100, 100, 900])
     with Image.open(path) as gif:
         assert gif.n_frames == 5
         gif.seek(4)
         assert gif.info["duration"] == 900
 
 
-def test_forgetting_a_script_removes_its_files_and_entries_only(tree):
-    run_as_script(tree / "scripts" / "part9_demo" / "plot_01_demo.py")
-    other = tree / "scripts" / "part9_demo" / "plot_02_other.py"
-    run_as_script(other, DEMO.replace("demo.png", "other.png"))
-    forgotten = figure_output.forget_outputs(["part9_demo/plot_01_demo.py"], tree / "generated")
-    assert forgotten == ["demo.png"]
-    assert not (tree / "generated" / "demo.png").exists()
-    assert (tree / "generated" / "other.png").is_file()
-    assert list(figure_output.read_manifest(tree / "generated")) == ["other.png"]
-
-
-def test_save_png_with_a_width_is_exactly_that_wide_and_records_its_smallest_text(tree):
-    script = tree / "scripts" / "part9_demo" / "plot_03_width.py"
+def test_save_png_with_a_width_is_exactly_that_wide_and_records_its_smallest_text(routed):
     fig = plt.figure(figsize=(4, 2))
     ax = fig.add_axes((0.1, 0.1, 0.8, 0.7))
     ax.imshow([[0.0, 1.0], [0.5, 0.25]], cmap="gray")
     ax.set_axis_off()
     ax.text(0.5, 1.05, "title", transform=ax.transAxes, fontsize=12)
     fig.text(0.01, 0.01, "note", fontsize=9)
-    path = figure_output.save_png(fig, "wide.png", width=600, tight=False, script=script)
+    path = figure_output.save_png(fig, "wide.png", width=600, tight=False)
     plt.close(fig)
     with Image.open(path) as image:
         assert image.size == (600, 300)
@@ -187,6 +132,7 @@ def test_save_png_with_a_width_is_exactly_that_wide_and_records_its_smallest_tex
     panel = 0.7 * 2 * dpi
     text_size = f"font_px={9 * dpi / 72:.1f}; width_px=600"
     assert description == f"panels=1; sizes=2x2; {text_size}; panel_px={panel:.1f}"
+    assert read_record(path) == FigureRecord(1, ("2x2",), round(9 * dpi / 72, 1), 600, round(panel, 1))
 
 
 def test_panel_widths_are_the_drawn_images_the_plotted_axes_or_what_a_mosaic_states():
@@ -203,46 +149,43 @@ def test_panel_widths_are_the_drawn_images_the_plotted_axes_or_what_a_mosaic_sta
     mosaic = plt.figure(figsize=(4, 1), dpi=100)
     ax = mosaic.add_axes((0.0, 0.0, 1.0, 1.0))
     ax.imshow([[0.0] * 100] * 25)  # four panels of 25 pixels side by side, 100 display px each
-    mosaic.panel_width = (ax, 25)
     mosaic.canvas.draw()
-    assert figure_output.panel_widths(mosaic) == pytest.approx([100])
+    assert figure_output.panel_widths(mosaic, panel_width=(ax, 25)) == pytest.approx([100])
     plt.close(fig)
     plt.close(mosaic)
 
 
 @pytest.mark.parametrize(("palette", "mode"), [("median-cut", "P"), ("gray-ramp", "P"), ("exact", "RGB")])
 def test_save_png_stores_colour_figures_with_the_palette_asked_for_and_the_same_bytes_twice(
-    tree, palette, mode
+    routed, palette, mode
 ):
-    script = tree / "scripts" / "part9_demo" / "plot_04_colour.py"
     fig, ax = plt.subplots(figsize=(2, 2))
     ax.imshow([[0.0, 1.0], [0.5, 0.25]], cmap="viridis")
-    first = figure_output.save_png(fig, "a.png", dpi=50, palette=palette, script=script).read_bytes()
-    second = figure_output.save_png(fig, "a.png", dpi=50, palette=palette, script=script).read_bytes()
+    first = figure_output.save_png(fig, "a.png", dpi=50, palette=palette).read_bytes()
+    second = figure_output.save_png(fig, "a.png", dpi=50, palette=palette).read_bytes()
     plt.close(fig)
     assert first == second
-    with Image.open(tree / "generated" / "a.png") as image:
+    with Image.open(routed[0] / "a.png") as image:
         assert image.mode == mode
         assert image.convert("RGBA").getextrema()[3] == (255, 255)
 
 
-def test_save_png_names_a_palette_it_does_not_know(tree):
+def test_save_png_names_a_palette_it_does_not_know(routed):
     fig, _ = plt.subplots()
     with pytest.raises(ValueError, match="palette must be one of"):
-        figure_output.save_png(fig, "x.png", palette="web", script=tree / "scripts" / "part9_demo" / "p.py")
+        figure_output.save_png(fig, "x.png", palette="web")
     plt.close(fig)
 
 
 @pytest.mark.parametrize("levels", [2, 5, 64])
-def test_save_png_rounds_a_gray_figure_to_the_levels_asked_for_and_each_pixel_to_its_nearest(tree, levels):
-    script = tree / "scripts" / "part9_demo" / "plot_05_levels.py"
+def test_save_png_rounds_a_gray_figure_to_the_levels_asked_for_and_each_pixel_to_its_nearest(routed, levels):
     ramp = np.linspace(0, 1, 256)[None].repeat(8, axis=0)
     fig = plt.figure(figsize=(2.56, 0.08))
     ax = fig.add_axes((0, 0, 1, 1))
     ax.imshow(ramp, cmap="gray", vmin=0, vmax=1, interpolation="nearest", aspect="auto")
     ax.set_axis_off()
-    full = figure_output.save_png(fig, "full.png", dpi=100, tight=False, script=script)
-    fewer = figure_output.save_png(fig, "fewer.png", dpi=100, tight=False, gray_levels=levels, script=script)
+    full = figure_output.save_png(fig, "full.png", dpi=100, tight=False)
+    fewer = figure_output.save_png(fig, "fewer.png", dpi=100, tight=False, gray_levels=levels)
     plt.close(fig)
     with Image.open(full) as a, Image.open(fewer) as b:
         assert b.mode == "L" and a.size == b.size
@@ -256,10 +199,42 @@ def test_save_png_rounds_a_gray_figure_to_the_levels_asked_for_and_each_pixel_to
 
 
 @pytest.mark.parametrize("levels", [1, 257, 64.0, "64"])
-def test_save_png_names_gray_levels_it_cannot_use(tree, levels):
+def test_save_png_names_gray_levels_it_cannot_use(routed, levels):
     fig, _ = plt.subplots()
     with pytest.raises(ValueError, match="gray_levels must be"):
-        figure_output.save_png(
-            fig, "x.png", gray_levels=levels, script=tree / "scripts" / "part9_demo" / "p.py"
-        )
+        figure_output.save_png(fig, "x.png", gray_levels=levels)
     plt.close(fig)
+
+
+def test_a_mosaic_states_its_panels_explicitly_and_the_site_reads_them_back(routed):
+    fig = plt.figure(figsize=(4, 1))
+    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+    ax.imshow(np.zeros((25, 100)), cmap="gray", vmin=0, vmax=1)  # four 25-pixel panels in one image
+    ax.set_axis_off()
+    path = figure_output.save_png(
+        fig, "mosaic.png", width=400, tight=False, panels=(4, ["25x25"]), panel_width=(ax, 25)
+    )
+    plt.close(fig)
+    # The file is 400 pixels wide and shows 100 data units: a 25-unit panel is 100 pixels wide.
+    assert read_record(path) == FigureRecord(panels=4, sizes=("25x25",), panel_px=100.0)
+    assert not hasattr(fig, "panels") and not hasattr(fig, "panel_width")
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        ({"panels": 4}, "panels must be"),
+        ({"panels": (0, [])}, "panels must be"),
+        ({"panels": (2, ["25 by 25"])}, "panels must list"),
+        ({"panel_width": (None, 25)}, "panel_width must be"),
+        ({"panel_width": ("ax", -1)}, "panel_width must be"),
+    ],
+)
+def test_a_record_that_cannot_be_right_is_refused_before_anything_is_drawn(routed, record, message):
+    fig, ax = plt.subplots()
+    if record.get("panel_width", (None,))[0] == "ax":
+        record = {"panel_width": (ax, record["panel_width"][1])}
+    with pytest.raises(ValueError, match=message):
+        figure_output.save_png(fig, "x.png", **record)
+    plt.close(fig)
+    assert not routed[0].exists()

@@ -1,7 +1,8 @@
 """No panel of a figure narrower than 200 CSS px on a 1280-px-wide page, measured in Chromium.
 
 Shown width × narrowest panel ÷ file width; the narrowest panel is in the figure's own record,
-written by the script that drew it (convviz.figure_output.figure_description).
+written by the script that drew it (convviz.figure_output.figure_description), read back by
+coursesite.figure_records.
 """
 
 import pytest

@@ -9,8 +9,8 @@ from urllib.parse import unquote
 import pytest
 from support.pages import read_page
 
-from convviz.figure_output import figure_scripts
 from convviz.paths import DOWNLOADS_DIR, PACKAGE_DIR, SCRIPTS_DIR
+from coursesite.outputs import figure_scripts
 
 PARTS = sorted(path.name for path in SCRIPTS_DIR.iterdir() if path.is_dir())
 
@@ -19,20 +19,20 @@ def test_every_part_has_a_sub_gallery_with_a_header():
     assert PARTS[:3] == ["part1_filters", "part2_conv_layer", "part3_trained_network"]
     for part in PARTS:
         assert (SCRIPTS_DIR / part / "GALLERY_HEADER.rst").is_file(), part
-    assert {script.split("/")[0] for script in figure_scripts()} <= set(PARTS)
+    assert {script.split("/")[0] for script in figure_scripts(SCRIPTS_DIR)} <= set(PARTS)
 
 
 def test_gallery_index_shows_one_section_per_part_in_order(site):
     gallery = read_page(site, "auto_examples/index.html")
     titles = [h.get_text(" ", strip=True).rstrip("#").strip() for h in gallery.select("section section > h2")]
     assert [title.split(":")[0] for title in titles] == [f"Part {n}" for n in range(1, len(PARTS) + 1)]
-    for script in figure_scripts():
+    for script in figure_scripts(SCRIPTS_DIR):
         stem = script[: -len(".py")]
         assert gallery.select(f'a[href="{stem}.html"]'), f"{script} is not listed in the gallery"
 
 
 def test_every_script_page_offers_python_and_notebook_downloads(site):
-    for script in figure_scripts():
+    for script in figure_scripts(SCRIPTS_DIR):
         page = read_page(site, f"auto_examples/{script[: -len('.py')]}.html")
         targets = [unquote(a["href"]) for a in page.select("a.download[href], a.reference.download[href]")]
         suffixes = {t.rsplit(".", 1)[-1] for t in targets}

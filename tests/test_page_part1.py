@@ -17,6 +17,7 @@ from support.pages import read_page as page
 
 from convviz import output_size
 from convviz.paths import DOWNLOADS_DIR as DOWNLOADS
+from coursesite.figure_records import read_record
 
 MODULE_FIGURES = {
     "edge_detection_output.png",
@@ -469,7 +470,5 @@ def test_random_filters_output_on_the_page_is_the_seeded_draw(site, module_page)
     drawn = np.random.default_rng(3).normal(size=(8, 3, 3))
     np.testing.assert_allclose(np.array(weights, dtype=float), drawn, atol=0.005)
     # The page's figure shows the photo and then every map the download drew, one per filter.
-    with Image.open(site / "_images" / "random_filters.png") as shown:
-        record = shown.text["Description"]
-    sizes = re.search(r"sizes=([\dx,]+)", record).group(1).split(",")
-    assert sizes == ["256x256"] + ["254x254"] * len(weights)
+    sizes = read_record(site / "_images" / "random_filters.png").sizes
+    assert list(sizes) == ["256x256"] + ["254x254"] * len(weights)

@@ -100,7 +100,7 @@ def _write_if_changed(target, stamp, write):
 
 def data_stamps(weights):
     """{data file name: stamp}: the package and the downloads, and for the network also the weights' bytes."""
-    from convviz.figure_output import source_hash
+    from coursesite.hashing import source_hash
 
     current = source_hash()
     weights_hash = hashlib.sha256(weights.read_bytes()).hexdigest() if weights.exists() else "missing"

@@ -55,6 +55,8 @@ from pathlib import Path
 
 from sphinx.errors import ExtensionError
 
+from coursesite.figure_records import read_record
+
 GALLERY_ONLY = re.compile(r"(^|/)(sg_gallery[-\w]*\.css|sg-tags\.js)$")
 GALLERY = "auto_examples/"
 OPTIONS_FILE = Path("_static", "documentation_options.js")
@@ -123,30 +125,18 @@ def image_size(path):
     return None
 
 
-def figure_record(path):
-    """The convviz figure record of the file (convviz.figure_output.figure_description) as bytes, or None."""
-    try:
-        head = path.read_bytes()[: 4096 if path.suffix == ".svg" else 65536]
-    except OSError:
-        return None
-    marker = b"<dc:description>" if path.suffix == ".svg" else b"tEXtDescription\x00"
-    start = head.find(marker + b"panels=")
-    return head[start + len(marker) :].split(b"<", 1)[0].split(b"\x00", 1)[0] if start >= 0 else None
-
-
 def readable_width(path):
     """The narrowest CSS width, in px, at which the smallest text of a convviz figure is 12 px; or None.
 
     A record that states the smallest text's size in file pixels gives it exactly;
-    an older record without it is taken to hold 10-pt text at the default density.
+    one without it is taken to hold 10-pt text at the default density.
     """
     size = image_size(path)
-    record = figure_record(path) if size else None
+    record = read_record(path) if size else None
     if record is None:
         return None
-    stated = re.search(rb"font_px=([\d.]+); width_px=(\d+)", record)
-    if stated:
-        return math.ceil(READABLE_PX * int(stated[2]) / float(stated[1]))
+    if record.font_px is not None:
+        return math.ceil(READABLE_PX * record.width_px / record.font_px)
     per_layout_px = SVG_PT_PER_LAYOUT_PX if path.suffix == ".svg" else RASTER_PX_PER_LAYOUT_PX
     return round(size[0] / per_layout_px * READABLE_PX / SMALLEST_TEXT_PX)
 

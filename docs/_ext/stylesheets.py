@@ -19,6 +19,7 @@ no page uses any more are deleted. An incremental build therefore equals a clean
 
 import hashlib
 import io
+import json
 import posixpath
 import re
 from pathlib import Path
@@ -36,6 +37,7 @@ CLASS_OR_ID = re.compile(r'\s(?:class|id)="([^"]*)"')
 WORD = re.compile(r"[A-Za-z_][\w-]*")
 ICON_FONT = re.compile(r"^Font Awesome\b")
 COMMA = tinycss2.ast.LiteralToken(0, 0, ",")
+FONT_SUFFIXES = {".woff2", ".woff", ".ttf", ".otf", ".eot"}
 
 
 def used_names(outdir):
@@ -291,6 +293,7 @@ def join_page_sheets(app, exception):
     static = outdir / "_static"
     used = used_names(outdir)
     joined, written = {}, {}
+    cache = JoinCache(Path(app.doctreedir) / "joined_sheets.json")
     for page in sorted(outdir.rglob("*.html")):
         if "_static" in page.relative_to(outdir).parts:
             continue
@@ -303,7 +306,7 @@ def join_page_sheets(app, exception):
             continue
         key = tuple(sources)
         if key not in joined:
-            joined[key] = join_sheets(static, sources, used, written)
+            joined[key] = cached_join(static, sources, used, written, cache)
         href, joins = f"{prefix}_static/{joined[key]}", " ".join(sources)
         tag = f'    <link rel="stylesheet" href="{href}" data-joins="{joins}" />\n'
         first = head.index(links[0])
@@ -319,6 +322,49 @@ def join_page_sheets(app, exception):
     for old in static.iterdir():
         if JOINED_NAME.match(old.name) and old.name not in written:
             old.unlink()
+    cache.save()
+
+
+class JoinCache:
+    """Joined sheets of earlier builds, by a hash of all they are made of, so a build that
+    changes no sheet, font or class name does not parse the theme's CSS again."""
+
+    def __init__(self, path):
+        self.path = path
+        try:
+            self.entries = json.loads(path.read_text())
+        except (OSError, ValueError):
+            self.entries = {}
+        self.used = {}
+
+    def key(self, static, sources, used):
+        hashed = hashlib.sha256(" ".join(sorted(used)).encode())
+        fonts = sorted(
+            p for p in static.rglob("*") if p.suffix in FONT_SUFFIXES and not JOINED_NAME.match(p.name)
+        )
+        for path in [*(static / source for source in sources), *fonts]:
+            hashed.update(path.relative_to(static).as_posix().encode() + b"\0" + path.read_bytes())
+        return hashed.hexdigest()
+
+    def save(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(json.dumps(self.used, indent=1, sort_keys=True))
+
+
+def cached_join(static, sources, used, written, cache):
+    """join_sheets, or its earlier result when everything it reads is unchanged and its files are there."""
+    key = cache.key(static, sources, used)
+    entry = cache.entries.get(key)
+    if entry and all(isinstance(n, str) and JOINED_NAME.match(n) and (static / n).is_file() for n in entry):
+        for name in entry:
+            written[name] = (static / name).read_bytes()
+        cache.used[key] = entry
+        return entry[0]
+    made = {}
+    name = join_sheets(static, sources, used, made)
+    written.update(made)
+    cache.used[key] = [name, *sorted(n for n in made if n != name)]
+    return name
 
 
 def setup(app):

@@ -83,7 +83,10 @@ for column, index in enumerate(chosen):
     bars.text(0.5, 1.06, "class probabilities", transform=bars.transAxes, ha="center", fontsize=FONT)
     if column:
         bars.set_yticklabels([])
-fig.panels = (3 * (len(rows) + 2), ["28x28", "14x14", "7x7"])
 # A panel is the digit or one layer of it (its maps tiled): the narrowest block of a column.
-fig.panel_width = (ax, min(block.shape[1] for block in blocks))
-save(fig, "part3_feature_maps.png")
+save(
+    fig,
+    "part3_feature_maps.png",
+    panels=(3 * (len(rows) + 2), ["28x28", "14x14", "7x7"]),
+    panel_width=(ax, min(block.shape[1] for block in blocks)),
+)

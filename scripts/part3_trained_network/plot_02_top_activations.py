@@ -57,6 +57,4 @@ for f, (top, left) in enumerate(group_corners):
     )
 ax.set_ylim(all_groups.shape[0] - 0.5, -0.5 - heading)
 ax.set_axis_off()
-fig.panels = (8, ["28x28"])
-fig.panel_width = (ax, groups[0].shape[1])
-save(fig, "part3_top_activations.png")
+save(fig, "part3_top_activations.png", panels=(8, ["28x28"]), panel_width=(ax, groups[0].shape[1]))

@@ -59,9 +59,7 @@ for name, top, (_, corners) in zip(settings, tops[1:], grids):
         ax.text(
             col + 14, top + gap + row - 0.6, f"{c}: {logits[c]:.0f}", ha="center", va="bottom", fontsize=FONT
         )
-fig.panels = (20, ["28x28"])
-fig.panel_width = (ax, models["plain"].shape[2])
-save(fig, "part3_class_models.png")
+save(fig, "part3_class_models.png", panels=(20, ["28x28"]), panel_width=(ax, models["plain"].shape[2]))
 
 # %%
 # The numbers the page states

@@ -118,8 +118,7 @@ histogram.tick_params(labelsize=FONT)
 histogram.set_ylim(0, 1.4 * histogram.get_ylim()[1])
 histogram.legend(fontsize=FONT, loc="upper left", frameon=False)
 # Two panels: the grid of filters, as wide as the column, and the histogram.
-fig.panels = (2, ["8x8"])
-save(fig, "part3_ica_filters.png")
+save(fig, "part3_ica_filters.png", panels=(2, ["8x8"]))
 
 # %%
 # Twelve learned filters applied to one photograph
@@ -156,9 +155,7 @@ pixels = np.round(255 * np.clip(np.nan_to_num(tiled, nan=1.0), 0, 1)).astype(np.
 ax.imshow(pixels, interpolation="nearest")
 ax.set_axis_off()
 ax.text(left + 64, top - 2, "photograph", ha="center", va="bottom", fontsize=FONT)
-fig.panels = (13, ["128x128", "8x8"])
-fig.panel_width = (ax, photo.shape[1])
-save(fig, "part3_twelve_feature_maps.png")
+save(fig, "part3_twelve_feature_maps.png", panels=(13, ["128x128", "8x8"]), panel_width=(ax, photo.shape[1]))
 save_numbers(
     {
         "ica_patches": f"{patch_count:,}",

@@ -9,6 +9,7 @@ from PIL import Image
 
 from convviz.paths import DOCS_DIR
 from convviz.paths import DOWNLOADS_DIR as DOWNLOADS
+from coursesite.figure_records import read_record
 
 MODULE_RST = DOCS_DIR / "module_9_2_2" / "index.rst"
 #: The landing page, the three module pages and the gallery index: the pages a reader opens.
@@ -86,28 +87,16 @@ def stated_number(word):
     return int(word) if word.isdigit() else NUMBER_WORDS[word.lower()]
 
 
-def _description(path):
-    if path.suffix == ".svg":
-        match = re.search(r"<dc:description>(.*?)</dc:description>", path.read_text())
-        return match.group(1) if match else None
-    with Image.open(path) as image:
-        return image.text.get("Description") if hasattr(image, "text") else None
-
-
 def figure_record(path):
-    """(panels, sizes) the figure script recorded in the file (convviz.figure_output.figure_description)."""
-    description = _description(path)
-    if description is None:
-        return None
-    panels, sizes = re.match(r"panels=(\d+); sizes=([^;]*)", description).groups()
-    return int(panels), set(filter(None, sizes.split(",")))
+    """(panels, sizes) the figure script recorded in the file (coursesite.figure_records), or None."""
+    record = read_record(path)
+    return None if record is None else (record.panels, set(record.sizes))
 
 
 def figure_text_size(path):
     """(smallest font size in pixels of the file, file width in pixels) recorded in a PNG, or None."""
-    description = _description(path) or ""
-    match = re.search(r"; font_px=([\d.]+); width_px=(\d+)", description)
-    return (float(match.group(1)), int(match.group(2))) if match else None
+    record = read_record(path)
+    return None if record is None or record.font_px is None else (record.font_px, record.width_px)
 
 
 def figure_panel_share(path):
@@ -116,8 +105,8 @@ def figure_panel_share(path):
     The record states the panel in units of the file (convviz.figure_output.panel_widths);
     the file's own width comes from its header (pixels) or viewBox (SVG points).
     """
-    match = re.search(r"; panel_px=([\d.]+)", _description(path) or "")
-    if match is None:
+    record = read_record(path)
+    if record is None or record.panel_px is None:
         return None
     if path.suffix == ".svg":
         found = re.search(r'viewBox="\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)', path.read_text())
@@ -125,7 +114,7 @@ def figure_panel_share(path):
     else:
         with Image.open(path) as image:
             width = image.width
-    return float(match.group(1)) / width
+    return record.panel_px / width
 
 
 def narrowest_panels(site, page, address, width=1280):

@@ -33,3 +33,42 @@ def make_html(tree, epoch="1700000000"):
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-4000:]
     return executed_scripts(result.stdout), log
+
+
+def gallery_stamps(tree):
+    """{gallery md5 file: (inode, mtime)}: sphinx-gallery rewrites a script's md5 file when it runs it."""
+    gallery = tree / "docs" / "auto_examples"
+    return {path: (path.stat().st_ino, path.stat().st_mtime_ns) for path in gallery.rglob("*.py.md5")}
+
+
+def build_in_process(tree, modules=("tinypkg",)):
+    """Build a small site (conf.py at its top, pages in docs/) in this process as ``make html`` does.
+
+    Returns (exit status, everything printed, the scripts sphinx-gallery ran). Modules of the
+    tree imported by an earlier build are forgotten first (a new process would not have them).
+    """
+    import contextlib
+    import io
+
+    import matplotlib.pyplot as plt
+
+    from coursesite.build import build
+
+    for name in [n for n in sys.modules if n.split(".")[0] in modules]:
+        del sys.modules[name]
+    plt.close("all")  # a script that failed left its figures open
+    before = gallery_stamps(tree)
+    printed = io.StringIO()
+    writes_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
+    try:
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+            status = build(str(tree / "docs"), str(tree / "_build" / "html"), confdir=str(tree), strict=True)
+    finally:
+        sys.dont_write_bytecode = writes_bytecode
+    after = gallery_stamps(tree)
+    ran = sorted(
+        path.relative_to(tree / "docs" / "auto_examples").as_posix()[: -len(".md5")]
+        for path, stamp in after.items()
+        if before.get(path) != stamp
+    )
+    return status, printed.getvalue(), ran

@@ -1,0 +1,3 @@
+"""A module no figure script imports: editing it runs no script."""
+
+GREETING = "hello"
