@@ -135,6 +135,50 @@ def test_solution_writes_filter_output_and_transition_gif(tmp_path):
     np.testing.assert_array_equal(np.asarray(Image.open(tmp_path / "my_filter_output.png")), expected)
     with Image.open(tmp_path / "filter_transition.gif") as gif:
         assert gif.n_frames == 20 and gif.is_animated
+        assert gif.info["duration"] == 100  # milliseconds, as the page says
+
+
+def test_an_imageio_that_reads_the_duration_in_seconds_is_named_in_one_line(monkeypatch):
+    """imageio before 2.28 read duration=100 as 100 s a frame (measured: 2.27.0 wrote 100000 ms)."""
+    solution = load_download("cnn_solution")
+    current = solution.imageio.mimwrite
+
+    def imageio_2_27(uri, frames, format, duration, loop):
+        return current(uri, frames, format=format, duration=duration * 1000, loop=loop)
+
+    monkeypatch.setattr(solution.imageio, "mimwrite", imageio_2_27)
+    frames = [np.full((4, 4), level, np.uint8) for level in (0, 255)]
+    with pytest.raises(solution.Failure) as stopped:
+        solution.gif_bytes(frames)
+    assert str(stopped.value) == (
+        "imageio wrote frames of 100000 ms instead of 100 ms: versions before 2.28 read the duration in "
+        "seconds; pip install --upgrade imageio"
+    )
+
+
+def relative_luminance(rgb):
+    """WCAG relative luminance of sRGB colours (..., 3) in 0-255."""
+    c = np.asarray(rgb, dtype=float) / 255
+    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return linear @ np.array([0.2126, 0.7152, 0.0722])
+
+
+def test_artistic_colours_run_from_dark_blue_to_yellow_and_read_in_lightness_alone():
+    """No red against green (issue 22): the ramp gets lighter all the way, so every colour vision reads it."""
+    from convviz.display import false_color
+
+    visualization = load_download("cnn_visualization")
+    image = np.random.default_rng(4).integers(0, 256, (40, 50)).astype(np.float64)
+    rgb = visualization.artistic_edges(image)
+    sharpened = visualization.normalize(signal.correlate2d(image, KERNELS["sharpen"], mode="valid"))
+    edges = np.abs(signal.correlate2d(sharpened, KERNELS["sobel_x"], mode="valid"))
+    np.testing.assert_array_equal(rgb, false_color(edges))  # the figures draw the download's colours
+    ramp = false_color(np.arange(256.0))
+    assert tuple(ramp[0]) == (0, 40, 110) and tuple(ramp[-1]) == (255, 230, 110)
+    lightness = relative_luminance(ramp)
+    assert (np.diff(lightness) > 0).all()
+    assert (lightness[-1] + 0.05) / (lightness[0] + 0.05) > 7  # WCAG contrast of the two ends
+    assert (ramp[:, 1] >= ramp[:, 0] * 0.75).all()  # never a red, whatever the level
 
 
 def test_transition_frames_equal_filtering_with_the_blended_kernel():
