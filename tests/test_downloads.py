@@ -222,9 +222,19 @@ def test_downloads_need_only_numpy_pillow_and_imageio():
 # ---------------------------------------------------------------- copies that must not drift apart
 
 #: Names that more than one download defines and that differ on purpose: the learner's functions (a
-#: TODO in the starter, filled in in the solution and in cnn_visualization.py), each script's main and
-#: output files, each starter's checks.
-DIFFER_ON_PURPOSE = {"main", "OUTPUTS", "run_checks", "make_kernel", "convolve2d", "conv2d", "maxpool2d"}
+#: TODO in the starter, filled in in the solution and in cnn_visualization.py; exercise 5 carries
+#: exercise 4's solution, which test_occlusion_self_check.py compares), each script's main and output
+#: files, each starter's checks.
+DIFFER_ON_PURPOSE = {
+    "main",
+    "OUTPUTS",
+    "run_checks",
+    "make_kernel",
+    "convolve2d",
+    "conv2d",
+    "maxpool2d",
+    "occlusion_map",
+}
 
 
 def definitions(path):
@@ -270,9 +280,15 @@ def test_every_definition_repeated_across_the_downloads_is_identical():
 def test_the_largest_copies_are_found():
     """The copy test once listed the helpers by hand and missed load_weights (43 identical lines)."""
     shared = shared_definitions()
-    assert set(shared["load_weights"]) == {"self_check.py", "tiny_cnn_solution.py"}
-    assert set(shared["write_files"]) == {"self_check.py", "cnn_visualization.py", "cnn_solution.py"}
-    assert len(shared["one_line_errors"]) == 4 and len(shared["normalize"]) == 3
+    assert set(shared["load_weights"]) == {"self_check.py", "tiny_cnn_solution.py", "occlusion_solution.py"}
+    assert set(shared["write_files"]) == {
+        "self_check.py",
+        "cnn_visualization.py",
+        "cnn_solution.py",
+        "occlusion_solution.py",
+    }
+    assert set(shared["map_image"]) == {"occlusion_starter.py", "occlusion_solution.py"}
+    assert len(shared["one_line_errors"]) == 5 and len(shared["normalize"]) == 3
 
 
 # ---------------------------------------------------------------- what every download says when it cannot run
@@ -283,6 +299,8 @@ SCRIPTS = [
     "cnn_solution",
     "tiny_cnn_starter",
     "tiny_cnn_solution",
+    "occlusion_starter",
+    "occlusion_solution",
     "self_check",
 ]
 
@@ -298,6 +316,10 @@ SCRIPTS = [
         ("cnn_solution", ["PIL"], "pillow"),
         ("tiny_cnn_starter", ["numpy"], "numpy"),
         ("tiny_cnn_solution", ["numpy"], "numpy"),
+        ("occlusion_starter", ["numpy"], "numpy"),
+        ("occlusion_starter", ["PIL"], "pillow"),
+        ("occlusion_solution", ["numpy"], "numpy"),
+        ("occlusion_solution", ["PIL"], "pillow"),
         ("self_check", ["numpy"], "numpy"),
     ],
 )
@@ -342,6 +364,7 @@ def test_self_check_run_on_its_own_says_which_starter_to_run(tmp_path):
     line = assert_one_line(result, 2, "self_check.py: ", "on its own it does nothing")
     assert "python cnn_starter.py --check (exercise 3)" in line
     assert "python tiny_cnn_starter.py --check (exercise 4)" in line
+    assert "python occlusion_starter.py --check (exercise 5)" in line
     shutil.copy(DOWNLOADS / "self_check.py", tmp_path)
     (tmp_path / "tiny_cnn_starter.py").write_text("")
     beside = run_script(tmp_path / "self_check.py", cwd=tmp_path)
@@ -349,7 +372,7 @@ def test_self_check_run_on_its_own_says_which_starter_to_run(tmp_path):
     assert "cnn_starter.py --check (exercise 3)" not in line.replace("tiny_cnn_starter", "")
 
 
-@pytest.mark.parametrize("starter", ["cnn_starter.py", "tiny_cnn_starter.py"])
+@pytest.mark.parametrize("starter", ["cnn_starter.py", "tiny_cnn_starter.py", "occlusion_starter.py"])
 def test_a_self_check_of_another_version_gives_one_line(tmp_path, starter):
     shutil.copy(DOWNLOADS / starter, tmp_path)
     (tmp_path / "self_check.py").write_text("def todo(number, task):\n    pass\n")
