@@ -17,6 +17,7 @@ probability of the class instead of its score, for the page's comparison.
 import contextlib
 import io
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -88,3 +89,4 @@ save_numbers(
     },
     "part3_exercise5_numbers.txt",
 )
+shutil.rmtree(folder)
