@@ -18,12 +18,16 @@ def clip_to_uint8(values):
 
 
 def false_color(values):
-    """Map values to RGB: red grows with the value, green fades, blue stays at 128."""
-    level = to_uint8(values)
+    """Map values (stretched min-max) to RGB from dark blue (lowest) to yellow (highest).
+
+    The colours of cnn_visualization.py's artistic_edges: lightness rises all the way, so the ramp
+    reads for every colour vision (no red against green).
+    """
+    level = to_uint8(values) / 255
     rgb = np.empty(level.shape + (3,), dtype=np.uint8)
-    rgb[..., 0] = level
-    rgb[..., 1] = 255 - level
-    rgb[..., 2] = 128
+    rgb[..., 0] = np.round(255 * level)
+    rgb[..., 1] = np.round(40 + 190 * level)
+    rgb[..., 2] = 110
     return rgb
 
 

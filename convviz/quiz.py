@@ -38,9 +38,10 @@ CELL_SEED = 7
 
 
 def number_text(value):
-    """A number as the pages print it: whole numbers without decimals, a true minus sign."""
+    """A number as the pages print it: whole numbers without decimals and with thousands separated
+    by commas (3,920), a true minus sign."""
     value = float(value)
-    text = f"{value:.0f}" if value.is_integer() else f"{value:.4g}"
+    text = f"{value:,.0f}" if value.is_integer() else f"{value:.4g}"
     return text.replace("-", "−")
 
 
@@ -92,7 +93,8 @@ def valid_output_size(n=30, f=5):
                     "value": n + f - 1,
                     "hint": (
                         "That is the 'full' output, where the kernel may hang over the border "
-                        "(SciPy's default mode). Here the whole kernel stays inside the image."
+                        "(the default mode of scipy.signal.correlate2d; scipy.ndimage keeps the input's "
+                        "size instead). Here the whole kernel stays inside the image."
                     ),
                 },
                 {
@@ -378,8 +380,8 @@ def conv2_parameters(shapes=None):
             ],
             "hint": "Count the weights of one filter, then the filters, then add one bias per filter.",
             "explanation": (
-                f"{filters} × {rows} × {cols} × {channels} = {weights} weights and {biases} biases: "
-                f"{answer} parameters."
+                f"{filters} × {rows} × {cols} × {channels} = {weights:,} weights and {biases:,} biases: "
+                f"{answer:,} parameters."
             ),
         }
     )
@@ -405,14 +407,14 @@ def most_weights(shapes=None):
         {
             "value": layer,
             "hint": (
-                f"{describe(layer)}: {counts[layer]} weights, shared over every position. "
+                f"{describe(layer)}: {counts[layer]:,} weights, shared over every position. "
                 f"Now multiply out the shape of the {answer} layer's weights."
             ),
         }
         for layer in LAYERS
         if layer != answer
     ]
-    others = ", ".join(f"{counts[layer]} for {layer}" for layer in LAYERS if layer != answer)
+    others = ", ".join(f"{counts[layer]:,} for {layer}" for layer in LAYERS if layer != answer)
     return _checked(
         {
             "id": "most-weights",
@@ -424,7 +426,7 @@ def most_weights(shapes=None):
             "hint": "Multiply out the shape of each layer's weights.",
             "explanation": (
                 f"{answer}. {describe(answer)}: {' × '.join(map(str, shapes[LAYERS[answer]]))} = "
-                f"{counts[answer]} weights, against {others}. A convolution reuses its few weights "
+                f"{counts[answer]:,} weights, against {others}. A convolution reuses its few weights "
                 "at every position."
             ),
         }

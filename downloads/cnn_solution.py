@@ -91,8 +91,20 @@ def png_bytes(array):
 
 
 def gif_bytes(frames):
-    """An animated GIF of the frames, 100 ms each, looping for ever."""
-    return imageio.mimwrite("<bytes>", frames, format="GIF", duration=100, loop=0)
+    """An animated GIF of the frames, 100 ms each, looping for ever.
+
+    imageio takes duration in milliseconds from version 2.28 on, in seconds before
+    (100 would show each frame for 100 s): the file's own duration is checked.
+    """
+    data = imageio.mimwrite("<bytes>", frames, format="GIF", duration=100, loop=0)
+    with Image.open(io.BytesIO(data)) as gif:
+        shown = gif.info.get("duration")
+    if shown != 100:
+        raise Failure(
+            f"imageio wrote frames of {shown} ms instead of 100 ms: versions before 2.28 read the duration "
+            "in seconds; pip install --upgrade imageio"
+        )
+    return data
 
 
 def transition_frames(image, start, end, steps=20):

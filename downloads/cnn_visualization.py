@@ -128,11 +128,11 @@ def detect_edges(image):
 def artistic_edges(image):
     """Exercise 2, goal 2: sharpen, then Sobel X, then map the result to colour."""
     sharpened = normalize(convolve2d(image, SHARPEN))
-    edges = normalize(np.abs(convolve2d(sharpened, SOBEL_X)))
+    edges = normalize(np.abs(convolve2d(sharpened, SOBEL_X))) / 255  # 0 where flat, 1 on the strongest edge
     rgb = np.empty(edges.shape + (3,), dtype=np.uint8)
-    rgb[..., 0] = edges  # red grows with the edge strength
-    rgb[..., 1] = 255 - edges  # green fades where red grows
-    rgb[..., 2] = 128  # a constant blue tint
+    rgb[..., 0] = np.round(255 * edges)  # red and green rise with the edge strength, blue stays:
+    rgb[..., 1] = np.round(40 + 190 * edges)  # dark blue where the image is flat, light yellow on
+    rgb[..., 2] = 110  # edges, lighter all the way, which reads in every kind of colour vision
     return rgb
 
 

@@ -1,4 +1,4 @@
-"""The self-check of the exercise starters (cnn_starter.py, tiny_cnn_starter.py), and what they share.
+"""The self-check of the exercise starters (cnn_starter.py, tiny_cnn_starter.py, occlusion_starter.py).
 
 Keep this file in the folder of the starter you work on: the starter imports it.
 It runs your functions on small probe inputs and compares what they return with
@@ -186,10 +186,15 @@ def _plain(error, case):
 
 
 def failure(name, function, error, case):
-    """One line naming the function, the probe, the line of the learner's code and the exception."""
+    """One line naming the function, the probe, the line of the learner's code and the exception.
+
+    The line is the last one of the learner's file that the error passed through, before it entered
+    a function the check gave the learner's code (case["given"], such as a stand-in network).
+    """
     filename = getattr(getattr(function, "__code__", None), "co_filename", None)
+    given = {getattr(other, "__code__", None) for other in case.get("given", ())}
     line, trace = None, error.__traceback__
-    while trace is not None:
+    while trace is not None and trace.tb_frame.f_code not in given:
         if trace.tb_frame.f_code.co_filename == filename:
             line = trace.tb_lineno
         trace = trace.tb_next
@@ -262,13 +267,15 @@ def run_function(name, function, case, limit=None):
     return values, problem, changed, False
 
 
-def checked(name, function, text, limit=None, usual="a few milliseconds"):
+def checked(name, function, text, limit=None, usual="a few milliseconds", given=()):
     """function, made to run on real data as the self-check runs it: every call within the time limit,
     and a Failure in one line if it raises, ends the program or returns anything but real, finite numbers.
+    given: the functions the call passes to the learner's code (an error inside one of them is named at
+    the learner's line that called it).
     """
 
     def call(*args, **kwargs):
-        case = {"args": args, "kwargs": kwargs, "names": (), "text": text, "usual": usual}
+        case = {"args": args, "kwargs": kwargs, "names": (), "text": text, "usual": usual, "given": given}
         values, problem, _, _ = run_function(name, function, case, limit)
         if problem is None and not np.isfinite(values).all():
             problem = not_finite(name, values, text)
@@ -654,11 +661,16 @@ def read_array(archive, name, shape):
 @one_line_errors
 def main(argv=None):
     """Run on its own, say what this file is for and which starter to run instead."""
-    starters = {"cnn_starter.py": "exercise 3", "tiny_cnn_starter.py": "exercise 4"}
+    starters = {
+        "cnn_starter.py": "exercise 3",
+        "tiny_cnn_starter.py": "exercise 4",
+        "occlusion_starter.py": "exercise 5",
+    }
     OneLineParser(
         description=__doc__.split("\n\n")[0],
-        epilog="It does nothing on its own: run python cnn_starter.py --check (exercise 3) or "
-        "python tiny_cnn_starter.py --check (exercise 4) in its folder.",
+        epilog="It does nothing on its own: run python cnn_starter.py --check (exercise 3), "
+        "python tiny_cnn_starter.py --check (exercise 4) or python occlusion_starter.py --check "
+        "(exercise 5) in its folder.",
     ).parse_args(argv)
     here = Path(__file__).resolve().parent
     beside = [name for name in starters if (here / name).is_file()] or list(starters)

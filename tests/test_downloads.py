@@ -135,6 +135,50 @@ def test_solution_writes_filter_output_and_transition_gif(tmp_path):
     np.testing.assert_array_equal(np.asarray(Image.open(tmp_path / "my_filter_output.png")), expected)
     with Image.open(tmp_path / "filter_transition.gif") as gif:
         assert gif.n_frames == 20 and gif.is_animated
+        assert gif.info["duration"] == 100  # milliseconds, as the page says
+
+
+def test_an_imageio_that_reads_the_duration_in_seconds_is_named_in_one_line(monkeypatch):
+    """imageio before 2.28 read duration=100 as 100 s a frame (measured: 2.27.0 wrote 100000 ms)."""
+    solution = load_download("cnn_solution")
+    current = solution.imageio.mimwrite
+
+    def imageio_2_27(uri, frames, format, duration, loop):
+        return current(uri, frames, format=format, duration=duration * 1000, loop=loop)
+
+    monkeypatch.setattr(solution.imageio, "mimwrite", imageio_2_27)
+    frames = [np.full((4, 4), level, np.uint8) for level in (0, 255)]
+    with pytest.raises(solution.Failure) as stopped:
+        solution.gif_bytes(frames)
+    assert str(stopped.value) == (
+        "imageio wrote frames of 100000 ms instead of 100 ms: versions before 2.28 read the duration in "
+        "seconds; pip install --upgrade imageio"
+    )
+
+
+def relative_luminance(rgb):
+    """WCAG relative luminance of sRGB colours (..., 3) in 0-255."""
+    c = np.asarray(rgb, dtype=float) / 255
+    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return linear @ np.array([0.2126, 0.7152, 0.0722])
+
+
+def test_artistic_colours_run_from_dark_blue_to_yellow_and_read_in_lightness_alone():
+    """No red against green (issue 22): the ramp gets lighter all the way, so every colour vision reads it."""
+    from convviz.display import false_color
+
+    visualization = load_download("cnn_visualization")
+    image = np.random.default_rng(4).integers(0, 256, (40, 50)).astype(np.float64)
+    rgb = visualization.artistic_edges(image)
+    sharpened = visualization.normalize(signal.correlate2d(image, KERNELS["sharpen"], mode="valid"))
+    edges = np.abs(signal.correlate2d(sharpened, KERNELS["sobel_x"], mode="valid"))
+    np.testing.assert_array_equal(rgb, false_color(edges))  # the figures draw the download's colours
+    ramp = false_color(np.arange(256.0))
+    assert tuple(ramp[0]) == (0, 40, 110) and tuple(ramp[-1]) == (255, 230, 110)
+    lightness = relative_luminance(ramp)
+    assert (np.diff(lightness) > 0).all()
+    assert (lightness[-1] + 0.05) / (lightness[0] + 0.05) > 7  # WCAG contrast of the two ends
+    assert (ramp[:, 1] >= ramp[:, 0] * 0.75).all()  # never a red, whatever the level
 
 
 def test_transition_frames_equal_filtering_with_the_blended_kernel():
@@ -178,9 +222,19 @@ def test_downloads_need_only_numpy_pillow_and_imageio():
 # ---------------------------------------------------------------- copies that must not drift apart
 
 #: Names that more than one download defines and that differ on purpose: the learner's functions (a
-#: TODO in the starter, filled in in the solution and in cnn_visualization.py), each script's main and
-#: output files, each starter's checks.
-DIFFER_ON_PURPOSE = {"main", "OUTPUTS", "run_checks", "make_kernel", "convolve2d", "conv2d", "maxpool2d"}
+#: TODO in the starter, filled in in the solution and in cnn_visualization.py; exercise 5 carries
+#: exercise 4's solution, which test_occlusion_self_check.py compares), each script's main and output
+#: files, each starter's checks.
+DIFFER_ON_PURPOSE = {
+    "main",
+    "OUTPUTS",
+    "run_checks",
+    "make_kernel",
+    "convolve2d",
+    "conv2d",
+    "maxpool2d",
+    "occlusion_map",
+}
 
 
 def definitions(path):
@@ -226,9 +280,15 @@ def test_every_definition_repeated_across_the_downloads_is_identical():
 def test_the_largest_copies_are_found():
     """The copy test once listed the helpers by hand and missed load_weights (43 identical lines)."""
     shared = shared_definitions()
-    assert set(shared["load_weights"]) == {"self_check.py", "tiny_cnn_solution.py"}
-    assert set(shared["write_files"]) == {"self_check.py", "cnn_visualization.py", "cnn_solution.py"}
-    assert len(shared["one_line_errors"]) == 4 and len(shared["normalize"]) == 3
+    assert set(shared["load_weights"]) == {"self_check.py", "tiny_cnn_solution.py", "occlusion_solution.py"}
+    assert set(shared["write_files"]) == {
+        "self_check.py",
+        "cnn_visualization.py",
+        "cnn_solution.py",
+        "occlusion_solution.py",
+    }
+    assert set(shared["map_image"]) == {"occlusion_starter.py", "occlusion_solution.py"}
+    assert len(shared["one_line_errors"]) == 5 and len(shared["normalize"]) == 3
 
 
 # ---------------------------------------------------------------- what every download says when it cannot run
@@ -239,6 +299,8 @@ SCRIPTS = [
     "cnn_solution",
     "tiny_cnn_starter",
     "tiny_cnn_solution",
+    "occlusion_starter",
+    "occlusion_solution",
     "self_check",
 ]
 
@@ -254,6 +316,10 @@ SCRIPTS = [
         ("cnn_solution", ["PIL"], "pillow"),
         ("tiny_cnn_starter", ["numpy"], "numpy"),
         ("tiny_cnn_solution", ["numpy"], "numpy"),
+        ("occlusion_starter", ["numpy"], "numpy"),
+        ("occlusion_starter", ["PIL"], "pillow"),
+        ("occlusion_solution", ["numpy"], "numpy"),
+        ("occlusion_solution", ["PIL"], "pillow"),
         ("self_check", ["numpy"], "numpy"),
     ],
 )
@@ -298,6 +364,7 @@ def test_self_check_run_on_its_own_says_which_starter_to_run(tmp_path):
     line = assert_one_line(result, 2, "self_check.py: ", "on its own it does nothing")
     assert "python cnn_starter.py --check (exercise 3)" in line
     assert "python tiny_cnn_starter.py --check (exercise 4)" in line
+    assert "python occlusion_starter.py --check (exercise 5)" in line
     shutil.copy(DOWNLOADS / "self_check.py", tmp_path)
     (tmp_path / "tiny_cnn_starter.py").write_text("")
     beside = run_script(tmp_path / "self_check.py", cwd=tmp_path)
@@ -305,7 +372,7 @@ def test_self_check_run_on_its_own_says_which_starter_to_run(tmp_path):
     assert "cnn_starter.py --check (exercise 3)" not in line.replace("tiny_cnn_starter", "")
 
 
-@pytest.mark.parametrize("starter", ["cnn_starter.py", "tiny_cnn_starter.py"])
+@pytest.mark.parametrize("starter", ["cnn_starter.py", "tiny_cnn_starter.py", "occlusion_starter.py"])
 def test_a_self_check_of_another_version_gives_one_line(tmp_path, starter):
     shutil.copy(DOWNLOADS / starter, tmp_path)
     (tmp_path / "self_check.py").write_text("def todo(number, task):\n    pass\n")

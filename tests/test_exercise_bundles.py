@@ -18,8 +18,17 @@ BUNDLES = {
         "self_check.py": DOWNLOADS,
         "tiny_cnn_weights.npz": FIGURES,
     },
+    "exercise5": {
+        "occlusion_starter.py": DOWNLOADS,
+        "self_check.py": DOWNLOADS,
+        "tiny_cnn_weights.npz": FIGURES,
+    },
 }
-STARTERS = {"exercise3": "cnn_starter.py", "exercise4": "tiny_cnn_starter.py"}
+STARTERS = {
+    "exercise3": "cnn_starter.py",
+    "exercise4": "tiny_cnn_starter.py",
+    "exercise5": "occlusion_starter.py",
+}
 
 
 @pytest.mark.parametrize("name", sorted(BUNDLES))

@@ -107,8 +107,9 @@ def test_images_are_gray_as_part_1_says_signed_colours_are_elsewhere(explorer, s
         assert (rgb[:, 0] == rgb[:, 1]).all() and (rgb[:, 1] == rgb[:, 2]).all()
     page = " ".join((site / "module_9_2_2" / "index.html").read_text().split())
     assert (
-        "In every figure of this module, and in the occlusion map of part 3’s network explorer, "
-        "positive values are orange, negative values purple"
+        "Where a figure of this module shows the sign of numbers in colour (kernels, weights, gradients, "
+        "occlusion maps), and in the occlusion map of part 3’s network explorer, positive values are "
+        "orange, negative values purple"
     ) in page
     assert "The convolution explorer above shows its images in gray levels" in page
 

@@ -447,15 +447,98 @@ def test_stacking_answer_is_measured_with_scipy(module_page):
 def test_kernel_figure_draws_the_blob_kernel(site, module_page):
     from convviz.kernels import KERNELS, LABELS
 
-    shown = [KERNELS[n] for n in ("sobel_x", "sobel_y", "sharpen", "emboss", "laplacian", "blob")]
-    limit = max(np.abs(k).max() for k in [*shown, KERNELS["gaussian"] * 16])
-    assert f"one colour scale from −{limit:g} (deepest purple)" in page_text(module_page)
-
     svg = (site / "_images" / "filter_kernels.svg").read_text()
     assert f">{LABELS['blob']}<" in svg or LABELS["blob"] in svg
     values = " ".join(f"{v:g}" for v in KERNELS["blob"][0])
     alt = module_page.find("img", src=lambda s: s and s.endswith("filter_kernels.svg"))["alt"]
     assert f"Blob ({values}," in " ".join(alt.split())
+
+
+def test_kernel_figure_draws_each_kernel_on_its_own_scale(site, module_page):
+    """Read from the drawn cells: each kernel's largest magnitude is full orange or full purple.
+
+    On one shared scale the Gaussian (shown × 16) looked as strong as Sharpen and Blob's ring was pale.
+    """
+    import base64
+    import io
+
+    from convviz.kernels import KERNELS
+    from convviz.plotting import NEGATIVE, POSITIVE
+
+    def rgb(colour):
+        return np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)])
+
+    svg = (site / "_images" / "filter_kernels.svg").read_text()
+    # Each kernel's cells are one embedded PNG, stored bottom row first and flipped by scale(1 -1).
+    drawn = re.findall(
+        r'xlink:href="data:image/png;base64,\s*([A-Za-z0-9+/=\s]+)"[^>]*transform="scale\(1 -1\)', svg
+    )
+    names = ("identity", "sobel_x", "sobel_y", "gaussian", "sharpen", "emboss", "laplacian", "blob")
+    assert len(drawn) == len(names)
+    for name, data in zip(names, drawn):
+        stored = Image.open(io.BytesIO(base64.b64decode("".join(data.split())))).convert("RGB")
+        pixels = np.asarray(stored)[::-1]
+        kernel = np.asarray(KERNELS[name], dtype=float)
+        rows, cols = kernel.shape
+        centres = [
+            pixels[int((r + 0.5) * pixels.shape[0] / rows), int((c + 0.5) * pixels.shape[1] / cols)]
+            for r in range(rows)
+            for c in range(cols)
+        ]
+        for value, colour in zip(kernel.ravel(), centres):
+            if abs(value) == np.abs(kernel).max():
+                full = rgb(POSITIVE) if value > 0 else rgb(NEGATIVE)
+                assert np.abs(colour.astype(int) - full).max() <= 3, (name, value, colour)
+    caption = page_text(module_page)
+    assert "Eight named kernels, each on its own colour scale" in caption
+    assert "one colour scale from" not in caption
+
+
+def test_hierarchy_is_cited_to_zeiler_and_fergus_and_weight_sharing_to_lecun(module_page):
+    paragraph = next(p for p in module_page.select("p") if "objects [" in " ".join(p.get_text().split()))
+    text = " ".join(paragraph.get_text(" ").split())
+    assert re.search(r"works in every other corner too \[ ?LeCun1998 ?\]", text), text
+    assert re.search(r"parts into objects \[ ?Zeiler2014 ?\]", text), text
+    reference = " ".join(module_page.find(id="zeiler2014").get_text(" ").split())
+    for fact in (
+        "M. D. Zeiler and R. Fergus",
+        "Visualizing and understanding convolutional networks",
+        "Computer Vision – ECCV 2014",
+        "Lecture Notes in Computer Science 8689",
+        "pp. 818–833",
+        "https://doi.org/10.1007/978-3-319-10590-1_53",
+    ):
+        assert fact in reference, fact
+
+
+def test_quick_start_says_which_input_pixel_an_output_pixel_is_centred_on(module_page):
+    """Valid output (i, j) is the 3×3 neighbourhood around input (i + 1, j + 1): ndimage centres its
+    kernel on the pixel it writes, so its value at (i + 1, j + 1) is the valid output (i, j)."""
+    from scipy import ndimage, signal
+
+    from convviz import shapes_pattern
+    from convviz.kernels import KERNELS
+
+    pattern = shapes_pattern()
+    valid = signal.correlate2d(pattern, KERNELS["sobel_x"], mode="valid")
+    centred = ndimage.correlate(pattern, KERNELS["sobel_x"])
+    np.testing.assert_array_equal(valid, centred[1:-1, 1:-1])
+    text = page_text(module_page)
+    assert "output pixel (i, j) sums the neighbourhood around input pixel (i + 1, j + 1)" in text
+    assert "weighted sum of the 3×3 neighbourhood around it" not in text
+
+
+def test_the_colour_convention_is_stated_for_the_figures_that_follow_it(module_page):
+    text = page_text(module_page)
+    assert "In every figure of this module" not in text
+    assert "Where a figure of this module shows the sign of numbers in colour" in text
+    assert "Some signed maps are drawn in gray levels instead" in text
+
+
+def test_the_gif_duration_note_names_the_imageio_version_and_unit(module_page):
+    text = page_text(module_page)
+    assert "milliseconds from imageio 2.28 on, seconds in older versions" in text
+    assert "would show each frame for 100 s" in text
 
 
 def test_random_filters_output_on_the_page_is_the_seeded_draw(site, module_page):

@@ -200,7 +200,7 @@ def test_softmax_of_the_least_certain_digit_is_the_solution_forward_pass(text, w
     p = probabilities[unsure]
 
     def score(value):
-        return f"{value:.1f}".replace("-", "−")
+        return f"{value:.2f}".replace("-", "−")
 
     assert (
         f"least sure about is test digit {unsure} (counted from 0, as the test digits are numbered in the "
@@ -211,6 +211,12 @@ def test_softmax_of_the_least_certain_digit_is_the_solution_forward_pass(text, w
     ) in text
     verdict = "right" if best == weights["test_labels"][unsure] else "wrong"
     assert f"The network gets this digit {verdict}." in text
+    # The rule the page states, a difference d of scores is a factor e^d of probabilities, holds for the
+    # numbers as printed, within their rounding (0.005 on each score, 0.05 % on each probability).
+    printed = [float(score(logits[unsure, k]).replace("−", "-")) for k in (best, runner_up)]
+    shown = [float(f"{100 * p[k]:.1f}") for k in (best, runner_up)]
+    rounding = 0.01 + 0.05 / shown[0] + 0.05 / shown[1]
+    assert abs(np.log(shown[0] / shown[1]) - (printed[0] - printed[1])) <= rounding
     confident = (probabilities.max(axis=1) >= 0.9995).mean()
     assert f"On {confident:.0%} of the test digits one probability rounds to 100.0 %" in text
 
@@ -373,6 +379,39 @@ def test_receptive_field_figure_and_measurement(site, part2, text):
     box = changed[max(first, 0) : last + 1, max(first, 0) : last + 1]
     assert f"for pool2 unit (3, 3), {box.sum()} of the {box.size} pixels in its square" in text
     assert f"(and {changed.sum() - box.sum()} outside it)" in text and changed.sum() == box.sum()
+    # The 1 added is the whole 0–1 range of the input: a black pixel becomes full white.
+    assert digit.min() >= 0 and digit.max() <= 1 and (digit == 0).any()
+    assert (
+        "It adds 1 to each of the digit's pixels in turn, the whole range of the network's 0–1 input, so "
+        "that a black pixel becomes full white" in text.replace("’", "'")
+    )
+
+
+def test_the_dense_layer_can_use_every_pixel_without_having_to(text):
+    assert "so every score can depend on every pixel" in text
+    assert "every score depends on every pixel" not in text
+
+
+def citations_in(element):
+    return {a.get_text(strip=True).strip("[]") for a in element.select("a.citation-reference, a.reference")}
+
+
+def paragraph_with(soup, words):
+    return next(p for p in soup.select("p") if words in " ".join(p.get_text().split()))
+
+
+def test_pooling_is_cited_for_what_each_source_shows(part2):
+    """Small-shift invariance from pooling: Goodfellow et al., section 9.3. Boureau et al. analyse
+    which of max and average pooling keeps classes apart, not shift invariance."""
+    shift = paragraph_with(part2, "leaves the pooled value unchanged")
+    assert "Goodfellow2016" in citations_in(shift) and "Boureau2010" not in citations_in(shift)
+    assert "section 9.3" in " ".join(shift.get_text(" ").split())
+    average = paragraph_with(part2, "single strong response is diluted")
+    assert "Boureau2010" in citations_in(average)
+    assert "max pooling suited to sparse features" in " ".join(average.get_text(" ").split())
+    entry = " ".join(part2.find(id="boureau2010").get_text(" ").split())
+    assert "A theoretical analysis of feature pooling in visual recognition" in entry
+    assert "(ICML)" in entry and "2010" in entry and "pp. 111–118" in entry
 
 
 def test_layout_section_numbers(part2, text):

@@ -223,3 +223,104 @@ def test_figure_text_shows_at_12_css_px_or_more(site, server, browser, width):
             assert overflow <= width, f"{address} scrolls sideways at {width} px ({overflow} px wide)"
     finally:
         context.close()
+
+
+# ---------------------------------------------------------------- exercise 5
+
+
+@pytest.fixture(scope="module")
+def exercise5(site, page_html):
+    soup = BeautifulSoup(page_html, "html.parser")
+    return soup.find(id="exercise-5-write-an-occlusion-map")
+
+
+def test_exercise_5_comes_before_the_references_with_its_downloads_and_dropdowns(site, page_html, exercise5):
+    from conftest import DOWNLOADS
+
+    assert exercise5 is not None and exercise5.find_next("section")["id"] == "references"
+    titles = [" ".join(d.select_one("summary").get_text(" ").split()) for d in exercise5.select("details")]
+    assert titles == ["Hint 1: how many positions", "Hint 2: one position", "Solution"]
+    soup = BeautifulSoup(page_html, "html.parser")
+    links = {a["href"].rsplit("/", 1)[-1]: a["href"] for a in soup.select("a[href]")}
+    for name in ("occlusion_starter.py", "occlusion_solution.py"):
+        assert (site / "module_9_2_2" / links[name]).resolve().read_bytes() == (DOWNLOADS / name).read_bytes()
+    assert (site / "module_9_2_2" / links["exercise5.zip"]).resolve().is_file()
+
+
+def test_exercise_5_prose_names_the_emphasized_lines_of_the_solution():
+    from support.pages import emphasized_blocks, function_lines, named_lines
+
+    from convviz.paths import ROOT
+
+    blocks = list(emphasized_blocks(ROOT / "docs" / "module_9_2_2" / "trained_network.rst"))
+    (block,) = [b for b in blocks if b[1] == "occlusion_map"]
+    assert block[0] == "occlusion_solution.py" and named_lines(block[3]) == block[2]
+    lines = function_lines("occlusion_solution.py", "occlusion_map")
+    assert "out_rows = (rows - patch) // stride + 1" in lines[10] and "out_cols" in lines[11]
+    assert "score = forward(image)[label]" in lines[12]
+    assert "covered = image.copy()" in lines[16]
+    assert lines[17].strip().endswith("= fill") and "score - forward(covered)[label]" in lines[18]
+
+
+def test_exercise_5_states_the_solutions_defaults(exercise5):
+    import inspect
+
+    from convviz.downloads import load_download
+
+    solution = load_download("occlusion_solution")
+    defaults = {k: v.default for k, v in inspect.signature(solution.occlusion_map).parameters.items()}
+    said = " ".join(exercise5.get_text(" ").split())
+    assert "occlusion_map(image, forward, label, patch=6, stride=2, fill=0.0)" in said
+    assert (defaults["patch"], defaults["stride"], defaults["fill"]) == (6, 2, 0.0)
+    assert tuple(solution.DIGITS) == (0, 1, 2) and "maps test digits 0, 1 and 2" in said
+    assert "the 2×2 pixels at the centre of its 6×6 patch" in said
+
+
+def test_the_score_and_probability_numbers_are_a_direct_loops(exercise5):
+    """Recomputed here: a plain loop over the 12 × 12 corners, the vectorized network, SciPy's softmax."""
+    from scipy.special import softmax
+
+    from convviz.network_data import weights_path
+    from convviz.tiny_cnn import load_weights
+
+    weights = load_weights(weights_path())
+    images, labels = weights["test_images"] / 255.0, weights["test_labels"]
+
+    def scores(image):
+        return forward(weights, image[None, :, :, None])[0]
+
+    found = []
+    for number in (0, 1, 2):
+        image, label = images[number], int(labels[number])
+        base, base_p = scores(image)[label], softmax(scores(image))[label]
+        drops, p_drops = np.empty((12, 12)), np.empty((12, 12))
+        for a, top in enumerate(range(0, 23, 2)):
+            for b, left in enumerate(range(0, 23, 2)):
+                covered = image.copy()
+                covered[top : top + 6, left : left + 6] = 0.0
+                drops[a, b] = base - scores(covered)[label]
+                p_drops[a, b] = base_p - softmax(scores(covered))[label]
+        hidden = (drops > 1) & (p_drops < 0.01)
+        found.append((int(hidden.sum()), number, label, base_p, drops[hidden].max() if hidden.any() else 0))
+    count, number, label, probability, largest = max(found, key=lambda entry: entry[0])
+    said = " ".join(exercise5.get_text(" ").split())
+    shown = f"{probability:.4f}" if probability < 0.9999 else "more than 0.9999"
+    assert (
+        f"Test digit {number} (a {label}, probability {shown}): {count} of its 144 patch positions lower its "
+        f"score by more than 1, by up to {largest:.2f}, but its probability by less than 0.01" in said
+    )
+
+
+def test_the_captured_output_and_picture_are_what_the_download_writes(site, tmp_path):
+    """The build ran the solution with convviz's fast network; the real download, loops and all, agrees."""
+    from conftest import DOWNLOADS, run_script
+
+    from convviz.network_data import weights_path
+
+    result = run_script(DOWNLOADS / "occlusion_solution.py", "--weights", str(weights_path()), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    captured = (GENERATED_DIR / "occlusion_solution_output.txt").read_text()
+    assert captured == "$ python occlusion_solution.py\n" + result.stdout
+    assert (tmp_path / "occlusion_maps.png").read_bytes() == (
+        site / "_images" / "occlusion_maps.png"
+    ).read_bytes()

@@ -164,8 +164,40 @@ def test_weight_questions_against_the_trained_network(weights):
     counts = {"conv1": sizes["W1"], "conv2": sizes["W2"], "dense": sizes["W3"]}
     assert question["answer"] == max(counts, key=counts.get) == "dense"
     for mistake in question["mistakes"]:
-        assert f"{counts[mistake['value']]} weights" in mistake["hint"]
-    assert str(counts["dense"]) in question["explanation"]
+        assert f"{counts[mistake['value']]:,} weights" in mistake["hint"]
+    assert f"= {counts['dense']:,} weights" in question["explanation"]
+
+
+def question_texts(question):
+    """Every sentence a question shows: prompt, choice labels, hints and explanation."""
+    yield question["prompt"]
+    yield from (choice["label"] for choice in question.get("choices", ()))
+    yield from (mistake["hint"] for mistake in question["mistakes"])
+    yield question["hint"]
+    yield question["explanation"]
+
+
+def test_numbers_of_four_digits_or_more_are_written_with_thousands_separators():
+    """As the pages write them: 3,920, not 3920."""
+    for qid in quiz.QUESTION_IDS:
+        for text in question_texts(quiz.question(qid)):
+            assert not re.search(r"(?<![\d,.])\d{4,}", text), (qid, text)
+    assert quiz.number_text(3920) == "3,920" and quiz.number_text(-1250) == "−1,250"
+
+
+def test_the_full_output_hint_names_the_library_whose_default_it_is():
+    """scipy.signal.correlate2d's default is "full"; scipy.ndimage keeps the size (reflecting the border)."""
+    from scipy import ndimage
+
+    n, f = 30, 5
+    hint = next(m["hint"] for m in quiz.valid_output_size(n, f)["mistakes"] if m["value"] == n + f - 1)
+    image, kernel = np.random.default_rng(0).random((n, n)), np.ones((f, f))
+    assert signal.correlate2d(image, kernel).shape == (n + f - 1, n + f - 1)  # no mode given: "full"
+    assert ndimage.correlate(image, kernel).shape == (n, n)
+    assert (
+        "default mode of scipy.signal.correlate2d" in hint and "scipy.ndimage keeps the input's size" in hint
+    )
+    assert "SciPy's default" not in hint
 
 
 # -- The built pages ------------------------------------------------------------------------

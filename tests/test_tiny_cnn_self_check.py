@@ -16,7 +16,7 @@ from conftest import DOWNLOADS, FIGURES, run_script
 from scipy import signal
 from support import download_runs
 from support.oracles import direct_maxpool
-from support.planted import problems_of, with_time_limit
+from support.planted import assert_every_mistake_distinct, problems_of, with_time_limit
 
 from convviz.downloads import load_download
 from convviz.tiny_cnn import accuracy, load_weights
@@ -78,15 +78,7 @@ def test_the_checks_right_answers_match_scipy_and_loops():
 )
 def test_every_known_mistake_gives_its_own_result_on_the_probes(cases, answer, mistakes):
     """So a result that matches one mistake cannot also match the right answer or another mistake."""
-    right = [answer(case, {}) for case in cases]
-    results = {}
-    for slot, kind, _ in mistakes:
-        results[slot, kind] = [answer(case, {slot: kind}) for case in cases]
-        assert not all(map(CHECK.same, results[slot, kind], right)), (slot, kind)
-    keys = list(results)
-    for n, first in enumerate(keys):
-        for second in keys[n + 1 :]:
-            assert not all(map(CHECK.same, results[first], results[second])), (first, second)
+    assert_every_mistake_distinct(cases, answer, mistakes, CHECK.same)
 
 
 # ---------------------------------------------------------------- planted mistakes

@@ -5,7 +5,7 @@ The figure scripts' outputs are kept in line with the tree by
 files get stable addresses: ``downloads/`` in the site holds the weights file,
 the ``convviz`` package as a zip (with the learner downloads beside it, which one
 gallery script runs), and one zip per exercise with everything its starter needs
-(the starter, self_check.py and, for exercise 4, the weights).
+(the starter, self_check.py and, for exercises 4 and 5, the weights).
 """
 
 import io
@@ -21,6 +21,11 @@ EXERCISE_BUNDLES = {
     "exercise3": (DOWNLOADS_DIR / "cnn_starter.py", DOWNLOADS_DIR / "self_check.py"),
     "exercise4": (
         DOWNLOADS_DIR / "tiny_cnn_starter.py",
+        DOWNLOADS_DIR / "self_check.py",
+        GENERATED_DIR / "tiny_cnn_weights.npz",
+    ),
+    "exercise5": (
+        DOWNLOADS_DIR / "occlusion_starter.py",
         DOWNLOADS_DIR / "self_check.py",
         GENERATED_DIR / "tiny_cnn_weights.npz",
     ),

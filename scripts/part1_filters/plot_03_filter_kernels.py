@@ -3,8 +3,9 @@ Eight named filter kernels
 ==========================
 
 Identity, Sobel X and Y, Gaussian, sharpen, emboss, Laplacian and blob with
-their values in the cells, all on one colour scale: positive weights orange,
-negative purple, zero white.
+their values in the cells, each on its own colour scale: positive weights
+orange, negative purple, zero white, full colour at the kernel's largest
+magnitude.
 """
 
 import matplotlib.pyplot as plt
@@ -16,19 +17,19 @@ from convviz.kernels import KERNELS, LABELS
 from convviz.plotting import save_svg, show_kernel
 
 names = ("identity", "sobel_x", "sobel_y", "gaussian", "sharpen", "emboss", "laplacian", "blob")
+# The Gaussian's weights are written times 16, so they read as whole numbers.
 shown = {name: KERNELS[name] * (16 if name == "gaussian" else 1) for name in names}
-# One colour scale for all kernels: full colour at the largest magnitude shown.
-limit = max(np.abs(weights).max() for weights in shown.values())
+# Each kernel on its own colour scale, full colour at its own largest magnitude: one shared
+# scale would make the Gaussian (shown × 16) look as strong as Sharpen and leave Blob's ring pale.
 # Three to a row, so that every kernel is more than 200 CSS px wide in the page column.
 fig, axes = plt.subplots(3, 3, figsize=(8.0, 8.1))
 for ax, name in zip(axes.ravel(), names):
     note = "(÷ 16)" if name == "gaussian" else ""
-    show_kernel(ax, shown[name], LABELS[name], scale_note=note, limit=limit, fontsize=13)
+    show_kernel(ax, shown[name], LABELS[name], scale_note=note, fontsize=13)
 for ax in axes.ravel()[len(names) :]:
     ax.remove()
 fig.tight_layout()
 save_svg(fig, "filter_kernels.svg")
-print(f"one colour scale from {-limit:g} to {limit:g}")
 
 # %%
 # What the "corners" kernel of exercise 3 finds
@@ -55,7 +56,6 @@ save_numbers(
         "saddle_total": f"{response.size:,}",
         "saddle_corners": str(corners),
         "saddle_per_corner": f"{len(rows) // corners}",
-        "kernel_colour_limit": f"{limit:g}",
     },
     "kernel_numbers.txt",
 )

@@ -68,8 +68,9 @@ for k, name in enumerate(names[:3]):
 show_image(panel(0.1, 0.55, 2.3, 2.3), blur3, "blur_3x3.png,\ncorner enlarged", fontsize=11)
 show_image(panel(2.55, 0.55, 2.3, 2.3), blur5, "blur_5x5.png,\ncorner enlarged", fontsize=11)
 profile = panel(5.6, 0.55, 2.3, 2.3)
-profile.plot(columns, profile3, marker="o", ms=4, color="#1b7837", label="3×3")
-profile.plot(columns, profile5, marker="s", ms=4, color="#762a83", label="5×5")
+# Black and blue, solid and dashed: purple and orange stand for signs elsewhere in the module.
+profile.plot(columns, profile3, marker="o", ms=4, color="black", label="3×3")
+profile.plot(columns, profile5, marker="s", ms=4, color="#0072b2", linestyle="--", label="5×5")
 profile.set_title(f"row {row} across the left side", fontsize=11)
 profile.set_xlabel("input column", fontsize=10)
 profile.set_ylabel("brightness", fontsize=10)

@@ -4,7 +4,7 @@ Artistic filters
 
 The same photograph through edge detection, emboss, sharpen, and the chained
 recipe of exercise 2: sharpen, then Sobel X, then the false colour of the
-download (green where the image is flat, magenta on strong edges).
+download (dark blue where the image is flat, yellow on strong edges).
 """
 
 import numpy as np

@@ -262,10 +262,10 @@ softmax_numbers.update(
         "softmax_digit_index": str(unsure),
         "softmax_digit_label": str(test_y[unsure]),
         "softmax_digit_best": str(ranked[0]),
-        "softmax_digit_score": f"{digit_scores[ranked[0]]:.1f}".replace("-", "−"),
+        "softmax_digit_score": f"{digit_scores[ranked[0]]:.2f}".replace("-", "−"),
         "softmax_digit_probability": f"{digit_probabilities[ranked[0]]:.1%}",
         "softmax_digit_runner_up": str(ranked[1]),
-        "softmax_digit_runner_up_score": f"{digit_scores[ranked[1]]:.1f}".replace("-", "−"),
+        "softmax_digit_runner_up_score": f"{digit_scores[ranked[1]]:.2f}".replace("-", "−"),
         "softmax_digit_runner_up_probability": f"{digit_probabilities[ranked[1]]:.1%}",
         "softmax_digit_verdict": "right" if ranked[0] == test_y[unsure] else "wrong",
     }

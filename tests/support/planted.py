@@ -23,3 +23,17 @@ def with_time_limit(path, seconds):
     assert "\nTIME_LIMIT_S = 10\n" in text
     check.write_text(text.replace("\nTIME_LIMIT_S = 10\n", f"\nTIME_LIMIT_S = {seconds}\n"))
     return path
+
+
+def assert_every_mistake_distinct(cases, answer, mistakes, same):
+    """Each known mistake's answers on the probes differ from the right ones and from every other
+    mistake's, so that a result matching one mistake cannot match the right answer or another mistake."""
+    right = [answer(case, {}) for case in cases]
+    results = {}
+    for slot, kind, _ in mistakes:
+        results[slot, kind] = [answer(case, {slot: kind}) for case in cases]
+        assert not all(map(same, results[slot, kind], right)), (slot, kind)
+    keys = list(results)
+    for n, first in enumerate(keys):
+        for second in keys[n + 1 :]:
+            assert not all(map(same, results[first], results[second])), (first, second)
