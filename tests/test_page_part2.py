@@ -553,3 +553,14 @@ def test_one_by_one_layer_counts_its_biases(text):
 PANEL_FIGURES = sorted(
     FIGURES - {"cnn_architecture.svg"} | {"receptive_fields.png"}  # the architecture is one diagram
 )
+
+
+def test_training_curve_says_which_values_are_running_means(part2):
+    """The loss and training accuracy are averaged over an epoch's batches as the weights change;
+    the test accuracy is measured once after the epoch. The caption must not let them read alike."""
+    figure = next(f for f in part2.select("figure") if "tiny_cnn_training_curve" in str(f.img))
+    caption = " ".join(figure.figcaption.get_text(" ").split())
+    assert "running means over each epoch" in caption
+    assert "measured once, after each epoch" in caption
+    script = (DOWNLOADS.parent / "scripts" / "part2_conv_layer" / "plot_06_tiny_cnn_training.py").read_text()
+    assert "mean over each epoch" in script and "during the epoch" in script and "after the epoch" in script

@@ -75,23 +75,23 @@ assert history["train_accuracy"][-1] < history["test_accuracy"][-1], "reword the
 epochs = np.arange(1, len(history["loss"]) + 1)
 fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(8.0, 3.2))
 ax_loss.plot(epochs, history["loss"], marker="o", color="#1565c0")
-ax_loss.set(xlabel="epoch", ylabel="mean cross-entropy", title="training loss")
+ax_loss.set(xlabel="epoch", ylabel="mean cross-entropy", title="training loss, mean over each epoch")
 ax_acc.plot(
     epochs,
     100 * np.array(history["train_accuracy"]),
     marker="o",
     color="#1b7837",
-    label="training digits (distorted)",
+    label="training, during the epoch",
 )
 ax_acc.plot(
     epochs,
     100 * np.array(history["test_accuracy"]),
     marker="s",
     color="#762a83",
-    label="held-out test digits",
+    label="test, after the epoch",
 )
 ax_acc.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy")
-ax_acc.legend()
+ax_acc.legend(loc="lower right")
 for ax in (ax_loss, ax_acc):
     ax.grid(alpha=0.3)
 fig.tight_layout()
