@@ -68,5 +68,5 @@ serve: venv
 		--watch convviz --watch scripts --watch downloads docs $(BUILD)/html
 
 clean:
-	$(PYTHON) convviz/paths.py | xargs rm -rf
+	$(PYTHON) coursesite/paths.py | xargs rm -rf
 	find . -name __pycache__ -not -path "./$(VENV)/*" -prune -exec rm -rf {} +

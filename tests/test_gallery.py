@@ -9,8 +9,9 @@ from urllib.parse import unquote
 import pytest
 from support.pages import read_page
 
-from convviz.paths import DOWNLOADS_DIR, PACKAGE_DIR, SCRIPTS_DIR
+from convviz.paths import DOWNLOADS_DIR, PACKAGE_DIR
 from coursesite.outputs import figure_scripts
+from coursesite.paths import SCRIPTS_DIR
 
 PARTS = sorted(path.name for path in SCRIPTS_DIR.iterdir() if path.is_dir())
 
