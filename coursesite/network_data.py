@@ -72,6 +72,22 @@ def drawn_examples(weights):
     return examples
 
 
+def drawing_constants():
+    """The constants of :mod:`convviz.drawing` the page's twin (drawing.js) needs, by its names."""
+    return {
+        "grid": drawing.GRID,
+        "bitmap": drawing.BITMAP,
+        "block": drawing.BLOCK,
+        "pen_width": drawing.PEN_WIDTH,
+        "gray_per_count": drawing.GRAY_PER_COUNT,
+        "ink_width": drawing.INK_WIDTH,
+        "ink_height": drawing.INK_HEIGHT,
+        "centre": drawing.CENTRE,
+        "max_scale": drawing.MAX_SCALE,
+        "max_stretch": drawing.MAX_STRETCH,
+    }
+
+
 def network_data(weights):
     """The explorer's data from a dict of arrays as load_weights returns it."""
     return {
@@ -80,18 +96,7 @@ def network_data(weights):
         "params": {name: encoded(weights[name], np.float64) for name in PARAMETER_NAMES},
         "test_images": encoded(weights["test_images"], np.uint8),
         "test_labels": [int(label) for label in weights["test_labels"]],
-        "drawing": {
-            "grid": drawing.GRID,
-            "bitmap": drawing.BITMAP,
-            "block": drawing.BLOCK,
-            "pen_width": drawing.PEN_WIDTH,
-            "gray_per_count": drawing.GRAY_PER_COUNT,
-            "ink_width": drawing.INK_WIDTH,
-            "ink_height": drawing.INK_HEIGHT,
-            "centre": drawing.CENTRE,
-            "max_scale": drawing.MAX_SCALE,
-            "max_stretch": drawing.MAX_STRETCH,
-        },
+        "drawing": drawing_constants(),
         "examples": drawn_examples(weights),
         "signed_colours": [[round(255 * c) for c in to_rgb(colour)] for colour in SIGNED_STOPS],
     }

@@ -11,10 +11,10 @@ import pytest
 from conftest import HTML
 from scipy import signal
 
-from convviz import quiz
 from convviz.kernels import KERNELS
-from convviz.network_data import weights_path
 from convviz.tiny_cnn import forward_layers, load_weights
+from coursesite import quiz
+from coursesite.network_data import weights_path
 
 PAGES = {
     "module_9_2_2/index.html": ["valid-output-size", "one-output-cell", "which-kernel"],
