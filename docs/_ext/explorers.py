@@ -82,6 +82,7 @@ class ExplorerDirective(SphinxDirective):
         name = directives.choice(self.arguments[0], list(EXPLORERS))
         pages = self.env.__dict__.setdefault("explorer_pages", {})
         pages.setdefault(self.env.docname, set()).add(name)
+        self.env.note_dependency(__file__)  # the element is written here: an edit reads the page again
         return [nodes.raw("", placeholder_html(EXPLORERS[name]), format="html")]
 
 
@@ -195,4 +196,5 @@ def setup(app):
     app.connect("env-merge-info", merge_pages)
     app.connect("html-page-context", add_scripts)
     app.connect("env-updated", write_explorer_data)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
+    # env_version: the element the directive writes changed (a loading note); older builds read again.
+    return {"env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -117,6 +117,7 @@ class QuizDirective(SphinxDirective):
         for name in ("convolution.py", "kernels.py", "tiny_cnn.py"):
             self.env.note_dependency(str(PACKAGE_DIR / name))
         self.env.note_dependency(quiz.__file__)
+        self.env.note_dependency(__file__)  # the question's HTML is written here
         for name in SCRIPTS + (STYLE,):
             self.env.note_dependency(str(DOCS_DIR / "_static" / name))
         if weights_path().exists():

@@ -230,7 +230,7 @@
     canvas.addEventListener("pointerdown", function (event) {
       if (event.button !== 0) return;
       event.preventDefault();
-      canvas.focus();
+      canvas.focus({ preventScroll: true }); // a stroke never moves the page under the pen
       try {
         canvas.setPointerCapture(event.pointerId);
       } catch {
