@@ -52,6 +52,32 @@ def test_package_zip_holds_every_module_of_convviz_and_the_learner_downloads(sit
     assert header.select('a[href="../downloads/convviz.zip"]')
 
 
+def test_the_package_zip_holds_no_site_machinery(site, tmp_path):
+    """convviz.zip is what learners and figure scripts import: every module imports on its own,
+    unzipped, without the site build (coursesite), and none knows the build's folders."""
+    with zipfile.ZipFile(site / "downloads" / "convviz.zip") as archive:
+        archive.extractall(tmp_path)
+        names = archive.namelist()
+    for site_only in ("explorer_data.py", "network_data.py", "quiz.py"):
+        assert f"convviz/{site_only}" not in names
+    for name in names:
+        code = (tmp_path / name).read_text()
+        for machinery in ("_build", "GENERATED_PATHS", "import coursesite", "from coursesite"):
+            assert machinery not in code, (name, machinery)
+    modules = sorted(name[len("convviz/") : -len(".py")] for name in names if name.startswith("convviz/"))
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    imports = f"import importlib\nfor m in {modules}: importlib.import_module('convviz.' + m)"
+    result = subprocess.run(
+        [sys.executable, "-c", imports],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**env, "MPLBACKEND": "Agg"},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
 @pytest.mark.parametrize(
     "script",
     [
