@@ -53,6 +53,11 @@ def with_weight(data, name, index, value):
     return data
 
 
+def with_photo_pixels(data, pixels):
+    data["images"]["photo"]["pixels"] = pixels
+    return data
+
+
 # ---------------------------------------------------------------- S1: one stroke per finger
 
 
@@ -117,57 +122,54 @@ def test_the_convolution_explorer_reads_the_unicode_minus_and_a_decimal_comma(pa
 
 # ---------------------------------------------------------------- S4: damaged data files
 
-NETWORK_DAMAGE = {
-    "a weight of 1e300": (lambda d: with_weight(d, "W3", 0, 1e300), "params.W3 holds 1e+300"),
-    "drawing.block = 0": (lambda d: {**d, "drawing": {**d["drawing"], "block": 0}}, "drawing.block"),
-    "no drawn examples": (lambda d: {**d, "examples": []}, "examples holds no drawn digit"),
-    "labels cut short": (lambda d: {**d, "test_labels": d["test_labels"][:-5]}, "test_images holds"),
+#: explorer -> (its page, data file, variable, what says it is done, {damage: (change, words in the message)})
+DAMAGED = {
+    "network": (
+        NETWORK_PAGE,
+        "network_data.js",
+        "NETWORK_EXPLORER_DATA",
+        NETWORK_READY,
+        {
+            "a weight of 1e300": (lambda d: with_weight(d, "W3", 0, 1e300), "params.W3 holds 1e+300"),
+            "drawing.block = 0": (lambda d: {**d, "drawing": {**d["drawing"], "block": 0}}, "drawing.block"),
+            "no drawn examples": (lambda d: {**d, "examples": []}, "examples holds no drawn digit"),
+            "labels cut short": (lambda d: {**d, "test_labels": d["test_labels"][:-5]}, "test_images holds"),
+        },
+    ),
+    "convolution": (
+        CONV_PAGE,
+        "data.js",
+        "CONV_EXPLORER_DATA",
+        "window.convExplorer && window.convExplorer.failure()",
+        {
+            "photo pixels cut short": (lambda d: with_photo_pixels(d, "AAAA"), "images.photo has 3 pixels"),
+            "no presets": (lambda d: {**d, "presets": []}, "presets holds no kernel"),
+            "a preset of NaN": (
+                lambda d: {**d, "presets": [{**d["presets"][0], "values": [None] * 9}, *d["presets"][1:]]},
+                "presets[0].values[0]",
+            ),
+        },
+    ),
 }
+CASES = [(explorer, damage) for explorer, entry in DAMAGED.items() for damage in entry[-1]]
 
 
-@pytest.mark.parametrize("damage", NETWORK_DAMAGE, ids=list(NETWORK_DAMAGE))
-def test_a_damaged_network_data_file_shows_one_message_naming_the_problem(page, server, damage):
-    change, words = NETWORK_DAMAGE[damage]
+@pytest.mark.parametrize(("explorer", "damage"), CASES, ids=[f"{e}: {d}" for e, d in CASES])
+def test_a_damaged_data_file_shows_one_message_naming_the_problem(page, server, explorer, damage):
+    path, data_file, variable, done, damages = DAMAGED[explorer]
+    change, words = damages[damage]
     errors = collect_errors(page)
-    serve_data(page, "network_data.js", "NETWORK_EXPLORER_DATA", change(built_data("network_data.js")))
-    page.goto(server + NETWORK_PAGE)
-    page.wait_for_function(NETWORK_READY)
-    root = page.locator("[data-network-explorer]")
+    serve_data(page, data_file, variable, change(built_data(data_file)))
+    page.goto(server + path)
+    page.wait_for_function(done)
+    root = page.locator(f"[data-{'conv' if explorer == 'convolution' else 'network'}-explorer]")
     message = root.locator(".explorer-problem")
     assert message.count() == 1 and message.is_visible()
     assert words in message.inner_text() and "could not load its data file" in message.inner_text()
     text = root.inner_text()
-    assert "%" not in text and "needs JavaScript" not in text and "loading" not in text
+    for wrong in ("%", "NaN", "needs JavaScript", "loading"):
+        assert wrong not in text
     assert root.locator("canvas").count() == 0
-    assert errors == []
-
-
-CONV_DAMAGE = {
-    "photo pixels cut short": (
-        lambda d: {**d, "images": {**d["images"], "photo": {**d["images"]["photo"], "pixels": "AAAA"}}},
-        "images.photo has 3 pixels",
-    ),
-    "no presets": (lambda d: {**d, "presets": []}, "presets holds no kernel"),
-    "a preset of NaN": (
-        lambda d: {**d, "presets": [{**d["presets"][0], "values": [None] * 9}, *d["presets"][1:]]},
-        "presets[0].values[0]",
-    ),
-}
-
-
-@pytest.mark.parametrize("damage", CONV_DAMAGE, ids=list(CONV_DAMAGE))
-def test_a_damaged_convolution_data_file_shows_one_message_naming_the_problem(page, server, damage):
-    change, words = CONV_DAMAGE[damage]
-    errors = collect_errors(page)
-    serve_data(page, "data.js", "CONV_EXPLORER_DATA", change(built_data("data.js")))
-    page.goto(server + CONV_PAGE)
-    page.wait_for_function("window.convExplorer && window.convExplorer.failure()")
-    root = page.locator("[data-conv-explorer]")
-    message = root.locator(".explorer-problem")
-    assert message.count() == 1 and message.is_visible()
-    assert words in message.inner_text()
-    text = root.inner_text()
-    assert "NaN" not in text and "needs JavaScript" not in text and "loading" not in text
     assert errors == []
 
 

@@ -65,17 +65,17 @@ def test_the_package_zip_holds_no_site_machinery(site, tmp_path):
         for machinery in ("_build", "GENERATED_PATHS", "import coursesite", "from coursesite"):
             assert machinery not in code, (name, machinery)
     modules = sorted(name[len("convviz/") : -len(".py")] for name in names if name.startswith("convviz/"))
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     imports = f"import importlib\nfor m in {modules}: importlib.import_module('convviz.' + m)"
-    result = subprocess.run(
-        [sys.executable, "-c", imports],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env={**env, "MPLBACKEND": "Agg"},
-        timeout=120,
-    )
+    result = run_as_a_reader(["-c", imports], cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def run_as_a_reader(args, cwd):
+    """Python with args in cwd, as a reader runs it: no PYTHONPATH, no window for matplotlib."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    env["MPLBACKEND"] = "Agg"
+    command = [sys.executable, *args]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env, timeout=120)
 
 
 @pytest.mark.parametrize(
@@ -99,15 +99,7 @@ def test_a_downloaded_script_runs_beside_the_unzipped_package(site, tmp_path, sc
         archive.extractall(folder)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    result = subprocess.run(
-        [sys.executable, str(folder / downloaded.name)],
-        cwd=elsewhere,
-        capture_output=True,
-        text=True,
-        env={**env, "MPLBACKEND": "Agg"},
-        timeout=120,
-    )
+    result = run_as_a_reader([str(folder / downloaded.name)], cwd=elsewhere)
     assert result.returncode == 0, result.stderr[-2000:]
     saved = [p.name for p in folder.iterdir() if p.suffix in {".png", ".svg", ".gif"}]
     assert saved, "the script saved no figure next to itself"

@@ -6,6 +6,7 @@ import re
 import numpy as np
 import pytest
 from conftest import HTML
+from support.oracles import influence_box
 
 from convviz import drawing
 from convviz.augmentation import COUNT, RANGES, distort
@@ -587,24 +588,6 @@ def test_a_finger_draws_on_a_phone(browser, server):
     np.testing.assert_allclose(now["strokes"][0][0], [14, 28 / 3], atol=0.2)
     assert now["image"] == drawing.prepare(now["strokes"]).ravel().tolist()
     context.close()
-
-
-def influence_box(layer, row, col):
-    """Bounding box (r0, r1, c0, c1) of the input pixels a unit depends on, by growing a mask backwards."""
-    from scipy import ndimage
-
-    chain = {"conv1": ["conv"], "pool1": ["pool", "conv"], "conv2": ["conv", "pool", "conv"]}
-    chain["pool2"] = ["pool"] + chain["conv2"]
-    size = {"conv1": 28, "pool1": 14, "conv2": 14, "pool2": 7}[layer]
-    mask = np.zeros((size, size), dtype=bool)
-    mask[row, col] = True
-    for step in chain[layer]:
-        if step == "pool":
-            mask = np.kron(mask, np.ones((2, 2), dtype=bool))
-        else:
-            mask = ndimage.binary_dilation(mask, structure=np.ones((3, 3), dtype=bool))
-    rows, cols = np.nonzero(mask)
-    return rows.min(), rows.max(), cols.min(), cols.max()
 
 
 @pytest.mark.parametrize(

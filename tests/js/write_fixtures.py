@@ -17,8 +17,11 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for folder in (ROOT, ROOT / "tests"):
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+
+from support.oracles import influence_box  # noqa: E402
 
 from convviz import augmentation, display, drawing, patterns  # noqa: E402
 from convviz.attribution import input_gradient, occlusion_map  # noqa: E402
@@ -115,24 +118,6 @@ def drawing_fixture():
     }
 
 
-def influence_box(layer, row, col):
-    """Bounding box of the input pixels a unit depends on, by growing a mask backwards (SciPy)."""
-    from scipy import ndimage
-
-    chain = {"conv1": ["conv"], "pool1": ["pool", "conv"], "conv2": ["conv", "pool", "conv"]}
-    chain["pool2"] = ["pool", *chain["conv2"]]
-    size = {"conv1": 28, "pool1": 14, "conv2": 14, "pool2": 7}[layer]
-    mask = np.zeros((size, size), dtype=bool)
-    mask[row, col] = True
-    for step in chain[layer]:
-        if step == "pool":
-            mask = np.kron(mask, np.ones((2, 2), dtype=bool))
-        else:
-            mask = ndimage.binary_dilation(mask, structure=np.ones((3, 3), dtype=bool))
-    rows, cols = np.nonzero(mask)
-    return [int(rows.min()), int(rows.max()), int(cols.min()), int(cols.max())]
-
-
 def network_fixture():
     params, images, labels = test_network()
     x = images / 255.0
@@ -155,7 +140,7 @@ def network_fixture():
         switched[w][indices] = 0.0
         switched[b][indices] = 0.0
     fields = [
-        {"layer": layer, "row": row, "col": col, "box": influence_box(layer, row, col)}
+        {"layer": layer, "row": row, "col": col, "box": list(influence_box(layer, row, col))}
         for layer, size in (("conv1", 28), ("pool1", 14), ("conv2", 14), ("pool2", 7))
         for row in range(size)
         for col in range(size)

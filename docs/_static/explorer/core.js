@@ -1,7 +1,8 @@
 /*
  * The arithmetic of the network explorer and the convolution explorer: ConvCore.
  *
- * Plain JavaScript, no dependencies, no page: it loads in the page, in a Worker and
+ * Plain JavaScript, no dependencies, no page: it loads in the page, in a Worker
+ * (importScripts("numbers.js", "core.js", ...): a training panel's worker needs no DOM) and
  * under Node (tests/js/), and every number the explorers show is computed here or in
  * the modules beside it, by the same operations as the Python package convviz:
  *   correlate      convviz.correlate2d (cross-correlation, zero padding, stride)
