@@ -21,6 +21,13 @@ export default [
       "no-use-before-define": ["error", { functions: false, variables: true }],
       "no-unused-vars": ["error", { args: "none" }],
       strict: ["error", "function"],
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "CallExpression[callee.property.name='sort'][arguments.length=0]",
+          message: "sort() without a comparison function orders numbers as text (10 before 9): pass one.",
+        },
+      ],
     },
   },
   {
