@@ -13,7 +13,7 @@ SPHINX     := $(BIN)/sphinx-build -c . $(SPHINXOPTS)
 help:
 	@echo "make html       build the site into $(BUILD)/html (runs the figure scripts whose inputs changed)"
 	@echo "make test       build, then run lint, link check and the test suite"
-	@echo "make lint       ruff on the Python code, sphinx-lint on the pages"
+	@echo "make lint       ruff on the Python code, sphinx-lint on the pages, ESLint on the JavaScript"
 	@echo "make linkcheck  check every internal link and anchor (no network)"
 	@echo "make bench      print speed ratios, build times, page weights and Lighthouse scores"
 	@echo "make serve      live-reloading preview on http://127.0.0.1:8000"
@@ -43,10 +43,19 @@ linkcheck: html test-venv
 	$(SPHINX) -b linkcheck docs $(BUILD)/linkcheck
 	$(BIN)/python -m pytest -q tests/test_links.py
 
-lint: test-venv
+# The JavaScript tools (ESLint; puppeteer-core, which drives Firefox in the engine tests) come from
+# npm into ./node_modules, pinned by package-lock.json; after that, lint and tests need no network.
+NODE_TOOLS := node_modules/.installed
+$(NODE_TOOLS): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "error: npm not found; ESLint comes from npm (on Debian: apt-get install npm)"; exit 1; }
+	@PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --silent || { echo "error: npm ci failed; see npm's message above"; exit 1; }
+	@touch $@
+
+lint: test-venv $(NODE_TOOLS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/sphinx-lint docs scripts/GALLERY_HEADER.rst
+	node_modules/.bin/eslint .
 
 # The browser tests need a Chromium; tests/chromium.py says in one line how to get one
 # (SKIP_BROWSER_TESTS=1 skips them on purpose).
@@ -68,5 +77,5 @@ serve: venv
 		--watch convviz --watch scripts --watch downloads docs $(BUILD)/html
 
 clean:
-	$(PYTHON) convviz/paths.py | xargs rm -rf
+	$(PYTHON) coursesite/paths.py | xargs rm -rf
 	find . -name __pycache__ -not -path "./$(VENV)/*" -prune -exec rm -rf {} +

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "tests"))  # the support modules the tests use too
 
 from support.server import serve  # noqa: E402
 
-from convviz.paths import HTML_DIR  # noqa: E402
+from coursesite.paths import HTML_DIR  # noqa: E402
 
 PAGES = [
     "index.html",

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from convviz.paths import HTML_DIR  # noqa: E402
+from coursesite.paths import HTML_DIR  # noqa: E402
 
 PAGE = "module_9_2_2/trained_network.html"
 MEDIAN_LIMIT_MS = 8

@@ -1,34 +1,11 @@
-"""Where things live in the repository: one definition for the package, the build, the tests and the Makefile.
+"""Where the package and the learner downloads live: ``convviz/`` and ``downloads/`` beside it.
 
-This file imports nothing but :mod:`pathlib`, so ``python3 convviz/paths.py`` works
-without the virtual environment; the Makefile's ``clean`` uses it that way.
+The same in the repository and in ``convviz.zip`` (which holds both folders). Where the
+site build keeps its files is :mod:`coursesite.paths`.
 """
 
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PACKAGE_DIR = ROOT / "convviz"
-DOCS_DIR = ROOT / "docs"
-#: Figure scripts, one sub-gallery folder per part of the module.
-SCRIPTS_DIR = ROOT / "scripts"
+PACKAGE_DIR = Path(__file__).resolve().parent
 #: Standalone learner downloads.
-DOWNLOADS_DIR = ROOT / "downloads"
-#: What sphinx-gallery writes: one page per figure script.
-GALLERY_DIR = DOCS_DIR / "auto_examples"
-#: Every file the figure scripts save (figures, measured numbers, the weights file);
-#: pages refer to them as ``/_generated/<name>``.
-GENERATED_DIR = DOCS_DIR / "_generated"
-BUILD_DIR = ROOT / "_build"
-HTML_DIR = BUILD_DIR / "html"
-#: Everything the build and the tests generate; ``make clean`` removes these.
-GENERATED_PATHS = (
-    BUILD_DIR,
-    GALLERY_DIR,
-    GENERATED_DIR,
-    DOCS_DIR / "sg_execution_times.rst",
-    ROOT / ".pytest_cache",
-    ROOT / ".ruff_cache",
-)
-
-if __name__ == "__main__":
-    print("\n".join(str(path) for path in GENERATED_PATHS))
+DOWNLOADS_DIR = PACKAGE_DIR.parent / "downloads"

@@ -6,11 +6,11 @@ import sys
 import pytest
 from browser_support import browser, page, server  # noqa: F401  (fixtures for the browser tests)
 
-# Paths are defined once, in convviz.paths; the tests import these short names from here.
+# Paths are defined once, in convviz.paths and coursesite.paths; the tests import these short names from here.
 from convviz.paths import DOWNLOADS_DIR as DOWNLOADS  # noqa: F401
-from convviz.paths import GENERATED_DIR as FIGURES  # noqa: F401
-from convviz.paths import HTML_DIR as HTML
-from convviz.paths import ROOT
+from coursesite.paths import GENERATED_DIR as FIGURES  # noqa: F401
+from coursesite.paths import HTML_DIR as HTML
+from coursesite.paths import ROOT
 
 MODULE_RST = ROOT / "docs" / "module_9_2_2" / "index.rst"
 

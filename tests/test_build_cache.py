@@ -21,8 +21,8 @@ import pytest
 from support.repo import copy_repository
 from support.site_build import build_in_process, executed_scripts, make, make_html
 
-from convviz.paths import ROOT
 from coursesite.outputs import MANIFEST_NAME, figure_scripts
+from coursesite.paths import ROOT
 
 pytestmark = [pytest.mark.build_cache, pytest.mark.xdist_group("build_cache")]
 

@@ -7,10 +7,10 @@ import pytest
 
 from convviz import KERNELS, correlate2d, output_size, small_example
 from convviz.animation import step_details
-from convviz.explorer_data import PRESET_NAMES, explorer_inputs
 from convviz.kernels import LABELS
-from convviz.paths import DOCS_DIR
+from coursesite.explorer_data import PRESET_NAMES, explorer_inputs
 from coursesite.hashing import source_hash
+from coursesite.paths import DOCS_DIR
 
 pytestmark = pytest.mark.browser
 
@@ -201,16 +201,21 @@ def test_the_scripts_are_linked_through_sphinx_on_the_explorer_pages_only(site):
         soup = BeautifulSoup((site / page).read_text(), "html.parser")
         return [tag["src"].split("?")[0] for tag in soup.select("script[src]") if "explorer/" in tag["src"]]
 
+    shared = ["numbers.js", "core.js", "checks.js", "views.js"]
     assert scripts("module_9_2_2/index.html") == [
-        "../_static/explorer/core.js",
-        "../_static/explorer/data.js",
-        "../_static/explorer/conv_explorer.js",
+        f"../_static/explorer/{name}"
+        for name in [*shared, "patterns.js", "pixels.js", "data.js", "conv_explorer.js"]
     ]
-    assert scripts("module_9_2_2/trained_network.html")[-1:] == ["../_static/explorer/network_explorer.js"]
+    network = scripts("module_9_2_2/trained_network.html")
+    assert network[: len(shared)] == [f"../_static/explorer/{name}" for name in shared]
+    views = ["network_explorer.js", "network_attribution.js"]
+    assert network[-2:] == [f"../_static/explorer/{name}" for name in views]
     # The network's large data file is fetched by its view once needed, from the address the page gives.
     network_page = (site / "module_9_2_2/trained_network.html").read_text()
     assert 'NETWORK_EXPLORER_DATA_ADDRESS = "../_static/explorer/network_data.js?v=' in network_page
-    assert scripts("index.html") == [] and scripts("module_9_2_2/inside_a_conv_layer.html") == []
+    assert scripts("index.html") == []
+    # A page with questions but no explorer loads only the number parser the quiz shares.
+    assert scripts("module_9_2_2/inside_a_conv_layer.html") == ["../_static/explorer/numbers.js"]
 
 
 @pytest.mark.parametrize("page", ["module_9_2_2/index.html", "module_9_2_2/trained_network.html"])
@@ -250,16 +255,23 @@ def test_the_data_files_are_rewritten_when_their_stamp_changes(tmp_path):
     assert written == [1, 3]
 
 
-def test_the_network_stamp_covers_the_weights_file(tmp_path):
+def test_the_network_stamp_covers_the_weights_file(tmp_path, monkeypatch):
     hooks = load_build_hooks()
     weights = tmp_path / "tiny_cnn_weights.npz"
     weights.write_bytes(b"first")
     first = hooks.data_stamps(weights)
     weights.write_bytes(b"second")
     second = hooks.data_stamps(weights)
-    assert first["data.js"] == second["data.js"] == source_hash()
+    assert first["data.js"] == second["data.js"]
     assert first["network_data.js"] != second["network_data.js"]
-    assert first["network_data.js"].startswith(source_hash())
+    assert first["network_data.js"].startswith(first["data.js"])
+    # An edit of the package or the downloads (source_hash) or of a data writer renews both.
+    monkeypatch.setattr("coursesite.hashing.source_hash", lambda: source_hash() + "edited")
+    edited = hooks.data_stamps(weights)
+    assert edited["data.js"] != second["data.js"] and edited["network_data.js"] != second["network_data.js"]
+    monkeypatch.undo()
+    monkeypatch.setattr("coursesite.hashing.file_hash", lambda path: "edited " + str(path))
+    assert hooks.data_stamps(weights)["data.js"] != second["data.js"]
 
 
 def test_clipping_loses_the_negative_edges(explorer):

@@ -13,8 +13,8 @@ import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from convviz import figure_output  # noqa: E402
-from convviz.paths import ROOT  # noqa: E402
 from coursesite.figure_records import FigureRecord, read_record  # noqa: E402
+from coursesite.paths import ROOT  # noqa: E402
 
 DEMO = """
 import matplotlib

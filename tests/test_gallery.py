@@ -9,8 +9,9 @@ from urllib.parse import unquote
 import pytest
 from support.pages import read_page
 
-from convviz.paths import DOWNLOADS_DIR, PACKAGE_DIR, SCRIPTS_DIR
+from convviz.paths import DOWNLOADS_DIR, PACKAGE_DIR
 from coursesite.outputs import figure_scripts
+from coursesite.paths import SCRIPTS_DIR
 
 PARTS = sorted(path.name for path in SCRIPTS_DIR.iterdir() if path.is_dir())
 
@@ -51,6 +52,32 @@ def test_package_zip_holds_every_module_of_convviz_and_the_learner_downloads(sit
     assert header.select('a[href="../downloads/convviz.zip"]')
 
 
+def test_the_package_zip_holds_no_site_machinery(site, tmp_path):
+    """convviz.zip is what learners and figure scripts import: every module imports on its own,
+    unzipped, without the site build (coursesite), and none knows the build's folders."""
+    with zipfile.ZipFile(site / "downloads" / "convviz.zip") as archive:
+        archive.extractall(tmp_path)
+        names = archive.namelist()
+    for site_only in ("explorer_data.py", "network_data.py", "quiz.py"):
+        assert f"convviz/{site_only}" not in names
+    for name in names:
+        code = (tmp_path / name).read_text()
+        for machinery in ("_build", "GENERATED_PATHS", "import coursesite", "from coursesite"):
+            assert machinery not in code, (name, machinery)
+    modules = sorted(name[len("convviz/") : -len(".py")] for name in names if name.startswith("convviz/"))
+    imports = f"import importlib\nfor m in {modules}: importlib.import_module('convviz.' + m)"
+    result = run_as_a_reader(["-c", imports], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def run_as_a_reader(args, cwd):
+    """Python with args in cwd, as a reader runs it: no PYTHONPATH, no window for matplotlib."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    env["MPLBACKEND"] = "Agg"
+    command = [sys.executable, *args]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env, timeout=120)
+
+
 @pytest.mark.parametrize(
     "script",
     [
@@ -72,15 +99,7 @@ def test_a_downloaded_script_runs_beside_the_unzipped_package(site, tmp_path, sc
         archive.extractall(folder)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    result = subprocess.run(
-        [sys.executable, str(folder / downloaded.name)],
-        cwd=elsewhere,
-        capture_output=True,
-        text=True,
-        env={**env, "MPLBACKEND": "Agg"},
-        timeout=120,
-    )
+    result = run_as_a_reader([str(folder / downloaded.name)], cwd=elsewhere)
     assert result.returncode == 0, result.stderr[-2000:]
     saved = [p.name for p in folder.iterdir() if p.suffix in {".png", ".svg", ".gif"}]
     assert saved, "the script saved no figure next to itself"

@@ -5,7 +5,7 @@ import subprocess
 
 from support.repo import copy_repository
 
-from convviz.paths import GENERATED_PATHS, ROOT
+from coursesite.paths import GENERATED_PATHS, ROOT
 
 
 def make(*args, cwd=ROOT, env=None):

@@ -6,14 +6,15 @@ import re
 import numpy as np
 import pytest
 from conftest import HTML
+from support.oracles import influence_box
 
 from convviz import drawing
 from convviz.augmentation import COUNT, RANGES, distort
 from convviz.drawn_digits import drawings
 from convviz.layers import conv2d_backward, maxpool2d_backward
-from convviz.network_data import drawn_examples, network_data
 from convviz.seeded_random import SeededRandom
 from convviz.tiny_cnn import as_input, forward, forward_layers, load_weights, softmax
+from coursesite.network_data import drawn_examples, network_data
 
 try:  # the package's saliency and occlusion, where this branch has them; else computed below
     from convviz import attribution
@@ -449,10 +450,7 @@ def test_occlusion_map_paints_positive_orange_and_negative_purple_as_the_figures
     else:
         pytest.fail("no stored digit among the first 200 has an occlusion map of both signs")
     size = int(np.sqrt(values.size))
-    pixels = explorer.evaluate(
-        f"""Array.from(window.networkExplorer.explorer(0).occlusionCanvas.small.getContext("2d")
-        .getImageData(0, 0, {size}, {size}).data)"""
-    )
+    pixels = explorer.evaluate("window.networkExplorer.pixels('occlusion')")
     shown = np.reshape(pixels, (size * size, 4))[:, :3].astype(float)
     where = np.linspace(-1, 1, len(stops))
     expected = np.stack([np.interp(t, where, stops[:, c]) for c in range(3)], axis=1)
@@ -464,7 +462,7 @@ def test_occlusion_map_paints_positive_orange_and_negative_purple_as_the_figures
     assert (negative[:, 2] > negative[:, 1]).all()  # purple: more blue than green
     zero = np.abs(values) < 1e-12
     assert (shown[zero] == rgb(ZERO)).all()
-    text = explorer.evaluate("window.networkExplorer.explorer(0).attributionText.textContent")
+    text = explorer.locator(".nx-attribution-text").text_content()
     assert "orange where covering the patch lowers the probability, purple where it raises it" in text
     assert "blue" not in text
 
@@ -491,7 +489,7 @@ def test_a_damaged_or_missing_data_file_shows_one_message_and_the_page_works(pag
     page.route(re.compile(r".*/_static/explorer/network_data\.js(\?.*)?$"), answer)
     page.goto(server + PAGE)
     page.wait_for_function(READY)
-    message = page.locator(".nx-error")
+    message = page.locator(".explorer-problem")
     assert message.count() == 1 and message.is_visible()
     assert "could not load its data file" in message.inner_text()
     assert page.locator("canvas.nx-grid").count() == 0
@@ -592,24 +590,6 @@ def test_a_finger_draws_on_a_phone(browser, server):
     context.close()
 
 
-def influence_box(layer, row, col):
-    """Bounding box (r0, r1, c0, c1) of the input pixels a unit depends on, by growing a mask backwards."""
-    from scipy import ndimage
-
-    chain = {"conv1": ["conv"], "pool1": ["pool", "conv"], "conv2": ["conv", "pool", "conv"]}
-    chain["pool2"] = ["pool"] + chain["conv2"]
-    size = {"conv1": 28, "pool1": 14, "conv2": 14, "pool2": 7}[layer]
-    mask = np.zeros((size, size), dtype=bool)
-    mask[row, col] = True
-    for step in chain[layer]:
-        if step == "pool":
-            mask = np.kron(mask, np.ones((2, 2), dtype=bool))
-        else:
-            mask = ndimage.binary_dilation(mask, structure=np.ones((3, 3), dtype=bool))
-    rows, cols = np.nonzero(mask)
-    return rows.min(), rows.max(), cols.min(), cols.max()
-
-
 @pytest.mark.parametrize(
     ("layer", "name", "row", "col"),
     [
@@ -652,10 +632,7 @@ def test_the_explorer_opens_with_a_drawn_digit_and_its_input(explorer, params, w
     best = int(numpy_layers(params, image)["probabilities"].argmax())
     assert best == examples[0]["label"] and f"says {best}," in explorer.locator(".nx-sentence").inner_text()
     # The input canvas shows the network's input, pixel by pixel, beside the drawing.
-    shown = explorer.evaluate(
-        """Array.from(window.networkExplorer.explorer().inputCanvas.small.getContext("2d")
-        .getImageData(0, 0, 28, 28).data)"""
-    )
+    shown = explorer.evaluate("window.networkExplorer.pixels('input')")
     np.testing.assert_array_equal(np.reshape(shown, (784, 4))[:, 0], image.ravel())
     picker = explorer.get_by_label("Drawn digit")
     assert picker.evaluate("s => s.options[s.selectedIndex].text") == examples[0]["name"]

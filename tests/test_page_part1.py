@@ -310,8 +310,8 @@ def test_all_positive_kernel_answer_names_the_sum_condition(module_page):
 
 def test_saddle_kernel_is_offered_under_a_truthful_label(site):
     """The explorer's presets (data.js, from convviz.kernels) call the saddle kernel a corner detector."""
-    from convviz.explorer_data import explorer_presets
     from convviz.kernels import LABELS
+    from coursesite.explorer_data import explorer_presets
 
     assert "diagonal" not in " ".join(LABELS.values()).lower()
     assert "saddle" in LABELS["saddle"].lower() and "corner" in LABELS["saddle"].lower()

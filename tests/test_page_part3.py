@@ -22,8 +22,8 @@ from convviz.edge_learning import (
     sample_patches,
 )
 from convviz.kernels import KERNELS
-from convviz.paths import GENERATED_DIR
 from convviz.tiny_cnn import as_input, forward, trained_network
+from coursesite.paths import GENERATED_DIR
 
 PAGE = "module_9_2_2/trained_network.html"
 FIGURE_NAMES = (

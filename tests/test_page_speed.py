@@ -15,7 +15,7 @@ from PIL import Image
 from sphinx.errors import ExtensionError
 from support.pages import READER_PAGES as PAGES
 
-from convviz.paths import DOCS_DIR
+from coursesite.paths import DOCS_DIR
 
 THEME = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme"
 THEME_STATIC = THEME / "static" / "scripts"

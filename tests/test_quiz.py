@@ -11,10 +11,10 @@ import pytest
 from conftest import HTML
 from scipy import signal
 
-from convviz import quiz
 from convviz.kernels import KERNELS
-from convviz.network_data import weights_path
 from convviz.tiny_cnn import forward_layers, load_weights
+from coursesite import quiz
+from coursesite.network_data import weights_path
 
 PAGES = {
     "module_9_2_2/index.html": ["valid-output-size", "one-output-cell", "which-kernel"],
@@ -297,7 +297,7 @@ def test_typed_answers_right_wrong_and_unreadable(page, server, qid):
         feedback, _ = answer(root, "size", f"{right}x{other}")
         assert root.get_attribute("data-state") == "wrong" and "square" in feedback
     # Unreadable: a message at the field, the last feedback stays, the field is marked.
-    for text in ["", "twenty", "12 13 14", "1e3", "--4"]:
+    for text in ["", "twenty", "12 13 14", "1e999", "--4"]:
         before = root.locator(".quiz-feedback").inner_text()
         feedback, message = answer(root, question["kind"], text)
         assert message.startswith("Type"), text
@@ -357,17 +357,23 @@ PARSED = [
     ("(26, 26)", [26, 26], None),
     ("26 by 26", [26, 26], None),
     ("26 26", [26, 26], None),
+    ("26,26", [26, 26], 26.26),
     ("16.5", [16.5], 16.5),
+    ("16,5", [16.5], 16.5),
+    ("26,0", [26], 26),
     ("−12", [-12], -12),
-    ("- 12", None, -12),
+    ("- 12", [-12], -12),
     ("+3.5", [3.5], 3.5),
-    ("3,920", [3, 920], 3920),
+    ("3,920", [3920], 3920),
     ("3 920", [3, 920], 3920),
-    ("12,5", [12, 5], None),
+    ("12,5", [12.5], 12.5),
+    ("1e3", [1000], 1000),
+    ("2.96e2", [296], 296),
+    ("1/2", [0.5], 0.5),
     ("12 13 14", None, None),
     ("", None, None),
     ("twelve", None, None),
-    ("1e3", None, None),
+    ("1e999", None, None),
     ("--4", None, None),
     ("26x", [26], None),
     ("x", None, None),
@@ -381,6 +387,24 @@ def test_parsing_is_tolerant_but_not_credulous(page, server):
     for text, size, number in PARSED:
         got = page.evaluate("t => [courseQuiz.parseSize(t), courseQuiz.parseNumber(t)]", text)
         assert got == [size, number], text
+
+
+@pytest.mark.browser
+def test_a_decimal_comma_or_a_power_of_ten_is_read_as_the_number_it_is(page, server):
+    """Issue 23 S2: "16,5" got the hint for two unequal numbers, "2.96e2" got "Type one number"."""
+    question = quiz.question("padded-strided-size")
+    half = next(m for m in question["mistakes"] if not float(m["value"]).is_integer())
+    root = open_quiz(page, server, "padded-strided-size")
+    feedback, message = answer(root, "size", str(half["value"]).replace(".", ","))
+    assert root.get_attribute("data-state") == "mistake" and message == ""
+    assert half["hint"] in feedback and "square" not in feedback
+    root = open_quiz(page, server, "valid-output-size")
+    answer(root, "size", f"{quiz.question('valid-output-size')['answer']},0")
+    assert root.get_attribute("data-state") == "correct"
+    count = quiz.question("conv2-parameters")["answer"]
+    root = open_quiz(page, server, "conv2-parameters")
+    feedback, message = answer(root, "number", f"{count / 100:.2f}e2")
+    assert root.get_attribute("data-state") == "correct" and message == ""
 
 
 @pytest.mark.browser

@@ -15,7 +15,7 @@ from bs4 import BeautifulSoup
 from fontTools.ttLib import TTFont
 from support.pages import READER_PAGES
 
-from convviz.paths import DOCS_DIR
+from coursesite.paths import DOCS_DIR
 
 SPEC = importlib.util.spec_from_file_location("stylesheets", DOCS_DIR / "_ext" / "stylesheets.py")
 stylesheets = importlib.util.module_from_spec(SPEC)

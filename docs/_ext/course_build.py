@@ -12,7 +12,8 @@ import io
 import zipfile
 from pathlib import Path
 
-from convviz.paths import DOWNLOADS_DIR, GENERATED_DIR, PACKAGE_DIR
+from convviz.paths import DOWNLOADS_DIR, PACKAGE_DIR
+from coursesite.paths import GENERATED_DIR
 
 #: Files of the generated folder that the site offers at a fixed address, ``downloads/<name>``.
 STABLE_DOWNLOADS = ("tiny_cnn_weights.npz",)

@@ -1,17 +1,25 @@
 """The in-page explorers: a directive that places one, its scripts on that page only, its data files.
 
 ``.. explorer:: convolution`` or ``.. explorer:: network`` writes the explorer's
-element; the pages that hold one get its style sheet and scripts (the data file,
-the shared arithmetic ``core.js`` and the explorer's view), linked relative to
-the page (the network explorer's large data file is loaded by its view script
-when the explorer is needed), so the site works under any sub-path and opened as files. Before the
-pages are written, the data files are written from ``convviz``, unless they are current.
+element; the pages that hold one get its style sheet and scripts (the shared
+modules of ``ConvCore`` and ``CourseViews``, the explorer's own modules, its data
+file, its view), linked relative to the page (the network explorer's large data
+file is loaded by its view script when the explorer is needed), so the site works
+under any sub-path and opened as files. Before the pages are written, the data
+files are written by :mod:`coursesite.explorer_data` and
+:mod:`coursesite.network_data`, unless they are current.
+
+Until an explorer has built itself it says that it is loading, to a reader whose
+JavaScript is on (a script in the page's head marks the page ``explorers-js``
+before anything is shown); a reader without JavaScript reads that the explorer
+needs it.
 """
 
 import hashlib
 import json
 import zlib
 from pathlib import Path
+from typing import NamedTuple
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -21,21 +29,47 @@ STATIC = "explorer"
 #: The explorers whose (large) data file the view script loads itself once the explorer is
 #: needed, from the address the page gives in this variable, rather than while the page loads.
 LOADED_LATER = {"network": "NETWORK_EXPLORER_DATA_ADDRESS"}
-#: name -> (the element's attributes, the text shown without JavaScript, its view script, its data script)
+#: What every explorer page loads first: the numbers, the arithmetic, the data checks, the page helpers.
+SHARED_SCRIPTS = ("numbers.js", "core.js", "checks.js", "views.js")
+#: The class the head script gives the page's root element when JavaScript runs.
+JS_CLASS = "explorers-js"
+
+
+class Explorer(NamedTuple):
+    attributes: str  # of the element the explorer builds itself in
+    title: str  # as the page's sentences name it
+    modules: tuple  # its pure modules (ConvCore), after SHARED_SCRIPTS
+    data: str  # its data script
+    views: tuple  # its view, then the panels that add to it
+
+
 EXPLORERS = {
-    "convolution": (
+    "convolution": Explorer(
         'class="conv-explorer" data-conv-explorer',
-        "The convolution explorer needs JavaScript, which is turned off.",
-        "conv_explorer.js",
+        "The convolution explorer",
+        ("patterns.js", "pixels.js"),
         "data.js",
+        ("conv_explorer.js",),
     ),
-    "network": (
+    "network": Explorer(
         'class="network-explorer" data-network-explorer',
-        "The network explorer needs JavaScript, which is turned off.",
-        "network_explorer.js",
+        "The network explorer",
+        ("pixels.js", "drawing.js", "random.js", "augmentation.js", "attribution.js", "network_units.js"),
         "network_data.js",
+        ("network_explorer.js", "network_attribution.js"),
     ),
 }
+
+
+def placeholder_html(explorer):
+    """The explorer's element as written into the page: a loading note, and the no-JavaScript text."""
+    return (
+        f"<div {explorer.attributes}>\n"
+        f'  <p class="explorer-loading" role="status">{explorer.title} is loading…</p>\n'
+        f'  <noscript><p class="explorer-nojs">{explorer.title} needs JavaScript, which is turned off.</p>'
+        "</noscript>\n"
+        "</div>\n"
+    )
 
 
 class ExplorerDirective(SphinxDirective):
@@ -46,11 +80,10 @@ class ExplorerDirective(SphinxDirective):
 
     def run(self):
         name = directives.choice(self.arguments[0], list(EXPLORERS))
-        attributes, fallback, _, _ = EXPLORERS[name]
         pages = self.env.__dict__.setdefault("explorer_pages", {})
         pages.setdefault(self.env.docname, set()).add(name)
-        html = f"<div {attributes}>\n  <p>{fallback}</p>\n</div>\n"
-        return [nodes.raw("", html, format="html")]
+        self.env.note_dependency(__file__)  # the element is written here: an edit reads the page again
+        return [nodes.raw("", placeholder_html(EXPLORERS[name]), format="html")]
 
 
 def purge_page(app, env, docname):
@@ -70,15 +103,20 @@ def add_scripts(app, pagename, templatename, context, doctree):
     if not names:
         return
     app.add_css_file(f"{STATIC}/explorer.css")
-    app.add_js_file(f"{STATIC}/core.js")
+    app.add_js_file(None, body=f'document.documentElement.classList.add("{JS_CLASS}");')
+    for script in SHARED_SCRIPTS:
+        app.add_js_file(f"{STATIC}/{script}")
     for name in sorted(names):
-        _, _, view, data = EXPLORERS[name]
+        explorer = EXPLORERS[name]
+        for script in explorer.modules:
+            app.add_js_file(f"{STATIC}/{script}")
         if name in LOADED_LATER:
-            address = json.dumps(data_address(app, context, data))
+            address = json.dumps(data_address(app, context, explorer.data))
             app.add_js_file(None, body=f"window.{LOADED_LATER[name]} = {address};")
         else:
-            app.add_js_file(f"{STATIC}/{data}")
-        app.add_js_file(f"{STATIC}/{view}")
+            app.add_js_file(f"{STATIC}/{explorer.data}")
+        for script in explorer.views:
+            app.add_js_file(f"{STATIC}/{script}")
 
 
 def data_address(app, context, data):
@@ -99,14 +137,17 @@ def _write_if_changed(target, stamp, write):
 
 
 def data_stamps(weights):
-    """{data file name: stamp}: the package and the downloads, and for the network also the weights' bytes."""
-    from coursesite.hashing import source_hash
+    """{data file name: stamp}: the package, the downloads and the data writers; for the network also
+    the weights' bytes."""
+    from coursesite import explorer_data, network_data
+    from coursesite.hashing import file_hash, source_hash
 
-    current = source_hash()
+    writers = "".join(file_hash(module.__file__) for module in (explorer_data, network_data))
+    current = hashlib.sha256((source_hash() + writers).encode()).hexdigest()
     weights_hash = hashlib.sha256(weights.read_bytes()).hexdigest() if weights.exists() else "missing"
     return {
-        EXPLORERS["convolution"][3]: current,
-        EXPLORERS["network"][3]: f"{current}-{weights_hash}",
+        EXPLORERS["convolution"].data: current,
+        EXPLORERS["network"].data: f"{current}-{weights_hash}",
     }
 
 
@@ -120,15 +161,15 @@ def write_explorer_data(app, env):
     """
     if app.builder.format != "html":
         return []
-    from convviz.explorer_data import write_explorer_script
-    from convviz.network_data import weights_path, write_network_script
+    from coursesite.explorer_data import write_explorer_script
+    from coursesite.network_data import weights_path, write_network_script
 
     folder = Path(app.outdir) / "_static" / STATIC
     stamps = data_stamps(weights_path())
     writers = {"convolution": write_explorer_script, "network": write_network_script}
     renewed = set()
     for name, write in writers.items():
-        data_file = EXPLORERS[name][3]
+        data_file = EXPLORERS[name].data
         if _write_if_changed(folder / data_file, stamps[data_file], write):
             renewed.add(name)
     stamp, scripts = folder / "scripts.hash", scripts_stamp()
@@ -141,7 +182,7 @@ def write_explorer_data(app, env):
 
 def scripts_stamp():
     """A hash of the explorers' scripts and style sheet as they are in docs/_static."""
-    from convviz.paths import DOCS_DIR
+    from coursesite.paths import DOCS_DIR
 
     digest = hashlib.sha256()
     for path in sorted((DOCS_DIR / "_static" / STATIC).iterdir()):
@@ -155,4 +196,5 @@ def setup(app):
     app.connect("env-merge-info", merge_pages)
     app.connect("html-page-context", add_scripts)
     app.connect("env-updated", write_explorer_data)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
+    # env_version: the element the directive writes changed (a loading note); older builds read again.
+    return {"env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,10 +1,11 @@
-"""Short questions in the page: ``.. quiz:: <id>`` places one question of :mod:`convviz.quiz`.
+"""Short questions in the page: ``.. quiz:: <id>`` places one question of :mod:`coursesite.quiz`.
 
 The question, its answer, the hints and the explanation are computed by
-``convviz`` while the page is read and travel in the element's ``data-quiz``
+:mod:`convviz` while the page is read and travel in the element's ``data-quiz``
 attribute (JSON); ``quiz.js`` checks what the reader types against them in the
 browser. The prompt and the small grids are written as HTML here, from the same
-data. Only pages that hold a question link ``quiz.js`` and ``quiz.css``.
+data. Only pages that hold a question link ``quiz.js`` (after ``explorer/numbers.js``, the
+site's one parser of typed numbers) and ``quiz.css``.
 """
 
 import html
@@ -14,7 +15,9 @@ from docutils import nodes
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-STATIC = "quiz"
+#: The quiz's scripts, in order (the one number parser of the site, then the quiz), and its style sheet.
+SCRIPTS = ("explorer/numbers.js", "quiz/quiz.js")
+STYLE = "quiz/quiz.css"
 logger = logging.getLogger(__name__)
 LEGEND = "Check your understanding"
 
@@ -90,15 +93,16 @@ def question_html(question, number_text):
 
 
 class QuizDirective(SphinxDirective):
-    """``.. quiz:: id``: one question of convviz.quiz, checked in the browser."""
+    """``.. quiz:: id``: one question of coursesite.quiz, checked in the browser."""
 
     required_arguments = 1
     has_content = False
 
     def run(self):
-        from convviz import quiz
-        from convviz.network_data import weights_path
         from convviz.paths import PACKAGE_DIR
+        from coursesite import quiz
+        from coursesite.network_data import weights_path
+        from coursesite.paths import DOCS_DIR
 
         qid = self.arguments[0]
         if qid not in quiz.QUESTION_IDS:
@@ -108,9 +112,14 @@ class QuizDirective(SphinxDirective):
         if qid in ids:
             raise self.error(f"quiz {qid!r} appears twice on this page")
         ids.add(qid)
-        # The answers come from these files: a change in any of them reads the page again.
-        for name in ("quiz.py", "convolution.py", "kernels.py", "tiny_cnn.py"):
+        # The answers come from these files, the page links these scripts (their ?v= is written into
+        # the page): a change in any of them reads the page again.
+        for name in ("convolution.py", "kernels.py", "tiny_cnn.py"):
             self.env.note_dependency(str(PACKAGE_DIR / name))
+        self.env.note_dependency(quiz.__file__)
+        self.env.note_dependency(__file__)  # the question's HTML is written here
+        for name in SCRIPTS + (STYLE,):
+            self.env.note_dependency(str(DOCS_DIR / "_static" / name))
         if weights_path().exists():
             self.env.note_dependency(str(weights_path()))
         try:
@@ -134,13 +143,14 @@ def merge_pages(app, env, docnames, other):
 def add_files(app, pagename, templatename, context, doctree):
     """Link the quiz script and style sheet on the pages that hold a question, and only there."""
     if app.env.__dict__.get("quiz_pages", {}).get(pagename):
-        app.add_css_file(f"{STATIC}/quiz.css")
-        app.add_js_file(f"{STATIC}/quiz.js")
+        app.add_css_file(STYLE)
+        for script in SCRIPTS:
+            app.add_js_file(script)
 
 
 def check_ids(app, env):
-    """Every question id of convviz.quiz is used on some page (a question nobody sees is a mistake)."""
-    from convviz.quiz import QUESTION_IDS
+    """Every question id of coursesite.quiz is used on some page (a question nobody sees is a mistake)."""
+    from coursesite.quiz import QUESTION_IDS
 
     used = set().union(*env.__dict__.get("quiz_pages", {}).values())
     unused = [qid for qid in QUESTION_IDS if qid not in used]

@@ -14,3 +14,23 @@ def direct_maxpool(x, size, stride):
                     x[i * stride + u, j * stride + v, c] for u in range(size) for v in range(size)
                 )
     return out
+
+
+def influence_box(layer, row, col):
+    """(r0, r1, c0, c1): the input pixels a unit of the exercise-4 network depends on, found by
+    growing a one-pixel mask backwards through its layers (SciPy's binary dilation for a 3×3
+    convolution, a 2×2 block for each pooling)."""
+    from scipy import ndimage
+
+    chain = {"conv1": ["conv"], "pool1": ["pool", "conv"], "conv2": ["conv", "pool", "conv"]}
+    chain["pool2"] = ["pool", *chain["conv2"]]
+    size = {"conv1": 28, "pool1": 14, "conv2": 14, "pool2": 7}[layer]
+    mask = np.zeros((size, size), dtype=bool)
+    mask[row, col] = True
+    for step in chain[layer]:
+        if step == "pool":
+            mask = np.kron(mask, np.ones((2, 2), dtype=bool))
+        else:
+            mask = ndimage.binary_dilation(mask, structure=np.ones((3, 3), dtype=bool))
+    rows, cols = np.nonzero(mask)
+    return int(rows.min()), int(rows.max()), int(cols.min()), int(cols.max())

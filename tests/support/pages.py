@@ -7,9 +7,9 @@ from urllib.parse import unquote
 from bs4 import BeautifulSoup
 from PIL import Image
 
-from convviz.paths import DOCS_DIR
 from convviz.paths import DOWNLOADS_DIR as DOWNLOADS
 from coursesite.figure_records import read_record
+from coursesite.paths import DOCS_DIR
 
 MODULE_RST = DOCS_DIR / "module_9_2_2" / "index.rst"
 #: The landing page, the three module pages and the gallery index: the pages a reader opens.

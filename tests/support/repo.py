@@ -2,7 +2,7 @@
 
 import shutil
 
-from convviz.paths import GENERATED_PATHS, ROOT
+from coursesite.paths import GENERATED_PATHS, ROOT
 
 #: What a scratch copy leaves out: version control, the virtual environment, caches, generated files.
 IGNORED_NAMES = (

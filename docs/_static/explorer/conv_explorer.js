@@ -1,16 +1,20 @@
 /*
- * Convolution explorer of course module 9.2.2 (the view; the arithmetic is window.ConvCore).
+ * Convolution explorer of course module 9.2.2: the view. The arithmetic, the inputs and the
+ * pixels are window.ConvCore's (core.js, patterns.js, pixels.js, numbers.js); the page
+ * helpers are window.CourseViews (views.js).
  *
  * Plain JavaScript, no dependencies, no network: it builds its controls inside
  * every element with the attribute data-conv-explorer. The inputs, the presets
  * and the 8×8 step-by-step example come from window.CONV_EXPLORER_DATA (written
- * at build time by convviz/explorer_data.py); two patterns are drawn here, the
- * same ones convviz/patterns.py draws.
+ * at build time by coursesite/explorer_data.py), checked by ConvCore.checkConvData;
+ * two patterns are drawn by ConvCore, the same ones convviz/patterns.py draws.
  */
 (function () {
   "use strict";
 
   var core = window.ConvCore;
+  var views = window.CourseViews;
+  var el = views.el;
   var INPUTS = {
     shapes: "Shapes pattern (256×256)",
     checkerboard: "Checkerboard (256×256)",
@@ -24,15 +28,16 @@
   };
   var LIMIT = 1000;
   var KERNEL_SIZE = 3;
+  /** What the page needs of the browser (CourseViews.missing). */
+  var NEEDS = ["canvas"];
   var FIRST_PRESET = "sobel_x";
 
-  function data() {
-    return window.CONV_EXPLORER_DATA || { images: {}, presets: [] };
-  }
+  /** The checked data (ConvCore.checkConvData), set by start(). */
+  var DATA = null;
 
   function presets() {
     var out = {};
-    data().presets.forEach(function (preset) {
+    DATA.presets.forEach(function (preset) {
       out[preset.name] = preset;
     });
     return out;
@@ -40,85 +45,18 @@
 
   // ---------------------------------------------------------------- inputs
 
-  function shapesPattern(size) {
-    var image = core.tensor(size, size, 1);
-    var scale = size / 256;
-    var top = Math.round(30 * scale), bottom = Math.round(90 * scale);
-    var left = Math.round(30 * scale), right = Math.round(110 * scale);
-    var cy = 60 * scale, cx = 190 * scale, r = 40 * scale;
-    for (var y = 0; y < size; y++) {
-      for (var x = 0; x < size; x++) {
-        var inRect = y >= top && y < bottom && x >= left && x < right;
-        var inDisc = (y - cy) * (y - cy) + (x - cx) * (x - cx) <= r * r;
-        image.values[y * size + x] = inRect || inDisc ? 255 : 0;
-      }
-    }
-    return image;
-  }
-
-  function checkerboard(size, square) {
-    var image = core.tensor(size, size, 1);
-    for (var y = 0; y < size; y++) {
-      for (var x = 0; x < size; x++) {
-        image.values[y * size + x] = (Math.floor(x / square) + Math.floor(y / square)) % 2 === 0 ? 255 : 0;
-      }
-    }
-    return image;
-  }
-
-  function decoded(entry) {
-    return core.tensor(entry.height, entry.width, 1, Float64Array.from(core.decodeBytes(entry.pixels)));
-  }
-
   var cache = {};
   function input(name) {
     if (!cache[name]) {
-      var images = data().images;
-      if (name === "shapes") cache[name] = shapesPattern(256);
-      else if (name === "checkerboard") cache[name] = checkerboard(256, 32);
-      else if (images[name]) cache[name] = decoded(images[name]);
+      if (name === "shapes") cache[name] = core.shapesPattern(256);
+      else if (name === "checkerboard") cache[name] = core.checkerboard(256, 32);
+      else if (DATA.images[name]) cache[name] = DATA.images[name];
       else return null;
     }
     return cache[name];
   }
 
-  /** The small input of the step-by-step panel (convviz.patterns.small_example). */
-  function smallExample() {
-    var entry = data().small_example;
-    return entry && core.tensor(entry.height, entry.width, 1, Float64Array.from(entry.values));
-  }
-
-  // ---------------------------------------------------------------- drawing
-
-  /** Map feature-map values to 0–255 gray levels. */
-  function toGray(values, mode) {
-    var gray = new Uint8ClampedArray(values.length);
-    var lo = Infinity, hi = -Infinity, big = 0, i;
-    for (i = 0; i < values.length; i++) {
-      lo = Math.min(lo, values[i]);
-      hi = Math.max(hi, values[i]);
-      big = Math.max(big, Math.abs(values[i]));
-    }
-    for (i = 0; i < values.length; i++) {
-      var v = values[i];
-      if (mode === "clip") gray[i] = Math.round(v);
-      else if (mode === "minmax") gray[i] = hi > lo ? Math.round(((v - lo) / (hi - lo)) * 255) : 0;
-      else gray[i] = big > 0 ? Math.round((Math.abs(v) / big) * 255) : 0;
-    }
-    return { gray: gray, min: lo, max: hi };
-  }
-
-  function paint(canvas, image, gray) {
-    canvas.width = image.width;
-    canvas.height = image.height;
-    var ctx = canvas.getContext("2d");
-    var pixels = ctx.createImageData(image.width, image.height);
-    for (var i = 0; i < gray.length; i++) {
-      pixels.data[4 * i] = pixels.data[4 * i + 1] = pixels.data[4 * i + 2] = gray[i];
-      pixels.data[4 * i + 3] = 255;
-    }
-    ctx.putImageData(pixels, 0, 0);
-  }
+  // ---------------------------------------------------------------- kernels
 
   /** The name of the preset with exactly these weights, or "custom". */
   function matchingPreset(kernel) {
@@ -131,36 +69,13 @@
     return "custom";
   }
 
-  // ---------------------------------------------------------------- DOM helpers
-
-  var counter = 0;
-  function el(tag, attrs, text) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (key) {
-      node.setAttribute(key, attrs[key]);
-    });
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
+  // ---------------------------------------------------------------- page parts
 
   function labelled(labelText, control) {
-    var id = "conv-explorer-" + ++counter;
-    control.id = id;
-    var wrapper = el("div", { class: "cx-field" });
-    wrapper.appendChild(el("label", { for: id }, labelText));
-    wrapper.appendChild(control);
-    return wrapper;
+    return views.field(labelText, control, "cx-field");
   }
 
-  function select(options, chosen) {
-    var node = el("select");
-    Object.keys(options).forEach(function (key) {
-      var option = el("option", { value: key }, options[key]);
-      if (key === chosen) option.selected = true;
-      node.appendChild(option);
-    });
-    return node;
-  }
+  var select = views.select;
 
   function table(rows, cols, caption) {
     var wrapper = el("div", { class: "cx-table-wrap" });
@@ -196,8 +111,10 @@
   function Explorer(root) {
     this.root = root;
     this.state = { input: "shapes", padding: "valid", stride: 1, display: "abs", step: 0 };
-    this.kernel = presets()[FIRST_PRESET].values.slice();
-    this.small = smallExample();
+    var first = presets()[FIRST_PRESET] || DATA.presets[0];
+    this.firstPreset = first.name;
+    this.kernel = first.values.slice();
+    this.small = DATA.small;
     var smallOut = core.outputSize(this.small.width, KERNEL_SIZE, 0, 1);
     this.smallOutSize = smallOut;
     this.lastStep = smallOut * smallOut - 1;
@@ -221,12 +138,12 @@
 
   Explorer.prototype.buildControls = function () {
     var options = { custom: "Your own (typed below)" };
-    data().presets.forEach(function (preset) {
+    DATA.presets.forEach(function (preset) {
       options[preset.name] = preset.label;
     });
     var controls = el("div", { class: "cx-controls" });
     this.inputSelect = select(INPUTS, this.state.input);
-    this.presetSelect = select(options, FIRST_PRESET);
+    this.presetSelect = select(options, this.firstPreset);
     this.presetSelect.querySelector('option[value="custom"]').disabled = true;
     this.paddingSelect = select({ valid: "valid (P = 0)", same: "same (P = 1)" }, "valid");
     this.strideSelect = select({ 1: "1", 2: "2" }, "1");
@@ -268,12 +185,12 @@
   }
 
   Explorer.prototype.buildViews = function () {
-    var views = el("div", { class: "cx-views" });
+    var box = el("div", { class: "cx-views" });
     this.inputView = figure({ role: "img", "aria-label": "Picture of the input" });
     this.outputView = figure({ role: "img", "aria-label": "Picture of the feature map", "data-output": "" });
-    views.appendChild(this.inputView.node);
-    views.appendChild(this.outputView.node);
-    return views;
+    box.appendChild(this.inputView.node);
+    box.appendChild(this.outputView.node);
+    return box;
   };
 
   Explorer.prototype.buildStepPanel = function () {
@@ -389,9 +306,9 @@
     var p = this.state.padding === "same" ? 1 : 0;
     var s = this.state.stride;
     var result = core.correlate(image, this.kernel, p, s);
-    var shown = toGray(result.values, this.state.display);
-    paint(this.outputView.canvas, result, shown.gray);
-    paint(this.inputView.canvas, image, toGray(image.values, "clip").gray);
+    var shown = core.displayLevels(result.values, this.state.display);
+    views.paintRgba(this.outputView.canvas, core.grayRgba(shown.levels), result.width, result.height);
+    views.paintRgba(this.inputView.canvas, core.grayRgba(core.displayLevels(image.values, "clip").levels), image.width, image.height);
     this.outputView.canvas.setAttribute("data-output-shape", result.height + "x" + result.width);
     this.inputView.caption.textContent = "Input " + image.height + "×" + image.width;
     this.outputView.caption.textContent =
@@ -406,16 +323,13 @@
   /** The output-size formula with real subscripts: W<sub>out</sub> = (W<sub>in</sub> − F + 2P) / S + 1 = … */
   Explorer.prototype.showFormula = function (width, p, s, result) {
     var exact = (width - KERNEL_SIZE + 2 * p) / s + 1;
-    var formula = this.formula;
-    formula.textContent = "";
-    [
+    this.formula.textContent = "";
+    views.append(this.formula, [
       "W", el("sub", {}, "out"), " = (W", el("sub", {}, "in"),
       " − F + 2P) / S + 1 = (" + width + " − " + KERNEL_SIZE + " + 2·" + p + ") / " + s + " + 1 = " +
         core.formatNumber(exact) + (Number.isInteger(exact) ? "" : " → " + result.width) +
         " columns, and " + result.height + " rows."
-    ].forEach(function (part) {
-      formula.appendChild(typeof part === "string" ? document.createTextNode(part) : part);
-    });
+    ]);
   };
 
   Explorer.prototype.setStep = function (index) {
@@ -468,24 +382,42 @@
   // ---------------------------------------------------------------- start
 
   var explorers = [];
+  /** A problem that stopped the explorer, as the page shows it, or null. */
+  var failure = null;
+
   function start() {
     var roots = document.querySelectorAll("[data-conv-explorer]");
     if (!roots.length) return;
-    if (!window.CONV_EXPLORER_DATA || !smallExample()) {
-      for (var j = 0; j < roots.length; j++) {
-        roots[j].textContent = "The convolution explorer could not load its data file; reload the page.";
-      }
-      return;
+    try {
+      DATA = core.checkConvData(window.CONV_EXPLORER_DATA, KERNEL_SIZE, LIMIT);
+    } catch (error) {
+      failure = "The convolution explorer could not load its data file (" + error.message + "); " +
+        "reload the page, or rebuild the site if it persists.";
+      return views.showProblem(roots, failure);
     }
-    for (var i = 0; i < roots.length; i++) explorers.push(new Explorer(roots[i]));
+    var note = views.featureNote(views.missing(NEEDS), "its pictures cannot be drawn here.");
+    for (var i = 0; i < roots.length; i++) {
+      try {
+        explorers.push(new Explorer(roots[i]));
+      } catch (error) {
+        failure = "The convolution explorer stopped: " + error.message + ".";
+        views.showProblem([roots[i]], failure);
+      }
+      if (note) roots[i].insertBefore(note.cloneNode(true), roots[i].firstChild);
+    }
   }
 
   window.convExplorer = {
     get presets() {
-      return presets();
+      built();
+      return DATA && presets();
+    },
+    failure: function () {
+      built();
+      return failure;
     },
     input: function (name) {
-      var image = input(name);
+      var image = built() && DATA && input(name);
       return image && { width: image.width, height: image.height, values: Array.from(image.values) };
     },
     lastOutput: function () {
@@ -509,13 +441,9 @@
   // The explorer builds itself when it comes near the screen, or as soon as a
   // script asks for it through window.convExplorer, not while the page loads: a phone
   // shows the text first, and a reader who never scrolls to it pays nothing.
-  var started = false;
+  var begin = views.lazyStart("[data-conv-explorer]", start);
   function built() {
-    if (!started) {
-      started = true;
-      start();
-    }
+    begin();
     return explorers;
   }
-  core.whenNear("[data-conv-explorer]", built);
 })();

@@ -1,162 +1,56 @@
 /*
- * Network explorer of course module 9.2.2, part 3 (the view; the arithmetic is window.ConvCore).
+ * Network explorer of course module 9.2.2, part 3: the view.
  *
- * The exercise-III network with the weights of tiny_cnn_weights.npz, which reach
- * the page as window.NETWORK_EXPLORER_DATA (written at build time by
- * convviz/network_data.py). A drawing becomes the network's input as in
- * convviz/drawing.py; every layer is computed by ConvCore.forward, the twin of
- * convviz.tiny_cnn.forward_layers. window.networkExplorer exposes the numbers for the tests.
+ * The exercise-III network with the weights of tiny_cnn_weights.npz, which reach the page as
+ * window.NETWORK_EXPLORER_DATA (written at build time by coursesite/network_data.py, checked
+ * by ConvCore.checkNetworkData). Every number shown comes from ConvCore: the drawing becomes
+ * the input as in convviz/drawing.py (drawing.js), every layer is ConvCore.forward, the twin of
+ * convviz.tiny_cnn.forward_layers (core.js), and what a unit computes and sees is
+ * network_units.js. The page helpers are window.CourseViews (views.js). window.networkExplorer
+ * exposes the numbers for the tests.
+ *
+ * Panels. The explorer shows the drawing and the class probabilities, the maps of every layer,
+ * the computation of a chosen unit and the accuracy with filters switched off; further panels
+ * come from their own scripts through window.NetworkExplorerPanels.add({name, build, update}):
+ *   build(explorer)          -> the panel's element, placed below the others;
+ *   update(explorer, reason) after every forward pass: reason is "input" (a new input),
+ *                            "drawing" (a stroke is being drawn: skip slow work until the next
+ *                            "input") or "network" (other weights: explorer.setNetwork).
+ * A panel reads explorer.layers (the forward pass of the input), explorer.x (the input, 0-1),
+ * explorer.image (the input as 0-255), explorer.empty, explorer.params (the network in use:
+ * explorer.network with the switched-off filters zeroed), explorer.data (the checked data
+ * file: test digits, drawing constants, colours), and names its pictures in explorer.pictures
+ * (name -> CourseViews.mapView) and its numbers in explorer.results[panel name] (the tests read
+ * both). network_attribution.js is such a panel;
+ * a training panel would call explorer.setNetwork(params) with the weights it trains or loads.
  */
 (function () {
   "use strict";
 
   var core = window.ConvCore;
-  var LAYERS = [
-    { name: "conv1", title: "conv1 after ReLU", below: "input" },
-    { name: "pool1", title: "conv1 pooled", below: "conv1" },
-    { name: "conv2", title: "conv2 after ReLU", below: "pool1" },
-    { name: "pool2", title: "conv2 pooled", below: "conv2" }
-  ];
+  var views = window.CourseViews;
+  var el = views.el;
   var MAP_PIXELS = 112; // every map is drawn this many canvas pixels wide
   var TOP_CONTRIBUTIONS = 8;
-  var OCCLUSION = { size: 6, stride: 2, value: 0.5 };
   var UNSURE_BELOW = 0.5; // a top probability below this: the sentence names the two most likely digits
+  var CURSOR_COLOUR = "#e040fb";
+  /** What the explorer needs of the browser (CourseViews.missing), and what a reader can do without it. */
+  var NEEDS = ["canvas", "pointer events"];
+  var WITHOUT = "draw with the keyboard instead (focus the grid, arrows move, Space paints).";
 
-  // ---------------------------------------------------------------- data
-
-  /** The explorer's data, decoded and checked; throws an Error with a reason when it is damaged. */
-  function loadData(raw) {
-    if (!raw || typeof raw !== "object") throw new Error("the data file is missing");
-    var params = {};
-    ["W1", "b1", "W2", "b2", "W3", "b3"].forEach(function (name) {
-      params[name] = core.decodeFloat64(raw.params[name]);
-      params.shapes = params.shapes || {};
-      params.shapes[name] = raw.params[name].shape;
-    });
-    var shapes = params.shapes;
-    params.conv1 = shapes.W1[0];
-    params.conv2 = shapes.W2[0];
-    params.classes = shapes.W3[0];
-    var d = raw.drawing;
-    params.size = d.grid;
-    var images = core.decodeBytes(raw.test_images.data);
-    var labels = Int32Array.from(raw.test_labels);
-    if (shapes.W1[3] !== 1 || shapes.W2[3] !== params.conv1 || shapes.b1[0] !== params.conv1 ||
-        shapes.b2[0] !== params.conv2 || shapes.b3[0] !== params.classes ||
-        shapes.W3[1] !== (d.grid / 4) * (d.grid / 4) * params.conv2) {
-      throw new Error("the weights have unexpected shapes");
-    }
-    if (images.length !== labels.length * d.grid * d.grid || labels.length === 0) {
-      throw new Error("the test digits do not match their labels");
-    }
-    var colours = raw.signed_colours;
-    if (!Array.isArray(colours) || colours.length < 2 || !colours.every(function (c) {
-      return Array.isArray(c) && c.length === 3;
-    })) {
-      throw new Error("the colours of signed values are missing");
-    }
-    var examples = raw.examples;
-    if (!Array.isArray(examples) || !examples.length || !examples.every(function (e) {
-      return Array.isArray(e.strokes) && e.strokes.length && typeof e.label === "number" && typeof e.name === "string";
-    })) {
-      throw new Error("the drawn examples are missing");
-    }
-    return { params: params, images: images, labels: labels, drawing: d, colours: colours, examples: examples };
-  }
-
-  // ---------------------------------------------------------------- DOM helpers
-
-  var counter = 0;
-  function el(tag, attrs, text) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (key) {
-      node.setAttribute(key, attrs[key]);
-    });
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-
-  function uid(prefix) {
-    return "nx-" + prefix + "-" + ++counter;
-  }
+  /** Panels added by other scripts (see the top of this file), in the order they were added. */
+  var panels = [];
 
   function fmt(v, digits) {
     return core.formatNumber(v, digits === undefined ? 4 : digits);
   }
 
   function numberSpan(cls, value, digits) {
-    var span = el("span", { class: cls, "data-value": String(value) }, fmt(value, digits));
-    return span;
+    return el("span", { class: cls, "data-value": String(value) }, fmt(value, digits));
   }
 
-  function percent(fraction) {
-    return (Math.round(fraction * 1000) / 10).toFixed(1) + " %";
-  }
-
-  /** A canvas that shows a size×size map, scaled up without smoothing. */
-  function mapCanvas(size, label) {
-    var canvas = el("canvas", { tabindex: "0", role: "img", "aria-label": label, class: "nx-map" });
-    canvas.width = canvas.height = MAP_PIXELS;
-    canvas.small = document.createElement("canvas");
-    canvas.small.width = canvas.small.height = size;
-    canvas.size = size;
-    return canvas;
-  }
-
-  /** Paint channel ch of a tensor into canvas, gray levels scaled by top; then outline boxes. */
-  function paintMap(canvas, t, ch, top, boxes) {
-    var size = canvas.size, ctx = canvas.small.getContext("2d");
-    var pixels = ctx.createImageData(size, size);
-    for (var i = 0; i < size * size; i++) {
-      var g = top > 0 ? Math.round((t.values[i * t.channels + ch] / top) * 255) : 0;
-      pixels.data[4 * i] = pixels.data[4 * i + 1] = pixels.data[4 * i + 2] = g;
-      pixels.data[4 * i + 3] = 255;
-    }
-    ctx.putImageData(pixels, 0, 0);
-    drawScaled(canvas, boxes);
-  }
-
-  function drawScaled(canvas, boxes) {
-    var out = canvas.getContext("2d");
-    out.imageSmoothingEnabled = false;
-    out.drawImage(canvas.small, 0, 0, canvas.width, canvas.height);
-    var cell = canvas.width / canvas.size;
-    (boxes || []).forEach(function (box) {
-      out.lineWidth = Math.max(2, cell / 4);
-      out.strokeStyle = box.color;
-      out.strokeRect(
-        box.c0 * cell + out.lineWidth / 2, box.r0 * cell + out.lineWidth / 2,
-        (box.c1 - box.c0 + 1) * cell - out.lineWidth, (box.r1 - box.r0 + 1) * cell - out.lineWidth
-      );
-    });
-  }
-
-  function largest(t) {
-    var top = 0;
-    for (var i = 0; i < t.values.length; i++) if (t.values[i] > top) top = t.values[i];
-    return top;
-  }
-
-  // ---------------------------------------------------------------- receptive fields
-
-  var SIZES = { input: 1, conv1: 1, pool1: 2, conv2: 2, pool2: 4 }; // grid / size of the layer
-
-  /** The rows (or columns) [lo, hi] of layer `below` that unit range [lo, hi] of `layer` sees. */
-  function downOne(layer, lo, hi, limit) {
-    if (layer === "conv1" || layer === "conv2") return [Math.max(lo - 1, 0), Math.min(hi + 1, limit - 1)];
-    return [2 * lo, 2 * hi + 1];
-  }
-
-  /** {r0, r1, c0, c1} in `target` of the unit (row, col) of `layer`. */
-  function receptiveField(layer, row, col, target, grid) {
-    var order = ["pool2", "conv2", "pool1", "conv1", "input"];
-    var rows = [row, row], cols = [col, col];
-    for (var i = order.indexOf(layer); order[i] !== target; i++) {
-      var below = order[i + 1], limit = grid / SIZES[below];
-      rows = downOne(order[i], rows[0], rows[1], limit);
-      cols = downOne(order[i], cols[0], cols[1], limit);
-    }
-    return { r0: rows[0], r1: rows[1], c0: cols[0], c1: cols[1] };
+  function emptyState() {
+    return { strokes: [], digit: null, shift: [0, 0], example: null };
   }
 
   // ---------------------------------------------------------------- the explorer
@@ -166,16 +60,23 @@
     this.data = data;
     this.d = data.drawing;
     this.grid = data.drawing.grid;
-    // The explorer opens with one of the project's drawn digits; the first stroke drawn replaces it.
+    // What the reader put in the grid: a drawn example (the explorer opens with one; the
+    // first stroke drawn replaces it), a stored test digit moved by shift, strokes.
     this.state = { strokes: data.examples[0].strokes, digit: null, shift: [0, 0], example: 0 };
     this.history = [];
     this.cursor = [Math.floor(this.grid / 2), Math.floor(this.grid / 2)];
+    this.pointers = new core.PointerStrokes();
+    this.drawingNow = false;
     this.off = { conv1: [], conv2: [] };
     this.selected = null;
     this.timings = [];
+    this.network = data.params;
     this.params = data.params;
-    this.build();
     this.baseline = null;
+    this.panels = [];
+    this.pictures = {}; // name -> the CourseViews.mapView a picture is painted in (for the tests)
+    this.results = {}; // a panel's name -> the numbers it shows, {name: number or typed array} (for the tests)
+    this.build();
     this.update();
     this.updateAccuracy();
   }
@@ -194,91 +95,94 @@
     this.explain.appendChild(el("p", {}, "Click a unit of any map (or focus a map and press Enter) to see its computation."));
     this.root.appendChild(this.explain);
     this.root.appendChild(this.buildWhatIf());
-    this.root.appendChild(this.buildAttribution());
+    var self = this;
+    panels.forEach(function (panel) { self.addPanel(panel); });
   };
+
+  /** Build panel into this explorer (see the top of this file) and bring it up to date. */
+  Explorer.prototype.addPanel = function (panel) {
+    this.panels.push(panel);
+    this.root.appendChild(panel.build(this));
+    if (this.layers && panel.update) panel.update(this, "input");
+  };
+
+  Explorer.prototype.tellPanels = function (reason) {
+    var self = this;
+    this.panels.forEach(function (panel) { if (panel.update) panel.update(self, reason); });
+  };
+
+  /** Use other weights (same shapes as the data file's): every layer, the accuracy and the panels follow. */
+  Explorer.prototype.setNetwork = function (params) {
+    this.network = params;
+    this.params = core.withFiltersOff(this.network, this.off.conv1, this.off.conv2);
+    this.baseline = null;
+    this.update("network");
+    this.updateAccuracy();
+  };
+
+  // ---------------------------------------------------------------- the drawing and the pickers
 
   Explorer.prototype.buildInput = function () {
     var self = this;
     var box = el("div", { class: "nx-input" });
     var pair = el("div", { class: "nx-pair" });
-    var drawn = el("figure", { class: "nx-drawn" }), id = uid("grid");
+    var drawn = el("figure", { class: "nx-drawn" }), id = views.uid("nx-grid"), helpId = views.uid("nx-help");
     drawn.appendChild(el("p", { class: "nx-title", id: id }, "Your drawing"));
-    this.canvas = el("canvas", {
+    this.gridView = views.mapView(this.grid, this.grid * 10, {
       class: "nx-grid",
       tabindex: "0",
       role: "application",
       "aria-labelledby": id,
-      "aria-describedby": uid("help"),
+      "aria-describedby": helpId,
       "aria-roledescription": "drawing grid"
     });
-    this.canvas.width = this.canvas.height = this.grid * 10;
-    this.canvas.small = document.createElement("canvas");
-    this.canvas.small.width = this.canvas.small.height = this.grid;
-    this.canvas.size = this.grid;
+    this.canvas = this.gridView.canvas;
+    this.pictures.grid = this.gridView;
     drawn.appendChild(this.canvas);
     pair.appendChild(drawn);
-    var seen = el("figure", { class: "nx-seen" }), seenId = uid("input");
+    var seen = el("figure", { class: "nx-seen" }), seenId = views.uid("nx-input");
     seen.appendChild(el("p", { class: "nx-title", id: seenId }, "What the network gets"));
-    this.inputCanvas = el("canvas", { class: "nx-input-map", role: "img", "aria-labelledby": seenId });
-    this.inputCanvas.width = this.inputCanvas.height = this.grid * 6;
-    this.inputCanvas.small = document.createElement("canvas");
-    this.inputCanvas.small.width = this.inputCanvas.small.height = this.grid;
-    this.inputCanvas.size = this.grid;
-    seen.appendChild(this.inputCanvas);
+    this.inputView = views.mapView(this.grid, this.grid * 6, { class: "nx-input-map", role: "img", "aria-labelledby": seenId });
+    this.pictures.input = this.inputView;
+    seen.appendChild(this.inputView.canvas);
     this.inputCaption = el("figcaption", { class: "nx-help" });
     seen.appendChild(this.inputCaption);
     pair.appendChild(seen);
     box.appendChild(pair);
-    var help = el(
-      "p",
-      { class: "nx-help", id: this.canvas.getAttribute("aria-describedby") },
+    box.appendChild(el("p", { class: "nx-help", id: helpId },
       "Draw with the mouse, a pen or a finger, any size, anywhere in the grid. Keys: arrows move the cursor, " +
-        "Space paints, Shift+arrows move the drawing, Backspace undoes, Delete clears."
-    );
-    box.appendChild(help);
+        "Space paints, Shift+arrows move the drawing, Backspace undoes, Delete clears."));
     var buttons = el("div", { class: "nx-buttons" });
     this.undoButton = el("button", { type: "button" }, "Undo");
     this.clearButton = el("button", { type: "button" }, "Clear");
     buttons.appendChild(this.undoButton);
     buttons.appendChild(this.clearButton);
     box.appendChild(buttons);
-    var exampleId = uid("example");
-    var drawnField = el("div", { class: "nx-field" });
-    drawnField.appendChild(el("label", { for: exampleId }, "Drawn digit"));
-    this.examplePick = el("select", { id: exampleId });
+    this.examplePick = el("select");
     this.examplePick.appendChild(el("option", { value: "" }, "none"));
     this.data.examples.forEach(function (example, i) {
       self.examplePick.appendChild(el("option", { value: String(i) }, example.name));
     });
-    drawnField.appendChild(this.examplePick);
-    box.appendChild(drawnField);
-    var pickId = uid("pick");
-    var field = el("div", { class: "nx-field" });
-    field.appendChild(el("label", { for: pickId }, "Test digit"));
-    this.pick = el("select", { id: pickId });
+    box.appendChild(views.field("Drawn digit", this.examplePick, "nx-field"));
+    this.pick = el("select");
     this.pick.appendChild(el("option", { value: "" }, "none (draw your own)"));
     for (var i = 0; i < this.data.labels.length; i++) {
       this.pick.appendChild(el("option", { value: String(i) }, "No. " + i + ": a " + this.data.labels[i]));
     }
-    field.appendChild(this.pick);
-    box.appendChild(field);
+    box.appendChild(views.field("Test digit", this.pick, "nx-field"));
     this.showPickers();
     this.undoButton.addEventListener("click", function () { self.undo(); });
     this.clearButton.addEventListener("click", function () { self.clear(); });
     this.pick.addEventListener("change", function () {
-      self.remember();
-      var digit = self.pick.value === "" ? null : Number(self.pick.value);
-      self.state = { strokes: [], digit: digit, shift: [0, 0], example: null };
-      self.showPickers();
-      self.update();
+      var state = emptyState();
+      state.digit = self.pick.value === "" ? null : Number(self.pick.value);
+      self.replaceState(state);
     });
     this.examplePick.addEventListener("change", function () {
-      self.remember();
-      var example = self.examplePick.value === "" ? null : Number(self.examplePick.value);
-      var strokes = example === null ? [] : self.data.examples[example].strokes;
-      self.state = { strokes: strokes, digit: null, shift: [0, 0], example: example };
-      self.showPickers();
-      self.update();
+      var state = emptyState();
+      state.example = self.examplePick.value === "" ? null : Number(self.examplePick.value);
+      if (state.example !== null) state.strokes = self.data.examples[state.example].strokes;
+      self.replaceState(state);
     });
     this.bindPointer();
     this.canvas.addEventListener("keydown", this.onGridKey.bind(this));
@@ -291,113 +195,14 @@
     this.examplePick.value = this.state.example === null ? "" : String(this.state.example);
   };
 
-  Explorer.prototype.buildOutput = function () {
-    var box = el("div", { class: "nx-output" });
-    box.appendChild(el("p", { class: "nx-title" }, "Class probabilities (softmax)"));
-    this.bars = [];
-    var list = el("ol", { class: "nx-bars", start: "0" });
-    for (var k = 0; k < this.data.params.classes; k++) {
-      var item = el("li", { class: "nx-bar", tabindex: "0", "data-class": String(k) });
-      var name = el("span", { class: "nx-bar-name" }, String(k));
-      var track = el("span", { class: "nx-bar-track" });
-      var fill = el("span", { class: "nx-bar-fill" });
-      track.appendChild(fill);
-      var value = el("span", { class: "nx-bar-value" });
-      item.appendChild(name);
-      item.appendChild(track);
-      item.appendChild(value);
-      item.addEventListener("click", this.select.bind(this, { layer: "class", channel: k, row: 0, col: 0 }));
-      item.addEventListener("keydown", this.onBarKey.bind(this, k));
-      list.appendChild(item);
-      this.bars.push({ item: item, fill: fill, value: value });
-    }
-    box.appendChild(list);
-    this.sentence = el("p", { class: "nx-sentence", role: "status" });
-    box.appendChild(this.sentence);
-    return box;
+  /** Put state in the grid (undo brings the previous one back). */
+  Explorer.prototype.replaceState = function (state) {
+    this.remember();
+    this.pointers.clear();
+    this.state = state;
+    this.showPickers();
+    this.update();
   };
-
-  Explorer.prototype.buildLayers = function () {
-    var self = this;
-    var box = el("div", { class: "nx-layers" });
-    this.maps = {};
-    this.toggles = { conv1: [], conv2: [] };
-    LAYERS.forEach(function (layer) {
-      var size = self.grid / SIZES[layer.name];
-      var channels = layer.name.slice(-1) === "1" ? self.data.params.conv1 : self.data.params.conv2;
-      var row = el("div", { class: "nx-layer" });
-      row.appendChild(el("p", { class: "nx-title" }, layer.title + " (" + channels + " maps, " + size + "×" + size + ")"));
-      var maps = el("div", { class: "nx-maps" });
-      self.maps[layer.name] = [];
-      for (var ch = 0; ch < channels; ch++) {
-        var fig = el("figure", { class: "nx-figure" });
-        var canvas = mapCanvas(size, layer.title + ", map " + (ch + 1) + ": arrows choose a unit, Enter explains it");
-        canvas.layer = layer.name;
-        canvas.channel = ch;
-        canvas.cursor = [0, 0];
-        self.bindMap(canvas);
-        fig.appendChild(canvas);
-        var caption = el("figcaption");
-        if (layer.name === "conv1" || layer.name === "conv2") {
-          var toggle = el("input", { type: "checkbox", id: uid("filter") });
-          toggle.checked = true;
-          toggle.addEventListener("change", self.onToggle.bind(self, layer.name, ch, toggle));
-          var label = el("label", { for: toggle.id }, layer.name + " filter " + (ch + 1));
-          caption.appendChild(toggle);
-          caption.appendChild(label);
-          self.toggles[layer.name].push(toggle);
-        } else {
-          caption.textContent = "map " + (ch + 1);
-        }
-        fig.appendChild(caption);
-        maps.appendChild(fig);
-        self.maps[layer.name].push(canvas);
-      }
-      row.appendChild(maps);
-      box.appendChild(row);
-    });
-    return box;
-  };
-
-  Explorer.prototype.buildWhatIf = function () {
-    var box = el("div", { class: "nx-whatif" });
-    this.accuracyText = el("p", { class: "nx-accuracy", "aria-live": "polite" });
-    box.appendChild(this.accuracyText);
-    return box;
-  };
-
-  Explorer.prototype.buildAttribution = function () {
-    var self = this;
-    var box = el("div", { class: "nx-attribution" });
-    var id = uid("attr");
-    var field = el("div", { class: "nx-field" });
-    this.attributionToggle = el("input", { type: "checkbox", id: id });
-    field.appendChild(this.attributionToggle);
-    field.appendChild(el("label", { for: id }, "Show where the network looks (saliency and occlusion)"));
-    box.appendChild(field);
-    this.attributionBox = el("div", { class: "nx-maps", hidden: "" });
-    var size = this.grid, count = core.outputSize(size, OCCLUSION.size, 0, OCCLUSION.stride);
-    this.saliencyCanvas = mapCanvas(size, "Saliency map: absolute gradient of the predicted class's score");
-    this.occlusionCanvas = mapCanvas(count, "Occlusion map: drop of the predicted class's probability");
-    [this.saliencyCanvas, this.occlusionCanvas].forEach(function (canvas) {
-      canvas.removeAttribute("tabindex");
-      var fig = el("figure", { class: "nx-figure nx-wide" });
-      fig.appendChild(canvas);
-      fig.appendChild(el("figcaption", {}, canvas === self.saliencyCanvas ? "saliency |∂ score / ∂ pixel|" :
-        "occlusion: probability drop (" + OCCLUSION.size + "×" + OCCLUSION.size + " gray patch)"));
-      self.attributionBox.appendChild(fig);
-    });
-    this.attributionText = el("p", { class: "nx-help", "aria-live": "polite" });
-    box.appendChild(this.attributionBox);
-    box.appendChild(this.attributionText);
-    this.attributionToggle.addEventListener("change", function () {
-      self.attributionBox.hidden = !self.attributionToggle.checked;
-      self.updateAttribution();
-    });
-    return box;
-  };
-
-  // ---------------------------------------------------------------- input
 
   /** The pointer's place in grid cells, kept inside the grid (a stroke that leaves it runs along its edge). */
   Explorer.prototype.gridPoint = function (event) {
@@ -410,7 +215,7 @@
   Explorer.prototype.startStroke = function (point) {
     this.remember();
     if (this.state.example !== null) {
-      this.state = { strokes: [], digit: null, shift: [0, 0], example: null };
+      this.state = emptyState();
       this.showPickers();
     }
     var stroke = [point];
@@ -418,32 +223,35 @@
     return stroke;
   };
 
+  /** Every pointer (mouse, pen, each finger) draws its own stroke (ConvCore.PointerStrokes). */
   Explorer.prototype.bindPointer = function () {
-    var self = this, drawing = null;
-    this.canvas.style.touchAction = "none";
-    this.canvas.addEventListener("pointerdown", function (event) {
+    var self = this, canvas = this.canvas;
+    canvas.style.touchAction = "none";
+    canvas.addEventListener("pointerdown", function (event) {
       if (event.button !== 0) return;
       event.preventDefault();
-      self.canvas.focus();
-      if (self.canvas.setPointerCapture) self.canvas.setPointerCapture(event.pointerId);
-      drawing = self.startStroke(self.gridPoint(event));
+      canvas.focus({ preventScroll: true }); // a stroke never moves the page under the pen
+      try {
+        canvas.setPointerCapture(event.pointerId);
+      } catch {
+        // A pointer the browser no longer tracks: the stroke is drawn all the same.
+      }
+      self.pointers.start(event.pointerId, self.startStroke(self.gridPoint(event)));
       self.scheduleUpdate();
     });
-    this.canvas.addEventListener("pointermove", function (event) {
-      if (!drawing) return;
-      drawing.push(self.gridPoint(event));
-      self.scheduleUpdate();
+    canvas.addEventListener("pointermove", function (event) {
+      if (self.pointers.add(event.pointerId, self.gridPoint(event))) self.scheduleUpdate();
     });
-    function end() {
-      if (!drawing) return;
-      drawing = null;
-      self.drawingNow = false;
-      self.update();
+    function end(event) {
+      if (!self.pointers.end(event.pointerId)) return;
+      self.drawingNow = self.pointers.drawing();
+      if (!self.drawingNow) self.update();
     }
-    this.canvas.addEventListener("pointerup", end);
-    this.canvas.addEventListener("pointercancel", end);
+    canvas.addEventListener("pointerup", end);
+    canvas.addEventListener("pointercancel", end);
   };
 
+  /** One update per frame while strokes are drawn; attribution and other slow panels wait for the end. */
   Explorer.prototype.scheduleUpdate = function () {
     var self = this;
     this.drawingNow = true;
@@ -451,7 +259,7 @@
     this.pending = true;
     requestAnimationFrame(function () {
       self.pending = false;
-      self.update();
+      self.update(self.drawingNow ? "drawing" : "input");
     });
   };
 
@@ -462,16 +270,14 @@
 
   Explorer.prototype.undo = function () {
     if (!this.history.length) return;
+    this.pointers.clear();
     this.state = JSON.parse(this.history.pop());
     this.showPickers();
     this.update();
   };
 
   Explorer.prototype.clear = function () {
-    this.remember();
-    this.state = { strokes: [], digit: null, shift: [0, 0], example: null };
-    this.showPickers();
-    this.update();
+    this.replaceState(emptyState());
   };
 
   Explorer.prototype.onGridKey = function (event) {
@@ -497,44 +303,166 @@
   Explorer.prototype.shiftInput = function (move) {
     this.remember();
     this.state.shift = [this.state.shift[0] + move[0], this.state.shift[1] + move[1]];
-    this.state.strokes = this.state.strokes.map(function (stroke) {
-      return stroke.map(function (p) { return [p[0] + move[0], p[1] + move[1]]; });
-    });
+    this.state.strokes = core.shiftStrokes(this.state.strokes, move);
     this.update();
   };
 
-  /** The chosen test digit, moved by state.shift (uint8, grid × grid), or null. */
-  Explorer.prototype.testDigit = function () {
-    if (this.state.digit === null) return null;
-    var n = this.grid, out = new Uint8Array(n * n);
-    var offset = this.state.digit * n * n, dx = this.state.shift[0], dy = this.state.shift[1];
-    for (var r = 0; r < n; r++) {
-      for (var c = 0; c < n; c++) {
-        var sr = r - dy, sc = c - dx;
-        if (sr >= 0 && sr < n && sc >= 0 && sc < n) out[r * n + c] = this.data.images[offset + sr * n + sc];
-      }
+  // ---------------------------------------------------------------- the probabilities
+
+  Explorer.prototype.buildOutput = function () {
+    var box = el("div", { class: "nx-output" });
+    box.appendChild(el("p", { class: "nx-title" }, "Class probabilities (softmax)"));
+    this.bars = [];
+    var list = el("ol", { class: "nx-bars", start: "0" });
+    for (var k = 0; k < this.data.params.classes; k++) {
+      var item = el("li", { class: "nx-bar", tabindex: "0", "data-class": String(k) });
+      var track = el("span", { class: "nx-bar-track" });
+      var fill = el("span", { class: "nx-bar-fill" });
+      track.appendChild(fill);
+      var value = el("span", { class: "nx-bar-value" });
+      item.appendChild(el("span", { class: "nx-bar-name" }, String(k)));
+      item.appendChild(track);
+      item.appendChild(value);
+      item.addEventListener("click", this.select.bind(this, { layer: "class", channel: k, row: 0, col: 0 }));
+      item.addEventListener("keydown", this.onBarKey.bind(this, k));
+      list.appendChild(item);
+      this.bars.push({ item: item, fill: fill, value: value });
     }
-    return out;
+    box.appendChild(list);
+    this.sentence = el("p", { class: "nx-sentence", role: "status" });
+    box.appendChild(this.sentence);
+    return box;
   };
 
-  /** The 28×28 uint8 input. A drawing alone is scaled and centred as the training digits were
-   *  (ConvCore.prepare); strokes over a test digit (scaled and centred already) are inked where they
-   *  were drawn, and each pixel keeps the larger of the two values. */
-  Explorer.prototype.inputImage = function () {
-    var digit = this.testDigit(), strokes = this.state.strokes;
-    if (!digit) return strokes.length ? core.prepare(strokes, this.d) : new Uint8Array(this.grid * this.grid);
-    if (strokes.length) {
-      var drawn = core.prepare(strokes, this.d, false);
-      for (var i = 0; i < digit.length; i++) digit[i] = Math.max(digit[i], drawn[i]);
+  Explorer.prototype.onBarKey = function (k, event) {
+    if (event.key !== "Enter" && event.key !== " ") return;
+    event.preventDefault();
+    this.select({ layer: "class", channel: k, row: 0, col: 0 });
+  };
+
+  // ---------------------------------------------------------------- the maps of every layer
+
+  Explorer.prototype.buildLayers = function () {
+    var self = this;
+    var box = el("div", { class: "nx-layers" });
+    this.maps = {};
+    this.toggles = { conv1: [], conv2: [] };
+    core.LAYERS.forEach(function (layer) {
+      var size = self.grid / core.SHRINK[layer.name];
+      var channels = layer.name.slice(-1) === "1" ? self.data.params.conv1 : self.data.params.conv2;
+      var row = el("div", { class: "nx-layer" });
+      row.appendChild(el("p", { class: "nx-title" }, layer.title + " (" + channels + " maps, " + size + "×" + size + ")"));
+      var maps = el("div", { class: "nx-maps" });
+      self.maps[layer.name] = [];
+      for (var ch = 0; ch < channels; ch++) {
+        var fig = el("figure", { class: "nx-figure" });
+        var map = {
+          layer: layer.name, channel: ch, cursor: [0, 0],
+          view: views.mapView(size, MAP_PIXELS, {
+            tabindex: "0", role: "img", class: "nx-map",
+            "aria-label": layer.title + ", map " + (ch + 1) + ": arrows choose a unit, Enter explains it"
+          })
+        };
+        self.bindMap(map);
+        fig.appendChild(map.view.canvas);
+        var caption = el("figcaption");
+        if (layer.name === "conv1" || layer.name === "conv2") {
+          var toggle = el("input", { type: "checkbox", id: views.uid("nx-filter") });
+          toggle.checked = true;
+          toggle.addEventListener("change", self.onToggle.bind(self, layer.name, ch, toggle));
+          caption.appendChild(toggle);
+          caption.appendChild(el("label", { for: toggle.id }, layer.name + " filter " + (ch + 1)));
+          self.toggles[layer.name].push(toggle);
+        } else {
+          caption.textContent = "map " + (ch + 1);
+        }
+        fig.appendChild(caption);
+        maps.appendChild(fig);
+        self.maps[layer.name].push(map);
+      }
+      row.appendChild(maps);
+      box.appendChild(row);
+    });
+    return box;
+  };
+
+  /** Click a unit, or move a map's cursor with the arrows and press Enter: its computation is explained. */
+  Explorer.prototype.bindMap = function (map) {
+    var self = this, canvas = map.view.canvas, size = map.view.size;
+    function choose() {
+      self.select({ layer: map.layer, channel: map.channel, row: map.cursor[0], col: map.cursor[1] });
     }
-    return digit;
+    canvas.addEventListener("click", function (event) {
+      var rect = canvas.getBoundingClientRect();
+      map.cursor = [
+        Math.min(Math.floor(((event.clientY - rect.top) / rect.height) * size), size - 1),
+        Math.min(Math.floor(((event.clientX - rect.left) / rect.width) * size), size - 1)
+      ];
+      choose();
+    });
+    canvas.addEventListener("keydown", function (event) {
+      var moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+      var move = moves[event.key];
+      if (move) {
+        map.cursor = [
+          Math.min(Math.max(map.cursor[0] + move[0], 0), size - 1),
+          Math.min(Math.max(map.cursor[1] + move[1], 0), size - 1)
+        ];
+      }
+      if (move || event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        event.stopPropagation();
+        choose();
+      }
+    });
+  };
+
+  // ---------------------------------------------------------------- what if: filters switched off
+
+  Explorer.prototype.buildWhatIf = function () {
+    var box = el("div", { class: "nx-whatif" });
+    this.accuracyText = el("p", { class: "nx-accuracy", "aria-live": "polite" });
+    box.appendChild(this.accuracyText);
+    return box;
+  };
+
+  Explorer.prototype.onToggle = function (layer, ch, toggle) {
+    var list = this.off[layer].filter(function (i) { return i !== ch; });
+    if (!toggle.checked) list.push(ch);
+    this.off[layer] = core.sortedNumbers(list);
+    this.params = core.withFiltersOff(this.network, this.off.conv1, this.off.conv2);
+    this.update();
+    this.updateAccuracy();
+  };
+
+  /** Accuracy over the stored test digits, with every filter and with the current ones; computed
+   *  after the maps are painted, since it runs the network on every stored digit. */
+  Explorer.prototype.updateAccuracy = function () {
+    var self = this;
+    var ticket = (this.accuracyTicket = (this.accuracyTicket || 0) + 1);
+    this.accuracyPending = true;
+    this.accuracyText.textContent = "Computing the accuracy on the stored test digits…";
+    setTimeout(function () {
+      if (ticket !== self.accuracyTicket) return;
+      var data = self.data, off = self.off.conv1.length + self.off.conv2.length;
+      if (!self.baseline) self.baseline = core.accuracy(core.predictAll(self.network, data.images), data.labels);
+      var all = self.baseline;
+      var now = off ? core.accuracy(core.predictAll(self.params, data.images), data.labels) : all;
+      self.current = now;
+      self.accuracyPending = false;
+      self.accuracyText.textContent =
+        "Accuracy on the " + all.total + " stored test digits: " + core.percent(all.fraction) + " (" + all.correct +
+        " right) with every filter; " + (off ? core.percent(now.fraction) + " (" + now.correct + " right) with the " +
+        off + " filter" + (off > 1 ? "s" : "") + " you switched off." : "switch a filter off to compare.");
+    }, 30);
   };
 
   // ---------------------------------------------------------------- update and drawing
 
-  Explorer.prototype.update = function () {
+  /** The input from the grid, every layer, every map and bar, the panels. */
+  Explorer.prototype.update = function (reason) {
     var started = performance.now();
-    this.image = this.inputImage();
+    this.image = core.inputImage(this.state, this.data.images, this.d);
     var x = new Float64Array(this.image.length), empty = true;
     for (var i = 0; i < x.length; i++) {
       x[i] = this.image[i] / 255;
@@ -546,7 +474,7 @@
     this.redraw();
     this.timings.push(performance.now() - started);
     if (this.timings.length > 1000) this.timings.shift();
-    if (!this.drawingNow) this.updateAttribution();
+    this.tellPanels(reason || (this.drawingNow ? "drawing" : "input"));
   };
 
   Explorer.prototype.redraw = function () {
@@ -556,52 +484,21 @@
     this.explainSelected();
   };
 
+  /** The boxes outlined on map channel of layer for the selected unit (ConvCore.highlights). */
   Explorer.prototype.highlights = function (layer, channel) {
-    var s = this.selected;
-    if (!s) return [];
-    var boxes = [];
-    if (s.layer === "class") {
-      if (layer === "pool2") boxes.push({ r0: 0, r1: this.grid / 4 - 1, c0: 0, c1: this.grid / 4 - 1, color: "#ff8c00" });
-      return boxes;
-    }
-    var sameChannel = channel === s.channel || layer === "input";
-    if (layer === s.layer && channel === s.channel) {
-      boxes.push({ r0: s.row, r1: s.row, c0: s.col, c1: s.col, color: "#00b4ff" });
-    }
-    var below = LAYERS.filter(function (l) { return l.name === s.layer; })[0].below;
-    var convBelow = s.layer === "conv2" && layer === "pool1";
-    if (layer === below && (sameChannel || convBelow || layer === "input")) {
-      var field = receptiveField(s.layer, s.row, s.col, below, this.grid);
-      field.color = "#ff8c00";
-      boxes.push(field);
-    }
-    if (layer === "input" && below !== "input") {
-      var whole = receptiveField(s.layer, s.row, s.col, "input", this.grid);
-      whole.color = "#ff8c00";
-      boxes.push(whole);
-    }
-    return boxes;
+    return core.highlights(this.selected, layer, channel, this.grid);
   };
-
-  /** Paint a grid × grid uint8 image (or black, for null) into canvas.small. */
-  function paintGray(canvas, image) {
-    var n = canvas.size, ctx = canvas.small.getContext("2d"), pixels = ctx.createImageData(n, n);
-    for (var i = 0; i < n * n; i++) {
-      pixels.data[4 * i] = pixels.data[4 * i + 1] = pixels.data[4 * i + 2] = image ? image[i] : 0;
-      pixels.data[4 * i + 3] = 255;
-    }
-    ctx.putImageData(pixels, 0, 0);
-  }
 
   /** The drawing as drawn (its strokes over the test digit, if one is chosen) and, beside it, the input. */
   Explorer.prototype.drawInput = function () {
-    var n = this.grid, digit = this.testDigit();
-    paintGray(this.canvas, digit);
+    var n = this.grid, digit = this.state.digit !== null;
+    var under = digit ? core.shiftImage(this.data.images.subarray(this.state.digit * n * n, (this.state.digit + 1) * n * n), n,
+      this.state.shift) : new Uint8Array(n * n);
     var boxes = [];
     if (document.activeElement === this.canvas) {
-      boxes.push({ r0: this.cursor[1], r1: this.cursor[1], c0: this.cursor[0], c1: this.cursor[0], color: "#e040fb" });
+      boxes.push({ r0: this.cursor[1], r1: this.cursor[1], c0: this.cursor[0], c1: this.cursor[0], color: CURSOR_COLOUR });
     }
-    drawScaled(this.canvas, boxes);
+    views.paintMap(this.gridView, core.grayRgba(under), boxes);
     var out = this.canvas.getContext("2d"), scale = this.canvas.width / n;
     out.strokeStyle = out.fillStyle = digit ? "rgba(255, 80, 80, 0.8)" : "#ffffff";
     out.lineWidth = scale * (digit ? 0.5 : 1);
@@ -612,8 +509,7 @@
       stroke.forEach(function (p) { out.lineTo(p[0] * scale, p[1] * scale); });
       out.stroke();
     });
-    paintGray(this.inputCanvas, this.image);
-    drawScaled(this.inputCanvas, this.highlights("input", 0));
+    views.paintMap(this.inputView, core.grayRgba(this.image), this.highlights("input", 0));
     this.inputCaption.textContent = digit
       ? "The stored test digit, with your strokes inked where you drew them."
       : this.state.strokes.length
@@ -624,74 +520,40 @@
 
   Explorer.prototype.drawLayers = function () {
     var self = this;
-    LAYERS.forEach(function (layer) {
-      var t = self.layers[layer.name], top = largest(t);
-      self.maps[layer.name].forEach(function (canvas, ch) {
-        paintMap(canvas, t, ch, top, self.highlights(layer.name, ch));
+    core.LAYERS.forEach(function (layer) {
+      var t = self.layers[layer.name], top = core.largest(t.values);
+      self.maps[layer.name].forEach(function (map) {
+        var rgba = core.grayRgba(core.scaledLevels(t, map.channel, top));
+        views.paintMap(map.view, rgba, self.highlights(layer.name, map.channel));
       });
     });
   };
 
   Explorer.prototype.drawBars = function () {
-    var p = this.layers.probabilities, best = core.argmax(p);
+    var p = this.layers.probabilities, said = core.verdict(p, UNSURE_BELOW), best = said.best;
     for (var k = 0; k < this.bars.length; k++) {
       var bar = this.bars[k];
-      var shown = this.empty ? 0 : p[k];
-      bar.fill.style.width = (shown * 100).toFixed(2) + "%";
-      bar.value.textContent = this.empty ? "–" : percent(p[k]);
+      bar.fill.style.width = ((this.empty ? 0 : p[k]) * 100).toFixed(2) + "%";
+      bar.value.textContent = this.empty ? "–" : core.percent(p[k]);
       var predicted = !this.empty && k === best;
       bar.item.classList.toggle("nx-predicted", predicted);
       bar.item.setAttribute(
         "aria-label",
-        "class " + k + ": " + (this.empty ? "no input" : percent(p[k])) + (predicted ? ", the prediction" : "")
+        "class " + k + ": " + (this.empty ? "no input" : core.percent(p[k])) + (predicted ? ", the prediction" : "")
       );
     }
     this.prediction = this.empty ? null : best;
-    var runnerUp = best === 0 ? 1 : 0;
-    for (k = 0; k < p.length; k++) if (k !== best && p[k] > p[runnerUp]) runnerUp = k;
-    this.unsure = !this.empty && p[best] < UNSURE_BELOW;
+    this.unsure = !this.empty && said.unsure;
     var verdict = this.unsure
-      ? "The network is unsure: it says " + best + ", with probability only " + percent(p[best]) +
-        "; next comes " + runnerUp + ", with " + percent(p[runnerUp]) + "."
-      : "The network says " + best + ", with probability " + percent(p[best]) + ".";
+      ? "The network is unsure: it says " + best + ", with probability only " + core.percent(p[best]) +
+        "; next comes " + said.runnerUp + ", with " + core.percent(p[said.runnerUp]) + "."
+      : "The network says " + best + ", with probability " + core.percent(p[best]) + ".";
     this.sentence.textContent = this.empty
       ? "The grid is empty: draw a digit or pick a test digit, and the network will say what it sees."
       : verdict + (this.state.digit !== null ? " The digit's label is " + this.data.labels[this.state.digit] + "." : "");
   };
 
-  // ---------------------------------------------------------------- units
-
-  Explorer.prototype.bindMap = function (canvas) {
-    var self = this;
-    canvas.addEventListener("click", function (event) {
-      var rect = canvas.getBoundingClientRect();
-      var col = Math.min(Math.floor(((event.clientX - rect.left) / rect.width) * canvas.size), canvas.size - 1);
-      var row = Math.min(Math.floor(((event.clientY - rect.top) / rect.height) * canvas.size), canvas.size - 1);
-      canvas.cursor = [row, col];
-      self.select({ layer: canvas.layer, channel: canvas.channel, row: row, col: col });
-    });
-    canvas.addEventListener("keydown", function (event) {
-      var moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
-      var move = moves[event.key];
-      if (move) {
-        canvas.cursor = [
-          Math.min(Math.max(canvas.cursor[0] + move[0], 0), canvas.size - 1),
-          Math.min(Math.max(canvas.cursor[1] + move[1], 0), canvas.size - 1)
-        ];
-      }
-      if (move || event.key === "Enter" || event.key === " ") {
-        event.preventDefault();
-        event.stopPropagation();
-        self.select({ layer: canvas.layer, channel: canvas.channel, row: canvas.cursor[0], col: canvas.cursor[1] });
-      }
-    });
-  };
-
-  Explorer.prototype.onBarKey = function (k, event) {
-    if (event.key !== "Enter" && event.key !== " ") return;
-    event.preventDefault();
-    this.select({ layer: "class", channel: k, row: 0, col: 0 });
-  };
+  // ---------------------------------------------------------------- a unit explains itself
 
   Explorer.prototype.select = function (unit) {
     this.selected = unit;
@@ -701,58 +563,9 @@
       this.explain.querySelector(".nx-title").textContent + ": " + (result ? result.textContent : "");
   };
 
-  /** The numbers behind the selected unit: {title, value, parts}. */
+  /** The numbers behind a unit: ConvCore.computation on the current layers. */
   Explorer.prototype.computation = function (unit) {
-    var L = this.layers, P = this.params;
-    if (unit.layer === "conv1") return this.convComputation(unit, L.input, P.W1, P.b1, P.conv1, L.z1, L.conv1);
-    if (unit.layer === "conv2") return this.convComputation(unit, L.pool1, P.W2, P.b2, P.conv2, L.z2, L.conv2);
-    if (unit.layer === "pool1") return this.poolComputation(unit, L.conv1, L.pool1);
-    if (unit.layer === "pool2") return this.poolComputation(unit, L.conv2, L.pool2);
-    return this.classComputation(unit.channel);
-  };
-
-  Explorer.prototype.convComputation = function (unit, below, weights, bias, count, z, out) {
-    var cin = below.channels, channels = [], h = below.height, w = below.width;
-    for (var ci = 0; ci < cin; ci++) {
-      var windowValues = [], kernel = [], products = [], sum = 0;
-      for (var u = 0; u < 3; u++) {
-        for (var v = 0; v < 3; v++) {
-          var y = unit.row + u - 1, x = unit.col + v - 1;
-          var value = y >= 0 && y < h && x >= 0 && x < w ? below.values[(y * w + x) * cin + ci] : 0;
-          var weight = weights[((unit.channel * 3 + u) * 3 + v) * cin + ci];
-          windowValues.push(value);
-          kernel.push(weight);
-          products.push(value * weight);
-          sum += value * weight;
-        }
-      }
-      channels.push({ window: windowValues, kernel: kernel, products: products, sum: sum });
-    }
-    var at = (unit.row * w + unit.col) * count + unit.channel;
-    return { kind: "conv", channels: channels, bias: bias[unit.channel], total: z.values[at], value: out.values[at] };
-  };
-
-  Explorer.prototype.poolComputation = function (unit, below, out) {
-    var c = below.channels, candidates = [];
-    for (var t = 0; t < 4; t++) {
-      var y = 2 * unit.row + (t >> 1), x = 2 * unit.col + (t & 1);
-      candidates.push(below.values[(y * below.width + x) * c + unit.channel]);
-    }
-    return { kind: "pool", candidates: candidates, value: out.values[(unit.row * out.width + unit.col) * c + unit.channel] };
-  };
-
-  Explorer.prototype.classComputation = function (k) {
-    var flat = this.layers.pool2.values, n = flat.length, W = this.params.W3, terms = [];
-    for (var i = 0; i < n; i++) terms.push({ index: i, value: W[k * n + i] * flat[i], weight: W[k * n + i], input: flat[i] });
-    var top = terms.slice().sort(function (a, b) { return Math.abs(b.value) - Math.abs(a.value); }).slice(0, TOP_CONTRIBUTIONS);
-    var chosen = {}, rest = 0;
-    top.forEach(function (t) { chosen[t.index] = true; });
-    terms.forEach(function (t) { if (!chosen[t.index]) rest += t.value; });
-    return {
-      kind: "class", klass: k, top: top, rest: rest, restCount: n - top.length, bias: this.params.b3[k],
-      total: this.layers.logits[k], probability: this.layers.probabilities[k], channels: this.layers.pool2.channels,
-      width: this.layers.pool2.width
-    };
+    return core.computation(unit, this.layers, this.params, TOP_CONTRIBUTIONS);
   };
 
   function grid3(values, caption) {
@@ -761,10 +574,7 @@
     var body = el("tbody");
     for (var r = 0; r < 3; r++) {
       var tr = el("tr");
-      for (var c = 0; c < 3; c++) {
-        var td = el("td", { "data-value": String(values[r * 3 + c]) }, fmt(values[r * 3 + c], 2));
-        tr.appendChild(td);
-      }
+      for (var c = 0; c < 3; c++) tr.appendChild(el("td", { "data-value": String(values[r * 3 + c]) }, fmt(values[r * 3 + c], 2)));
       body.appendChild(tr);
     }
     table.appendChild(body);
@@ -772,11 +582,7 @@
   }
 
   function line(parts) {
-    var p = el("p", { class: "nx-line" });
-    parts.forEach(function (part) {
-      p.appendChild(typeof part === "string" ? document.createTextNode(part) : part);
-    });
-    return p;
+    return views.line(parts, "nx-line");
   }
 
   Explorer.prototype.explainSelected = function () {
@@ -790,12 +596,12 @@
       ? "Score of class " + unit.channel
       : unit.layer + ", map " + (unit.channel + 1) + ", row " + unit.row + ", column " + unit.col;
     box.appendChild(el("p", { class: "nx-title" }, where));
-    if (info.kind === "conv") this.explainConv(box, info, unit);
-    else if (info.kind === "pool") this.explainPool(box, info);
-    else this.explainClass(box, info);
+    if (info.kind === "conv") explainConv(box, info, unit);
+    else if (info.kind === "pool") explainPool(box, info);
+    else explainClass(box, info);
   };
 
-  Explorer.prototype.explainConv = function (box, info, unit) {
+  function explainConv(box, info, unit) {
     var multi = info.channels.length > 1;
     var parts = el("div", { class: "nx-channels" });
     info.channels.forEach(function (ch, i) {
@@ -814,16 +620,14 @@
       var sums = info.channels.map(function (ch) { return fmt(ch.sum); }).join(" + ");
       box.appendChild(line(["sum over the " + info.channels.length + " channels: " + sums + " = " + fmt(sum)]));
     }
-    box.appendChild(line([
-      fmt(sum) + " + bias ", numberSpan("nx-bias", info.bias), " = ", numberSpan("nx-total", info.total)
-    ]));
+    box.appendChild(line([fmt(sum) + " + bias ", numberSpan("nx-bias", info.bias), " = ", numberSpan("nx-total", info.total)]));
     box.appendChild(line([
       "ReLU: max(0, " + fmt(info.total) + ") = ", numberSpan("nx-result", info.value),
       " (the value of " + unit.layer + " here)"
     ]));
-  };
+  }
 
-  Explorer.prototype.explainPool = function (box, info) {
+  function explainPool(box, info) {
     var parts = ["the four candidates "];
     info.candidates.forEach(function (value, i) {
       parts.push(numberSpan("nx-candidate", value));
@@ -831,119 +635,54 @@
     });
     box.appendChild(line(parts));
     box.appendChild(line(["the largest: ", numberSpan("nx-result", info.value)]));
-  };
+  }
 
-  Explorer.prototype.explainClass = function (box, info) {
+  function explainClass(box, info) {
     var list = el("ul", { class: "nx-terms" });
     var c = info.channels, w = info.width;
     info.top.forEach(function (t) {
       var ch = t.index % c, cell = Math.floor(t.index / c);
-      list.appendChild(el("li"));
-      list.lastChild.appendChild(line([
+      var item = el("li");
+      item.appendChild(line([
         "pool2 map " + (ch + 1) + " (row " + Math.floor(cell / w) + ", column " + (cell % w) + "): " +
           fmt(t.input) + " × weight " + fmt(t.weight) + " = ", numberSpan("nx-term", t.value)
       ]));
+      list.appendChild(item);
     });
     box.appendChild(el("p", {}, "The " + TOP_CONTRIBUTIONS + " largest contributions (pool2 value × weight):"));
     box.appendChild(list);
     box.appendChild(line(["the other " + info.restCount + " together: ", numberSpan("nx-term", info.rest)]));
     box.appendChild(line(["+ bias ", numberSpan("nx-bias", info.bias), " = score (logit) ", numberSpan("nx-total", info.total)]));
     box.appendChild(line(["softmax over the ten scores: probability ", numberSpan("nx-result", info.probability)]));
-  };
-
-  // ---------------------------------------------------------------- what if
-
-  Explorer.prototype.onToggle = function (layer, ch, toggle) {
-    var list = this.off[layer].filter(function (i) { return i !== ch; });
-    if (!toggle.checked) list.push(ch);
-    this.off[layer] = list.sort();
-    this.params = core.withFiltersOff(this.data.params, this.off.conv1, this.off.conv2);
-    this.update();
-    this.updateAccuracy();
-  };
-
-  /** Accuracy over the stored test digits, with every filter and with the current ones; computed
-   *  after the maps are painted, since it runs the network on every stored digit. */
-  Explorer.prototype.updateAccuracy = function () {
-    var self = this;
-    var ticket = (this.accuracyTicket = (this.accuracyTicket || 0) + 1);
-    this.accuracyPending = true;
-    this.accuracyText.textContent = "Computing the accuracy on the stored test digits…";
-    setTimeout(function () {
-      if (ticket !== self.accuracyTicket) return;
-      var data = self.data, off = self.off.conv1.length + self.off.conv2.length;
-      if (!self.baseline) self.baseline = core.accuracy(core.predictAll(data.params, data.images), data.labels);
-      var all = self.baseline;
-      var now = off ? core.accuracy(core.predictAll(self.params, data.images), data.labels) : all;
-      self.current = now;
-      self.accuracyPending = false;
-      self.accuracyText.textContent =
-        "Accuracy on the " + all.total + " stored test digits: " + percent(all.fraction) + " (" + all.correct +
-        " right) with every filter; " + (off ? percent(now.fraction) + " (" + now.correct + " right) with the " +
-        off + " filter" + (off > 1 ? "s" : "") + " you switched off." : "switch a filter off to compare.");
-    }, 30);
-  };
-
-  // ---------------------------------------------------------------- attribution
-
-  Explorer.prototype.updateAttribution = function () {
-    if (!this.attributionToggle || !this.attributionToggle.checked) return;
-    if (this.empty) {
-      this.attribution = null;
-      this.attributionText.textContent = "Draw a digit first: an empty grid has nothing to attribute.";
-      return;
-    }
-    var label = core.argmax(this.layers.logits);
-    var gradient = core.inputGradient(this.params, this.x, label);
-    var occlusion = core.occlusionMap(this.params, this.x, label, OCCLUSION.size, OCCLUSION.stride, OCCLUSION.value);
-    this.attribution = { label: label, gradient: gradient, occlusion: occlusion };
-    var saliency = core.tensor(this.grid, this.grid, 1, gradient.map(Math.abs));
-    paintMap(this.saliencyCanvas, saliency, 0, largest(saliency), []);
-    paintDiverging(this.occlusionCanvas, occlusion.values, this.data.colours);
-    this.attributionText.textContent =
-      "For class " + label + ". Saliency: bright pixels change the score most. Occlusion: orange where covering " +
-      "the patch lowers the probability, purple where it raises it.";
-  };
-
-  /** Signed values on the figures' diverging map: stops (from the data file, most negative first,
-   *  evenly spaced) from −largest |value| to +largest |value|, linearly between them. */
-  function paintDiverging(canvas, values, stops) {
-    var size = canvas.size, ctx = canvas.small.getContext("2d"), pixels = ctx.createImageData(size, size), big = 0, i;
-    for (i = 0; i < values.length; i++) big = Math.max(big, Math.abs(values[i]));
-    for (i = 0; i < values.length; i++) {
-      var at = ((big > 0 ? values[i] / big : 0) + 1) / 2 * (stops.length - 1);
-      var k = Math.min(Math.floor(at), stops.length - 2), f = at - k;
-      var color = [0, 1, 2].map(function (c) { return Math.round(stops[k][c] + f * (stops[k + 1][c] - stops[k][c])); });
-      pixels.data[4 * i] = color[0];
-      pixels.data[4 * i + 1] = color[1];
-      pixels.data[4 * i + 2] = color[2];
-      pixels.data[4 * i + 3] = 255;
-    }
-    ctx.putImageData(pixels, 0, 0);
-    drawScaled(canvas, []);
   }
 
   // ---------------------------------------------------------------- start
 
+  var SELECTOR = "[data-network-explorer]";
   var explorers = [];
   var failure = null;
 
   function start() {
-    var roots = document.querySelectorAll("[data-network-explorer]");
+    var roots = document.querySelectorAll(SELECTOR);
     if (!roots.length) return;
     var data;
     try {
-      data = loadData(window.NETWORK_EXPLORER_DATA);
+      data = core.checkNetworkData(window.NETWORK_EXPLORER_DATA);
     } catch (error) {
       failure = "The network explorer could not load its data file (" + error.message + "); " +
         "reload the page, or rebuild the site if it persists.";
-      for (var j = 0; j < roots.length; j++) {
-        roots[j].textContent = "";
-        roots[j].appendChild(el("p", { class: "nx-error", role: "alert" }, failure));
-      }
-      return;
+      return views.showProblem(roots, failure);
     }
-    for (var i = 0; i < roots.length; i++) explorers.push(new Explorer(roots[i], data));
+    var note = views.featureNote(views.missing(NEEDS), WITHOUT);
+    for (var i = 0; i < roots.length; i++) {
+      try {
+        explorers.push(new Explorer(roots[i], data));
+      } catch (error) {
+        failure = "The network explorer stopped: " + error.message + ".";
+        views.showProblem([roots[i]], failure);
+      }
+      if (note) roots[i].insertBefore(note.cloneNode(true), roots[i].firstChild);
+    }
   }
 
   function arrays(layers) {
@@ -956,13 +695,20 @@
     return out;
   }
 
+  /** Add a panel (see the top of this file) to every explorer, built or still to build. */
+  window.NetworkExplorerPanels = {
+    add: function (panel) {
+      panels.push(panel);
+      explorers.forEach(function (explorer) { explorer.addPanel(panel); });
+    }
+  };
+
   window.networkExplorer = {
     failure: function () { return built() && failure; },
     explorer: function (i) { return built()[i || 0]; },
     ready: function () { return built().length > 0; },
     layers: function () {
-      var e = built()[0];
-      return arrays(e.layers);
+      return arrays(built()[0].layers);
     },
     layersOf: function (indices) {
       var e = built()[0], n = e.grid * e.grid;
@@ -984,9 +730,20 @@
         accuracy: e.current, accuracyPending: e.accuracyPending, baseline: e.baseline, off: e.off
       };
     },
-    attribution: function () {
-      var a = built()[0].attribution;
-      return a && { label: a.label, gradient: Array.from(a.gradient), occlusion: Array.from(a.occlusion.values) };
+    /** The numbers a panel shows (explorer.results[name]), typed arrays as arrays; null before it has any. */
+    result: function (name) {
+      var found = built()[0].results[name], out = {};
+      if (!found) return null;
+      Object.keys(found).forEach(function (key) {
+        out[key] = ArrayBuffer.isView(found[key]) ? Array.from(found[key]) : found[key];
+      });
+      return out;
+    },
+    attribution: function () { return this.result("attribution"); },
+    /** The RGBA bytes a picture shows at its own size: "grid", "input" or a panel's picture by name. */
+    pixels: function (name) {
+      var view = built()[0].pictures[name];
+      return view ? views.shownPixels(view) : null;
     },
     weights: function () {
       var params = built()[0].data.params, out = {};
@@ -996,27 +753,21 @@
     timings: function () { return built()[0].timings.slice(); }
   };
 
-  // The explorer builds itself when it comes near the screen, or as soon as a
-  // script asks for it through window.networkExplorer, not while the page loads: a phone
-  // shows the text first, and a reader who never scrolls to it pays nothing.
-  var started = false;
-  function built() {
-    if (!started) {
-      started = true;
-      fetchData(start);
-    }
-    return explorers;
-  }
-  // The data file (the weights and the test digits) is large: it is fetched only
-  // now, from the address the page gives; a file that fails to load or to run
-  // leaves NETWORK_EXPLORER_DATA unset, and start() says so on the page.
-  function fetchData(then) {
+  // The explorer builds itself when it comes near the screen, or as soon as a script asks for
+  // it through window.networkExplorer, not while the page loads: a phone shows the text first,
+  // and a reader who never scrolls to it pays nothing. Its data file (the weights and the test
+  // digits) is large: it is fetched only then, from the address the page gives; a file that
+  // fails to load or to run leaves NETWORK_EXPLORER_DATA unset, and start() says so on the page.
+  var begin = views.lazyStart(SELECTOR, function () {
     var address = window.NETWORK_EXPLORER_DATA_ADDRESS;
-    if (window.NETWORK_EXPLORER_DATA || !address) return then();
+    if (window.NETWORK_EXPLORER_DATA || !address) return start();
     var script = document.createElement("script");
     script.src = address;
-    script.onload = script.onerror = then;
+    script.onload = script.onerror = start;
     document.head.appendChild(script);
+  });
+  function built() {
+    begin();
+    return explorers;
   }
-  core.whenNear("[data-network-explorer]", built);
 })();

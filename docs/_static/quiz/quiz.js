@@ -1,28 +1,12 @@
 // Check-your-understanding questions: checks what the reader types or picks against the
 // answer and the hints the build computed (the data-quiz attribute of each .quiz element).
-// Plain JavaScript, no network; Enter checks, focus stays where the reader is.
+// Typed numbers are read by ConvCore.parseNumber and parseSize (explorer/numbers.js), the one
+// parser of the site's number fields. Plain JavaScript, no network; Enter checks, focus stays
+// where the reader is. The checking (readTyped, judge) needs no page and loads under Node.
 (function () {
   "use strict";
 
-  var NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
-
-  // " −12 ", "+3.5", "3,920", "3 920" -> a number; anything else ("12 13", "1e3") -> null.
-  function parseNumber(text) {
-    var t = text.replace(/[\u2212\u2012\u2013]/g, "-").trim().replace(/^([+-])\s+/, "$1");
-    if (/^[+-]?\d{1,3}([,\s]\d{3})+(\.\d*)?$/.test(t)) t = t.replace(/[,\s]/g, "");
-    if (!NUMBER.test(t)) return null;
-    var value = Number(t);
-    return isFinite(value) ? value : null;
-  }
-
-  // "26", "26x26", "26 × 26", "26, 26", "(26, 26)", "26 by 26" -> [26] or [26, 26]; else null.
-  function parseSize(text) {
-    var t = text.replace(/[\u2212]/g, "-").replace(/[()[\]]/g, " ").trim();
-    var parts = t.split(/\s*(?:[x×X*,;]|\bby\b)\s*|\s+/).filter(function (p) { return p !== ""; });
-    if (parts.length < 1 || parts.length > 2) return null;
-    var values = parts.map(parseNumber);
-    return values.every(function (v) { return v !== null; }) ? values : null;
-  }
+  var numbers = globalThis.ConvCore;
 
   function same(a, b) {
     if (typeof a === "string" || typeof b === "string") return a === b;
@@ -35,21 +19,17 @@
     choice: "Pick one of the answers first.",
   };
 
-  // The reader's answer as a value to compare, {message} if it cannot be read.
-  function readAnswer(root, kind) {
-    if (kind === "choice") {
-      var picked = root.querySelector("input[type=radio]:checked");
-      return picked ? { value: picked.value } : { message: MESSAGES.choice };
-    }
-    var text = root.querySelector(".quiz-answer").value;
+  // What the reader typed as a value to compare: {value}, {unequal: true} for a size whose
+  // two numbers differ, or {message} if it cannot be read.
+  function readTyped(text, kind) {
     if (kind === "size") {
-      var size = parseSize(text);
+      var size = numbers.parseSize(text);
       if (size === null) return { message: MESSAGES.size };
       if (size.length === 2 && !same(size[0], size[1])) return { unequal: true };
       return { value: size[0] };
     }
-    var number = parseNumber(text);
-    return number === null ? { message: MESSAGES.number } : { value: number };
+    var number = numbers.parseNumber(text);
+    return number.error ? { message: MESSAGES.number } : { value: number.value };
   }
 
   // {state: "correct" | "mistake" | "wrong" | "unreadable", text} for an answer.
@@ -63,6 +43,15 @@
       if (same(answer.value, data.mistakes[i].value)) return { state: "mistake", text: "Not quite. " + data.mistakes[i].hint };
     }
     return { state: "wrong", text: "Not quite. " + data.hint };
+  }
+
+  // The reader's answer in the question root.
+  function readAnswer(root, kind) {
+    if (kind === "choice") {
+      var picked = root.querySelector("input[type=radio]:checked");
+      return picked ? { value: picked.value } : { message: MESSAGES.choice };
+    }
+    return readTyped(root.querySelector(".quiz-answer").value, kind);
   }
 
   function setUp(root) {
@@ -113,7 +102,21 @@
     document.querySelectorAll(".quiz[data-quiz]").forEach(setUp);
   }
 
-  window.courseQuiz = { parseNumber: parseNumber, parseSize: parseSize };
+  var quiz = {
+    // " −12 " -> −12, "3,920" -> 3920, "16,5" -> 16.5, "2.96e2" -> 296; anything else ("12 13", "x") -> null.
+    parseNumber: function (text) {
+      var parsed = numbers.parseNumber(text);
+      return parsed.error ? null : parsed.value;
+    },
+    parseSize: numbers.parseSize,
+    readTyped: readTyped,
+    judge: judge
+  };
+  if (typeof module === "object" && module.exports) {
+    module.exports = quiz;
+    return;
+  }
+  window.courseQuiz = quiz;
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();

@@ -329,8 +329,8 @@ def exercise_shapes(weights=None):
     by default the weights file the build wrote (or, without one, the trained network).
     """
     if weights is None:
-        from convviz.network_data import weights_path
         from convviz.tiny_cnn import load_weights, trained_network
+        from coursesite.network_data import weights_path
 
         path = weights_path()
         weights = load_weights(path) if path.exists() else trained_network()[0]

@@ -8,7 +8,8 @@ labels. The drawing constants of :mod:`convviz.drawing` travel with them, one
 drawn digit of each class from the project's held-out drawings
 (:mod:`convviz.drawn_digits`) for the explorer to open with, and the colours of
 signed values (:data:`convviz.plotting.SIGNED_STOPS`, orange positive, purple
-negative, as in the figures) for the occlusion map.
+negative, as in the figures) for the occlusion map, and the largest weight training
+gives (the downloads' ``MAX_WEIGHT``): the page checks the file against it.
 """
 
 import base64
@@ -17,11 +18,12 @@ import numpy as np
 from matplotlib.colors import to_rgb
 
 from convviz import drawing
+from convviz.downloads import load_download
 from convviz.drawn_digits import drawings, prepared
-from convviz.explorer_data import as_script
-from convviz.paths import GENERATED_DIR
 from convviz.plotting import SIGNED_STOPS
 from convviz.tiny_cnn import PARAMETER_NAMES, as_input, forward, load_weights
+from coursesite.explorer_data import as_script
+from coursesite.paths import GENERATED_DIR
 
 WEIGHTS_NAME = "tiny_cnn_weights.npz"
 
@@ -70,24 +72,31 @@ def drawn_examples(weights):
     return examples
 
 
+def drawing_constants():
+    """The constants of :mod:`convviz.drawing` the page's twin (drawing.js) needs, by its names."""
+    return {
+        "grid": drawing.GRID,
+        "bitmap": drawing.BITMAP,
+        "block": drawing.BLOCK,
+        "pen_width": drawing.PEN_WIDTH,
+        "gray_per_count": drawing.GRAY_PER_COUNT,
+        "ink_width": drawing.INK_WIDTH,
+        "ink_height": drawing.INK_HEIGHT,
+        "centre": drawing.CENTRE,
+        "max_scale": drawing.MAX_SCALE,
+        "max_stretch": drawing.MAX_STRETCH,
+    }
+
+
 def network_data(weights):
     """The explorer's data from a dict of arrays as load_weights returns it."""
     return {
+        # The page refuses weights beyond what training gives, as the downloads' loader does.
+        "limits": {"max_weight": load_download("self_check").MAX_WEIGHT},
         "params": {name: encoded(weights[name], np.float64) for name in PARAMETER_NAMES},
         "test_images": encoded(weights["test_images"], np.uint8),
         "test_labels": [int(label) for label in weights["test_labels"]],
-        "drawing": {
-            "grid": drawing.GRID,
-            "bitmap": drawing.BITMAP,
-            "block": drawing.BLOCK,
-            "pen_width": drawing.PEN_WIDTH,
-            "gray_per_count": drawing.GRAY_PER_COUNT,
-            "ink_width": drawing.INK_WIDTH,
-            "ink_height": drawing.INK_HEIGHT,
-            "centre": drawing.CENTRE,
-            "max_scale": drawing.MAX_SCALE,
-            "max_stretch": drawing.MAX_STRETCH,
-        },
+        "drawing": drawing_constants(),
         "examples": drawn_examples(weights),
         "signed_colours": [[round(255 * c) for c in to_rgb(colour)] for colour in SIGNED_STOPS],
     }

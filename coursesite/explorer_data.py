@@ -46,8 +46,8 @@ def as_script(variable, data, source):
     )
 
 
-def explorer_script(inputs=None):
-    """The JavaScript text that defines window.CONV_EXPLORER_DATA."""
+def explorer_data(inputs=None):
+    """The explorer's data: the inputs as base64 pixels, the presets, the step-by-step example."""
     inputs = explorer_inputs() if inputs is None else inputs
     images = {
         name: {
@@ -59,8 +59,12 @@ def explorer_script(inputs=None):
     }
     small = small_example()
     step_example = {"width": small.shape[1], "height": small.shape[0], "values": small.ravel().tolist()}
-    data = {"images": images, "presets": explorer_presets(), "small_example": step_example}
-    return as_script("CONV_EXPLORER_DATA", data, __name__)
+    return {"images": images, "presets": explorer_presets(), "small_example": step_example}
+
+
+def explorer_script(inputs=None):
+    """The JavaScript text that defines window.CONV_EXPLORER_DATA."""
+    return as_script("CONV_EXPLORER_DATA", explorer_data(inputs), __name__)
 
 
 def write_explorer_script(path):

@@ -1,0 +1,276 @@
+"""Write the values the Node tests of the explorers' modules compare with (tests/js/*.test.js).
+
+Every expected value comes from the Python twin of a module (convviz) or from an independent
+computation here (SciPy's binary dilation for receptive fields, NumPy's interpolation for colours);
+the inputs are seeded, so the files are the same on every run. ``tests/test_js.py`` writes them
+into a temporary folder and runs ``node --test`` on them; by hand:
+
+    .venv/bin/python tests/js/write_fixtures.py _build/js-fixtures
+    JS_FIXTURES=_build/js-fixtures node --test tests/js/*.test.js
+"""
+
+import base64
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+for folder in (ROOT, ROOT / "tests"):
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+
+from support.oracles import influence_box  # noqa: E402
+
+from convviz import augmentation, display, drawing, patterns  # noqa: E402
+from convviz.attribution import input_gradient, occlusion_map  # noqa: E402
+from convviz.drawn_digits import drawings  # noqa: E402
+from convviz.plotting import SIGNED_STOPS  # noqa: E402
+from convviz.seeded_random import SeededRandom  # noqa: E402
+from convviz.tiny_cnn import forward_layers, init_parameters, load_digit_split  # noqa: E402
+from coursesite.explorer_data import explorer_data  # noqa: E402
+from coursesite.network_data import drawing_constants, network_data  # noqa: E402
+
+LAYER_NAMES = ("input", "conv1", "pool1", "conv2", "pool2", "logits", "probabilities")
+
+
+def pixels(array):
+    """uint8 array -> base64 of its bytes, row by row."""
+    return base64.b64encode(np.ascontiguousarray(array, dtype=np.uint8).tobytes()).decode()
+
+
+def test_network():
+    """Seeded He-uniform weights with nonzero biases (the arithmetic needs no training), and test digits."""
+    rng = np.random.default_rng(7)
+    params = init_parameters(seed=11)
+    for name in ("b1", "b2", "b3"):
+        params[name] = rng.normal(0, 0.1, params[name].shape)
+    _, _, test_x, test_y = load_digit_split()
+    return params, test_x[:40], test_y[:40]
+
+
+def strokes_cases():
+    """{name: strokes}: odd strokes, random ones, and drawn digits of the project's dev set."""
+    rng = np.random.default_rng(3)
+    cases = {
+        "a dot": [[[3.0, 4.0]]],
+        "a line across": [[[0.0, 14.0], [28.0, 14.2]]],
+        "a line down": [[[14.0, 0.0], [13.5, 28.0]]],
+        "outside and back": [[[5.0, 5.0], [-40.0, 14.0], [60.0, 20.0], [20.0, 25.0]]],
+        "far outside": [[[1e6, 1e6], [1e6 + 3, 1e6 + 12]], [[1e6 + 1, 1e6 + 6]]],
+        "at ±1e308": [[[-1e308, -1e308], [1e308, 1e308]], [[0.0, 1e308]]],
+        "at ±MAX": [[[-1.7976931348623157e308, 3.0], [1.7976931348623157e308, 9.0]]],
+        "a scribble": [rng.uniform(0, 28, (120, 2)).tolist()],
+    }
+    for n in range(12):
+        cases[f"random {n}"] = [rng.uniform(-5, 33, (int(k), 2)).tolist() for k in rng.integers(1, 9, 3)]
+    for n, drawn in enumerate(drawings("dev")[:30]):
+        cases[f"drawn {n}"] = drawn.strokes
+    return cases
+
+
+def drawing_fixture():
+    cases = []
+    for name, strokes in strokes_cases().items():
+        cases.append(
+            {
+                "name": name,
+                "strokes": strokes,
+                "normalised": [placed.tolist() for placed in drawing.normalise(strokes)],
+                "scaled": drawing.prepare(strokes).ravel().tolist(),
+                "drawn": drawing.prepare(strokes, normalised=False).ravel().tolist(),
+            }
+        )
+    rng = np.random.default_rng(4)
+    segments = []
+    for _ in range(300):
+        ends = [
+            *(rng.uniform(-1, 1, 2) * 10.0 ** rng.integers(0, 309)),
+            *(rng.uniform(-1, 1, 2) * 10.0 ** rng.integers(0, 5)),
+        ]
+        clipped = drawing.clip_segment(*ends, -3.25, 31.25)
+        segments.append({"ends": ends, "clipped": None if clipped is None else [float(v) for v in clipped]})
+    _, images, _ = test_network()
+    inputs = []
+    for digit, shift, strokes in [
+        (3, [0, 0], []),
+        (3, [2, -1], []),
+        (7, [-30, 5], []),
+        (7, [1, 1], cases[1]["strokes"]),
+        (0, [-3, 4], strokes_cases()["drawn 2"]),
+    ]:
+        dx, dy = shift
+        moved = np.zeros((28, 28), dtype=np.uint8)
+        rows, cols = slice(max(dy, 0), 28 + min(dy, 0)), slice(max(dx, 0), 28 + min(dx, 0))
+        source_rows, source_cols = slice(max(-dy, 0), 28 + min(-dy, 0)), slice(max(-dx, 0), 28 + min(-dx, 0))
+        if abs(dx) < 28 and abs(dy) < 28:
+            moved[rows, cols] = images[digit][source_rows, source_cols]
+        if strokes:
+            moved = np.maximum(moved, drawing.prepare(strokes, normalised=False))
+        inputs.append({"digit": digit, "shift": shift, "strokes": strokes, "image": moved.ravel().tolist()})
+    return {
+        "drawing": drawing_constants(),
+        "cases": cases,
+        "segments": segments,
+        "images": pixels(images),
+        "inputs": inputs,
+    }
+
+
+def network_fixture():
+    params, images, labels = test_network()
+    x = images / 255.0
+    layers = forward_layers(params, x[..., None])
+    chosen = [0, 5, 17]
+    attribution = []
+    for n in chosen:
+        label = int(layers["logits"][n].argmax())
+        attribution.append(
+            {
+                "index": n,
+                "label": label,
+                "gradient": input_gradient(params, x[n], label).ravel().tolist(),
+                "occlusion": occlusion_map(params, x[n], label).ravel().tolist(),
+            }
+        )
+    off = {"conv1": [1, 3], "conv2": [0, 6, 7]}
+    switched = {name: value.copy() for name, value in params.items()}
+    for indices, (w, b) in zip(off.values(), [("W1", "b1"), ("W2", "b2")]):
+        switched[w][indices] = 0.0
+        switched[b][indices] = 0.0
+    fields = [
+        {"layer": layer, "row": row, "col": col, "box": list(influence_box(layer, row, col))}
+        for layer, size in (("conv1", 28), ("pool1", 14), ("conv2", 14), ("pool2", 7))
+        for row in range(size)
+        for col in range(size)
+    ]
+    return {
+        "params": {
+            name: {"shape": list(value.shape), "values": value.ravel().tolist()}
+            for name, value in params.items()
+        },
+        "images": pixels(images),
+        "labels": labels.tolist(),
+        "layers": [
+            {name: layers[name][n].ravel().tolist() for name in LAYER_NAMES} for n in range(len(images))
+        ],
+        "predictions": layers["logits"].argmax(axis=1).tolist(),
+        "off": off,
+        "switched_predictions": forward_layers(switched, x[..., None])["logits"].argmax(axis=1).tolist(),
+        "attribution": attribution,
+        "fields": fields,
+    }
+
+
+def random_fixture():
+    out = []
+    for seed in (0, 1, 2027, 4294967295):
+        random = SeededRandom(seed)
+        out.append(
+            {
+                "seed": seed,
+                "raw": [random.next_uint32() for _ in range(300)],
+                "uniforms": random.uniforms(100),
+                "below": [random.below(n) for n in (1, 3, 10, 1438, 2097152)],
+                "permutation": random.permutation(1438),
+            }
+        )
+    return out
+
+
+def augmentation_fixture():
+    _, _, test_x, _ = load_digit_split()
+    images = test_x[:10] / 255.0
+    uniforms = np.array(SeededRandom(31).uniforms(len(images) * augmentation.COUNT)).reshape(len(images), -1)
+    uniforms[0] = 0.5  # no distortion at all
+    uniforms[1] = [0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0]  # every range at one end
+    uniforms[2] = [1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0]  # and at the other
+    return {
+        "ranges": augmentation.RANGES,
+        "images": [image.ravel().tolist() for image in images],
+        "uniforms": uniforms.tolist(),
+        "distorted": [image.ravel().tolist() for image in augmentation.distort(images, uniforms)],
+    }
+
+
+def patterns_fixture():
+    shapes = {size: pixels(patterns.shapes_pattern(size)) for size in (64, 90, 100, 128, 256)}
+    boards = [
+        [size, square, pixels(patterns.checkerboard(size, square))] for size, square in ((256, 32), (100, 7))
+    ]
+    return {"shapes": shapes, "checkerboards": boards}
+
+
+def pixels_fixture():
+    rng = np.random.default_rng(5)
+    cases = [
+        rng.normal(0, 300, 500),
+        rng.uniform(-1, 1, 400),
+        np.array([0.0, 0.0, 0.0]),
+        np.array([-2.5, 0.5, 1.5, 255.5, 256.0, -0.5, 12.7]),  # halves, ends, fractions
+        np.arange(-3.0, 4.0) / 6,  # values whose stretch lands on exact halves
+    ]
+    display_cases = []
+    for values in cases:
+        display_cases.append(
+            {
+                "values": values.tolist(),
+                "abs": display.stretch(np.abs(values), 100).tolist(),
+                "clip": display.clip_to_uint8(values).tolist(),
+                "minmax": display.to_uint8(values).tolist(),
+            }
+        )
+    stops = np.array(
+        [[int(colour[i : i + 2], 16) for i in (1, 3, 5)] for colour in SIGNED_STOPS], dtype=float
+    )
+    signed = rng.normal(0, 1, 300)
+    signed[:3] = [0.0, np.abs(signed).max(), -np.abs(signed).max()]
+    t = signed / np.abs(signed).max()
+    where = np.linspace(-1, 1, len(stops))
+    colours = np.stack([np.interp(t, where, stops[:, c]) for c in range(3)], axis=1)
+    return {
+        "display": display_cases,
+        "stops": stops.astype(int).tolist(),
+        "signed": {"values": signed.tolist(), "colours": colours.tolist()},
+    }
+
+
+def data_fixture():
+    """The two explorers' data as the build writes them (the network's with the seeded weights)."""
+    params, images, labels = test_network()
+    weights = dict(params, test_images=images, test_labels=labels)
+    return {"conv": explorer_data(), "network": network_data(weights)}
+
+
+def quiz_fixture():
+    from coursesite import quiz
+
+    return {qid: quiz.question(qid) for qid in quiz.QUESTION_IDS}
+
+
+FIXTURES = {
+    "drawing": drawing_fixture,
+    "network": network_fixture,
+    "random": random_fixture,
+    "augmentation": augmentation_fixture,
+    "patterns": patterns_fixture,
+    "pixels": pixels_fixture,
+    "data": data_fixture,
+    "quiz": quiz_fixture,
+}
+
+
+def write_fixtures(folder):
+    """Write <name>.json for every fixture into folder (created); return the folder."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, make in FIXTURES.items():
+        (folder / f"{name}.json").write_text(json.dumps(make(), allow_nan=False))
+    return folder
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: write_fixtures.py FOLDER")
+    print(write_fixtures(sys.argv[1]))
