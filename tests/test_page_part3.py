@@ -250,7 +250,7 @@ def test_exercise_5_comes_before_the_references_with_its_downloads_and_dropdowns
 def test_exercise_5_prose_names_the_emphasized_lines_of_the_solution():
     from support.pages import emphasized_blocks, function_lines, named_lines
 
-    from convviz.paths import ROOT
+    from coursesite.paths import ROOT
 
     blocks = list(emphasized_blocks(ROOT / "docs" / "module_9_2_2" / "trained_network.rst"))
     (block,) = [b for b in blocks if b[1] == "occlusion_map"]
@@ -280,8 +280,8 @@ def test_the_score_and_probability_numbers_are_a_direct_loops(exercise5):
     """Recomputed here: a plain loop over the 12 × 12 corners, the vectorized network, SciPy's softmax."""
     from scipy.special import softmax
 
-    from convviz.network_data import weights_path
     from convviz.tiny_cnn import load_weights
+    from coursesite.network_data import weights_path
 
     weights = load_weights(weights_path())
     images, labels = weights["test_images"] / 255.0, weights["test_labels"]
@@ -315,7 +315,7 @@ def test_the_captured_output_and_picture_are_what_the_download_writes(site, tmp_
     """The build ran the solution with convviz's fast network; the real download, loops and all, agrees."""
     from conftest import DOWNLOADS, run_script
 
-    from convviz.network_data import weights_path
+    from coursesite.network_data import weights_path
 
     result = run_script(DOWNLOADS / "occlusion_solution.py", "--weights", str(weights_path()), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
