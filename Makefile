@@ -12,9 +12,9 @@ SPHINX     := $(BIN)/sphinx-build -c . $(SPHINXOPTS)
 
 help:
 	@echo "make html       build the site into $(BUILD)/html (runs every figure script)"
-	@echo "make test       build, then run lint, link check and the test suite"
+	@echo "make test       build, then run lint and the test suite (link check included)"
 	@echo "make lint       ruff on the Python code, sphinx-lint on the pages"
-	@echo "make linkcheck  check every internal link and anchor (no network)"
+	@echo "make linkcheck  check every internal link and anchor of the built site (no network)"
 	@echo "make bench      print speed ratios, build times, page weights and Lighthouse scores"
 	@echo "make serve      live-reloading preview on http://127.0.0.1:8000"
 	@echo "make clean      remove every generated file"
@@ -37,8 +37,10 @@ html: venv
 	@command -v node >/dev/null 2>&1 || { echo "error: node not found; the formulas are typeset by KaTeX with Node.js at build time (on Debian: apt-get install nodejs)"; exit 1; }
 	$(SPHINX) -b html docs $(BUILD)/html
 
+# Sphinx's linkcheck builder would check nothing here (conf.py ignores every external link
+# and it does not follow internal ones); tests/test_links.py checks every link of the built
+# pages, and `make test` runs it with the rest of the suite.
 linkcheck: html test-venv
-	$(SPHINX) -b linkcheck docs $(BUILD)/linkcheck
 	$(BIN)/python -m pytest -q tests/test_links.py
 
 lint: test-venv
@@ -47,10 +49,12 @@ lint: test-venv
 	$(BIN)/sphinx-lint docs scripts/GALLERY_HEADER.rst
 
 # The browser tests need a Chromium; tests/chromium.py says in one line how to get one
-# (SKIP_BROWSER_TESTS=1 skips them on purpose).
-test: html test-venv lint linkcheck
+# (SKIP_BROWSER_TESTS=1 skips them on purpose). The tests run in TEST_WORKERS processes
+# (pytest-xdist); tests marked with one xdist_group run in the same process.
+TEST_WORKERS ?= 3
+test: html test-venv lint
 	@$(BIN)/python tests/chromium.py
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # Lighthouse comes from npm into ./node_modules when npm is there; without it its scores are skipped.
 bench: html test-venv

@@ -4,7 +4,13 @@ import subprocess
 import sys
 
 import pytest
-from browser_support import browser, page, server  # noqa: F401  (fixtures for the browser tests)
+from browser_support import (  # noqa: F401  (fixtures and the report hook of the browser tests)
+    browser,
+    page,
+    pytest_runtest_makereport,
+    reused_page,
+    server,
+)
 
 # Paths are defined once, in convviz.paths; the tests import these short names from here.
 from convviz.paths import DOWNLOADS_DIR as DOWNLOADS  # noqa: F401
@@ -28,3 +34,19 @@ def run_script(path, *args, cwd):
     return subprocess.run(
         [sys.executable, str(path), *args], cwd=cwd, capture_output=True, text=True, timeout=120
     )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist, the modules that use the trained tiny CNN run in one worker.
+
+    trained_network() trains once per process (about 6 s of one core); one group
+    means one training for the whole run instead of one per worker.
+    """
+    from convviz.tiny_cnn import trained_network
+
+    for item in items:
+        module = getattr(item, "module", None)
+        uses_network = getattr(module, "trained_network", None) is trained_network
+        if uses_network and item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group("trained_network"))
