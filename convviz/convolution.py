@@ -103,17 +103,25 @@ def square_sum(array, what):
     infinite, while a finite sum proves every value finite. Finite values too large
     to square give an infinite sum, not an error.
     """
-    flat = np.ascontiguousarray(array).ravel()
+    flat = _flat_numbers(array, what)
     total = sum(ddot(flat, flat, n, start, 1, start, 1) for start, n in _blocks(flat.size))
     if not np.isfinite(total) and not np.isfinite(flat).all():
         raise ValueError(f"{what} contains NaN or infinity")
     return total
 
 
-def abs_sum(array):
+def abs_sum(array, what="array"):
     """Σ|array| from BLAS asum, without a temporary copy."""
-    flat = np.ascontiguousarray(array).ravel()
+    flat = _flat_numbers(array, what)
     return sum(dasum(flat, n, start, 1) for start, n in _blocks(flat.size))
+
+
+def _flat_numbers(array, what):
+    """array as one contiguous float64 row (a view where it already is one); ValueError if not numbers."""
+    array = np.asarray(array)
+    if array.dtype.kind not in "biuf":
+        raise ValueError(f"{what} must hold numbers, got dtype {array.dtype}")
+    return np.ascontiguousarray(array, dtype=np.float64).ravel()
 
 
 def _blocks(size):
@@ -247,7 +255,7 @@ def fft_error_bound(image, kernel):
     return _error_bound(image.shape, square_sum(image, "image"), kernel)
 
 
-def typical_magnitude(abs_sum, square_sum, count):
+def typical_magnitude(absolute_sum, sum_of_squares, count):
     """A lower bound on the median |pixel|, from Σ|pixel|, Σ pixel² and the number of pixels.
 
     The median of any values lies within one standard deviation of their mean, so
@@ -257,12 +265,20 @@ def typical_magnitude(abs_sum, square_sum, count):
     square); μ is lowered and Σ pixel² raised by that much first, so the result
     stays a lower bound. Zero when the bound says nothing (μ ≤ σ).
     """
+    count = check_whole_number(count, "count", 1)
+    for value, name in ((absolute_sum, "absolute_sum"), (sum_of_squares, "sum_of_squares")):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float, np.integer, np.floating))
+            or not value >= 0
+        ):
+            raise ValueError(f"{name} must be a number >= 0, got {value!r}")
     slack = 2 * (count + 2) * _EPS
-    mean = abs_sum * (1 - slack) / count
+    mean = absolute_sum * (1 - slack) / count
     if not mean > 0:
         return 0.0
     with np.errstate(over="ignore"):
-        second_moment = (square_sum * (1 + slack) + count * _UNDERFLOW) / count
+        second_moment = (sum_of_squares * (1 + slack) + count * _UNDERFLOW) / count
         relative_variance = second_moment / mean / mean - 1  # (σ/μ)², without squaring μ
     if not relative_variance < np.inf:
         return 0.0
@@ -270,7 +286,7 @@ def typical_magnitude(abs_sum, square_sum, count):
 
 
 def _fft_is_accurate(image, image_square_sum, kernel):
-    typical = typical_magnitude(abs_sum(image), image_square_sum, image.size)
+    typical = typical_magnitude(abs_sum(image, "image"), image_square_sum, image.size)
     with np.errstate(over="ignore"):
         response = FFT_TOLERANCE * typical * np.abs(kernel).sum()
     return bool(_error_bound(image.shape, image_square_sum, kernel) <= response)

@@ -456,3 +456,22 @@ def test_padding_up_to_the_size_limit_is_allowed(monkeypatch):
     assert correlate2d(image, kernel, padding=1).shape == (10, 12)
     with pytest.raises(ValueError, match="padding makes the image 14×16, more than 168 values"):
         correlate2d(image, kernel, padding=2)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: convolution.typical_magnitude(-1.0, 4.0, 4), "absolute_sum must be a number >= 0"),
+        (lambda: convolution.typical_magnitude(1.0, np.nan, 4), "sum_of_squares must be a number >= 0"),
+        (lambda: convolution.typical_magnitude(True, 1.0, 4), "absolute_sum"),
+        (lambda: convolution.typical_magnitude(1.0, 1.0, 0), "count must be a whole number >= 1"),
+        (lambda: convolution.square_sum(np.array(["a"]), "image"), "image must hold numbers"),
+        (lambda: convolution.abs_sum(np.array([None]), "image"), "image must hold numbers"),
+        (lambda: convolution.fft_error_bound(np.ones((3, 3)), np.ones(3)), "kernel must be 2-D"),
+        (lambda: convolution.fft_is_accurate(np.full((3, 3), np.nan), np.ones((2, 2))), "image contains NaN"),
+        (lambda: convolution.padding_widths((3, 0), "same"), "kernel_shape entries must be a whole number"),
+    ],
+)
+def test_the_guard_functions_name_their_bad_argument(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
