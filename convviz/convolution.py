@@ -10,6 +10,8 @@ shifted by a tap is a contiguous slice, so at stride 1 a tap is one BLAS
 rounding error is small for the given input (see :func:`fft_is_accurate`).
 """
 
+import math
+
 import numpy as np
 from scipy.linalg.blas import dasum, daxpy, ddot
 
@@ -237,10 +239,9 @@ def _smooth_length(n):
 
 
 def _error_bound(shape, image_square_sum, kernel):
-    length = np.prod([_smooth_length(s) for s in shape], dtype=np.float64)
-    with np.errstate(over="ignore"):
-        norms = np.sqrt(image_square_sum) * np.linalg.norm(kernel)
-    return 8 * _EPS * (np.log2(length) + 1) * norms
+    length = math.prod(_smooth_length(s) for s in shape)
+    norms = math.sqrt(image_square_sum) * math.sqrt(float(np.vdot(kernel, kernel)))
+    return 8 * _EPS * (math.log2(length) + 1) * norms
 
 
 def fft_error_bound(image, kernel):
