@@ -67,8 +67,9 @@ lint: test-venv
 
 # The browser tests need a Chromium; tests/chromium.py says in one line how to get one
 # (SKIP_BROWSER_TESTS=1 skips them on purpose). The tests run in TEST_WORKERS processes
-# (pytest-xdist); tests marked with one xdist_group run in the same process.
-TEST_WORKERS ?= 3
+# (pytest-xdist; auto: one per core, the fastest on these 2-core machines, where a third
+# process only added CPU time); tests marked with one xdist_group run in the same process.
+TEST_WORKERS ?= auto
 test: html test-venv lint
 	@$(BIN)/python tests/chromium.py
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
