@@ -38,15 +38,21 @@ def run_script(path, *args, cwd):
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
-    """Under pytest-xdist, the modules that use the trained tiny CNN run in one worker.
+    """Under pytest-xdist, the modules that share one costly computation run in one worker.
 
-    trained_network() trains once per process (about 6 s of one core); one group
-    means one training for the whole run instead of one per worker.
+    trained_network() trains once per process (about 6 s of one core) and a module that
+    builds the site in scratch copies (support.site_build) builds it once per process for
+    all its tests: one group each means one training and one set of builds for the whole
+    run instead of one per worker. A test's own xdist_group mark wins.
     """
+    from support.site_build import make_html
+
     from convviz.tiny_cnn import trained_network
 
+    groups = {id(trained_network): "trained_network", id(make_html): "site_builds"}
     for item in items:
         module = getattr(item, "module", None)
-        uses_network = getattr(module, "trained_network", None) is trained_network
-        if uses_network and item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group("trained_network"))
+        names = vars(module).values() if module else ()
+        group = next((groups[id(value)] for value in names if id(value) in groups), None)
+        if group and item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(group))
