@@ -8,8 +8,10 @@ between two tests :meth:`ReusedPage.put_back` returns it to what a new page is:
 - listeners (``page.on``/``once``) and init scripts (``add_init_script``) the test
   added are removed; routes are removed (``unroute_all``);
 - viewport and media emulation (``set_viewport_size``, ``emulate_media``) are reset;
-- the page is left on about:blank with mouse and modifier keys released, and the
-  browser's cache, cookies and storage are emptied, as in a new context.
+- the storage of the origin the test ended on is emptied (from that origin's root,
+  since pages write to it as they are left), the page is left on about:blank with
+  mouse and modifier keys released, and the browser's cache and cookies are emptied,
+  as in a new context.
 
 A test that does something that cannot be undone (exposes a function, sets headers
 or timeouts, touches ``page.context`` or ``page.clock``, closes the page), or that
@@ -17,6 +19,7 @@ fails, gets the page to itself: the next test opens a new one.
 """
 
 import contextlib
+from urllib.parse import urlsplit
 
 from playwright.sync_api import Page
 
@@ -59,7 +62,8 @@ class ReusedPage:
 
     def lend(self, monkeypatch):
         """The page for one test, with the members that change it watched through monkeypatch."""
-        if self.page is None:
+        if self.page is None or self.page.is_closed():
+            self.close()
             self.context = self.browser.new_context(viewport=VIEWPORT)
             self.page = self.context.new_page()
             self.devtools = self.context.new_cdp_session(self.page)
@@ -72,12 +76,23 @@ class ReusedPage:
         if failed or not self.reusable:
             self.close()
             return
+        try:
+            self._reset()
+        except Exception:
+            self.close()
+            raise
+
+    def _reset(self):
         page = self.page
-        with contextlib.suppress(Exception):  # a document that forbids storage (about:blank, data:)
-            page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
         for step in reversed(self.undo):
             step()
         page.unroute_all(behavior="ignoreErrors")
+        url = urlsplit(page.url)
+        if url.scheme in ("http", "https", "file"):
+            # Storage is cleared from a document of the same origin without scripts of its own
+            # (the server's or the file system's listing): pages write to it as they are left.
+            page.goto(f"{url.scheme}://{url.netloc}/")
+            page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
         page.goto("about:blank")
         page.mouse.up()
         for key in _MODIFIERS:
