@@ -8,30 +8,47 @@ SPHINXOPTS ?= -W --keep-going
 BUILD      := _build
 SPHINX     := $(BIN)/sphinx-build -c . $(SPHINXOPTS)
 
-.PHONY: help html test lint linkcheck bench serve clean venv test-venv
+.PHONY: help html test lint linkcheck bench serve clean venv test-venv lock
 
 help:
 	@echo "make html       build the site into $(BUILD)/html (runs the figure scripts whose inputs changed)"
-	@echo "make test       build, then run lint, link check and the test suite"
+	@echo "make test       build, then run lint and the test suite (link check included)"
 	@echo "make lint       ruff on the Python code, sphinx-lint on the pages, ESLint on the JavaScript"
-	@echo "make linkcheck  check every internal link and anchor (no network)"
+	@echo "make linkcheck  check every internal link and anchor of the built site (no network)"
 	@echo "make bench      print speed ratios, build times, page weights and Lighthouse scores"
 	@echo "make serve      live-reloading preview on http://127.0.0.1:8000"
 	@echo "make clean      remove every generated file"
+	@echo "make lock       pin the newest allowed versions of every package again (constraints.txt)"
 
 # The venv is rebuilt when a requirements file changes; the stamp files record success.
-$(VENV)/.requirements: requirements.txt
+# requirements*.txt name the packages the project uses; constraints.txt pins every package
+# installed with them, direct or not, so that a build next year installs the same versions.
+PIP_INSTALL = $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
+$(VENV)/.requirements: requirements.txt constraints.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; install Python 3.11 or newer, or run make PYTHON=/path/to/python3"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { echo "error: could not create $(VENV) with $(PYTHON) -m venv (on Debian: apt-get install python3-venv)"; exit 1; }
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt || { echo "error: installing requirements.txt into $(VENV) failed; see pip's message above"; exit 1; }
+	@$(PIP_INSTALL) -r requirements.txt || { echo "error: installing requirements.txt into $(VENV) failed; see pip's message above"; exit 1; }
 	@touch $@
 
-$(VENV)/.requirements-test: $(VENV)/.requirements requirements-test.txt
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt || { echo "error: installing requirements-test.txt into $(VENV) failed; see pip's message above"; exit 1; }
+$(VENV)/.requirements-test: $(VENV)/.requirements requirements-test.txt constraints.txt
+	@$(PIP_INSTALL) -r requirements-test.txt || { echo "error: installing requirements-test.txt into $(VENV) failed; see pip's message above"; exit 1; }
 	@touch $@
 
 venv: $(VENV)/.requirements
 test-venv: $(VENV)/.requirements-test
+
+# Writes constraints.txt again from a new venv holding the newest versions requirements*.txt
+# allow (then run make test and commit constraints.txt with what changed).
+LOCK_VENV := $(BUILD)/lock-venv
+lock:
+	rm -rf $(LOCK_VENV)
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+		-r requirements.txt -r requirements-test.txt
+	{ echo "# Every package make html and make test install, with its version (written by make lock)."; \
+	  $(LOCK_VENV)/bin/python -m pip freeze; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
+	rm -rf $(LOCK_VENV)
 
 # coursesite.build runs Sphinx beside the published site ($(BUILD)/html.next) and swaps the two when the
 # build succeeds: a failed or interrupted build leaves $(BUILD)/html as it was.
@@ -39,8 +56,10 @@ html: venv
 	@command -v node >/dev/null 2>&1 || { echo "error: node not found; the formulas are typeset by KaTeX with Node.js at build time (on Debian: apt-get install nodejs)"; exit 1; }
 	$(BIN)/python -m coursesite.build -c . $(SPHINXOPTS) -b html docs $(BUILD)/html
 
+# Sphinx's linkcheck builder would check nothing here (conf.py ignores every external link
+# and it does not follow internal ones); tests/test_links.py checks every link of the built
+# pages, and `make test` runs it with the rest of the suite.
 linkcheck: html test-venv
-	$(SPHINX) -b linkcheck docs $(BUILD)/linkcheck
 	$(BIN)/python -m pytest -q tests/test_links.py
 
 # The JavaScript tools (ESLint; puppeteer-core, which drives Firefox in the engine tests) come from
@@ -58,10 +77,13 @@ lint: test-venv $(NODE_TOOLS)
 	node_modules/.bin/eslint .
 
 # The browser tests need a Chromium; tests/chromium.py says in one line how to get one
-# (SKIP_BROWSER_TESTS=1 skips them on purpose).
-test: html test-venv lint linkcheck
+# (SKIP_BROWSER_TESTS=1 skips them on purpose). The tests run in TEST_WORKERS processes
+# (pytest-xdist; auto: one per core, the fastest on these 2-core machines, where a third
+# process only added CPU time); tests marked with one xdist_group run in the same process.
+TEST_WORKERS ?= auto
+test: html test-venv lint
 	@$(BIN)/python tests/chromium.py
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # Lighthouse comes from npm into ./node_modules when npm is there; without it its scores are skipped.
 bench: html test-venv

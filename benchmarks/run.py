@@ -26,6 +26,7 @@ from support.repo import copy_repository  # noqa: E402
 from support.server import serve  # noqa: E402
 from support.site_build import make_html  # noqa: E402
 
+from convviz import convolution as conv  # noqa: E402
 from convviz import correlate2d  # noqa: E402
 from convviz.downloads import load_download  # noqa: E402
 from convviz.tiny_cnn import EPOCHS, forward, init_parameters, load_digit_split, train  # noqa: E402
@@ -79,6 +80,21 @@ def convolution():
                 ">= 1x",
                 ratio >= 0.95,
             )
+    print("The FFT's error guard against the FFT itself, 11x11 kernel (what method='auto' adds to it)")
+    for n in (256, 512, 1024):
+        image, kernel = rng.random((n, n)), rng.random((11, 11))
+        squares, out_shape = conv.square_sum(image, "image"), (n - 10, n - 10)
+        guard, fft = side_by_side(
+            [
+                lambda image=image, kernel=kernel, squares=squares: conv._fft_is_accurate(
+                    image, squares, kernel
+                ),
+                lambda image=image, kernel=kernel, shape=out_shape: conv._fft(image, kernel, shape, 1),
+            ],
+            repeat=15 if n < 1024 else 6,
+        )
+        share = guard / fft
+        report(f"{n}x{n}: guard / FFT ({guard * 1e3:.2f} ms)", f"{share:.1%}", "<= 10%", share <= 0.1)
     print("Vectorized correlate2d against the teaching loop of cnn_visualization.py")
     loop = load_download("cnn_visualization").convolve2d
     image, kernel = rng.random((512, 512)), rng.random((3, 3))

@@ -9,23 +9,69 @@ passes gradient where its input is > 0).
 
 import numpy as np
 
+from convviz.convolution import check_whole_number
 from convviz.layers import conv2d_backward, maxpool2d_backward
-from convviz.tiny_cnn import IMAGE_SIZE, forward, softmax
+from convviz.tiny_cnn import IMAGE_SIZE, forward, init_parameters, softmax
 
 CLASSES = 10
+#: The shape of each of the network's arrays, as tiny_cnn creates them.
+PARAMETER_SHAPES = {name: value.shape for name, value in init_parameters().items()}
 
 
 def check_image(image, name="image"):
-    """A (28, 28) float64 copy of image, or ValueError naming the argument."""
-    array = np.asarray(image)
-    if array.dtype.kind not in "biuf":
-        raise ValueError(f"{name} must hold numbers, got dtype {array.dtype}")
+    """A (28, 28) float64 copy of image with values in [0, 1], or ValueError naming the argument."""
+    array = check_numbers(image, name, finite=False)
     if array.shape != (IMAGE_SIZE, IMAGE_SIZE):
         raise ValueError(f"{name} must have shape (28, 28), got {array.shape}")
-    array = array.astype(np.float64)
+    return _in_unit_range(array, name)
+
+
+def check_images(images, name="images"):
+    """A float64 copy of a non-empty batch (N, 28, 28) with values in [0, 1], or ValueError naming it."""
+    array = check_numbers(images, name, finite=False)
+    if array.ndim != 3 or array.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE):
+        raise ValueError(f"{name} must have shape (N, 28, 28), got {array.shape}")
+    if len(array) == 0:
+        raise ValueError(f"{name} is empty (shape {array.shape})")
+    return _in_unit_range(array, name)
+
+
+def _in_unit_range(array, name):
     if not np.all(np.isfinite(array)) or array.min() < 0 or array.max() > 1:
         raise ValueError(f"{name} must hold finite values in [0, 1]")
     return array
+
+
+def check_numbers(values, name, finite=True):
+    """A float64 copy of values, or ValueError naming the argument if they are not (finite) numbers."""
+    array = np.asarray(values)
+    if array.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must hold numbers, got dtype {array.dtype}")
+    array = array.astype(np.float64)
+    if finite and not np.isfinite(array).all():
+        raise ValueError(f"{name} contains NaN or infinity")
+    return array
+
+
+def check_real(value, name):
+    """value as a finite float (a Python or NumPy real number, not a bool), or ValueError naming it."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{name} must be a number, got {value!r}")
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return float(value)
+
+
+def check_fraction(value, name, zero_allowed=False):
+    """value as a float in (0, 1] (or [0, 1]), or ValueError naming the argument."""
+    interval = "[0, 1]" if zero_allowed else "(0, 1]"
+    try:
+        value = check_real(value, name)
+    except ValueError:
+        raise ValueError(f"{name} must be a number in {interval}, got {value!r}") from None
+    if not (0 <= value if zero_allowed else 0 < value) or value > 1:
+        raise ValueError(f"{name} must be a number in {interval}, got {value!r}")
+    return value
 
 
 def check_label(label, name="label"):
@@ -35,10 +81,38 @@ def check_label(label, name="label"):
     return int(label)
 
 
+def check_labels(labels, count, name="labels"):
+    """labels as an int array of count classes 0-9 (one per image), or ValueError naming the argument."""
+    array = np.asarray(labels)
+    if array.dtype.kind not in "iu" or array.shape != (count,):
+        raise ValueError(f"{name} must be {count} whole numbers from 0 to 9, one per image, got {labels!r}")
+    if count and not (array.min() >= 0 and array.max() < CLASSES):
+        raise ValueError(f"{name} must be whole numbers from 0 to 9, got {labels!r}")
+    return array.astype(np.int64)
+
+
+def check_params(params, name="params"):
+    """The network's six arrays as finite float64 of PARAMETER_SHAPES, or ValueError naming the argument."""
+    if not hasattr(params, "keys"):
+        raise ValueError(f"{name} must map W1, b1, W2, b2, W3, b3 to arrays, got {type(params).__name__}")
+    checked = {}
+    for key, shape in PARAMETER_SHAPES.items():
+        if key not in params:
+            raise ValueError(f"{name} has no {key}")
+        value = np.asarray(params[key])
+        if value.dtype.kind not in "biuf" or value.shape != shape:
+            raise ValueError(f"{name}[{key!r}] must be numbers of shape {shape}, got {value.shape}")
+        checked[key] = value.astype(np.float64, copy=False)
+        if not np.isfinite(checked[key]).all():
+            raise ValueError(f"{name}[{key!r}] contains NaN or infinity")
+    return checked
+
+
 def input_gradients(params, images, labels):
     """d logits[n, labels[n]] / d images[n] for a batch: images (N, 28, 28), returns (N, 28, 28)."""
-    x = np.asarray(images, dtype=np.float64)[..., None]
-    labels = np.asarray(labels)
+    params = check_params(params)
+    x = check_images(images)[..., None]
+    labels = check_labels(labels, len(x))
     logits, (c1, z1, m1, c2, z2, m2, p2_shape, _) = forward(params, x, keep=True)
     dlogits = np.zeros_like(logits)
     dlogits[np.arange(len(x)), labels] = 1.0
@@ -59,7 +133,7 @@ def input_gradient(params, image, label):
 
 def probabilities(params, images):
     """Class probabilities (N, 10) for network inputs (N, 28, 28)."""
-    return softmax(forward(params, np.asarray(images, dtype=np.float64)[..., None]))
+    return softmax(forward(check_params(params), check_images(images)[..., None]))
 
 
 def occlusion_corners(size=6, stride=2):
@@ -81,8 +155,7 @@ def occlusion_map(params, image, label, size=6, stride=2, value=0.5):
     image = check_image(image)
     label = check_label(label)
     corners = occlusion_corners(size, stride)
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not 0 <= value <= 1:
-        raise ValueError(f"value must be a number in [0, 1], got {value!r}")
+    value = check_fraction(value, "value", zero_allowed=True)
     occluded = np.repeat(image[None], len(corners) ** 2, axis=0)
     for n, (i, j) in enumerate((i, j) for i in corners for j in corners):
         occluded[n, i : i + size, j : j + size] = value
@@ -96,13 +169,17 @@ def mask_pixels(images, scores, fraction, value=0.0):
 
     Ties are broken by pixel order (a stable sort), so the result is reproducible.
     """
-    images = np.asarray(images, dtype=np.float64)
-    scores = np.asarray(scores, dtype=np.float64)
+    images = check_numbers(images, "images")
+    if images.ndim < 2 or images.size == 0:
+        raise ValueError(f"images must be a non-empty batch (N, rows, columns), got shape {images.shape}")
+    scores = check_numbers(scores, "scores")
     if scores.shape != images.shape:
         raise ValueError(f"scores must have the shape of images {images.shape}, got {scores.shape}")
-    if not 0 < fraction <= 1:
-        raise ValueError(f"fraction must be in (0, 1], got {fraction!r}")
+    fraction = check_fraction(fraction, "fraction")
+    value = check_real(value, "value")
     count = round(fraction * images[0].size)
+    if count == 0:
+        raise ValueError(f"fraction {fraction!r} of {images[0].size} pixels masks none")
     flat_scores = scores.reshape(len(images), -1)
     chosen = np.argsort(-flat_scores, axis=1, kind="stable")[:, :count]
     masked = images.reshape(len(images), -1).copy()
@@ -119,8 +196,12 @@ def deletion_check(params, images, labels, fraction=0.1, repeats=2, seed=0):
     of the digit's strokes, value > 0 ("random_ink"); the random ones averaged
     over repeats draws with a fixed seed.
     """
-    images = np.asarray(images, dtype=np.float64)
-    labels = np.asarray(labels)
+    params = check_params(params)
+    images = check_images(images)
+    labels = check_labels(labels, len(images))
+    fraction = check_fraction(fraction, "fraction")
+    repeats = check_whole_number(repeats, "repeats", 1)
+    seed = check_whole_number(seed, "seed", 0)
     rows = np.arange(len(images))
     original = probabilities(params, images)[rows, labels]
 

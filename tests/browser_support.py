@@ -3,6 +3,7 @@
 import pytest
 from chromium import HOW_TO_GET_ONE, skip_requested
 from support.browser import chromium
+from support.reused_page import ReusedPage
 from support.server import serve
 
 
@@ -26,9 +27,25 @@ def browser():
         raise
 
 
+@pytest.fixture(scope="module")
+def reused_page(browser):
+    """The page the tests of one module share (support/reused_page.py)."""
+    reused = ReusedPage(browser)
+    yield reused
+    reused.close()
+
+
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    yield page
-    context.close()
+def page(reused_page, monkeypatch, request):
+    """A 1280×900 page as new: the module's shared page, put back after the test."""
+    yield reused_page.lend(monkeypatch)
+    report = getattr(request.node, "report_call", None)
+    reused_page.put_back(failed=report is None or report.failed)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item (item.report_setup, report_call), for fixtures to read."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report

@@ -4,7 +4,13 @@ import subprocess
 import sys
 
 import pytest
-from browser_support import browser, page, server  # noqa: F401  (fixtures for the browser tests)
+from browser_support import (  # noqa: F401  (fixtures and the report hook of the browser tests)
+    browser,
+    page,
+    pytest_runtest_makereport,
+    reused_page,
+    server,
+)
 
 # Paths are defined once, in convviz.paths and coursesite.paths; the tests import these short names from here.
 from convviz.paths import DOWNLOADS_DIR as DOWNLOADS  # noqa: F401
@@ -28,3 +34,25 @@ def run_script(path, *args, cwd):
     return subprocess.run(
         [sys.executable, str(path), *args], cwd=cwd, capture_output=True, text=True, timeout=120
     )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist, the modules that share one costly computation run in one worker.
+
+    trained_network() trains once per process (about 6 s of one core) and a module that
+    builds the site in scratch copies (support.site_build) builds it once per process for
+    all its tests: one group each means one training and one set of builds for the whole
+    run instead of one per worker. A test's own xdist_group mark wins.
+    """
+    from support.site_build import make_html
+
+    from convviz.tiny_cnn import trained_network
+
+    groups = {id(trained_network): "trained_network", id(make_html): "site_builds"}
+    for item in items:
+        module = getattr(item, "module", None)
+        names = vars(module).values() if module else ()
+        group = next((groups[id(value)] for value in names if id(value) in groups), None)
+        if group and item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(group))

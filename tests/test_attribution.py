@@ -146,3 +146,102 @@ def test_deletion_check_by_hand(network):
     after = softmax(forward(params, masked[..., None]))[rows, labels]
     assert result["salient"] == pytest.approx(np.mean(before - after), abs=1e-12)
     assert result["salient"] > result["random"]
+
+
+# -- Arguments that silently meant something else, or gave NaN (issue 23, P2) ---------------
+
+
+@pytest.mark.parametrize("labels", [[-1], [10], [2.7], [2.0], [True], [[3]], [3, 4], "3", None])
+def test_labels_that_are_not_one_class_per_image_are_refused(network, labels):
+    """[-1] used to mean class 9; [10] and [2.7] raised IndexError."""
+    params, images, _ = network
+    with pytest.raises(ValueError, match="^labels must be"):
+        input_gradients(params, images[:1], labels)
+    with pytest.raises(ValueError, match="^labels must be"):
+        deletion_check(params, images[:1], labels, repeats=1)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda images: np.where(np.arange(784).reshape(28, 28) == 300, np.nan, images),
+        lambda images: images + np.inf,
+        lambda images: images * 2 + 0.1,
+        lambda images: images - 0.5,
+        lambda images: images[:, :27],
+        lambda images: images[0],
+        lambda images: images[:0],
+        lambda images: images.astype(str),
+    ],
+    ids=["nan", "inf", "above 1", "below 0", "27 columns", "one image", "no image", "text"],
+)
+def test_images_that_are_not_network_inputs_are_refused(network, change):
+    """NaN images used to give an all-zero gradient; an empty batch an IndexError in mask_pixels."""
+    params, images, labels = network
+    bad = change(images[:3])
+    for call in (
+        lambda: input_gradients(params, bad, labels[:3]),
+        lambda: probabilities(params, bad),
+        lambda: deletion_check(params, bad, labels[:3], repeats=1),
+    ):
+        with pytest.raises(ValueError, match="^images "):
+            call()
+
+
+def test_mask_pixels_names_every_bad_argument():
+    images, scores = np.ones((2, 28, 28)), np.random.default_rng(0).random((2, 28, 28))
+    for arguments, name in [
+        ((np.ones((0, 28, 28)), np.ones((0, 28, 28)), 0.1), "images"),
+        ((np.ones(5), np.ones(5), 0.5), "images"),
+        ((images, np.where(scores > 0.5, np.nan, scores), 0.1), "scores"),
+        ((images, scores[:, :27], 0.1), "scores"),
+        ((images, scores, "0.1"), "fraction"),
+        ((images, scores, 0), "fraction"),
+        ((images, scores, 1.5), "fraction"),
+        ((images, scores, np.nan), "fraction"),
+        ((images, scores, 1e-9), "fraction"),
+        ((images, scores, 0.1, np.nan), "value"),
+        ((images, scores, 0.1, "0"), "value"),
+    ]:
+        with pytest.raises(ValueError, match=f"^{name} "):
+            mask_pixels(*arguments)
+
+
+def test_deletion_check_names_every_bad_argument(network):
+    """repeats=0 used to give NaN with a RuntimeWarning."""
+    params, images, labels = network
+    for keywords, name in [
+        ({"repeats": 0}, "repeats"),
+        ({"repeats": 1.5}, "repeats"),
+        ({"fraction": 0}, "fraction"),
+        ({"fraction": True}, "fraction"),
+        ({"seed": -1}, "seed"),
+    ]:
+        with pytest.raises(ValueError, match=f"^{name} "):
+            deletion_check(params, images[:2], labels[:2], **keywords)
+
+
+def test_occlusion_value_of_any_numeric_type_is_checked_not_crashed(network):
+    params, images, labels = network
+    with pytest.raises(ValueError, match="^value "):
+        occlusion_map(params, images[0], int(labels[0]), value=np.complex128(0.5))
+    result = occlusion_map(params, images[0], int(labels[0]), size=14, stride=14, value=np.float32(0.5))
+    expected = occlusion_map(params, images[0], int(labels[0]), size=14, stride=14, value=0.5)
+    np.testing.assert_array_equal(result, expected)
+
+
+def test_params_that_are_not_the_network_are_named(network):
+    params, images, labels = network
+    missing = {name: value for name, value in params.items() if name != "W3"}
+    damaged = {**params, "W1": np.where(params["W1"] > 0, np.nan, params["W1"])}
+    reshaped = {**params, "b3": params["b3"][:9]}
+    for bad, message in [
+        (missing, "params has no W3"),
+        (damaged, r"params\['W1'\] contains NaN"),
+        (reshaped, r"params\['b3'\] must be numbers of shape \(10,\)"),
+        ([1, 2, 3], "params must map"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            probabilities(bad, images[:2])
+        with pytest.raises(ValueError, match=message):
+            input_gradients(bad, images[:2], labels[:2])

@@ -4,6 +4,7 @@ import re
 
 import numpy as np
 import pytest
+from support.browser import evaluate_as_json
 
 from convviz import KERNELS, correlate2d, output_size, small_example
 from convviz.animation import step_details
@@ -31,12 +32,12 @@ def choose(page, label, value):
 
 
 def js_output(page):
-    out = page.evaluate("window.convExplorer.lastOutput()")
+    out = evaluate_as_json(page, "() => window.convExplorer.lastOutput()")
     return np.array(out["values"]).reshape(out["height"], out["width"]), out
 
 
 def js_input(page, name):
-    image = page.evaluate(f"window.convExplorer.input('{name}')")
+    image = evaluate_as_json(page, f"() => window.convExplorer.input('{name}')")
     return np.array(image["values"], dtype=float).reshape(image["height"], image["width"])
 
 
@@ -101,7 +102,7 @@ def test_images_are_gray_as_part_1_says_signed_colours_are_elsewhere(explorer, s
     assert len(canvases) >= 2
     for canvas in canvases:
         rgb = np.reshape(
-            canvas.evaluate("c => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data)"),
+            evaluate_as_json(canvas, "c => c.getContext('2d').getImageData(0, 0, c.width, c.height).data"),
             (-1, 4),
         )[:, :3]
         assert (rgb[:, 0] == rgb[:, 1]).all() and (rgb[:, 1] == rgb[:, 2]).all()

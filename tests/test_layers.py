@@ -8,7 +8,18 @@ from scipy import signal
 from support.oracles import direct_maxpool
 
 from convviz import output_size
-from convviz.layers import conv2d, conv2d_backward, maxpool2d, maxpool2d_backward, padding_amount, relu
+from convviz.layers import (
+    avgpool2d,
+    conv2d,
+    conv2d_as_matmul,
+    conv2d_backward,
+    global_avgpool,
+    im2col,
+    maxpool2d,
+    maxpool2d_backward,
+    padding_amount,
+    relu,
+)
 
 
 def reference_conv(x, weights, bias, stride, pad):
@@ -233,3 +244,98 @@ def test_stride_is_checked_before_padding_and_window_sizes():
         conv2d(x, weights, bias, stride=0, padding=10**30)
     with pytest.raises(ValueError, match="stride must be a whole number >= 1, got 0"):
         maxpool2d(x, size=9, stride=0)
+
+
+# -- Arguments that would exhaust memory or give silent NaN and infinities (issue 23, P1, P3) --
+
+
+def test_the_window_array_is_counted_before_anything_is_allocated():
+    """A 300×300 input and a 299×299 filter with 'same' padding: 59.9 GiB of windows, refused at once."""
+    with pytest.raises(ValueError, match=r"x and weights make a window array 1×300×300×299×299×1, more than"):
+        conv2d(np.ones((300, 300, 1)), np.ones((1, 299, 299, 1)), np.zeros(1))
+    with pytest.raises(ValueError, match=r"window array 1×2000×2000×25×25×1"):
+        conv2d(np.ones((2000, 2000, 1)), np.ones((1, 25, 25, 1)), np.zeros(1))
+    with pytest.raises(ValueError, match=r"x and size make a window array 1×301×301×300×300×1"):
+        maxpool2d(np.ones((600, 600, 1)), size=300, stride=1, return_cache=True)
+    with pytest.raises(ValueError, match=r"x and size make a window array"):
+        avgpool2d(np.ones((600, 600, 1)), size=300, stride=1)
+    with pytest.raises(ValueError, match=r"the windows of x make an array 1×301×301×300×300×1"):
+        im2col(np.ones((1, 600, 600, 1)), 300, 1)
+
+
+def test_window_arrays_up_to_the_limit_are_allowed(monkeypatch):
+    from convviz import convolution
+
+    monkeypatch.setattr(convolution, "MAX_PADDED_VALUES", 2 * 4 * 5 * 3 * 3 * 2)
+    weights, bias = np.ones((1, 3, 3, 2)), np.zeros(1)
+    assert conv2d(np.ones((2, 4, 5, 2)), weights, bias).shape == (2, 4, 5, 1)
+    with pytest.raises(ValueError, match="x and weights make a window array 2×4×6×3×3×2"):
+        conv2d(np.ones((2, 4, 6, 2)), weights, bias)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("where", ["x", "weights", "bias"])
+def test_nan_or_infinity_in_any_argument_of_conv2d_is_refused(where, bad):
+    arguments = {"x": np.ones((5, 5, 1)), "weights": np.ones((2, 3, 3, 1)), "bias": np.zeros(2)}
+    arguments[where].flat[1] = bad
+    with pytest.raises(ValueError, match=f"^{where} contains NaN or infinity"):
+        conv2d(**arguments)
+
+
+def test_a_result_beyond_the_float64_range_is_refused():
+    with pytest.raises(ValueError, match="weights and bias: the result exceeds the float64 range"):
+        conv2d(np.full((4, 4, 1), 1e308), np.ones((1, 3, 3, 1)), np.zeros(1))
+    with pytest.raises(ValueError, match="the result exceeds the float64 range"):
+        conv2d(np.ones((4, 4, 1)), np.full((1, 1, 1, 1), 1e308), np.full(1, 1.7e308))
+    huge = np.full((4, 4, 1), 1e308)
+    assert np.isfinite(conv2d(huge, np.full((1, 1, 1, 1), 0.5), np.zeros(1))).all()
+
+
+def layer_cache():
+    rng = np.random.default_rng(4)
+    out, cache = conv2d(
+        rng.normal(size=(2, 6, 6, 1)), rng.normal(size=(3, 3, 3, 1)), np.zeros(3), return_cache=True
+    )
+    pooled, pool_cache = maxpool2d(out, return_cache=True)
+    return out, cache, pooled, pool_cache
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: relu(np.array([1.0, np.nan])), "x contains NaN"),
+        (lambda: relu(np.array(["a"])), "x must hold numbers"),
+        (lambda: maxpool2d(np.full((4, 4, 1), np.nan)), "x contains NaN"),
+        (lambda: maxpool2d(np.ones((4, 4, 1)), return_cache="yes"), "return_cache must be True or False"),
+        (
+            lambda: conv2d(np.ones((4, 4, 1)), np.ones((1, 3, 3, 1)), np.zeros(1), return_cache=1),
+            "return_cache",
+        ),
+        (lambda: avgpool2d(np.full((4, 4, 1), np.inf)), "x contains NaN or infinity"),
+        (lambda: global_avgpool(np.full((4, 4, 1), -np.inf)), "x contains NaN or infinity"),
+        (lambda: im2col(np.ones((4, 4, 1)), 3, 1), r"x must be \(N, H, W, C\)"),
+        (lambda: im2col(np.ones((1, 4, 4, 1)), 5, 1), "windows of size 5 do not fit x of 4 rows"),
+        (lambda: im2col(np.ones((1, 4, 4, 1)), 0, 1), "k must be a whole number"),
+        (lambda: im2col(np.ones((1, 4, 4, 1)), 3, 0), "stride must be a whole number"),
+        (
+            lambda: conv2d_as_matmul(np.ones((1, 4, 4, 2)), np.ones((1, 3, 3, 1)), np.zeros(1)),
+            "weights expect 1",
+        ),
+        (
+            lambda: conv2d_as_matmul(np.ones((1, 4, 4, 1)), np.ones((1, 3, 3, 1)), [np.nan]),
+            "bias contains NaN",
+        ),
+        (lambda: conv2d_as_matmul(np.ones((4, 4, 1)), np.ones((1, 3, 3, 1)), np.zeros(1)), "padded must be"),
+        (lambda: conv2d_backward(np.ones((2, 6, 6, 2)), layer_cache()[1]), r"grad_out must have the shape"),
+        (lambda: conv2d_backward(np.full((2, 6, 6, 3), np.nan), layer_cache()[1]), "grad_out contains NaN"),
+        (lambda: conv2d_backward(np.ones((2, 6, 6, 3)), layer_cache()[3]), "cache must be what conv2d"),
+        (
+            lambda: maxpool2d_backward(np.ones((2, 3, 3, 2)), layer_cache()[3]),
+            r"grad_out must have the shape",
+        ),
+        (lambda: maxpool2d_backward(np.ones((2, 3, 3, 3)), None), "cache must be what maxpool2d"),
+    ],
+)
+def test_every_layer_function_names_its_bad_argument(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

@@ -6,6 +6,7 @@ import re
 import numpy as np
 import pytest
 from conftest import HTML
+from support.browser import evaluate_as_json
 from support.oracles import influence_box
 
 from convviz import drawing
@@ -57,7 +58,7 @@ def state(page):
 
 
 def page_layers(page):
-    return page.evaluate("window.networkExplorer.layers()")
+    return evaluate_as_json(page, "() => window.networkExplorer.layers()")
 
 
 def numpy_layers(params, image_uint8):
@@ -80,7 +81,7 @@ def pick(page, index):
 
 
 def test_the_data_file_carries_every_weight_bit_for_bit(explorer, params, weights):
-    js = explorer.evaluate("window.networkExplorer.weights()")
+    js = evaluate_as_json(explorer, "() => window.networkExplorer.weights()")
     for name, array in params.items():
         np.testing.assert_array_equal(np.reshape(js[name], array.shape), array, err_msg=name)
     data = network_data(weights)
@@ -94,7 +95,7 @@ def test_the_data_file_carries_every_weight_bit_for_bit(explorer, params, weight
 
 def test_every_layer_equals_numpy_on_sixty_test_digits(explorer, params, weights):
     indices = list(range(60))
-    js = explorer.evaluate(f"window.networkExplorer.layersOf({indices})")
+    js = evaluate_as_json(explorer, f"() => window.networkExplorer.layersOf({indices})")
     expected = forward_layers(params, as_input(weights["test_images"][indices]))
     for n, layers in zip(indices, js, strict=True):
         assert_layers_equal(layers, {name: expected[name][n] for name in LAYER_NAMES})
