@@ -10,20 +10,25 @@ If anything fails, the folder is left as it was and one line says why. Needs
 numpy, pillow and imageio.
 """
 
-import argparse
-import contextlib
 import io
-import os
-import signal
 import sys
-import threading
-import uuid
 from pathlib import Path
 
 try:
-    import fcntl  # lets one run at a time rename its files into a folder; Windows has none
-except ImportError:
-    fcntl = None
+    from self_check import (
+        Failure,
+        OneLineParser,
+        one_line_errors,
+        prepare_folder,
+        write_files,
+    )
+except ImportError as error:  # the solution uses the exercise's helper file, of the same version, beside it
+    if isinstance(error, ModuleNotFoundError) and error.name == "self_check":
+        sys.exit(
+            f"{Path(sys.argv[0]).name}: self_check.py is missing: put this file in the folder of "
+            "exercise3.zip (it holds self_check.py)"
+        )
+    sys.exit(f"{Path(sys.argv[0]).name}: self_check.py is from another version ({error}): unzip it again")
 try:
     import imageio.v2 as imageio
     import numpy as np
@@ -32,10 +37,6 @@ except ModuleNotFoundError as missing:  # name the package to install, in one li
     package = str(missing.name).partition(".")[0].replace("PIL", "pillow")
     sys.exit(f"{Path(sys.argv[0]).name}: needs the Python package {package}: pip install {package}")
 
-#: The signals that stop a run: Ctrl-C, and where the system has them, termination and hang-up.
-STOP_SIGNALS = tuple(
-    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
-)
 OUTPUTS = ("my_filter_output.png", "filter_transition.gif")
 IDENTITY = np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]], dtype=np.float64)
 EMBOSS = np.array([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]], dtype=np.float64)
@@ -116,133 +117,6 @@ def transition_frames(image, start, end, steps=20):
     """
     first, last = convolve2d(image, start), convolve2d(image, end)
     return [normalize((1 - t) * first + t * last) for t in np.linspace(0.0, 1.0, steps)]
-
-
-# ---------------------------------------------------------------- shared with the other downloads
-# The same in self_check.py and the other downloads (tests/test_downloads.py keeps the copies identical).
-
-
-class Failure(Exception):
-    """A problem the script reports in one line; status is its exit status."""
-
-    def __init__(self, message, status=1):
-        super().__init__(message)
-        self.status = status
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """An argument parser that reports a bad argument in one line and exits with status 2."""
-
-    def error(self, message):
-        self.exit(2, f"{self.prog}: {message} (see --help)\n")
-
-
-def one_line_errors(main):
-    """main, made to say in one line on stderr why it stopped, and to return the exit status.
-
-    A Failure gives its message and status. Ctrl-C, SIGTERM and SIGHUP stop the
-    run once its clean-up code has run (status 128 + the signal's number); any
-    other error is named with its type. The signal handlers are restored afterwards.
-    """
-
-    def run(*args, **kwargs):
-        def stop(number, frame):  # Ctrl-C's KeyboardInterrupt for all three, so that clean-up code runs
-            raise KeyboardInterrupt(number)
-
-        previous = {}
-        if threading.current_thread() is threading.main_thread():
-            for number in STOP_SIGNALS:
-                if signal.getsignal(number) in (signal.SIG_DFL, signal.default_int_handler):
-                    previous[number] = signal.signal(number, stop)
-        try:
-            status = main(*args, **kwargs)
-            sys.stdout.flush()
-            return status
-        except Failure as problem:
-            message, status = str(problem), problem.status
-        except KeyboardInterrupt as interrupt:  # stop() gives the signal's number; Ctrl-C alone gives none
-            number = next((n for n in interrupt.args if n in STOP_SIGNALS), signal.SIGINT)
-            name = signal.Signals(number).name
-            message = "interrupted (Ctrl-C)" if name == "SIGINT" else f"stopped by {name}"
-            status = 128 + number
-        except BrokenPipeError:  # the program reading the output (| head) stopped reading: stop quietly
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            return 1
-        except Exception as error:  # an error nobody foresaw still gets one line
-            message, status = f"stopped by an unexpected error: {type(error).__name__}: {error}", 1
-        finally:
-            for number, handler in previous.items():
-                signal.signal(number, handler)
-        print(f"{Path(sys.argv[0]).name}: {message}", file=sys.stderr)
-        return status
-
-    return run
-
-
-def prepare_folder(folder, names):
-    """The output folder as a Path, created if needed; Failure saying why it cannot take files names."""
-    path = Path(folder)
-    if path.exists() and not path.is_dir():
-        raise Failure(f"{folder!r} is a file, not a folder", 2)
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise Failure(f"cannot create folder {folder!r}: {error.strerror or error}", 2) from None
-    for name in names:
-        if (path / name).is_dir():
-            raise Failure(f"cannot write {str(path / name)!r}: a folder of that name is in the way", 2)
-    return path
-
-
-def write_files(folder, files):
-    """Write files, (name, bytes, description) triples, into folder: every one of them, or none.
-
-    Each goes to a hidden temporary file beside its place first. Only when all are
-    complete are they renamed into place, one run at a time (a lock on the folder,
-    where the system has one), with Ctrl-C and termination signals held until the
-    last one: so a failed or interrupted run leaves the folder as it was, and two
-    runs into one folder never mix their files. Says which files it wrote or replaced.
-    """
-    folder, temporary, done, held, handlers, lock = Path(folder), [], [], [], {}, None
-    try:
-        for name, data, _ in files:
-            if (folder / name).is_dir():
-                raise Failure(f"cannot write {str(folder / name)!r}: a folder of that name is in the way")
-            path = folder / f".{name}.{uuid.uuid4().hex[:12]}.partial"
-            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-            handle = os.open(path, flags, 0o666)  # the permissions any new file gets (umask)
-            temporary.append(path)
-            with open(handle, "wb") as file:
-                file.write(data)
-                file.flush()
-                os.fsync(handle)
-        if fcntl is not None:
-            with contextlib.suppress(OSError):
-                lock = os.open(folder, os.O_RDONLY)
-                fcntl.flock(lock, fcntl.LOCK_EX)
-        if threading.current_thread() is threading.main_thread():
-            handlers = {n: signal.signal(n, lambda number, frame: held.append(number)) for n in STOP_SIGNALS}
-        for (name, _, description), path in zip(files, temporary):
-            verb = "replaced" if (folder / name).exists() else "wrote"
-            os.replace(path, folder / name)
-            done.append(f"{verb} {folder / name} ({description})")
-    except OSError as error:
-        left = (
-            "nothing written" if not done else f"{len(files) - len(done)} of {len(files)} files not written"
-        )
-        raise Failure(f"cannot write into {str(folder)!r}: {error.strerror or error}; {left}") from None
-    finally:
-        for number, handler in handlers.items():
-            signal.signal(number, signal.SIG_DFL if handler is None else handler)
-        for path in temporary:
-            with contextlib.suppress(OSError):
-                os.unlink(path)
-        if lock is not None:
-            os.close(lock)
-        for line in done:
-            print(line)
-    for number in held[:1]:
-        signal.raise_signal(number)
 
 
 @one_line_errors

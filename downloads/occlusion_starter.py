@@ -11,14 +11,14 @@ answers of common mistakes, and names in plain words what is still wrong. The
 plain run makes the same checks first; once they pass, it maps test digits with
 the network of exercise 4, prints where covering lowers each digit's score
 most and writes occlusion_maps.png into FOLDER. The network is exercise 4's
-solution, copied below; --network ../exercise4/tiny_cnn_starter.py uses your
-own forward pass instead. Needs numpy, pillow, and in the same folder
-self_check.py and tiny_cnn_weights.npz (exercise5.zip on the module page holds
-all three).
+solution, tiny_cnn_solution.py; --network ../exercise4/tiny_cnn_starter.py
+uses your own forward pass instead. Needs numpy, pillow, and in the same
+folder self_check.py, occlusion_maps.py (what the run prints and draws),
+tiny_cnn_solution.py and tiny_cnn_weights.npz (exercise5.zip on the module
+page holds them all).
 """
 
 import importlib.util
-import io
 import sys
 from pathlib import Path
 
@@ -26,7 +26,6 @@ try:
     from self_check import (
         EndsTheProgram,
         Failure,
-        OneLineParser,
         TimeLimitExceeded,
         call_with_time_limit,
         check_all,
@@ -34,6 +33,7 @@ try:
         checked,
         exit_program,
         load_weights,
+        missing_beside,
         one_line_errors,
         parse_mistakes,
         prepare_folder,
@@ -48,23 +48,15 @@ except ImportError as error:  # the starter needs its helper file, of the same v
     sys.exit(f"{Path(sys.argv[0]).name}: self_check.py is from another version ({error}): unzip it again")
 try:
     import numpy as np
-    from PIL import Image
+    import PIL  # noqa: F401  (occlusion_maps.py draws with it; asked for here to name it if missing)
 except ModuleNotFoundError as missing:  # name the package to install, in one line
     package = str(missing.name).partition(".")[0].replace("PIL", "pillow")
     sys.exit(f"{Path(sys.argv[0]).name}: needs the Python package {package}: pip install {package}")
-
-WEIGHTS = {}
-MAPS_PNG = "occlusion_maps.png"
-#: The test digits mapped unless --digits names others, and how many one run may map.
-DIGITS = (0, 1, 2)
-MAX_DIGITS = 10
-#: Each pixel of the digits and maps in occlusion_maps.png is SCALE × SCALE pixels of the file.
-SCALE = 8
-#: The colours of the maps: a drop at full strength, a rise at full strength (zero is white).
-ORANGE = (230, 97, 1)
-PURPLE = (94, 60, 153)
-#: The gray of map pixels at the centre of no patch.
-UNCOVERED = 230
+try:
+    from occlusion_maps import MAPS_PNG, chosen, describe, map_image, options, png_bytes
+    from tiny_cnn_solution import WEIGHTS, forward  # exercise 4's network
+except ImportError as error:  # the other files of exercise5.zip, beside this one
+    sys.exit(f"{Path(sys.argv[0]).name}: {missing_beside(error, 'exercise5.zip')}")
 
 
 def occlusion_map(image, forward, label, patch=6, stride=2, fill=0.0):
@@ -81,160 +73,6 @@ def occlusion_map(image, forward, label, patch=6, stride=2, fill=0.0):
     # much the score of class label dropped: the score on the image as it is
     # minus the score with the patch covered. Leave image itself unchanged.
     return todo(1, "write occlusion_map")
-
-
-# ---------------------------------------------------------------- exercise 4's forward pass
-# The network the maps are made for, as tiny_cnn_solution.py writes it.
-
-
-def conv2d(x, W, b, stride=1):
-    """Multi-filter 2-D cross-correlation with bias and 'same' zero padding.
-
-    x: (H, W, C_in), W: (K, k, k, C_in), b: (K,). Returns (H_out, W_out, K).
-    """
-    rows, cols, _ = x.shape
-    n_filters, size = W.shape[0], W.shape[1]
-    pad = size // 2
-    x_padded = np.pad(x, ((pad, pad), (pad, pad), (0, 0)))
-    out_rows = (rows - size + 2 * pad) // stride + 1
-    out_cols = (cols - size + 2 * pad) // stride + 1
-    out = np.zeros((out_rows, out_cols, n_filters))
-    for i in range(out_rows):
-        for j in range(out_cols):
-            window = x_padded[i * stride : i * stride + size, j * stride : j * stride + size, :]
-            # One number per filter: the sum of window * filter over rows, columns, channels.
-            out[i, j, :] = np.tensordot(W, window, axes=([1, 2, 3], [0, 1, 2])) + b
-    return out
-
-
-def maxpool2d(x, size=2, stride=2):
-    """Largest value of every size×size window, per channel. (H, W, C) -> (H_out, W_out, C)."""
-    rows, cols, channels = x.shape
-    out_rows = (rows - size) // stride + 1
-    out_cols = (cols - size) // stride + 1
-    out = np.zeros((out_rows, out_cols, channels))
-    for i in range(out_rows):
-        for j in range(out_cols):
-            window = x[i * stride : i * stride + size, j * stride : j * stride + size, :]
-            out[i, j, :] = window.max(axis=(0, 1))
-    return out
-
-
-def relu(x):
-    return np.maximum(0, x)
-
-
-def forward(image):
-    """Ten class scores (logits) for one 28×28 image with values in [0, 1]."""
-    x = image[..., None]  # (28, 28, 1)
-    x = relu(conv2d(x, WEIGHTS["W1"], WEIGHTS["b1"]))  # (28, 28, 4)
-    x = maxpool2d(x)  # (14, 14, 4)
-    x = relu(conv2d(x, WEIGHTS["W2"], WEIGHTS["b2"]))  # (14, 14, 8)
-    x = maxpool2d(x)  # (7, 7, 8)
-    x = x.flatten()  # (392,)
-    return WEIGHTS["W3"] @ x + WEIGHTS["b3"]  # (10,)
-
-
-# ---------------------------------------------------------------- what the run prints and draws
-
-
-def chosen(args, count):
-    """The test digits, patch, stride and fill of the command line, checked; Failure (status 2) if not."""
-    if len(args.digits) > MAX_DIGITS:
-        raise Failure(f"--digits takes at most {MAX_DIGITS} test digits, got {len(args.digits)}", 2)
-    for number in args.digits:
-        if not 0 <= number < count:
-            raise Failure(
-                f"--digits: there is no test digit {number}; the weights file holds 0 to {count - 1}", 2
-            )
-    if not 1 <= args.patch <= 28:
-        raise Failure(f"--patch must be from 1 to 28 pixels, got {args.patch}", 2)
-    if not 1 <= args.stride <= 28:
-        raise Failure(f"--stride must be from 1 to 28 pixels, got {args.stride}", 2)
-    if not 0 <= args.fill <= 1:
-        raise Failure(f"--fill must be a gray level from 0 (black) to 1 (white), got {args.fill:g}", 2)
-    return args.digits, args.patch, args.stride, args.fill
-
-
-def amount(value):
-    """A score difference with two decimals, never "-0.00"."""
-    return f"{value:.2f}".replace("-0.00", "0.00")
-
-
-def describe(number, label, scores, drops, patch, stride):
-    """One line on the map of test digit number: where covering lowers the score of label most."""
-    said = f"test digit {number}, a {label} (the network says {int(np.argmax(scores))}, "
-    said += f"score {amount(scores[label])})"
-    spread = f"the map runs from {amount(drops.min())} to {amount(drops.max())}"
-    if drops.max() <= 0:
-        return f"{said}: no patch lowers the score; {spread}"
-    i, j = np.unravel_index(np.argmax(drops), drops.shape)
-    top, left = i * stride, j * stride
-    where = f"rows {top}-{top + patch - 1}, columns {left}-{left + patch - 1}"
-    return f"{said}: covering {where} lowers the score most, by {amount(drops.max())}; {spread}"
-
-
-def map_image(images, maps, patch, stride):
-    """One row per digit, the digit in gray and its map beside it, as RGB uint8.
-
-    Cell (i, j) of a map colours the pixels at the centre of its patch (stride ×
-    stride of them, the whole patch if it is smaller): orange where covering
-    lowers the score, purple where it raises it, white where nothing changes,
-    full colour at the map's own largest change; pixels at the centre of no
-    patch stay light gray. Each pixel becomes SCALE × SCALE.
-    """
-    gap = 2  # pixels of white between the panels, before scaling
-    rows, cols = images[0].shape
-    canvas = np.full((len(images) * (rows + gap) - gap, 2 * cols + gap, 3), 255.0)
-    block = min(patch, stride)
-    offset = (patch - block) // 2
-    for n, (image, drops) in enumerate(zip(images, maps)):
-        top = n * (rows + gap)
-        canvas[top : top + rows, :cols] = 255 * image[..., None]
-        limit = np.abs(drops).max()
-        strength = np.full((rows, cols), np.nan)
-        for (i, j), drop in np.ndenumerate(drops):
-            row, col = i * stride + offset, j * stride + offset
-            strength[row : row + block, col : col + block] = drop / limit if limit > 0 else 0.0
-        ends = np.where(strength[..., None] >= 0, np.array(ORANGE), np.array(PURPLE))
-        coloured = 255 + np.abs(strength)[..., None] * (ends - 255)
-        canvas[top : top + rows, cols + gap :] = np.where(np.isnan(coloured), UNCOVERED, coloured)
-    pixels = np.round(canvas).astype(np.uint8)
-    return pixels.repeat(SCALE, axis=0).repeat(SCALE, axis=1)
-
-
-def png_bytes(array):
-    """array (uint8 gray levels, or RGB) encoded as a PNG file."""
-    buffer = io.BytesIO()
-    Image.fromarray(array).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def options(description):
-    """The command-line options of the run; the starter adds --check and --network."""
-    here = Path(sys.argv[0]).resolve().parent
-    parser = OneLineParser(description=description)
-    parser.add_argument(
-        "--digits",
-        type=int,
-        nargs="+",
-        default=list(DIGITS),
-        metavar="N",
-        help="the test digits to map, counted from 0 (default: 0 1 2)",
-    )
-    parser.add_argument(
-        "--patch", type=int, default=6, help="side of the square patch in pixels (default: 6)"
-    )
-    parser.add_argument("--stride", type=int, default=2, help="step between patch positions (default: 2)")
-    parser.add_argument(
-        "--fill",
-        type=float,
-        default=0.0,
-        help="gray level of the patch, 0 black to 1 white (default: 0, the background)",
-    )
-    parser.add_argument("--weights", default=str(here / "tiny_cnn_weights.npz"), help="the .npz file")
-    parser.add_argument("--out", default=".", help=f"folder for {MAPS_PNG}")
-    return parser
 
 
 # ---------------------------------------------------------------- your own forward pass (--network)

@@ -122,6 +122,13 @@ class MainThreadOnly:
         return getattr(self.stream, name)
 
 
+def missing_beside(error, bundle):
+    """What to say when an import of a file that bundle puts beside the script fails (error)."""
+    if isinstance(error, ModuleNotFoundError) and error.name:
+        return f"{error.name}.py is missing: unzip {bundle} again and keep this file in its folder"
+    return f"a file beside this one is from another version ({error}): unzip {bundle} again"
+
+
 def exit_program(status):
     """End the program with status. While a learner's function that never returned still runs in its
     thread, end it at once, once the output is out: Python's own shutdown could wait on it for ever

@@ -11,33 +11,29 @@ training cannot produce, gets one line saying what is wrong instead of an
 accuracy. Needs numpy only.
 """
 
-import argparse
-import os
-import signal
-import stat
 import sys
-import threading
 import time
-import zipfile
-import zlib
 from pathlib import Path
 
+try:
+    from self_check import (
+        OneLineParser,
+        load_weights,
+        one_line_errors,
+    )
+except ImportError as error:  # the solution uses the exercise's helper file, of the same version, beside it
+    if isinstance(error, ModuleNotFoundError) and error.name == "self_check":
+        sys.exit(
+            f"{Path(sys.argv[0]).name}: self_check.py is missing: put this file in the folder of "
+            "exercise4.zip (it holds self_check.py)"
+        )
+    sys.exit(f"{Path(sys.argv[0]).name}: self_check.py is from another version ({error}): unzip it again")
 try:
     import numpy as np
 except ModuleNotFoundError as missing:  # name the package to install, in one line
     package = str(missing.name).partition(".")[0].replace("PIL", "pillow")
     sys.exit(f"{Path(sys.argv[0]).name}: needs the Python package {package}: pip install {package}")
 
-#: The signals that stop a run: Ctrl-C, and where the system has them, termination and hang-up.
-STOP_SIGNALS = tuple(
-    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
-)
-#: The arrays of the weights file and their shapes; test_images and test_labels come with them.
-WEIGHT_SHAPES = {"W1": (4, 3, 3, 1), "b1": (4,), "W2": (8, 3, 3, 4), "b2": (8,), "W3": (10, 392), "b3": (10,)}
-#: Trained weights stay within about ±2 (Adam moves each by about its learning rate, 0.005, a step).
-MAX_WEIGHT = 100
-#: The course's weights file holds a few hundred test digits.
-MAX_TEST_DIGITS = 10_000
 WEIGHTS = {}
 
 
@@ -87,170 +83,6 @@ def forward(image):
     x = maxpool2d(x)  # (7, 7, 8)
     x = x.flatten()  # (392,)
     return WEIGHTS["W3"] @ x + WEIGHTS["b3"]  # (10,)
-
-
-# ---------------------------------------------------------------- shared with the other downloads
-# The same in self_check.py and the other downloads (tests/test_downloads.py keeps the copies identical).
-
-
-class Failure(Exception):
-    """A problem the script reports in one line; status is its exit status."""
-
-    def __init__(self, message, status=1):
-        super().__init__(message)
-        self.status = status
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """An argument parser that reports a bad argument in one line and exits with status 2."""
-
-    def error(self, message):
-        self.exit(2, f"{self.prog}: {message} (see --help)\n")
-
-
-def one_line_errors(main):
-    """main, made to say in one line on stderr why it stopped, and to return the exit status.
-
-    A Failure gives its message and status. Ctrl-C, SIGTERM and SIGHUP stop the
-    run once its clean-up code has run (status 128 + the signal's number); any
-    other error is named with its type. The signal handlers are restored afterwards.
-    """
-
-    def run(*args, **kwargs):
-        def stop(number, frame):  # Ctrl-C's KeyboardInterrupt for all three, so that clean-up code runs
-            raise KeyboardInterrupt(number)
-
-        previous = {}
-        if threading.current_thread() is threading.main_thread():
-            for number in STOP_SIGNALS:
-                if signal.getsignal(number) in (signal.SIG_DFL, signal.default_int_handler):
-                    previous[number] = signal.signal(number, stop)
-        try:
-            status = main(*args, **kwargs)
-            sys.stdout.flush()
-            return status
-        except Failure as problem:
-            message, status = str(problem), problem.status
-        except KeyboardInterrupt as interrupt:  # stop() gives the signal's number; Ctrl-C alone gives none
-            number = next((n for n in interrupt.args if n in STOP_SIGNALS), signal.SIGINT)
-            name = signal.Signals(number).name
-            message = "interrupted (Ctrl-C)" if name == "SIGINT" else f"stopped by {name}"
-            status = 128 + number
-        except BrokenPipeError:  # the program reading the output (| head) stopped reading: stop quietly
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            return 1
-        except Exception as error:  # an error nobody foresaw still gets one line
-            message, status = f"stopped by an unexpected error: {type(error).__name__}: {error}", 1
-        finally:
-            for number, handler in previous.items():
-                signal.signal(number, handler)
-        print(f"{Path(sys.argv[0]).name}: {message}", file=sys.stderr)
-        return status
-
-    return run
-
-
-def open_file(path):
-    """path opened for reading bytes; OSError if it cannot be, ValueError if it is a folder, a pipe or
-    a device (which a plain open() would read as a file, or wait on for ever)."""
-    handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    mode = os.fstat(handle).st_mode
-    if not stat.S_ISREG(mode):
-        os.close(handle)
-        kind = "a folder" if stat.S_ISDIR(mode) else "a named pipe" if stat.S_ISFIFO(mode) else "a device"
-        raise ValueError(f"it is {kind}, not a file")
-    return open(handle, "rb")
-
-
-def load_weights(path):
-    """The weights (float64), the test images (0-1 floats) and labels of a .npz weights file.
-
-    Every array is checked before it is used: its header before its data is read,
-    so that a file declaring huge or wrong arrays costs no time or memory, then its
-    values against what training can produce. Failure (status 2) says in one line
-    what is wrong.
-    """
-    try:
-        with open_file(path) as file:
-            start = file.read(6)
-            if start.startswith(b"\x93NUMPY"):
-                raise ValueError("it is a single-array .npy file, the weights come as one .npz archive")
-            if not start.startswith(b"PK"):
-                raise ValueError("it is not a .npz archive; download tiny_cnn_weights.npz from the page")
-            with zipfile.ZipFile(file) as archive:
-                arrays = {name: read_array(archive, name, shape) for name, shape in WEIGHT_SHAPES.items()}
-                labels = read_array(archive, "test_labels", (None,))
-                images = read_array(archive, "test_images", (len(labels), 28, 28))
-        for name, values in arrays.items():
-            if values.dtype.kind != "f":
-                raise ValueError(f"array {name} must hold decimal numbers, it holds {values.dtype}")
-            if not np.isfinite(values).all():
-                raise ValueError(f"array {name} contains NaN or infinity")
-            largest = values.flat[np.abs(values).argmax()]
-            if abs(largest) > MAX_WEIGHT:
-                raise ValueError(
-                    f"array {name} holds {largest:g}, which training never gives (trained weights stay "
-                    f"within ±{MAX_WEIGHT}); download the file again"
-                )
-        if len(labels) == 0:
-            raise ValueError("the archive holds no test digits")
-        if labels.dtype.kind not in "iu" or labels.min() < 0 or labels.max() > 9:
-            raise ValueError("array test_labels must hold whole numbers from 0 to 9")
-        if images.dtype != np.uint8:
-            raise ValueError(
-                f"array test_images must hold gray levels 0-255 as uint8, it holds {images.dtype}"
-            )
-        if images.max() <= 1:
-            raise ValueError(
-                "array test_images holds only the values 0 and 1; it must hold gray levels 0-255"
-            )
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
-        reason = "the archive is damaged or incomplete; download it again"
-    except (OSError, ValueError) as error:
-        reason = getattr(error, "strerror", None) or error
-    else:
-        weights = {name: values.astype(np.float64) for name, values in arrays.items()}
-        return weights, images / 255.0, labels.astype(np.int64)
-    raise Failure(f"cannot load weights from {str(path)!r}: {reason}", 2)
-
-
-def read_array(archive, name, shape):
-    """Array name of a .npz archive; its header is checked against shape (None: up to MAX_TEST_DIGITS)
-    before its data is read. ValueError naming what is wrong."""
-    try:
-        info = archive.getinfo(f"{name}.npy")
-    except KeyError:
-        raise ValueError(f"the archive has no array named {name}") from None
-    if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        raise ValueError(f"array {name} is encrypted or compressed in a way NumPy never writes")
-    with archive.open(info) as member:
-        try:
-            version = np.lib.format.read_magic(member)
-            read_header = {
-                (1, 0): np.lib.format.read_array_header_1_0,
-                (2, 0): np.lib.format.read_array_header_2_0,
-            }
-            declared, fortran, dtype = read_header[version](member)
-        except (KeyError, ValueError, SyntaxError):
-            raise ValueError(f"array {name} has a damaged header") from None
-        if dtype.hasobject:
-            raise ValueError(f"array {name} holds Python objects, not numbers")
-        if dtype.kind not in "biufc" or dtype.itemsize > 16:
-            raise ValueError(f"array {name} must hold numbers, it holds {dtype}")
-        if any(d < 0 for d in declared):
-            raise ValueError(f"array {name} has a damaged header")
-        expected = tuple("N" if n is None else n for n in shape)
-        if len(declared) != len(shape) or any(n not in (None, d) for n, d in zip(shape, declared)):
-            raise ValueError(f"array {name} has shape {declared}, expected {expected}".replace("'N'", "N"))
-        if any(n is None and d > MAX_TEST_DIGITS for n, d in zip(shape, declared)):
-            raise ValueError(
-                f"array {name} declares {max(declared):,} values; the weights file holds a few hundred"
-            )
-        size = int(np.prod(declared)) * dtype.itemsize
-        data = member.read(size + 1)
-        if len(data) != size:
-            raise ValueError(f"array {name} is damaged: its data does not have the size its header declares")
-    return np.frombuffer(data, dtype).reshape(declared, order="F" if fortran else "C")
 
 
 @one_line_errors

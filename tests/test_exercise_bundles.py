@@ -20,6 +20,8 @@ BUNDLES = {
     },
     "exercise5": {
         "occlusion_starter.py": DOWNLOADS,
+        "occlusion_maps.py": DOWNLOADS,
+        "tiny_cnn_solution.py": DOWNLOADS,
         "self_check.py": DOWNLOADS,
         "tiny_cnn_weights.npz": FIGURES,
     },
@@ -62,6 +64,55 @@ def test_starter_without_self_check_says_so_in_one_line(tmp_path, starter, optio
         f"{starter}: self_check.py is missing: put it in the folder of this file"
     ]
     assert sorted(p.name for p in tmp_path.iterdir()) == [starter]
+
+
+SOLUTIONS = {
+    "exercise3": ("cnn_solution.py", ["my_filter_output.png", "filter_transition.gif"]),
+    "exercise4": ("tiny_cnn_solution.py", []),
+    "exercise5": ("occlusion_solution.py", ["occlusion_maps.png"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SOLUTIONS))
+def test_solution_saved_in_the_unpacked_bundle_runs_from_another_folder(site, tmp_path, name):
+    """The solutions take the shared helpers from the bundle's files instead of carrying copies."""
+    zipfile.ZipFile(io.BytesIO((site / "downloads" / f"{name}.zip").read_bytes())).extractall(tmp_path)
+    solution, outputs = SOLUTIONS[name]
+    (tmp_path / name / solution).write_bytes((DOWNLOADS / solution).read_bytes())
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    args = ("--digits", "0") if name == "exercise5" else ()
+    result = run_script(tmp_path / name / solution, *args, cwd=elsewhere)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in elsewhere.iterdir()) == sorted(outputs)
+
+
+@pytest.mark.parametrize("name", sorted(SOLUTIONS))
+def test_solution_without_self_check_says_where_to_save_it_in_one_line(tmp_path, name):
+    solution, _ = SOLUTIONS[name]
+    (tmp_path / solution).write_bytes((DOWNLOADS / solution).read_bytes())
+    result = run_script(tmp_path / solution, cwd=tmp_path)
+    assert result.returncode != 0 and result.stdout == ""
+    assert result.stderr.strip().splitlines() == [
+        f"{solution}: self_check.py is missing: put this file in the folder of {name}.zip (it holds "
+        "self_check.py)"
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [solution]
+
+
+@pytest.mark.parametrize("script", ["occlusion_starter.py", "occlusion_solution.py"])
+@pytest.mark.parametrize("gone", ["occlusion_maps.py", "tiny_cnn_solution.py"])
+def test_exercise_5_without_one_of_its_files_names_it_in_one_line(site, tmp_path, script, gone):
+    zipfile.ZipFile(io.BytesIO((site / "downloads" / "exercise5.zip").read_bytes())).extractall(tmp_path)
+    folder = tmp_path / "exercise5"
+    (folder / script).write_bytes((DOWNLOADS / script).read_bytes())
+    (folder / gone).unlink()
+    result = run_script(folder / script, cwd=folder)
+    assert result.returncode != 0 and result.stdout == ""
+    assert result.stderr.strip().splitlines() == [
+        f"{script}: {gone} is missing: unzip exercise5.zip again and keep this file in its folder"
+    ]
 
 
 def probe_case():

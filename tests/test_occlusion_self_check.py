@@ -8,6 +8,7 @@ loop over the patch positions written here, on the vectorized network of convviz
 
 import re
 import shutil
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -27,6 +28,7 @@ WEIGHTS_FILE = FIGURES / "tiny_cnn_weights.npz"
 STARTER = load_download("occlusion_starter")
 SOLUTION = load_download("occlusion_solution")
 CHECK = load_download("self_check")
+MAPS = load_download("occlusion_maps")
 PATTERN = r"def occlusion_map\(.*?\n(?=\n\n)"
 
 
@@ -40,8 +42,17 @@ def planted_starter(tmp_path, changes=()):
     start, end = re.search(PATTERN, starter, re.S).span()
     path = tmp_path / "occlusion_starter.py"
     path.write_text(starter[:start] + body + starter[end:])
-    shutil.copy(DOWNLOADS / "self_check.py", tmp_path)
+    copy_helpers(tmp_path)
     return path
+
+
+#: The files exercise5.zip puts beside the starter, which it imports.
+HELPERS = ("self_check.py", "occlusion_maps.py", "tiny_cnn_solution.py")
+
+
+def copy_helpers(folder):
+    for name in HELPERS:
+        shutil.copy(DOWNLOADS / name, folder)
 
 
 def direct_occlusion(image, scores, label, patch, stride, fill):
@@ -444,7 +455,7 @@ def test_the_run_prints_and_draws_the_maps_of_a_direct_loop(site, tmp_path, stor
         maps.append(drops)
     assert lines[-1] == f"wrote {Path('maps') / 'occlusion_maps.png'} (2 digits and their maps)"
     picture = np.asarray(Image.open(tmp_path / "maps" / "occlusion_maps.png"))
-    scale, gap = SOLUTION.SCALE, 2
+    scale, gap = MAPS.SCALE, 2
     assert picture.shape == ((2 * 28 + gap) * scale, (2 * 28 + gap) * scale, 3)
     for n, (number, drops) in enumerate(zip(digits, maps)):
         top = n * (28 + gap) * scale
@@ -453,10 +464,10 @@ def test_the_run_prints_and_draws_the_maps_of_a_direct_loop(site, tmp_path, stor
         limit = np.abs(drops).max()
         for (i, j), drop in np.ndenumerate(drops):  # block 3 × 3 at offset (5 - 3) // 2 = 1 inside the patch
             row, col = top + (i * stride + 1) * scale, (28 + gap + j * stride + 1) * scale
-            end = np.array(SOLUTION.ORANGE if drop >= 0 else SOLUTION.PURPLE)
+            end = np.array(MAPS.ORANGE if drop >= 0 else MAPS.PURPLE)
             expected = np.round(255 + abs(drop) / limit * (end - 255))
             np.testing.assert_allclose(picture[row, col], expected, atol=1)
-        assert (picture[top, (28 + gap) * scale] == SOLUTION.UNCOVERED).all()  # row 0: no patch centre
+        assert (picture[top, (28 + gap) * scale] == MAPS.UNCOVERED).all()  # row 0: no patch centre
 
 
 def test_starter_and_solution_write_the_same_file(site, tmp_path):
@@ -476,7 +487,7 @@ def test_starter_and_solution_write_the_same_file(site, tmp_path):
 
 def test_unmodified_starter_names_the_open_todo(tmp_path):
     shutil.copy(DOWNLOADS / "occlusion_starter.py", tmp_path)
-    shutil.copy(DOWNLOADS / "self_check.py", tmp_path)
+    copy_helpers(tmp_path)
     result = run_script(tmp_path / "occlusion_starter.py", "--check", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stdout.splitlines() == ["- TODO 1 is still open: write occlusion_map", "1 check(s) failed."]
@@ -484,7 +495,10 @@ def test_unmodified_starter_names_the_open_todo(tmp_path):
     assert_one_line(
         plain, 1, "occlusion_starter.py: TODO 1 is still open: write occlusion_map (run with --check"
     )
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["occlusion_starter.py", "self_check.py"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".py") == sorted(
+        ["occlusion_starter.py", *HELPERS]
+    )
+    assert not (tmp_path / "occlusion_maps.png").exists()
 
 
 def test_a_planted_mistake_stops_the_plain_run_before_any_digit(site, tmp_path):
@@ -606,12 +620,8 @@ def test_a_file_that_is_not_python_is_refused(site, tmp_path, exercise4):
     assert_one_line(result, 2, "--network: 'nothing.py' is not a Python file")
 
 
-def test_the_starter_carries_exercise4s_forward_pass_unchanged():
-    """The network the maps are made for is tiny_cnn_solution.py's, line for line."""
-    from test_downloads import definitions
-
-    reference = definitions(DOWNLOADS / "tiny_cnn_solution.py")
-    for name in ("occlusion_starter.py", "occlusion_solution.py"):
-        carried = definitions(DOWNLOADS / name)
-        for function in ("conv2d", "maxpool2d", "relu", "forward"):
-            assert carried[function] == reference[function], (name, function)
+def test_the_maps_are_made_with_exercise4s_forward_pass():
+    """The starter and the solution map with tiny_cnn_solution.py's network, imported, not copied."""
+    for module in (STARTER, SOLUTION):
+        assert module.forward.__module__ == "tiny_cnn_solution" and module.forward.__name__ == "forward"
+        assert module.WEIGHTS is sys.modules["tiny_cnn_solution"].WEIGHTS

@@ -27,6 +27,8 @@ EXERCISE_BUNDLES = {
     ),
     "exercise5": (
         DOWNLOADS_DIR / "occlusion_starter.py",
+        DOWNLOADS_DIR / "occlusion_maps.py",
+        DOWNLOADS_DIR / "tiny_cnn_solution.py",
         DOWNLOADS_DIR / "self_check.py",
         GENERATED_DIR / "tiny_cnn_weights.npz",
     ),

@@ -64,7 +64,7 @@ save_file(lambda path: path.write_bytes((folder / solution.MAPS_PNG).read_bytes(
 # names the digit with most of them.
 weights, images, labels = solution.load_weights(folder / "tiny_cnn_weights.npz")
 counted = []
-for number in solution.DIGITS:
+for number in load_download("occlusion_maps").DIGITS:
     image, label = images[number], int(labels[number])
     drops = solution.occlusion_map(image, scores, label)
     probability_drops = solution.occlusion_map(image, lambda x: softmax(scores(x)[None])[0], label)
