@@ -238,3 +238,29 @@ def test_a_record_that_cannot_be_right_is_refused_before_anything_is_drawn(route
         figure_output.save_png(fig, "x.png", **record)
     plt.close(fig)
     assert not routed[0].exists()
+
+
+# ---------------------------------------------------------------- one signed colour map
+
+
+def test_every_signed_map_uses_the_stops_the_explorers_get():
+    """Figures and explorers share one diverging map: convviz.plotting.SIGNED_STOPS, white at zero.
+
+    Before, part 3's figures used matplotlib's PuOr_r, whose ends are not these stops, and marked
+    boxes one digit off the positive orange."""
+    import re
+
+    from matplotlib.colors import to_rgb
+
+    from convviz import inspection_plots, plotting
+
+    assert inspection_plots.SIGNED_CMAP is plotting.SIGNED_CMAP
+    assert inspection_plots.BOX_COLOUR == plotting.POSITIVE
+    stops = [to_rgb(c) for c in plotting.SIGNED_STOPS]
+    for at, stop in zip(np.linspace(0, 1, len(stops)), stops):
+        # 256 colours: the middle stop falls between two of them, within one step of 2/255.
+        np.testing.assert_allclose(plotting.SIGNED_CMAP(at)[:3], stop, atol=2 / 255)
+    named = re.compile(r"""["'](PuOr|RdBu|BrBG|PiYG|PRGn|RdGy|RdYlBu|coolwarm|bwr|seismic)(_r)?["']""")
+    for folder in ("convviz", "scripts", "coursesite"):
+        for path in (ROOT / folder).rglob("*.py"):
+            assert not named.search(path.read_text()), f"{path} names a diverging colour map of its own"
