@@ -90,3 +90,38 @@ def test_every_page_with_all_it_loads_stays_under_the_budget(site, path):
     assert any(f.suffix == ".css" for f in files) and any(f.suffix == ".js" for f in files)
     total = sum(f.stat().st_size for f in files)
     assert total <= PAGE_BUDGET_BYTES, f"{path}: {total:,} bytes"
+
+
+#: The one minimum text size of every figure, in CSS px as shown (the smallest text the record names).
+MIN_TEXT_CSS_PX = 12
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [375, 1280])
+def test_every_figure_shows_its_smallest_text_at_the_one_minimum(site, server, browser, width):
+    """Smallest text of the file x CSS width shown / file width, for every figure whose file records
+    its text size, on every reader page, in Chromium at a phone's and a laptop's width."""
+    from coursesite.figure_records import read_record
+
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    small, measured = [], 0
+    try:
+        for path in READER_PAGES:
+            page.goto(server + path)
+            images = page.evaluate(
+                """() => [...document.querySelectorAll('figure img')].map(img => [
+                       img.src.split('/').pop(), img.getBoundingClientRect().width])"""
+            )
+            for name, css_width in images:
+                record = read_record(site / "_images" / unquote(name))
+                if record is None or record.font_px is None:
+                    continue
+                measured += 1
+                css_px = record.font_px * css_width / record.width_px
+                if css_px < MIN_TEXT_CSS_PX:
+                    small.append(f"{path} {name}: {css_px:.1f} CSS px")
+    finally:
+        context.close()
+    assert measured >= 20, f"only {measured} figures record their text size"
+    assert small == [], small
