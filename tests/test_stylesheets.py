@@ -226,3 +226,20 @@ def test_urls_are_rebased_from_the_sheet_folder_to_static():
     stylesheets.rebase_urls(rules, "styles", ".")
     text = serialized(rules)
     assert "url(img/x.png)" in text and "url(data:image/png;base64,AA==)" in text and "url(#f)" in text
+
+
+def test_a_local_sheet_in_unknown_markup_stops_the_build_with_one_message(tmp_path):
+    """The join is a rewrite of written HTML (no hook gives it the pages' sheets): when the theme's
+    link markup changes it must stop the build, not leave the page with sheets it silently skipped."""
+    static = tmp_path / "_static"
+    static.mkdir()
+    (static / "theme.css").write_text("p { color: red }")
+    page = tmp_path / "page.html"
+    known = '<link rel="stylesheet" type="text/css" href="_static/theme.css" />\n'
+    links, sources, prefix = stylesheets.page_sheets(known, page, static)
+    assert (links, sources, prefix) == ([known], ["theme.css"], "")
+    changed = '<link rel="stylesheet" href="_static/theme.css" media="all" />\n'
+    with pytest.raises(stylesheets.ExtensionError, match=r"page.html links a sheet in markup"):
+        stylesheets.page_sheets(changed, page, static)
+    remote = '<link rel="stylesheet" href="https://example.org/x.css" media="all" />\n'
+    assert stylesheets.page_sheets(remote, page, static) == ([], [], None)

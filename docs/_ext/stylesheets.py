@@ -27,6 +27,7 @@ from pathlib import Path
 import tinycss2
 from fontTools import subset
 from fontTools.ttLib import TTFont
+from sphinx.errors import ExtensionError
 
 STYLESHEET_LINK = re.compile(r"[ \t]*<link\b(?=[^>]*\brel=\"stylesheet\")[^>]*>\n?")
 HREF = re.compile(r'\shref="([^"]+)"')
@@ -274,8 +275,13 @@ def page_sheets(head, page, static):
     chosen, sources, prefix = [], [], None
     for link in links:
         href = HREF.search(link)
-        if not href or not PLAIN_LINK.search(link) or "://" in href[1] or "_static/" not in href[1]:
+        if not href or "://" in href[1] or "_static/" not in href[1]:
             continue
+        if not PLAIN_LINK.search(link):  # a local sheet in markup this rewrite does not know
+            raise ExtensionError(
+                f"stylesheets: {page.name} links a sheet in markup the join does not know, {link.strip()}; "
+                "the theme's markup changed: teach PLAIN_LINK in docs/_ext/stylesheets.py its form"
+            )
         path = (page.parent / href[1].split("?")[0]).resolve()
         if not path.is_file() or static.resolve() not in path.parents:
             continue
