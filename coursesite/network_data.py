@@ -29,6 +29,8 @@ from coursesite.explorer_data import as_script
 from coursesite.paths import GENERATED_DIR
 
 WEIGHTS_NAME = "tiny_cnn_weights.npz"
+#: The training history save_weights stores, one number per epoch each.
+HISTORY_NAMES = ("loss", "train_accuracy", "test_accuracy")
 
 
 def weights_path():
@@ -119,6 +121,9 @@ def network_data(weights):
         # The page refuses weights beyond what training gives, as the downloads' loader does.
         "limits": {"max_weight": load_download("self_check").MAX_WEIGHT},
         "params": {name: encoded(weights[name], np.float64) for name in PARAMETER_NAMES},
+        # Where the weights' training started, and its history: the page's download holds them too.
+        "start": {f"{name}_init": encoded(weights[f"{name}_init"], np.float64) for name in ("W1", "W2")},
+        "history": {name: [float(v) for v in weights[name]] for name in HISTORY_NAMES},
         "digits": digits_data(),
         "training": training_settings(),
         "drawing": drawing_constants(),

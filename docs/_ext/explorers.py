@@ -65,7 +65,7 @@ EXPLORERS = {
             "network_units.js",
         ),
         "network_data.js",
-        ("network_explorer.js", "network_attribution.js"),
+        ("network_explorer.js", "network_attribution.js", "network_training.js"),
     ),
 }
 

@@ -368,7 +368,9 @@ def pixels_fixture():
 def data_fixture():
     """The two explorers' data as the build writes them (the network's with the seeded weights)."""
     params, images, labels = test_network()
-    weights = dict(params, test_images=images, test_labels=labels)
+    history = {"loss": [2.0, 1.0], "train_accuracy": [0.5, 0.75], "test_accuracy": [0.625, 0.875]}
+    start = {f"{name}_init": params[name] / 2 for name in ("W1", "W2")}
+    weights = dict(params, **start, **history, test_images=images, test_labels=labels)
     return {"conv": explorer_data(), "network": network_data(weights)}
 
 

@@ -221,7 +221,9 @@
   /**
    * The network explorer's data (window.NETWORK_EXPLORER_DATA), decoded and checked:
    * {params, images, labels (the test digits), train (every digit split: trainImages, ...),
-   * training (train's defaults), drawing, colours, examples}. params holds the six arrays
+   * training (train's defaults), limit (the largest weight training gives), start (W1 and W2 where
+   * the weights' training started), history (its loss and accuracies per epoch), drawing, colours,
+   * examples}. params holds the six arrays
    * (Float64Array) and the sizes the layers need (size, conv1, conv2, classes).
    */
   function checkNetworkData(raw) {
@@ -255,6 +257,16 @@
         fail("params." + name + " has shape [" + s[name] + "]; the network needs [" + expected[name] + "]");
       }
     });
+    var start = {}, history = {};
+    ["W1", "W2"].forEach(function (name) {
+      start[name] = decodeFloat64(isObject(raw.start) ? raw.start[name + "_init"] : undefined, "start." + name + "_init");
+      if (start[name].length !== params[name].length) fail("start." + name + "_init must have the shape of params." + name);
+    });
+    ["loss", "train_accuracy", "test_accuracy"].forEach(function (name) {
+      var list = isObject(raw.history) ? raw.history[name] : undefined;
+      if (!Array.isArray(list) || !list.every(finiteNumber)) fail("history." + name + " must list finite numbers");
+      history[name] = list;
+    });
     var digits = checkDigits(raw.digits, d, params.classes);
     var training = checkTraining(raw.training);
     var colours = raw.signed_colours;
@@ -272,7 +284,8 @@
       checkStrokes(e.strokes, name + ".strokes");
     });
     return {
-      params: params, images: digits.testImages, labels: digits.testLabels, train: digits, training: training,
+      params: params, images: digits.testImages, labels: digits.testLabels, train: digits, training: training, limit: limit,
+      start: start, history: history,
       drawing: d, colours: colours, examples: examples
     };
   }

@@ -285,7 +285,90 @@
     return { loss: total / this.start, accuracy: this.right / this.start, digits: this.start };
   };
 
+  /**
+   * What a training panel shows, taken between two steps: copies of the weights, how far training
+   * is, the history, the epoch so far and the accuracy of these weights on the test digits
+   * ({correct, total, fraction}, as ConvCore.accuracy gives it).
+   */
+  Training.prototype.snapshot = function () {
+    var params = {};
+    var self = this;
+    PARAMETERS.forEach(function (name) { params[name] = Float64Array.from(self.params[name]); });
+    return {
+      params: params,
+      epoch: this.epoch,
+      epochs: this.settings.epochs,
+      steps: this.steps,
+      progress: this.progress(),
+      running: this.running(),
+      history: { loss: this.history.loss.slice(), train_accuracy: this.history.train_accuracy.slice(),
+        test_accuracy: this.history.test_accuracy.slice() },
+      test: ConvCore.accuracy(ConvCore.predictAll(this.params, this.data.testImages), this.data.testLabels),
+      done: this.done()
+    };
+  };
+
+  /**
+   * Runs a Training in slices of about options.slice milliseconds, so that messages (pause, resume)
+   * are heard between them, and hands report() a snapshot at most every options.every milliseconds,
+   * when it pauses, and when it is done. Messages: {type: "start", settings, data, shapes},
+   * {type: "pause"}, {type: "resume"}, {type: "stop"}. training_worker.js runs one in a Worker; the
+   * panel runs one in the page where Workers are not allowed (pages opened as files).
+   */
+  function TrainingRunner(report, options) {
+    this.report = report;
+    this.slice = options.slice;
+    this.every = options.every;
+    this.schedule = options.schedule || function (next) { setTimeout(next, 0); };
+    this.training = null;
+    this.running = false;
+    this.reported = 0;
+    this.run = this.run.bind(this);
+  }
+
+  TrainingRunner.prototype.handle = function (message) {
+    if (message.type === "start") {
+      try {
+        this.training = new Training(message.settings, message.data, message.shapes);
+      } catch (error) {
+        this.running = false;
+        return this.report({ error: error.message });
+      }
+      this.running = true;
+      this.send();
+      this.schedule(this.run);
+    } else if (message.type === "pause" && this.running) {
+      this.running = false;
+      this.send();
+    } else if (message.type === "resume" && this.training && !this.running && !this.training.done()) {
+      this.running = true;
+      this.schedule(this.run);
+    } else if (message.type === "stop") {
+      this.running = false;
+      this.training = null;
+    }
+  };
+
+  TrainingRunner.prototype.send = function () {
+    this.reported = Date.now();
+    var snapshot = this.training.snapshot();
+    snapshot.paused = !this.running && !snapshot.done;
+    this.report(snapshot);
+  };
+
+  TrainingRunner.prototype.run = function () {
+    var training = this.training;
+    if (!this.running || !training) return;
+    var started = Date.now();
+    do training.step();
+    while (!training.done() && Date.now() - started < this.slice);
+    if (training.done()) this.running = false;
+    if (training.done() || Date.now() - this.reported >= this.every) this.send();
+    if (this.running) this.schedule(this.run);
+  };
+
   Object.assign(ConvCore, {
+    TrainingRunner: TrainingRunner,
     TRAINED_PARAMETERS: PARAMETERS,
     splitDigits: splitDigits,
     initParameters: initParameters,
