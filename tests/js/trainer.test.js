@@ -89,3 +89,33 @@ test("progress and the running epoch follow the steps", () => {
   training.step(); // nothing more to do
   assert.equal(training.steps, 4);
 });
+
+test("the runner reports snapshots, measures the test digits at each epoch's end, pauses and resumes", () => {
+  const reports = [], queue = [];
+  const runner = new ConvCore.TrainingRunner((s) => reports.push(s), {
+    slice: 0, every: 0, testEvery: 1e9, schedule: (next) => queue.push(next)
+  });
+  const run = (limit) => { for (let i = 0; i < limit && queue.length; i++) queue.shift()(); };
+  runner.handle({ type: "start", settings: settings({ seed: 5, epochs: 2 }), data: digits([64, 20]), shapes: SHAPES });
+  assert.equal(reports[0].steps, 0);
+  assert.ok(reports[0].test, "the first snapshot measures the start");
+  run(1);
+  assert.equal(reports.at(-1).steps, 1);
+  assert.equal(reports.at(-1).test, null, "no test between epochs with a long testEvery");
+  run(1);
+  const ended = reports.at(-1);
+  assert.equal(ended.epoch, 1);
+  assert.equal(ended.test.fraction, ended.history.test_accuracy[0]);
+  runner.handle({ type: "pause" });
+  assert.equal(reports.at(-1).paused, true);
+  run(5); // the scheduled slice finds the runner paused
+  assert.equal(reports.at(-1).steps, 2);
+  runner.handle({ type: "resume" });
+  run(10);
+  const last = reports.at(-1);
+  assert.equal(last.done, true);
+  assert.equal(last.steps, 4);
+  assert.ok(last.test && last.test.fraction === last.history.test_accuracy[1]);
+  runner.handle({ type: "start", settings: Object.assign(settings({ seed: 5, epochs: 2 }), { epochs: 0 }), data: digits([8, 4]), shapes: SHAPES });
+  assert.match(reports.at(-1).error, /epochs must be/);
+});

@@ -17,9 +17,9 @@
   var FILTER_PIXELS = 48;
   var CURVE = { width: 360, height: 160 };
   var SHAPES_OF = ["W1", "W2", "W3"];
-  /** Training in the page (no Worker): slices of at most this long (ms), a snapshot at most this often
-   *  (training_worker.js works in slices of 100 ms, as nothing waits for it). */
-  var PAGE_TIMING = { slice: 12, every: 250 };
+  /** Training in the page (no Worker): slices of at most this long (ms), a snapshot at most this often,
+   *  the test digits measured at most this often (training_worker.js works in slices of 100 ms). */
+  var PAGE_TIMING = { slice: 12, every: 250, testEvery: 500 };
 
   var states = new WeakMap();
 
@@ -190,6 +190,7 @@
     var read = readSettings(p);
     if (read.error) return showProblem(p, read.error);
     showProblem(p, null);
+    if (p.origin.kind === "site" && p.explorer.baseline) p.siteBaseline = p.explorer.baseline;
     stopRunner(p);
     var train = p.explorer.data.train;
     p.settings = read.settings;
@@ -259,7 +260,7 @@
     p.curve = [];
     p.origin = { kind: "site" };
     showProblem(p, null);
-    p.explorer.setNetwork(p.explorer.data.params);
+    p.explorer.setNetwork(p.explorer.data.params, p.siteBaseline);
     setState(p, "idle", "Back to the site's trained network.");
   }
 
@@ -272,9 +273,12 @@
     }
     p.snapshot = snapshot;
     if (snapshot.running) p.curve.push([snapshot.progress, snapshot.running.loss]);
-    var params = Object.assign({}, p.explorer.data.params, snapshot.params);
-    p.explorer.setNetwork(params, snapshot.test);
-    if (snapshot.done) setState(p, "done", "Training finished: test accuracy " + core.percent(snapshot.test.fraction) + ".");
+    // The explorer takes the weights whose test accuracy was measured with them; the panel shows every snapshot.
+    if (snapshot.test) {
+      p.tested = { steps: snapshot.steps, test: snapshot.test };
+      p.explorer.setNetwork(Object.assign({}, p.explorer.data.params, snapshot.params), snapshot.test);
+    }
+    if (snapshot.done) setState(p, "done", "Training finished: test accuracy " + core.percent(p.tested.test.fraction) + ".");
     else showNetwork(p);
   }
 
@@ -289,7 +293,8 @@
   // ---------------------------------------------------------------- what the panel shows
 
   function showNetwork(p) {
-    var explorer = p.explorer, s = p.snapshot, network = explorer.network;
+    var explorer = p.explorer, s = p.snapshot;
+    var network = s ? Object.assign({}, explorer.data.params, s.params) : explorer.network;
     paintFilters(p, network);
     drawCurve(p);
     p.progress.value = s ? s.progress : 0;
@@ -306,10 +311,11 @@
         text += "; epoch " + last + ": loss " + core.formatNumber(s.history.loss[last - 1], 3) + ", training accuracy " +
           core.percent(s.history.train_accuracy[last - 1]);
       }
-      text += ". Test accuracy now: " + core.percent(s.test.fraction) + " (" + s.test.correct + " of " + s.test.total + ").";
+      var t = p.tested.test;
+      text += ". Test accuracy after step " + p.tested.steps + ": " + core.percent(t.fraction) + " (" + t.correct + " of " + t.total + ").";
       p.status.textContent = text + (p.state === "paused" ? " Paused." : "");
       Object.assign(result, {
-        epoch: s.epoch, steps: s.steps, progress: s.progress, history: s.history, test: s.test.fraction, paused: !!s.paused,
+        epoch: s.epoch, steps: s.steps, progress: s.progress, history: s.history, test: p.tested.test.fraction, test_steps: p.tested.steps, paused: !!s.paused,
         running_loss: s.running ? s.running.loss : null, running_accuracy: s.running ? s.running.accuracy : null
       });
     } else {

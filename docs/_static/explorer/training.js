@@ -83,21 +83,19 @@
    */
   function addConvWeightGradient(grad, input, dW, db) {
     var h = grad.height, w = grad.width, cout = grad.channels, cin = input.channels, src = input.values;
+    // The input with a border of zeros (as conv2dSame pads it), so the inner loop runs over whole rows of taps.
+    var pw = w + 2, padded = new Float64Array((h + 2) * pw * cin), rowStep = pw * cin, taps = 3 * cin;
+    for (var r = 0; r < h; r++) padded.set(src.subarray(r * w * cin, (r + 1) * w * cin), ((r + 1) * pw + 1) * cin);
     for (var y = 0; y < h; y++) {
       for (var x = 0; x < w; x++) {
+        var corner = (y * pw + x) * cin;
         for (var o = 0; o < cout; o++) {
           var g = grad.values[(y * w + x) * cout + o];
           if (g === 0) continue;
           db[o] += g;
-          for (var u = 0; u < 3; u++) {
-            var yy = y + u - 1;
-            if (yy < 0 || yy >= h) continue;
-            for (var v = 0; v < 3; v++) {
-              var xx = x + v - 1;
-              if (xx < 0 || xx >= w) continue;
-              var at = (yy * w + xx) * cin, k = ((o * 3 + u) * 3 + v) * cin;
-              for (var i = 0; i < cin; i++) dW[k + i] += g * src[at + i];
-            }
+          for (var u = 0, k = o * 9 * cin; u < 3; u++, k += taps) {
+            var at = corner + u * rowStep;
+            for (var t = 0; t < taps; t++) dW[k + t] += g * padded[at + t];
           }
         }
       }
@@ -274,7 +272,7 @@
 
   /** Fraction of the test digits the current weights read right. */
   Training.prototype.testAccuracy = function () {
-    return ConvCore.accuracy(ConvCore.predictAll(this.params, this.data.testImages), this.data.testLabels).fraction;
+    return this.testResult().fraction;
   };
 
   /** The epoch under way so far: {loss, accuracy} over the digits of its finished batches (null before any). */
@@ -290,7 +288,7 @@
    * is, the history, the epoch so far and the accuracy of these weights on the test digits
    * ({correct, total, fraction}, as ConvCore.accuracy gives it).
    */
-  Training.prototype.snapshot = function () {
+  Training.prototype.snapshot = function (withTest) {
     var params = {};
     var self = this;
     PARAMETERS.forEach(function (name) { params[name] = Float64Array.from(self.params[name]); });
@@ -303,15 +301,26 @@
       running: this.running(),
       history: { loss: this.history.loss.slice(), train_accuracy: this.history.train_accuracy.slice(),
         test_accuracy: this.history.test_accuracy.slice() },
-      test: ConvCore.accuracy(ConvCore.predictAll(this.params, this.data.testImages), this.data.testLabels),
+      test: withTest === false ? null : this.testResult(),
       done: this.done()
     };
+  };
+
+  /** ConvCore.accuracy of the current weights on the test digits (kept until the next step). */
+  Training.prototype.testResult = function () {
+    if (!this.lastTest || this.lastTest.steps !== this.steps) {
+      var result = ConvCore.accuracy(ConvCore.predictAll(this.params, this.data.testImages), this.data.testLabels);
+      this.lastTest = { steps: this.steps, result: result };
+    }
+    return this.lastTest.result;
   };
 
   /**
    * Runs a Training in slices of about options.slice milliseconds, so that messages (pause, resume)
    * are heard between them, and hands report() a snapshot at most every options.every milliseconds,
-   * when it pauses, and when it is done. Messages: {type: "start", settings, data, shapes},
+   * when it pauses, and when it is done. Measuring the test digits costs about a tenth of an epoch:
+   * a snapshot measures them (snapshot.test) at most every options.testEvery milliseconds, at the
+   * end of every epoch, when training pauses and when it is done; the others have test: null. Messages: {type: "start", settings, data, shapes},
    * {type: "pause"}, {type: "resume"}, {type: "stop"}. training_worker.js runs one in a Worker; the
    * panel runs one in the page where Workers are not allowed (pages opened as files).
    */
@@ -319,6 +328,8 @@
     this.report = report;
     this.slice = options.slice;
     this.every = options.every;
+    this.testEvery = options.testEvery;
+    this.tested = 0;
     this.schedule = options.schedule || function (next) { setTimeout(next, 0); };
     this.training = null;
     this.running = false;
@@ -349,9 +360,12 @@
     }
   };
 
-  TrainingRunner.prototype.send = function () {
-    this.reported = Date.now();
-    var snapshot = this.training.snapshot();
+  TrainingRunner.prototype.send = function (epochEnded) {
+    var now = Date.now(), training = this.training;
+    var withTest = epochEnded || !this.running || training.done() || now - this.tested >= this.testEvery;
+    this.reported = now;
+    if (withTest) this.tested = now;
+    var snapshot = training.snapshot(withTest);
     snapshot.paused = !this.running && !snapshot.done;
     this.report(snapshot);
   };
@@ -359,11 +373,12 @@
   TrainingRunner.prototype.run = function () {
     var training = this.training;
     if (!this.running || !training) return;
-    var started = Date.now();
+    var started = Date.now(), epoch = training.epoch;
     do training.step();
-    while (!training.done() && Date.now() - started < this.slice);
+    while (!training.done() && training.epoch === epoch && Date.now() - started < this.slice);
     if (training.done()) this.running = false;
-    if (training.done() || Date.now() - this.reported >= this.every) this.send();
+    var ended = training.epoch !== epoch;
+    if (ended || Date.now() - this.reported >= this.every) this.send(ended);
     if (this.running) this.schedule(this.run);
   };
 

@@ -8,6 +8,6 @@
   "use strict";
 
   self.importScripts("core.js", "random.js", "augmentation.js", "training.js");
-  var runner = new self.ConvCore.TrainingRunner(function (snapshot) { self.postMessage(snapshot); }, { slice: 100, every: 250 });
+  var runner = new self.ConvCore.TrainingRunner(function (snapshot) { self.postMessage(snapshot); }, { slice: 100, every: 250, testEvery: 500 });
   self.onmessage = function (event) { runner.handle(event.data); };
 })();
