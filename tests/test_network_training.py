@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from conftest import HTML, ROOT
 from support.browser import evaluate_as_json
+from support.npz_files import npz_bytes
 
 from convviz.downloads import load_download
 from convviz.tiny_cnn import (
@@ -237,12 +238,6 @@ def test_save_then_load_gives_the_same_bytes_and_predictions(explorer, site_weig
     assert f"({right} right)" in text
 
 
-def npz(arrays, compressed=False):
-    buffer = io.BytesIO()
-    (np.savez_compressed if compressed else np.savez)(buffer, **arrays)
-    return buffer.getvalue()
-
-
 def hostile_files(params):
     """{file name: (bytes, words its message must hold)}."""
     npy = io.BytesIO()
@@ -255,16 +250,25 @@ def hostile_files(params):
     return {
         "notes.npz": (b"W1,b1\n0.1,0.2\n", "it is not a .npz file"),
         "W1.npy": (npy.getvalue(), "single-array .npy file"),
-        "pickled.npz": (npz({**params, "W1": np.array([None] * 36, dtype=object)}), "pickled Python objects"),
+        "pickled.npz": (
+            npz_bytes({**params, "W1": np.array([None] * 36, dtype=object)}),
+            "pickled Python objects",
+        ),
         "torch_order.npz": (
-            npz({**params, "W2": params["W2"].transpose(0, 3, 1, 2)}),
+            npz_bytes({**params, "W2": params["W2"].transpose(0, 3, 1, 2)}),
             "array W2 has shape (8, 4, 3, 3)",
         ),
-        "whole.npz": (npz({**params, "b3": np.arange(10)}), "array b3 must hold decimal numbers"),
-        "nan.npz": (npz({**params, "W3": np.full((10, 392), np.nan)}, compressed=True), "array W3 holds NaN"),
-        "huge_weight.npz": (npz({**params, "b1": np.full(4, 1e9)}), "which training never gives"),
-        "renamed.npz": (npz({f"layer{i}": v for i, v in enumerate(params.values())}), "no array named W1"),
-        "cut.npz": (npz(params)[:-100], "damaged or cut short"),
+        "whole.npz": (npz_bytes({**params, "b3": np.arange(10)}), "array b3 must hold decimal numbers"),
+        "nan.npz": (
+            npz_bytes({**params, "W3": np.full((10, 392), np.nan)}, compressed=True),
+            "array W3 holds NaN",
+        ),
+        "huge_weight.npz": (npz_bytes({**params, "b1": np.full(4, 1e9)}), "which training never gives"),
+        "renamed.npz": (
+            npz_bytes({f"layer{i}": v for i, v in enumerate(params.values())}),
+            "no array named W1",
+        ),
+        "cut.npz": (npz_bytes(params)[:-100], "damaged or cut short"),
         "bomb.npz": (zeros.getvalue(), "array W1 is too large"),
         "large.npz": (b"PK" + b"\0" * (17 << 20), "the file is too large"),
     }

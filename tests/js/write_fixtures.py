@@ -23,6 +23,7 @@ for folder in (ROOT, ROOT / "tests"):
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
 
+from support.npz_files import npz_bytes  # noqa: E402
 from support.oracles import influence_box  # noqa: E402
 
 from convviz import augmentation, display, drawing, patterns  # noqa: E402
@@ -249,14 +250,9 @@ def training_fixture():
     }
 
 
-def npz_bytes(arrays, compressed=False, allow_pickle=False):
+def npz_base64(arrays, compressed=False):
     """The bytes np.savez (or np.savez_compressed) writes for arrays, base64."""
-    buffer = io.BytesIO()
-    if allow_pickle:  # np.savez pickles object arrays without being asked
-        np.savez(buffer, **arrays)
-    else:
-        (np.savez_compressed if compressed else np.savez)(buffer, **arrays)
-    return base64.b64encode(buffer.getvalue()).decode()
+    return base64.b64encode(npz_bytes(arrays, compressed)).decode()
 
 
 def npz_fixture():
@@ -283,21 +279,21 @@ def npz_fixture():
     big_endian = {name: value.astype(">f8") for name, value in params.items()}
     fortran = {**params, "W3": np.asfortranarray(params["W3"]), "W2": np.asfortranarray(params["W2"])}
     hostile = {
-        "a pickled W1": npz_bytes(
+        "a pickled W1": npz_base64(
             {**params, "W1": np.array([object()] * 36, dtype=object)}, allow_pickle=True
         ),
-        "W2 of the wrong shape": npz_bytes({**params, "W2": np.zeros((8, 4, 3, 3))}),
-        "W3 of whole numbers": npz_bytes({**params, "W3": np.zeros((10, 392), dtype=np.int64)}),
-        "a NaN in b2": npz_bytes({**params, "b2": np.array([0, 1, np.nan, 0, 0, 0, 0, 0.0])}),
-        "an infinity in W1": npz_bytes({**params, "W1": np.full((4, 3, 3, 1), np.inf)}, compressed=True),
-        "a weight of 1e6": npz_bytes({**params, "W3": np.full((10, 392), 1e6)}),
-        "no b3": npz_bytes({name: value for name, value in params.items() if name != "b3"}),
+        "W2 of the wrong shape": npz_base64({**params, "W2": np.zeros((8, 4, 3, 3))}),
+        "W3 of whole numbers": npz_base64({**params, "W3": np.zeros((10, 392), dtype=np.int64)}),
+        "a NaN in b2": npz_base64({**params, "b2": np.array([0, 1, np.nan, 0, 0, 0, 0, 0.0])}),
+        "an infinity in W1": npz_base64({**params, "W1": np.full((4, 3, 3, 1), np.inf)}, compressed=True),
+        "a weight of 1e6": npz_base64({**params, "W3": np.full((10, 392), 1e6)}),
+        "no b3": npz_base64({name: value for name, value in params.items() if name != "b3"}),
         "a text file": base64.b64encode(b"W1,b1\n0.1,0.2\n").decode(),
         "a .npy file": members["W1"],
         "cut short": saved[: len(saved) // 2],
-        "a huge W3": npz_bytes({**params, "W3": np.zeros((10, 392 * 1000))}, compressed=True),
-        "strings for W1": npz_bytes({**params, "W1": np.array(["a"] * 36).reshape(4, 3, 3, 1)}),
-        "records for b1": npz_bytes({**params, "b1": np.zeros(4, dtype=[("x", "<f8")])}),
+        "a huge W3": npz_base64({**params, "W3": np.zeros((10, 392 * 1000))}, compressed=True),
+        "strings for W1": npz_base64({**params, "W1": np.array(["a"] * 36).reshape(4, 3, 3, 1)}),
+        "records for b1": npz_base64({**params, "b1": np.zeros(4, dtype=[("x", "<f8")])}),
     }
     return {
         "params": {
@@ -310,15 +306,15 @@ def npz_fixture():
         "labels": labels.tolist(),
         "saved": saved,
         "members": members,
-        "stored": npz_bytes(params),
-        "compressed": npz_bytes(params, compressed=True),
-        "float32": npz_bytes({name: value.astype(np.float32) for name, value in params.items()}),
+        "stored": npz_base64(params),
+        "compressed": npz_base64(params, compressed=True),
+        "float32": npz_base64({name: value.astype(np.float32) for name, value in params.items()}),
         "float32_values": {
             name: value.astype(np.float32).astype(np.float64).ravel().tolist()
             for name, value in params.items()
         },
-        "big_endian": npz_bytes(big_endian),
-        "fortran": npz_bytes(fortran),
+        "big_endian": npz_base64(big_endian),
+        "fortran": npz_base64(fortran),
         "hostile": hostile,
     }
 
