@@ -279,9 +279,7 @@ def npz_fixture():
     big_endian = {name: value.astype(">f8") for name, value in params.items()}
     fortran = {**params, "W3": np.asfortranarray(params["W3"]), "W2": np.asfortranarray(params["W2"])}
     hostile = {
-        "a pickled W1": npz_base64(
-            {**params, "W1": np.array([object()] * 36, dtype=object)}, allow_pickle=True
-        ),
+        "a pickled W1": npz_base64({**params, "W1": np.array([object()] * 36, dtype=object)}),
         "W2 of the wrong shape": npz_base64({**params, "W2": np.zeros((8, 4, 3, 3))}),
         "W3 of whole numbers": npz_base64({**params, "W3": np.zeros((10, 392), dtype=np.int64)}),
         "a NaN in b2": npz_base64({**params, "b2": np.array([0, 1, np.nan, 0, 0, 0, 0, 0.0])}),
