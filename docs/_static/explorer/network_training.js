@@ -364,7 +364,8 @@
     var canvas = p.curveCanvas, ctx = canvas.getContext("2d");
     var w = canvas.width, h = canvas.height, left = 34, bottom = 18, top = 8;
     var style = getComputedStyle(canvas);
-    var ink = style.color || "#444";
+    // The theme's text and primary colours, which it sets for light and dark mode alike.
+    var ink = style.color || "#444", line = style.getPropertyValue("--pst-color-primary").trim() || "#1565c0";
     ctx.clearRect(0, 0, w, h);
     var points = p.curve, s = p.snapshot, epochs = s ? s.history.loss : [];
     var most = 0;
@@ -384,7 +385,7 @@
     ctx.fillText("epochs →", w - 60, h - 4);
     function x(progress) { return left + progress * (w - left - 6); }
     function y(loss) { return h - bottom - (loss / most) * (h - bottom - top); }
-    ctx.strokeStyle = "#1565c0";
+    ctx.strokeStyle = line;
     ctx.lineWidth = 2;
     ctx.beginPath();
     points.forEach(function (pt, i) {
@@ -392,7 +393,7 @@
       else ctx.moveTo(x(pt[0]), y(pt[1]));
     });
     ctx.stroke();
-    ctx.fillStyle = "#1565c0";
+    ctx.fillStyle = line;
     var count = s ? s.epochs : 1;
     epochs.forEach(function (loss, e) {
       ctx.beginPath();
