@@ -180,6 +180,7 @@ def site():
         report("convolution_animation.gif", f"{gif / 1e3:.0f} KB", "<= 500 KB", gif <= 500e3)
         explorer_redraw(html)
         network_explorer(html)
+        network_training(html)
 
 
 def network_explorer(html):
@@ -207,6 +208,45 @@ def network_explorer(html):
     )
     weight = result["page_bytes"]
     report("part 3 page as loaded by Chromium", f"{weight / 1e6:.2f} MB", "<= 2 MB", weight <= WEIGHT_LIMIT)
+
+
+def network_training(html):
+    """Training in the part-3 explorer: one epoch against NumPy's, strokes while it trains, page weight."""
+    from network_training import BLOCK_LIMIT_MS, MEDIAN_LIMIT_MS, RATIO_LIMIT, WEIGHT_LIMIT, measure
+
+    try:
+        with chromium() as browser, serve(html) as url:
+            result = measure(url, browser)
+    except RuntimeError:
+        print("  no Chromium found: training in the network explorer is not measured")
+        return
+    numpy = result["numpy"]
+    for key, label in (
+        ("page", "ConvCore.Training alone"),
+        ("worker", "Train button, worker, to epoch reported"),
+    ):
+        ratio = result[key] / numpy
+        report(
+            f"one epoch in Chromium, {label} ({result[key]:.2f} s)",
+            f"{ratio:.2f}x NumPy",
+            f"<= {RATIO_LIMIT}x",
+            ratio <= RATIO_LIMIT,
+        )
+    median, longest = result["median_ms"], result["longest_ms"]
+    report(
+        "stroke update while training, median",
+        f"{median:.2f} ms",
+        f"<= {MEDIAN_LIMIT_MS} ms",
+        median <= MEDIAN_LIMIT_MS,
+    )
+    report(
+        "longest task while training",
+        f"{longest:.0f} ms",
+        f"<= {BLOCK_LIMIT_MS} ms",
+        longest <= BLOCK_LIMIT_MS,
+    )
+    weight = result["page_bytes"]
+    report("part 3 page, training started", f"{weight / 1e6:.2f} MB", "<= 2 MB", weight <= WEIGHT_LIMIT)
 
 
 def lighthouse_scores():

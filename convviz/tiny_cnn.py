@@ -25,6 +25,7 @@ from convviz.seeded_random import SeededRandom
 SEED = 2026
 EPOCHS = 20
 LEARNING_RATE = 0.005
+BATCH_SIZE = 32
 IMAGE_SIZE = 28
 TEST_FRACTION = 0.2
 PARAMETER_NAMES = ("W1", "b1", "W2", "b2", "W3", "b3")
@@ -41,16 +42,25 @@ def enlarge(digits_8x8):
     return enlarge_counts(digits_8x8)
 
 
+def load_digit_counts():
+    """scikit-learn's digits as (N, 64) uint8 block counts 0-16 and (N,) int64 labels, in its order.
+
+    The form they travel in to the network explorer, which enlarges them as :func:`enlarge` does.
+    """
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    return digits.data.astype(np.uint8), digits.target.astype(np.int64)
+
+
 def load_digit_split(seed=SEED):
     """(train_images, train_labels, test_images, test_labels): a fixed, shuffled 80/20 split.
 
     The order is :meth:`SeededRandom.permutation` of the digits for seed; the first
     20 % are the test digits.
     """
-    from sklearn.datasets import load_digits
-
-    digits = load_digits()
-    images, labels = enlarge(digits.data), digits.target.astype(np.int64)
+    counts, labels = load_digit_counts()
+    images = enlarge(counts)
     order = np.array(SeededRandom(seed).permutation(len(images)))
     n_test = round(len(images) * TEST_FRACTION)
     test, train = order[:n_test], order[n_test:]
@@ -182,7 +192,7 @@ def accuracy(params, images_uint8, labels, batch=500):
 
 def train(
     epochs=EPOCHS,
-    batch_size=32,
+    batch_size=BATCH_SIZE,
     learning_rate=LEARNING_RATE,
     seed=SEED,
     augment=True,
@@ -190,6 +200,7 @@ def train(
     decay=True,
     data=None,
     frozen=(),
+    on_step=None,
 ):
     """Train with Adam on the digit split; return (params, initial params, history, data).
 
@@ -202,7 +213,9 @@ def train(
     unless decay=False. history holds per epoch the mean training loss and the
     training accuracy, both over the digits as the epoch showed them (distorted),
     the test accuracy, and the total training time in seconds. Parameters named
-    in frozen (e.g. ``("W1", "b1")``) keep their initial values.
+    in frozen (e.g. ``("W1", "b1")``) keep their initial values. on_step, if given, is called
+    after every Adam step with (epoch, step within the epoch, params): the network explorer's
+    training in the page is compared with it step by step.
     """
     from threadpoolctl import threadpool_limits  # installed with scikit-learn
 
@@ -253,6 +266,8 @@ def train(
                     m_hat = m / (1 - power1)
                     v_hat = v / (1 - power2)
                     params[name] -= rate * m_hat / (np.sqrt(v_hat) + eps)
+                if on_step is not None:
+                    on_step(epoch, start // batch_size, params)
             history["loss"].append(float(np.sum(losses) / len(order)))
             history["train_accuracy"].append(right / len(order))
             history["test_accuracy"].append(accuracy(params, test_x, test_y))

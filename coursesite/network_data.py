@@ -3,10 +3,13 @@
 Everything comes from the weights file the learners download
 (``tiny_cnn_weights.npz``): the six parameter arrays as the bytes of
 little-endian float64 in base64 (the page decodes them into Float64Array, so
-every weight arrives exactly), the stored test digits as uint8 bytes and their
-labels. The drawing constants of :mod:`convviz.drawing` travel with them, one
-drawn digit of each class from the project's held-out drawings
-(:mod:`convviz.drawn_digits`) for the explorer to open with, and the colours of
+every weight arrives exactly). The digits travel as scikit-learn stores them, 8×8 block
+counts (uint8 bytes, with their labels and the split's seed): the page enlarges them and
+splits them into training and test digits as :func:`convviz.tiny_cnn.load_digit_split` does,
+for the explorer's test digits and for training in the page with the recipe of
+:func:`convviz.tiny_cnn.train`, whose settings travel too. The drawing constants of
+:mod:`convviz.drawing` travel with them, one drawn digit of each class from the project's
+held-out drawings (:mod:`convviz.drawn_digits`) for the explorer to open with, and the colours of
 signed values (:data:`convviz.plotting.SIGNED_STOPS`, orange positive, purple
 negative, as in the figures) for the occlusion map, and the largest weight training
 gives (the downloads' ``MAX_WEIGHT``): the page checks the file against it.
@@ -17,7 +20,7 @@ import base64
 import numpy as np
 from matplotlib.colors import to_rgb
 
-from convviz import drawing
+from convviz import augmentation, drawing, tiny_cnn
 from convviz.downloads import load_download
 from convviz.drawn_digits import drawings, prepared
 from convviz.plotting import SIGNED_STOPS
@@ -26,6 +29,8 @@ from coursesite.explorer_data import as_script
 from coursesite.paths import GENERATED_DIR
 
 WEIGHTS_NAME = "tiny_cnn_weights.npz"
+#: The training history save_weights stores, one number per epoch each.
+HISTORY_NAMES = ("loss", "train_accuracy", "test_accuracy")
 
 
 def weights_path():
@@ -88,14 +93,39 @@ def drawing_constants():
     }
 
 
+def digits_data():
+    """Every digit as 8×8 block counts, its label, and how load_digit_split splits them."""
+    counts, labels = tiny_cnn.load_digit_counts()
+    return {
+        "counts": encoded(counts, np.uint8),
+        "labels": [int(label) for label in labels],
+        "split_seed": tiny_cnn.SEED,
+        "test_fraction": tiny_cnn.TEST_FRACTION,
+    }
+
+
+def training_settings():
+    """The defaults of convviz.tiny_cnn.train, by the names training.js gives them."""
+    return {
+        "seed": tiny_cnn.SEED,
+        "epochs": tiny_cnn.EPOCHS,
+        "learning_rate": tiny_cnn.LEARNING_RATE,
+        "batch_size": tiny_cnn.BATCH_SIZE,
+        "ranges": dict(augmentation.RANGES),
+    }
+
+
 def network_data(weights):
     """The explorer's data from a dict of arrays as load_weights returns it."""
     return {
         # The page refuses weights beyond what training gives, as the downloads' loader does.
         "limits": {"max_weight": load_download("self_check").MAX_WEIGHT},
         "params": {name: encoded(weights[name], np.float64) for name in PARAMETER_NAMES},
-        "test_images": encoded(weights["test_images"], np.uint8),
-        "test_labels": [int(label) for label in weights["test_labels"]],
+        # Where the weights' training started, and its history: the page's download holds them too.
+        "start": {f"{name}_init": encoded(weights[f"{name}_init"], np.float64) for name in ("W1", "W2")},
+        "history": {name: [float(v) for v in weights[name]] for name in HISTORY_NAMES},
+        "digits": digits_data(),
+        "training": training_settings(),
         "drawing": drawing_constants(),
         "examples": drawn_examples(weights),
         "signed_colours": [[round(255 * c) for c in to_rgb(colour)] for colour in SIGNED_STOPS],

@@ -209,8 +209,10 @@ def test_the_scripts_are_linked_through_sphinx_on_the_explorer_pages_only(site):
     ]
     network = scripts("module_9_2_2/trained_network.html")
     assert network[: len(shared)] == [f"../_static/explorer/{name}" for name in shared]
-    views = ["network_explorer.js", "network_attribution.js"]
-    assert network[-2:] == [f"../_static/explorer/{name}" for name in views]
+    views = ["network_explorer.js", "network_attribution.js", "network_training.js"]
+    assert network[-3:] == [f"../_static/explorer/{name}" for name in views]
+    # The training's worker is started by its panel, not linked by the page.
+    assert "../_static/explorer/training_worker.js" not in network
     # The network's large data file is fetched by its view once needed, from the address the page gives.
     network_page = (site / "module_9_2_2/trained_network.html").read_text()
     assert 'NETWORK_EXPLORER_DATA_ADDRESS = "../_static/explorer/network_data.js?v=' in network_page

@@ -133,7 +133,10 @@ DAMAGED = {
             "a weight of 1e300": (lambda d: with_weight(d, "W3", 0, 1e300), "params.W3 holds 1e+300"),
             "drawing.block = 0": (lambda d: {**d, "drawing": {**d["drawing"], "block": 0}}, "drawing.block"),
             "no drawn examples": (lambda d: {**d, "examples": []}, "examples holds no drawn digit"),
-            "labels cut short": (lambda d: {**d, "test_labels": d["test_labels"][:-5]}, "test_images holds"),
+            "labels cut short": (
+                lambda d: {**d, "digits": {**d["digits"], "labels": d["digits"]["labels"][:-5]}},
+                "digits.counts holds",
+            ),
         },
     ),
     "convolution": (

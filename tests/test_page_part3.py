@@ -38,6 +38,7 @@ FIGURE_NAMES = (
     "part3_ica_filters.png",
     "part3_twelve_feature_maps.png",
     "part3_drawn_digits.png",
+    "part3_two_seeds.svg",
 )
 
 
@@ -186,7 +187,8 @@ def test_structure_tensor_and_coherence_are_typeset_as_math(page_html, text):
 
 
 #: Figures drawn for the wide column whose text must stay readable on a phone: (page, file).
-READABLE_FIGURES = [(PAGE, name) for name in FIGURE_NAMES] + [
+# An SVG's text is drawn at its own size in points, however it is shown (the 460-px kernel tables).
+READABLE_FIGURES = [(PAGE, name) for name in FIGURE_NAMES if not name.endswith(".svg")] + [
     ("module_9_2_2/inside_a_conv_layer.html", "learned_feature_maps.png")
 ]
 

@@ -54,9 +54,18 @@ EXPLORERS = {
     "network": Explorer(
         'class="network-explorer" data-network-explorer',
         "The network explorer",
-        ("pixels.js", "drawing.js", "random.js", "augmentation.js", "attribution.js", "network_units.js"),
+        (
+            "pixels.js",
+            "drawing.js",
+            "random.js",
+            "augmentation.js",
+            "training.js",
+            "npz.js",
+            "attribution.js",
+            "network_units.js",
+        ),
         "network_data.js",
-        ("network_explorer.js", "network_attribution.js"),
+        ("network_explorer.js", "network_attribution.js", "network_training.js"),
     ),
 }
 

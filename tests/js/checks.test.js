@@ -26,7 +26,11 @@ test("the data files the build writes pass, decoded exactly", () => {
   assert.deepEqual(Array.from(network.params.W3), weights(data.network, "W3"));
   assert.equal(network.params.conv1, 4);
   assert.equal(network.params.conv2, 8);
-  assert.equal(network.labels.length, data.network.test_labels.length);
+  const digits = data.network.digits.labels.length;
+  assert.equal(network.labels.length, Math.round(digits * data.network.digits.test_fraction));
+  assert.equal(network.train.trainLabels.length + network.labels.length, digits);
+  assert.equal(network.images.length, network.labels.length * 28 * 28);
+  assert.equal(network.training.epochs, 20);
   const conv = ConvCore.checkConvData(copy(data.conv), 3, 1000);
   assert.deepEqual(conv.presets.map((p) => p.name), data.conv.presets.map((p) => p.name));
   assert.equal(conv.images.photo.width * conv.images.photo.height, conv.images.photo.values.length);
@@ -48,9 +52,15 @@ const NETWORK_DAMAGE = [
   ["a grid of 30", (raw) => { raw.drawing.grid = 30; }, /drawing\.grid must be a multiple of 4/],
   ["a pen of NaN width", (raw) => { raw.drawing.pen_width = null; }, /drawing\.pen_width must be a number/],
   ["no drawing constants", (raw) => { delete raw.drawing; }, /drawing is missing/],
-  ["test digits cut short", (raw) => { raw.test_images.data = raw.test_images.data.slice(0, 400); }, /test_images holds \d+ bytes/],
-  ["a label of 10", (raw) => { raw.test_labels[3] = 10; }, /test_labels\[3\] must be a whole number from 0 to 9/],
-  ["no labels", (raw) => { raw.test_labels = []; }, /test_labels holds no label/],
+  ["digits cut short", (raw) => { raw.digits.counts.data = raw.digits.counts.data.slice(0, 400); }, /digits\.counts holds 300 bytes; 1797 digits of 64 block counts need 115008/],
+  ["a count of 17", (raw) => { const b = Buffer.from(raw.digits.counts.data, "base64"); b[70] = 17; raw.digits.counts.data = b.toString("base64"); }, /digits\.counts holds 17 at index 70; a block holds at most 16 pixels/],
+  ["a label of 10", (raw) => { raw.digits.labels[3] = 10; }, /digits\.labels\[3\] must be a whole number from 0 to 9/],
+  ["no labels", (raw) => { raw.digits.labels = []; }, /digits\.labels holds fewer than two labels/],
+  ["no digits", (raw) => { delete raw.digits; }, /digits is missing/],
+  ["a test fraction of 1", (raw) => { raw.digits.test_fraction = 1; }, /digits\.test_fraction must be a number from 0\.01 to 0\.99/],
+  ["no training settings", (raw) => { delete raw.training; }, /training is missing/],
+  ["a learning rate of 0", (raw) => { raw.training.learning_rate = 0; }, /training\.learning_rate must be a number/],
+  ["a turn range of NaN", (raw) => { raw.training.ranges.turn = null; }, /training\.ranges\.turn must be a number/],
   ["colours missing", (raw) => { raw.signed_colours = [[1, 2, 3]]; }, /signed_colours/],
   ["a colour of 300", (raw) => { raw.signed_colours[0] = [300, 0, 0]; }, /signed_colours/],
   ["no drawn examples", (raw) => { raw.examples = []; }, /examples holds no drawn digit/],

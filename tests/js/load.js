@@ -8,7 +8,7 @@ const path = require("node:path");
 const ROOT = path.resolve(__dirname, "..", "..");
 const MODULES = [
   "numbers.js", "core.js", "checks.js", "attribution.js", "drawing.js", "random.js", "augmentation.js",
-  "patterns.js", "pixels.js", "network_units.js",
+  "training.js", "npz.js", "patterns.js", "pixels.js", "network_units.js",
 ];
 
 for (const name of MODULES) require(path.join(ROOT, "docs", "_static", "explorer", name));

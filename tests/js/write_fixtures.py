@@ -10,8 +10,10 @@ into a temporary folder and runs ``node --test`` on them; by hand:
 """
 
 import base64
+import io
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +23,7 @@ for folder in (ROOT, ROOT / "tests"):
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
 
+from support.npz_files import npz_bytes  # noqa: E402
 from support.oracles import influence_box  # noqa: E402
 
 from convviz import augmentation, display, drawing, patterns  # noqa: E402
@@ -28,7 +31,14 @@ from convviz.attribution import input_gradient, occlusion_map  # noqa: E402
 from convviz.drawn_digits import drawings  # noqa: E402
 from convviz.plotting import SIGNED_STOPS  # noqa: E402
 from convviz.seeded_random import SeededRandom  # noqa: E402
-from convviz.tiny_cnn import forward_layers, init_parameters, load_digit_split  # noqa: E402
+from convviz.tiny_cnn import (  # noqa: E402
+    forward_layers,
+    init_parameters,
+    load_digit_counts,
+    load_digit_split,
+    save_weights,
+    train,
+)
 from coursesite.explorer_data import explorer_data  # noqa: E402
 from coursesite.network_data import drawing_constants, network_data  # noqa: E402
 
@@ -194,6 +204,119 @@ def augmentation_fixture():
     }
 
 
+#: (settings of train, how many training and test digits: None for all): the default recipe's first
+#: epoch on every digit, then short runs on a few that change one thing each (no augmentation and
+#: conv1 frozen, a batch that does not divide the digits, a constant learning rate).
+TRAINING_CASES = (
+    ({"seed": 2026, "epochs": 1}, None),
+    ({"seed": 7, "epochs": 3, "augment": False, "frozen": ("W1", "b1")}, (200, 50)),
+    ({"seed": 11, "epochs": 2, "decay": False, "learning_rate": 0.01, "batch_size": 24}, (100, 40)),
+)
+
+
+def training_fixture():
+    """convviz.tiny_cnn.train's weights at the start, after its first step and at the end, and its
+    history, for TRAINING_CASES; the digits as the explorer gets them (counts) and as split."""
+    counts, labels = load_digit_counts()
+    split = load_digit_split()
+    cases = []
+    for settings, sizes in TRAINING_CASES:
+        data = split if sizes is None else tuple(part[: sizes[i // 2]] for i, part in enumerate(split))
+        first = {}
+
+        def keep_first(epoch, step, params, first=first):
+            if not first:
+                first.update({name: value.copy() for name, value in params.items()})
+
+        params, initial, history, _ = train(data=data, on_step=keep_first, **settings)
+        cases.append(
+            {
+                "settings": {**settings, "frozen": list(settings.get("frozen", ()))},
+                "sizes": sizes,
+                "initial": {name: value.ravel().tolist() for name, value in initial.items()},
+                "first_step": {name: value.ravel().tolist() for name, value in first.items()},
+                "final": {name: value.ravel().tolist() for name, value in params.items()},
+                "history": {name: history[name] for name in ("loss", "train_accuracy", "test_accuracy")},
+            }
+        )
+    return {
+        "counts": pixels(counts),
+        "labels": labels.tolist(),
+        "test_images": pixels(split[2]),
+        "test_labels": split[3].tolist(),
+        "train_labels": split[1].tolist(),
+        "ranges": augmentation.RANGES,
+        "cases": cases,
+    }
+
+
+def npz_base64(arrays, compressed=False):
+    """The bytes np.savez (or np.savez_compressed) writes for arrays, base64."""
+    return base64.b64encode(npz_bytes(arrays, compressed)).decode()
+
+
+def npz_fixture():
+    """Weights files as NumPy writes them, good and hostile, and the .npy bytes write_array gives."""
+    params, images, labels = test_network()
+    history = {
+        "loss": np.array([2.0, 1.5]),
+        "train_accuracy": np.array([0.5, 0.7]),
+        "test_accuracy": np.array([0.6, 0.8]),
+    }
+    initial = {f"{name}_init": params[name] * 0.5 for name in ("W1", "W2")}
+    full = {**params, **initial, "test_images": images, "test_labels": labels, **history}
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "weights.npz"
+        save_weights(
+            path, params, {n: full[f"{n}_init"] for n in ("W1", "W2")}, history, (None, None, images, labels)
+        )
+        saved = base64.b64encode(path.read_bytes()).decode()
+    members = {}
+    for name, array in full.items():
+        buffer = io.BytesIO()
+        np.lib.format.write_array(buffer, np.asarray(array), allow_pickle=False)
+        members[name] = base64.b64encode(buffer.getvalue()).decode()
+    big_endian = {name: value.astype(">f8") for name, value in params.items()}
+    fortran = {**params, "W3": np.asfortranarray(params["W3"]), "W2": np.asfortranarray(params["W2"])}
+    hostile = {
+        "a pickled W1": npz_base64({**params, "W1": np.array([object()] * 36, dtype=object)}),
+        "W2 of the wrong shape": npz_base64({**params, "W2": np.zeros((8, 4, 3, 3))}),
+        "W3 of whole numbers": npz_base64({**params, "W3": np.zeros((10, 392), dtype=np.int64)}),
+        "a NaN in b2": npz_base64({**params, "b2": np.array([0, 1, np.nan, 0, 0, 0, 0, 0.0])}),
+        "an infinity in W1": npz_base64({**params, "W1": np.full((4, 3, 3, 1), np.inf)}, compressed=True),
+        "a weight of 1e6": npz_base64({**params, "W3": np.full((10, 392), 1e6)}),
+        "no b3": npz_base64({name: value for name, value in params.items() if name != "b3"}),
+        "a text file": base64.b64encode(b"W1,b1\n0.1,0.2\n").decode(),
+        "a .npy file": members["W1"],
+        "cut short": saved[: len(saved) // 2],
+        "a huge W3": npz_base64({**params, "W3": np.zeros((10, 392 * 1000))}, compressed=True),
+        "strings for W1": npz_base64({**params, "W1": np.array(["a"] * 36).reshape(4, 3, 3, 1)}),
+        "records for b1": npz_base64({**params, "b1": np.zeros(4, dtype=[("x", "<f8")])}),
+    }
+    return {
+        "params": {
+            name: {"shape": list(value.shape), "values": value.ravel().tolist()}
+            for name, value in params.items()
+        },
+        "initial": {name: value.ravel().tolist() for name, value in initial.items()},
+        "history": {name: value.tolist() for name, value in history.items()},
+        "images": pixels(images),
+        "labels": labels.tolist(),
+        "saved": saved,
+        "members": members,
+        "stored": npz_base64(params),
+        "compressed": npz_base64(params, compressed=True),
+        "float32": npz_base64({name: value.astype(np.float32) for name, value in params.items()}),
+        "float32_values": {
+            name: value.astype(np.float32).astype(np.float64).ravel().tolist()
+            for name, value in params.items()
+        },
+        "big_endian": npz_base64(big_endian),
+        "fortran": npz_base64(fortran),
+        "hostile": hostile,
+    }
+
+
 def patterns_fixture():
     shapes = {size: pixels(patterns.shapes_pattern(size)) for size in (64, 90, 100, 128, 256)}
     boards = [
@@ -239,7 +362,9 @@ def pixels_fixture():
 def data_fixture():
     """The two explorers' data as the build writes them (the network's with the seeded weights)."""
     params, images, labels = test_network()
-    weights = dict(params, test_images=images, test_labels=labels)
+    history = {"loss": [2.0, 1.0], "train_accuracy": [0.5, 0.75], "test_accuracy": [0.625, 0.875]}
+    start = {f"{name}_init": params[name] / 2 for name in ("W1", "W2")}
+    weights = dict(params, **start, **history, test_images=images, test_labels=labels)
     return {"conv": explorer_data(), "network": network_data(weights)}
 
 
@@ -254,6 +379,8 @@ FIXTURES = {
     "network": network_fixture,
     "random": random_fixture,
     "augmentation": augmentation_fixture,
+    "training": training_fixture,
+    "npz": npz_fixture,
     "patterns": patterns_fixture,
     "pixels": pixels_fixture,
     "data": data_fixture,

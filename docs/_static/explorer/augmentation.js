@@ -46,18 +46,31 @@
     return out;
   }
 
-  /** convviz.augmentation.embolden: mix with the 3×3 maximum (bold > 0) or minimum (bold < 0). */
+  /**
+   * convviz.augmentation.embolden: mix with the 3×3 maximum (bold > 0) or minimum (bold < 0), the
+   * border repeated. The 3×3 extreme is taken along rows, then along columns (the same numbers:
+   * a maximum or minimum is exact in any order).
+   */
   function embolden(image, size, bold) {
-    var out = new Float64Array(size * size), pick = bold > 0 ? Math.max : Math.min, weight = Math.abs(bold);
-    for (var i = 0; i < size; i++) {
-      for (var j = 0; j < size; j++) {
-        var value = image[i * size + j], target = value;
-        for (var dy = -1; dy <= 1; dy++) {
-          for (var dx = -1; dx <= 1; dx++) {
-            var r = Math.min(Math.max(i + dy, 0), size - 1), c = Math.min(Math.max(j + dx, 0), size - 1);
-            target = pick(target, image[r * size + c]);
-          }
-        }
+    var n = size * size, out = new Float64Array(n), across = new Float64Array(n), weight = Math.abs(bold);
+    var grow = bold > 0, i, j, a, b, c;
+    function pick(x, y) {
+      return grow ? (y > x ? y : x) : (y < x ? y : x);
+    }
+    for (i = 0; i < size; i++) {
+      for (j = 0; j < size; j++) {
+        a = image[i * size + (j > 0 ? j - 1 : 0)];
+        b = image[i * size + j];
+        c = image[i * size + (j < size - 1 ? j + 1 : j)];
+        across[i * size + j] = pick(pick(b, a), c);
+      }
+    }
+    for (i = 0; i < size; i++) {
+      for (j = 0; j < size; j++) {
+        a = across[(i > 0 ? i - 1 : 0) * size + j];
+        b = across[i * size + j];
+        c = across[(i < size - 1 ? i + 1 : i) * size + j];
+        var value = image[i * size + j], target = pick(pick(b, a), c);
         out[i * size + j] = value + weight * (target - value);
       }
     }

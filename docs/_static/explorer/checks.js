@@ -180,8 +180,50 @@
   }
 
   /**
+   * The digits ({counts: 8×8 block counts as uint8 bytes, labels, split_seed, test_fraction}),
+   * enlarged and split as convviz.tiny_cnn.load_digit_split (ConvCore.splitDigits):
+   * {trainImages, trainLabels, testImages, testLabels}.
+   */
+  function checkDigits(raw, d, classes) {
+    if (!isObject(raw)) fail("digits is missing");
+    if (!isObject(raw.counts)) fail("digits.counts is missing");
+    var counts = decodeBytes(raw.counts.data, "digits.counts.data");
+    var labels = raw.labels, small = (d.bitmap / d.block) * (d.bitmap / d.block);
+    if (!Array.isArray(labels) || labels.length < 2) fail("digits.labels holds fewer than two labels");
+    labels.forEach(function (label, i) { whole(label, "digits.labels[" + i + "]", 0, classes - 1); });
+    if (counts.length !== labels.length * small) {
+      fail("digits.counts holds " + counts.length + " bytes; " + labels.length + " digits of " + small + " block counts need " +
+        labels.length * small);
+    }
+    var most = d.block * d.block;
+    for (var i = 0; i < counts.length; i++) {
+      if (counts[i] > most) fail("digits.counts holds " + counts[i] + " at index " + i + "; a block holds at most " + most + " pixels");
+    }
+    whole(raw.split_seed, "digits.split_seed", 0, 4294967295);
+    bounded(raw.test_fraction, "digits.test_fraction", 0.01, 0.99);
+    return ConvCore.splitDigits(counts, Int32Array.from(labels), d, raw.split_seed, raw.test_fraction);
+  }
+
+  /** The defaults of convviz.tiny_cnn.train: {seed, epochs, learning_rate, batch_size, ranges}. */
+  function checkTraining(raw) {
+    if (!isObject(raw)) fail("training is missing");
+    whole(raw.seed, "training.seed", 0, 4294967294);
+    whole(raw.epochs, "training.epochs", 1, 1000);
+    bounded(raw.learning_rate, "training.learning_rate", 1e-6, 1);
+    whole(raw.batch_size, "training.batch_size", 1, 4096);
+    if (!isObject(raw.ranges)) fail("training.ranges is missing");
+    ["turn", "slant", "stretch", "shift", "bold"].forEach(function (name) {
+      bounded(raw.ranges[name], "training.ranges." + name, 0, 10);
+    });
+    return raw;
+  }
+
+  /**
    * The network explorer's data (window.NETWORK_EXPLORER_DATA), decoded and checked:
-   * {params, images, labels, drawing, colours, examples}. params holds the six arrays
+   * {params, images, labels (the test digits), train (every digit split: trainImages, ...),
+   * training (train's defaults), limit (the largest weight training gives), start (W1 and W2 where
+   * the weights' training started), history (its loss and accuracies per epoch), drawing, colours,
+   * examples}. params holds the six arrays
    * (Float64Array) and the sizes the layers need (size, conv1, conv2, classes).
    */
   function checkNetworkData(raw) {
@@ -215,15 +257,18 @@
         fail("params." + name + " has shape [" + s[name] + "]; the network needs [" + expected[name] + "]");
       }
     });
-    if (!isObject(raw.test_images)) fail("test_images is missing");
-    var images = decodeBytes(raw.test_images.data, "test_images.data");
-    var labels = raw.test_labels;
-    if (!Array.isArray(labels) || !labels.length) fail("test_labels holds no label");
-    labels.forEach(function (label, i) { whole(label, "test_labels[" + i + "]", 0, params.classes - 1); });
-    if (images.length !== labels.length * d.grid * d.grid) {
-      fail("test_images holds " + images.length + " bytes; " + labels.length + " digits of " + d.grid + "×" + d.grid + " need " +
-        labels.length * d.grid * d.grid);
-    }
+    var start = {}, history = {};
+    ["W1", "W2"].forEach(function (name) {
+      start[name] = decodeFloat64(isObject(raw.start) ? raw.start[name + "_init"] : undefined, "start." + name + "_init");
+      if (start[name].length !== params[name].length) fail("start." + name + "_init must have the shape of params." + name);
+    });
+    ["loss", "train_accuracy", "test_accuracy"].forEach(function (name) {
+      var list = isObject(raw.history) ? raw.history[name] : undefined;
+      if (!Array.isArray(list) || !list.every(finiteNumber)) fail("history." + name + " must list finite numbers");
+      history[name] = list;
+    });
+    var digits = checkDigits(raw.digits, d, params.classes);
+    var training = checkTraining(raw.training);
     var colours = raw.signed_colours;
     if (!Array.isArray(colours) || colours.length < 2 || !colours.every(function (c) {
       return Array.isArray(c) && c.length === 3 && c.every(function (v) { return wholeNumber(v, 0, 255); });
@@ -239,7 +284,9 @@
       checkStrokes(e.strokes, name + ".strokes");
     });
     return {
-      params: params, images: images, labels: Int32Array.from(labels), drawing: d, colours: colours, examples: examples
+      params: params, images: digits.testImages, labels: digits.testLabels, train: digits, training: training, limit: limit,
+      start: start, history: history,
+      drawing: d, colours: colours, examples: examples
     };
   }
 

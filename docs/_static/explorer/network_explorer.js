@@ -22,7 +22,7 @@
  * file: test digits, drawing constants, colours), and names its pictures in explorer.pictures
  * (name -> CourseViews.mapView) and its numbers in explorer.results[panel name] (the tests read
  * both). network_attribution.js is such a panel;
- * a training panel would call explorer.setNetwork(params) with the weights it trains or loads.
+ * network_training.js calls explorer.setNetwork(params, baseline) with the weights it trains or loads.
  */
 (function () {
   "use strict";
@@ -111,11 +111,15 @@
     this.panels.forEach(function (panel) { if (panel.update) panel.update(self, reason); });
   };
 
-  /** Use other weights (same shapes as the data file's): every layer, the accuracy and the panels follow. */
-  Explorer.prototype.setNetwork = function (params) {
+  /**
+   * Use other weights (same shapes as the data file's): every layer, the accuracy and the panels
+   * follow. baseline, if known, is their accuracy on the stored test digits (ConvCore.accuracy of
+   * these very weights, as a training worker measures it): the page need not compute it again.
+   */
+  Explorer.prototype.setNetwork = function (params, baseline) {
     this.network = params;
     this.params = core.withFiltersOff(this.network, this.off.conv1, this.off.conv2);
-    this.baseline = null;
+    this.baseline = baseline || null;
     this.update("network");
     this.updateAccuracy();
   };
@@ -441,7 +445,10 @@
     var self = this;
     var ticket = (this.accuracyTicket = (this.accuracyTicket || 0) + 1);
     this.accuracyPending = true;
-    this.accuracyText.textContent = "Computing the accuracy on the stored test digits…";
+    // Weights whose accuracy is known (a training panel's) keep the sentence in place: nothing to compute.
+    if (!this.baseline || this.off.conv1.length + this.off.conv2.length) {
+      this.accuracyText.textContent = "Computing the accuracy on the stored test digits…";
+    }
     setTimeout(function () {
       if (ticket !== self.accuracyTicket) return;
       var data = self.data, off = self.off.conv1.length + self.off.conv2.length;
