@@ -6,9 +6,9 @@ page column at a 1280-px window, with no text under :data:`FONT` points
 wide, twice the column, with a palette of gray levels and a few colours. On a
 phone the page keeps such a figure at least 36rem wide and lets it scroll
 sideways, so its smallest text stays at 12 CSS px or more. Layouts are fixed
-(no tight layout): the figure is drawn once. Signed values use the
-colour-blind-safe diverging map purple-white-orange (:data:`SIGNED_CMAP`):
-purple negative, orange positive.
+(no tight layout): the figure is drawn once. Signed values use the site's one
+signed colour map (:data:`convviz.plotting.SIGNED_CMAP`, from the stops the
+explorers get): purple negative, white zero, orange positive.
 """
 
 import matplotlib.pyplot as plt
@@ -16,12 +16,14 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from convviz.figure_output import save_png
+from convviz.plotting import POSITIVE
+from convviz.plotting import SIGNED_CMAP as SIGNED_CMAP
 
 WIDTH = 8.0
 #: Saved width in pixels: twice the page column of about 740 CSS px.
 PIXEL_WIDTH = 1480
-SIGNED_CMAP = "PuOr_r"
-BOX_COLOUR = "#e66100"
+#: Receptive-field boxes: the positive colour of the signed map.
+BOX_COLOUR = POSITIVE
 FONT = 12
 
 

@@ -9,18 +9,12 @@ from conftest import HTML
 from support.browser import evaluate_as_json
 from support.oracles import influence_box
 
-from convviz import drawing
+from convviz import attribution, attribution_methods, drawing
 from convviz.augmentation import COUNT, RANGES, distort
 from convviz.drawn_digits import drawings
-from convviz.layers import conv2d_backward, maxpool2d_backward
 from convviz.seeded_random import SeededRandom
-from convviz.tiny_cnn import as_input, forward, forward_layers, load_weights, softmax
+from convviz.tiny_cnn import as_input, forward, forward_layers, load_weights
 from coursesite.network_data import drawn_examples, network_data
-
-try:  # the package's saliency and occlusion, where this branch has them; else computed below
-    from convviz import attribution
-except ImportError:
-    attribution = None
 
 pytestmark = pytest.mark.browser
 
@@ -369,33 +363,12 @@ def test_a_filter_switched_off_gives_numpys_accuracy(explorer, params, weights, 
 
 def numpy_input_gradient(params, image, label):
     """d logits[label] / d image through the package's own backward passes (not the page's code)."""
-    if attribution is not None:
-        return attribution.input_gradient(params, image, label)
-    logits, (c1, z1, m1, c2, z2, m2, p2_shape, _) = forward(params, image[None, :, :, None], keep=True)
-    dp2 = params["W3"][label].reshape(p2_shape)
-    da2 = maxpool2d_backward(dp2, m2) * (z2 > 0)
-    dp1, _, _ = conv2d_backward(da2, c2)
-    da1 = maxpool2d_backward(dp1, m1) * (z1 > 0)
-    dx, _, _ = conv2d_backward(da1, c1)
-    return dx[0, :, :, 0]
+    return attribution.input_gradient(params, image, label)
 
 
-def numpy_occlusion(params, image, label, size=6, stride=2, value=0.5):
-    if attribution is not None:
-        return attribution.occlusion_map(params, image, label, size=size, stride=stride, value=value)
-
-    def probability(x):
-        return softmax(forward(params, x[None, :, :, None]))[0, label]
-
-    corners = range(0, 28 - size + 1, stride)
-    out = np.zeros((len(corners), len(corners)))
-    base = probability(image)
-    for a, i in enumerate(corners):
-        for b, j in enumerate(corners):
-            covered = image.copy()
-            covered[i : i + size, j : j + size] = value
-            out[a, b] = base - probability(covered)
-    return out
+def numpy_occlusion(params, image, label):
+    """The drop of the score (logit) under a 6×6 black patch, every second row and column."""
+    return attribution.occlusion_map(params, image, label)
 
 
 def drag(page, points, steps=5):
@@ -413,7 +386,7 @@ def drag(page, points, steps=5):
 
 def test_saliency_and_occlusion_of_a_drawing_equal_numpy(explorer, params):
     drag(explorer, [(0.3, 0.2), (0.7, 0.2), (0.45, 0.8)])
-    explorer.get_by_label("Show where the network looks (saliency and occlusion)").check()
+    explorer.get_by_label("Show where the network looks (attribution maps)").check()
     found = explorer.evaluate("window.networkExplorer.attribution()")
     image = np.array(state(explorer)["image"], dtype=np.float64).reshape(28, 28) / 255
     label = int(forward(params, image[None, :, :, None]).argmax())
@@ -431,6 +404,12 @@ def test_saliency_and_occlusion_of_a_drawing_equal_numpy(explorer, params):
     np.testing.assert_allclose(
         np.reshape(found["occlusion"], (12, 12)), numpy_occlusion(params, image, label), atol=1e-9
     )
+    for key, expected in [
+        ("gradientTimesInput", attribution_methods.gradient_times_input(params, image, label)),
+        ("integratedGradients", attribution_methods.integrated_gradients(params, image, label, steps=64)),
+        ("gradCam", attribution_methods.grad_cam(params, image, label)),
+    ]:
+        np.testing.assert_allclose(np.reshape(found[key], expected.shape), expected, atol=1e-9, err_msg=key)
 
 
 def test_occlusion_map_paints_positive_orange_and_negative_purple_as_the_figures(explorer, params, weights):
@@ -441,7 +420,7 @@ def test_occlusion_map_paints_positive_orange_and_negative_purple_as_the_figures
         return np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)], dtype=float)
 
     stops = np.array([rgb(colour) for colour in SIGNED_STOPS])
-    explorer.get_by_label("Show where the network looks (saliency and occlusion)").check()
+    explorer.get_by_label("Show where the network looks (attribution maps)").check()
     for index in range(200):  # a stored digit whose occlusion map shows both signs clearly
         pick(explorer, index)
         values = np.array(explorer.evaluate("window.networkExplorer.attribution()")["occlusion"])
@@ -451,8 +430,13 @@ def test_occlusion_map_paints_positive_orange_and_negative_purple_as_the_figures
     else:
         pytest.fail("no stored digit among the first 200 has an occlusion map of both signs")
     size = int(np.sqrt(values.size))
-    pixels = explorer.evaluate("window.networkExplorer.pixels('occlusion')")
-    shown = np.reshape(pixels, (size * size, 4))[:, :3].astype(float)
+    # Each cell is painted on the 2×2 pixels at the centre of its 6×6 patch (rows 2a + 2, 2a + 3).
+    pixels = np.reshape(explorer.evaluate("window.networkExplorer.pixels('occlusion')"), (28, 28, 4))
+    assert (pixels[:2, :, :3] == rgb(ZERO)).all() and (pixels[:, -2:, :3] == rgb(ZERO)).all()
+    for u in (2, 3):
+        for v in (2, 3):
+            np.testing.assert_array_equal(pixels[2:26, 2:26][u - 2 :: 2, v - 2 :: 2], pixels[2:26:2, 2:26:2])
+    shown = pixels[2:26:2, 2:26:2].reshape(size * size, 4)[:, :3].astype(float)
     where = np.linspace(-1, 1, len(stops))
     expected = np.stack([np.interp(t, where, stops[:, c]) for c in range(3)], axis=1)
     np.testing.assert_allclose(shown, expected, atol=1)
@@ -464,7 +448,9 @@ def test_occlusion_map_paints_positive_orange_and_negative_purple_as_the_figures
     zero = np.abs(values) < 1e-12
     assert (shown[zero] == rgb(ZERO)).all()
     text = explorer.locator(".nx-attribution-text").text_content()
-    assert "orange where covering the patch lowers the probability, purple where it raises it" in text
+    assert (
+        "occlusion: orange where covering the patch centred there lowers the score, purple where it" in text
+    )
     assert "blue" not in text
 
 
@@ -527,7 +513,7 @@ def test_no_serious_accessibility_violations_in_either_theme(browser, server, mo
     page.wait_for_function(READY)
     pick(page, 0)
     page.locator(".nx-bar[data-class='3']").click()
-    page.get_by_label("Show where the network looks (saliency and occlusion)").check()
+    page.get_by_label("Show where the network looks (attribution maps)").check()
     assert page.evaluate("document.documentElement.dataset.theme") == mode
     results = Axe().run(page)
     serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
@@ -547,7 +533,7 @@ def test_screenshots_light_dark_narrow_and_a_selected_unit(browser, server, mode
     page.goto(server + PAGE)
     page.wait_for_function(READY)
     pick(page, 0)
-    page.get_by_label("Show where the network looks (saliency and occlusion)").check()
+    page.get_by_label("Show where the network looks (attribution maps)").check()
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"the page scrolls sideways by {overflow}px"
     root = page.locator("[data-network-explorer]")

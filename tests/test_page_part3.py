@@ -7,10 +7,12 @@ import numpy as np
 import pytest
 from bs4 import BeautifulSoup
 from PIL import Image
+from scipy import stats
 from support.pages import check_alt_texts, figure_text_size
 
 from convviz.activation_maximization import class_models, class_scores
-from convviz.attribution import deletion_check, probabilities
+from convviz.attribution import deletion_check, input_gradient, probabilities
+from convviz.attribution_checks import CASCADE, METHODS, area_under, deletion_insertion, randomised
 from convviz.convolution import correlate2d
 from convviz.edge_learning import (
     PHOTOGRAPHS,
@@ -22,7 +24,7 @@ from convviz.edge_learning import (
     sample_patches,
 )
 from convviz.kernels import KERNELS
-from convviz.tiny_cnn import as_input, forward, trained_network
+from convviz.tiny_cnn import as_input, forward, init_parameters, softmax, trained_network
 from coursesite.paths import GENERATED_DIR
 
 PAGE = "module_9_2_2/trained_network.html"
@@ -31,6 +33,10 @@ FIGURE_NAMES = (
     "part3_top_activations.png",
     "part3_occlusion.png",
     "part3_saliency.png",
+    "part3_methods.png",
+    "part3_sanity_maps.png",
+    "part3_sanity_curves.png",
+    "part3_deletion_insertion.png",
     "part3_class_models.png",
     "part3_confusion_matrix.png",
     "part3_mistakes.png",
@@ -98,6 +104,71 @@ def test_deletion_check_numbers_are_what_the_code_computes(network, numbers, tex
     assert f"(pixels brighter than 0) lowers it on average by {drops['random_ink']:.3f}" in text
     assert f"sets the {round(0.1 * 784)} pixels (10 %)" in text
     assert f"in each of the {len(labels)} test digits" in text
+
+
+def test_occlusion_numbers_are_what_the_code_computes(network, numbers, text):
+    """The black and the gray patch's largest drops of the score, recomputed by a direct loop."""
+    params, images, labels = network
+    predicted = probabilities(params, images).argmax(axis=1)
+    hidden, positions = 0, 0
+    for digit in (0, 4, 7, 3):
+        index = int(np.flatnonzero((labels == digit) & (predicted == digit))[0])
+        image = images[index]
+        for name, value in (("black", 0.0), ("gray", 0.5)):
+            drops, ink = np.empty((12, 12)), np.empty((12, 12))
+            probability_drops = np.empty((12, 12))
+            base = forward(params, image[None, :, :, None])[0]
+            for a, i in enumerate(range(0, 23, 2)):
+                for b, j in enumerate(range(0, 23, 2)):
+                    covered = image.copy()
+                    covered[i : i + 6, j : j + 6] = value
+                    after = forward(params, covered[None, :, :, None])[0]
+                    drops[a, b] = base[digit] - after[digit]
+                    probability_drops[a, b] = softmax(base[None])[0, digit] - softmax(after[None])[0, digit]
+                    ink[a, b] = image[i : i + 6, j : j + 6].mean()
+            best = np.unravel_index(drops.argmax(), drops.shape)
+            assert numbers[f"occlusion_{name}_{digit}_drop"] == f"{drops.max():.1f}"
+            assert numbers[f"occlusion_{name}_{digit}_ink"] == f"{ink[best]:.2f}"
+            if name == "black":
+                hidden += int(np.sum((drops > 1) & (probability_drops < 0.01)))
+                positions += drops.size
+                if digit == 0:
+                    assert numbers["occlusion_0_probability_drop"] == f"{probability_drops[best]:.2f}"
+    assert (numbers["occlusion_hidden"], numbers["occlusion_positions"]) == (str(hidden), str(positions))
+    assert f"of the {positions} patch positions of the four digits below, {hidden} lower the score" in text
+    assert (
+        f"its largest drop is {numbers['occlusion_black_0_drop']}, yet its probability falls by only" in text
+    )
+
+
+def test_sanity_check_and_curve_numbers_of_the_gradient_are_what_the_code_computes(network, numbers, text):
+    """The gradient's row of both tables recomputed (ranks by SciPy), every row's verdict from its numbers."""
+    params, images, labels = network
+    count = int(numbers["checked_digits"])
+    images, labels = images[:count], labels[:count]
+    saliency = np.abs([input_gradient(params, x, int(c)) for x, c in zip(images, labels)])
+    medians = []
+    for _, layers in CASCADE[1:]:
+        changed = randomised(params, init_parameters(), layers)
+        other = np.abs([input_gradient(changed, x, int(c)) for x, c in zip(images, labels)])
+        medians.append(np.median([stats.spearmanr(a.ravel(), b.ravel())[0] for a, b in zip(saliency, other)]))
+    unrelated = np.median(
+        [stats.spearmanr(saliency[n].ravel(), saliency[(n + 1) % count].ravel())[0] for n in range(count)]
+    )
+    found = [numbers[f"sanity_gradient_{stage}"] for stage in ("dense", "conv2", "all")]
+    assert found == [f"{m:.2f}" for m in medians]
+    assert numbers["sanity_gradient_unrelated"] == f"{unrelated:.2f}"
+    assert numbers["sanity_gradient_passes"] == ("yes" if medians[-1] <= unrelated else "no")
+    deletion, insertion = deletion_insertion(params, images, labels, saliency)
+    assert numbers["deletion_area_gradient"] == f"{area_under(deletion).mean():.3f}"
+    assert numbers["insertion_area_gradient"] == f"{area_under(insertion).mean():.3f}"
+    for name in METHODS:
+        key = name.replace(" × ", "_x_").replace(" ", "_").replace("-", "_").lower()
+        row = " ".join(numbers[f"sanity_{key}_{s}"] for s in ("dense", "conv2", "all", "unrelated", "passes"))
+        assert f"{name} {row}" in text, name
+        passed = float(numbers[f"sanity_{key}_all"]) <= float(numbers[f"sanity_{key}_unrelated"])
+        assert numbers[f"sanity_{key}_passes"] == ("yes" if passed else "no")
+    assert f"On this network {numbers['sanity_pass']} pass; {numbers['sanity_fail']} do not." in text
 
 
 def test_mistake_numbers_are_what_the_code_computes(network, text):

@@ -43,11 +43,15 @@ test("predictions, the accuracy, and filters switched off", () => {
     { correct: right, total: found.labels.length, fraction: right / found.labels.length });
 });
 
-test("saliency and occlusion equal convviz.attribution to 1e-9", () => {
+test("every attribution map equals convviz.attribution(_methods) to 1e-9", () => {
   for (const a of found.attribution) {
     const x = input(a.index);
     assert.ok(maxDifference(ConvCore.inputGradient(params, x, a.label), a.gradient) <= 1e-9);
-    const map = ConvCore.occlusionMap(params, x, a.label, 6, 2, 0.5);
+    assert.ok(maxDifference(ConvCore.gradientTimesInput(params, x, a.label), a.gradient_times_input) <= 1e-9);
+    assert.ok(maxDifference(ConvCore.integratedGradients(params, x, a.label, 16), a.integrated_gradients) <= 1e-9);
+    assert.ok(maxDifference(ConvCore.gradCam(params, x, a.label), a.grad_cam) <= 1e-9);
+    assert.ok(a.grad_cam.some((v) => v > 0), "a Grad-CAM map with something in it");
+    const map = ConvCore.occlusionMap(params, x, a.label, 6, 2, 0);
     assert.equal(map.rows * map.cols, a.occlusion.length);
     assert.ok(maxDifference(map.values, a.occlusion) <= 1e-9);
   }

@@ -25,6 +25,7 @@ from support.oracles import influence_box  # noqa: E402
 
 from convviz import augmentation, display, drawing, patterns  # noqa: E402
 from convviz.attribution import input_gradient, occlusion_map  # noqa: E402
+from convviz.attribution_methods import grad_cam, gradient_times_input, integrated_gradients  # noqa: E402
 from convviz.drawn_digits import drawings  # noqa: E402
 from convviz.plotting import SIGNED_STOPS  # noqa: E402
 from convviz.seeded_random import SeededRandom  # noqa: E402
@@ -132,6 +133,9 @@ def network_fixture():
                 "label": label,
                 "gradient": input_gradient(params, x[n], label).ravel().tolist(),
                 "occlusion": occlusion_map(params, x[n], label).ravel().tolist(),
+                "gradient_times_input": gradient_times_input(params, x[n], label).ravel().tolist(),
+                "integrated_gradients": integrated_gradients(params, x[n], label, steps=16).ravel().tolist(),
+                "grad_cam": grad_cam(params, x[n], label).ravel().tolist(),
             }
         )
     off = {"conv1": [1, 3], "conv2": [0, 6, 7]}
