@@ -454,6 +454,75 @@ def test_occlusion_map_paints_positive_orange_and_negative_purple_as_the_figures
     assert "blue" not in text
 
 
+@pytest.mark.parametrize("stage", [1, 3])
+def test_the_sanity_check_maps_and_correlations_equal_convviz(explorer, params, weights, stage):
+    """Maps with layers re-initialised from the top, each with its rank correlation to the trained map."""
+    from convviz.attribution_checks import CASCADE, randomised, rank_correlation
+    from convviz.tiny_cnn import init_parameters
+
+    pick(explorer, 7)
+    explorer.get_by_label("Show where the network looks (attribution maps)").check()
+    explorer.get_by_label("Weights for the maps (sanity check)").select_option(str(stage))
+    found = explorer.evaluate("window.networkExplorer.attribution()")
+    image = weights["test_images"][7] / 255.0
+    label = int(forward(params, image[None, :, :, None]).argmax())
+    _, layers = CASCADE[stage]
+    assert found["label"] == label and found["stage"] == list(layers)
+    changed = randomised(params, init_parameters(), layers)
+    oracles = {
+        "gradient": lambda p: attribution.input_gradient(p, image, label),
+        "gradientTimesInput": lambda p: attribution_methods.gradient_times_input(p, image, label),
+        "integratedGradients": lambda p: attribution_methods.integrated_gradients(p, image, label, steps=64),
+        "gradCam": lambda p: attribution_methods.grad_cam(p, image, label),
+        "occlusion": lambda p: attribution.occlusion_map(p, image, label),
+    }
+    for key, oracle in oracles.items():
+        expected = oracle(changed)
+        np.testing.assert_allclose(np.reshape(found[key], expected.shape), expected, atol=1e-9, err_msg=key)
+        if key == "gradient":
+            continue
+        rho = rank_correlation(np.abs(oracle(params)), np.abs(expected))
+        if np.isnan(rho):  # an empty map (Grad-CAM): no rank correlation
+            assert np.isnan(found["correlations"][key]), key
+        else:
+            assert found["correlations"][key] == pytest.approx(rho, abs=1e-9), key
+    rho = rank_correlation(np.abs(oracles["gradient"](params)), np.abs(oracles["gradient"](changed)))
+    assert found["correlations"]["saliency"] == pytest.approx(rho, abs=1e-9)
+    caption = explorer.locator("figure", has=explorer.locator("canvas[aria-label^='saliency']")).inner_text()
+    assert f"ρ = {rho:.2f} with the trained map" in caption
+    # Back to the trained weights: no correlations, the trained maps.
+    explorer.get_by_label("Weights for the maps (sanity check)").select_option("0")
+    found = explorer.evaluate("window.networkExplorer.attribution()")
+    assert "correlations" not in found
+    np.testing.assert_allclose(found["gradient"], oracles["gradient"](params).ravel(), atol=1e-9)
+
+
+@pytest.mark.parametrize(("index", "target"), [(0, 8), (7, 4)])
+def test_fooling_finds_the_change_convviz_finds_and_shows_it(explorer, params, weights, index, target):
+    from convviz.fooling import fool_towards
+
+    pick(explorer, index)
+    explorer.get_by_label("Show where the network looks (attribution maps)").check()
+    explorer.get_by_label("Fool it: make it read").select_option(str(target))
+    explorer.get_by_role("button", name="Find the smallest change").click()
+    found = explorer.evaluate("window.networkExplorer.result('fooling')")
+    expected = fool_towards(params, weights["test_images"][index], target)
+    assert expected["reached"] and found["reached"] and found["steps"] == expected["steps"] >= 1
+    assert found["delta"] == expected["delta"].ravel().tolist()
+    assert found["image"] == expected["image"].ravel().tolist()
+    np.testing.assert_allclose(found["probabilities"], expected["probabilities"], atol=1e-9)
+    shown = np.reshape(explorer.evaluate("window.networkExplorer.pixels('foolInput')"), (28, 28, 4))
+    np.testing.assert_array_equal(shown[..., 0], expected["image"])
+    largest, changed = int(np.abs(expected["delta"]).max()), int((expected["delta"] != 0).sum())
+    text = explorer.locator(".nx-fool-text").inner_text()
+    assert f"the network reads {target} (probability {expected['probabilities'][target]:.2f})" in text
+    assert f"no block changed by more than {largest} of its 16 counts, {changed} of the 64 blocks" in text
+    # Another input: the change found for the old one disappears.
+    pick(explorer, index + 1)
+    assert explorer.evaluate("window.networkExplorer.result('fooling')") is None
+    assert explorer.locator(".nx-fool-text").inner_text() == ""
+
+
 # ---------------------------------------------------------------- bad data
 
 

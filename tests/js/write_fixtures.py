@@ -25,8 +25,10 @@ from support.oracles import influence_box  # noqa: E402
 
 from convviz import augmentation, display, drawing, patterns  # noqa: E402
 from convviz.attribution import input_gradient, occlusion_map  # noqa: E402
+from convviz.attribution_checks import randomised, rank_correlation  # noqa: E402
 from convviz.attribution_methods import grad_cam, gradient_times_input, integrated_gradients  # noqa: E402
 from convviz.drawn_digits import drawings  # noqa: E402
+from convviz.fooling import fool_towards  # noqa: E402
 from convviz.plotting import SIGNED_STOPS  # noqa: E402
 from convviz.seeded_random import SeededRandom  # noqa: E402
 from convviz.tiny_cnn import forward_layers, init_parameters, load_digit_split  # noqa: E402
@@ -138,6 +140,26 @@ def network_fixture():
                 "grad_cam": grad_cam(params, x[n], label).ravel().tolist(),
             }
         )
+    fooled = []
+    for n, target in [(0, 3), (5, 8), (17, 1), (2, int(layers["logits"][2].argmax()))]:
+        found = fool_towards(params, images[n], target)
+        fooled.append(
+            {
+                "index": n,
+                "target": target,
+                "reached": bool(found["reached"]),
+                "steps": found["steps"],
+                "delta": found["delta"].ravel().tolist(),
+                "image": found["image"].ravel().tolist(),
+                "probabilities": found["probabilities"].tolist(),
+            }
+        )
+    rng = np.random.default_rng(5)
+    ranked = [rng.random(50), np.round(rng.random(60), 1), np.maximum(rng.normal(size=80), 0)]
+    ranked = [{"a": a.tolist(), "b": rng.permutation(a).tolist()} for a in ranked]
+    for pair in ranked:
+        pair["rho"] = rank_correlation(pair["a"], pair["b"])
+    initial = init_parameters(seed=12)
     off = {"conv1": [1, 3], "conv2": [0, 6, 7]}
     switched = {name: value.copy() for name, value in params.items()}
     for indices, (w, b) in zip(off.values(), [("W1", "b1"), ("W2", "b2")]):
@@ -163,6 +185,12 @@ def network_fixture():
         "off": off,
         "switched_predictions": forward_layers(switched, x[..., None])["logits"].argmax(axis=1).tolist(),
         "attribution": attribution,
+        "fooled": fooled,
+        "ranked": ranked,
+        "initial": {name: value.ravel().tolist() for name, value in initial.items()},
+        "randomised": {
+            name: randomised(params, initial, ("dense", "conv2"))[name].ravel().tolist() for name in params
+        },
         "fields": fields,
     }
 

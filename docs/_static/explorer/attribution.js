@@ -89,7 +89,142 @@
     return { rows: count, cols: count, values: values };
   }
 
+  // ------------------------------------------------------------ the sanity check
+
+  /** The network's initial weights from the data file's initial_params, shaped as params (or DataError). */
+  function initialParams(raw, params) {
+    if (!raw || typeof raw !== "object") throw new ConvCore.DataError("initial_params is missing");
+    var initial = Object.assign({}, params);
+    ["W1", "b1", "W2", "b2", "W3", "b3"].forEach(function (name) {
+      var values = ConvCore.decodeFloat64(raw[name], "initial_params." + name);
+      if (values.length !== params[name].length) {
+        throw new ConvCore.DataError("initial_params." + name + " holds " + values.length + " numbers; the network has " +
+          params[name].length);
+      }
+      initial[name] = values;
+    });
+    return initial;
+  }
+
+  /** The layers of convviz.tiny_cnn.PARAMETER_LAYERS with their weights and biases. */
+  var LAYER_PARAMETERS = { conv1: ["W1", "b1"], conv2: ["W2", "b2"], dense: ["W3", "b3"] };
+
+  /** params with the weights and biases of the named layers set back to initial's (a copy). */
+  function randomisedParams(params, initial, layers) {
+    var copy = Object.assign({}, params);
+    layers.forEach(function (layer) {
+      LAYER_PARAMETERS[layer].forEach(function (name) { copy[name] = initial[name]; });
+    });
+    return copy;
+  }
+
+  /** Ranks 0 … n−1, tied values sharing the mean of their ranks (convviz.attribution_checks.average_ranks). */
+  function averageRanks(values) {
+    var order = Array.from(values.keys()).sort(function (a, b) { return values[a] - values[b] || a - b; });
+    var ranks = new Float64Array(values.length);
+    for (var start = 0; start < order.length;) {
+      var end = start;
+      while (end + 1 < order.length && values[order[end + 1]] === values[order[start]]) end++;
+      for (var k = start; k <= end; k++) ranks[order[k]] = start + (end - start) / 2;
+      start = end + 1;
+    }
+    return ranks;
+  }
+
+  /** Spearman's rank correlation of two maps of one length (NaN if either is constant). */
+  function rankCorrelation(a, b) {
+    var ra = averageRanks(a), rb = averageRanks(b), n = ra.length, ma = 0, mb = 0, i;
+    for (i = 0; i < n; i++) {
+      ma += ra[i] / n;
+      mb += rb[i] / n;
+    }
+    var sab = 0, saa = 0, sbb = 0;
+    for (i = 0; i < n; i++) {
+      sab += (ra[i] - ma) * (rb[i] - mb);
+      saa += (ra[i] - ma) * (ra[i] - ma);
+      sbb += (rb[i] - mb) * (rb[i] - mb);
+    }
+    var scale = Math.sqrt(saa * sbb);
+    return scale > 0 ? sab / scale : NaN;
+  }
+
+  // ------------------------------------------------------------ fooling (convviz.fooling)
+
+  /** A change of the small × small block counts as the change of the grid × grid gray values (not rounded). */
+  function enlargedChange(delta, d) {
+    var small = d.bitmap / d.block, n = d.grid, taps = ConvCore.interpolationTaps(small, n);
+    var across = new Float64Array(small * n), out = new Float64Array(n * n), r, c;
+    for (r = 0; r < small; r++) {
+      for (c = 0; c < n; c++) {
+        var w = taps.weight[c];
+        across[r * n + c] = delta[r * small + taps.lower[c]] * d.gray_per_count * (1 - w) +
+          delta[r * small + taps.upper[c]] * d.gray_per_count * w;
+      }
+    }
+    for (r = 0; r < n; r++) {
+      var wr = taps.weight[r];
+      for (c = 0; c < n; c++) out[r * n + c] = across[taps.lower[r] * n + c] * (1 - wr) + across[taps.upper[r] * n + c] * wr;
+    }
+    return out;
+  }
+
+  /** d f / d block count from d f / d pixel (pixels on the 0-1 scale). */
+  function blockGradient(gradient, d) {
+    var small = d.bitmap / d.block, n = d.grid, taps = ConvCore.interpolationTaps(small, n);
+    var out = new Float64Array(small * small);
+    for (var r = 0; r < n; r++) {
+      for (var c = 0; c < n; c++) {
+        var g = gradient[r * n + c], wr = taps.weight[r], wc = taps.weight[c];
+        out[taps.lower[r] * small + taps.lower[c]] += g * (1 - wr) * (1 - wc);
+        out[taps.lower[r] * small + taps.upper[c]] += g * (1 - wr) * wc;
+        out[taps.upper[r] * small + taps.lower[c]] += g * wr * (1 - wc);
+        out[taps.upper[r] * small + taps.upper[c]] += g * wr * wc;
+      }
+    }
+    for (var i = 0; i < out.length; i++) out[i] *= d.gray_per_count / 255;
+    return out;
+  }
+
+  /**
+   * convviz.fooling.fool_towards: grow a change of whole counts in the blocks, one count per step in the
+   * direction of the sign of d (score[target] − best other score) / d block, until the network reads
+   * target (or maxSteps). image: the grid × grid input as 0-255. Returns {reached, steps, delta,
+   * image (Uint8Array), probabilities}.
+   */
+  function foolTowards(params, image, target, d, maxSteps) {
+    var small = d.bitmap / d.block, delta = new Float64Array(small * small), steps = 0, n = image.length;
+    var changed = new Uint8Array(n), x = new Float64Array(n), layers, i;
+    for (;;) {
+      var added = enlargedChange(delta, d);
+      for (i = 0; i < n; i++) {
+        changed[i] = ConvCore.roundToUint8(image[i] + added[i]);
+        x[i] = changed[i] / 255;
+      }
+      layers = ConvCore.forward(params, x);
+      if (ConvCore.argmax(layers.logits) === target || steps === maxSteps) break;
+      var others = Float64Array.from(layers.logits);
+      others[target] = -Infinity;
+      var rival = ConvCore.argmax(others);
+      var towards = inputGradient(params, x, target), away = inputGradient(params, x, rival);
+      for (i = 0; i < n; i++) towards[i] -= away[i];
+      var g = blockGradient(towards, d);
+      for (i = 0; i < delta.length; i++) delta[i] = Math.min(16, Math.max(-16, delta[i] + Math.sign(g[i])));
+      steps++;
+    }
+    return {
+      reached: ConvCore.argmax(layers.logits) === target, steps: steps, delta: delta, image: changed,
+      probabilities: layers.probabilities
+    };
+  }
+
   Object.assign(ConvCore, {
+    initialParams: initialParams,
+    randomisedParams: randomisedParams,
+    averageRanks: averageRanks,
+    rankCorrelation: rankCorrelation,
+    enlargedChange: enlargedChange,
+    blockGradient: blockGradient,
+    foolTowards: foolTowards,
     inputGradient: inputGradient,
     gradientTimesInput: gradientTimesInput,
     integratedGradients: integratedGradients,
