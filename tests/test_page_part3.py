@@ -37,6 +37,7 @@ FIGURE_NAMES = (
     "part3_sanity_maps.png",
     "part3_sanity_curves.png",
     "part3_deletion_insertion.png",
+    "part3_fooling.png",
     "part3_class_models.png",
     "part3_confusion_matrix.png",
     "part3_mistakes.png",
