@@ -20,11 +20,12 @@ from convviz.edge_learning import (
     grayscale_photo,
     learn_ica_filters,
     learn_kernel,
+    phase_randomised,
     random_filters,
     sample_patches,
 )
 from convviz.kernels import KERNELS
-from convviz.tiny_cnn import as_input, forward, init_parameters, softmax, trained_network
+from convviz.tiny_cnn import as_input, forward, forward_layers, init_parameters, softmax, trained_network
 from coursesite.paths import GENERATED_DIR
 
 PAGE = "module_9_2_2/trained_network.html"
@@ -172,6 +173,40 @@ def test_sanity_check_and_curve_numbers_of_the_gradient_are_what_the_code_comput
     assert f"On this network {numbers['sanity_pass']} pass; {numbers['sanity_fail']} do not." in text
 
 
+def test_top9_edge_numbers_are_what_the_code_computes(network, numbers, text):
+    """How many of each filter's nine boxes the top or bottom edge cuts, from conv2 by direct search."""
+    params, images, _ = network
+    conv2 = forward_layers(params, images[..., None])["conv2"]
+    counts = []
+    for f in range(8):
+        best = conv2[..., f].reshape(len(images), -1).max(axis=1)
+        top9 = np.argsort(-best, kind="stable")[:9]
+        rows = [np.unravel_index(conv2[n, :, :, f].argmax(), (14, 14))[0] for n in top9]
+        # Unit row i sees input rows 2i − 3 … 2i + 4: cut by the top for i < 2, by the bottom for i > 11.
+        counts.append(sum(1 for i in rows if i < 2 or i > 11))
+    assert numbers["top9_edge_total"] == str(sum(counts))
+    mostly = [f + 1 for f, count in enumerate(counts) if count >= 5]
+    assert numbers["top9_edge_filters"].replace(" and ", ", ").split(", ") == [str(f) for f in mostly]
+    assert f"Of all 72 boxes, {sum(counts)} ({100 * sum(counts) / 72:.0f} %) are cut" in text
+    assert "against 29 % of the positions of the map (4 of 14 rows)" in text
+
+
+def test_fooling_numbers_are_what_the_code_computes(numbers, text):
+    """Five digit-target pairs recomputed: the change reaches the target, one step less does not."""
+    from convviz.fooling import fool_towards
+
+    params, _, _, (_, _, test_x, test_y) = trained_network()
+    largest = int(numbers["fooling_largest_steps"])
+    for index, target in [(0, 1), (1, 7), (2, 0), (5, 3), (9, 4)]:
+        found = fool_towards(params, test_x[index], target)
+        assert found["reached"] and 1 <= found["steps"] <= largest
+        assert forward(params, (found["image"] / 255.0)[None, :, :, None])[0].argmax() == target
+        assert not fool_towards(params, test_x[index], target, max_steps=found["steps"] - 1)["reached"]
+    pairs = int(numbers["checked_digits"]) * 9
+    assert numbers["fooling_pairs"] == str(pairs)
+    assert f"as the target ({pairs} pairs), the steps reach the target in" in text
+
+
 def test_mistake_numbers_are_what_the_code_computes(network, text):
     params, images, labels = network
     predicted = probabilities(params, images).argmax(axis=1)
@@ -222,20 +257,37 @@ def test_sobel_numbers_are_what_the_code_computes(numbers, text):
 
 
 def test_oriented_filter_counts_are_what_the_code_computes(numbers, text):
+    """The threshold is the largest random filter's coherence; the control is the same ICA on the
+    photographs with their phases randomised."""
     photos = [grayscale_photo(name) for name in PHOTOGRAPHS]
     count = int(numbers["ica_patches"].replace(",", ""))
     components = int(numbers["ica_components"])
-    filters = learn_ica_filters(sample_patches(photos, count, 8, seed=0), components, seed=0)
-    oriented = int((coherence(filters) >= 0.5).sum())
     random_count = int(numbers["random_filter_count"].replace(",", ""))
-    random_oriented = int((coherence(random_filters(random_count, 8, seed=0)) >= 0.5).sum())
-    assert (numbers["ica_oriented"], numbers["random_oriented"]) == (str(oriented), str(random_oriented))
-    assert oriented >= components // 2 > random_oriented * components / random_count
-    assert f"{oriented} of the {components} learned filters have a coherence of at least 0.5" in text
-    assert (
-        f"of {random_count:,} random 8×8 filters with independent normal weights, {random_oriented} do"
-        in text
-    )
+    threshold = coherence(random_filters(random_count, 8, seed=0)).max()
+    assert numbers["ica_threshold"] == f"{threshold:.3f}"
+    filters = learn_ica_filters(sample_patches(photos, count, 8, seed=0), components, seed=0)
+    oriented = int((coherence(filters) > threshold).sum())
+    controls = [phase_randomised(photo, seed=k) for k, photo in enumerate(photos)]
+    control = learn_ica_filters(sample_patches(controls, count, 8, seed=0), components, seed=0)
+    control_oriented = int((coherence(control) > threshold).sum())
+    assert (numbers["ica_oriented"], numbers["control_oriented"]) == (str(oriented), str(control_oriented))
+    assert oriented >= 2 * control_oriented
+    assert f"none has a coherence above {threshold:.3f}" in text
+    assert f"{control_oriented} of its {components} filters pass the same threshold" in text
+    assert f"against {oriented} from the photographs" in text
+
+
+def test_phase_randomising_keeps_the_power_spectrum_and_removes_the_edges():
+    photo = grayscale_photo(PHOTOGRAPHS[0])
+    control = phase_randomised(photo, seed=3)
+    assert control.shape == photo.shape and np.isrealobj(control)
+    spectrum = np.abs(np.fft.fft2(photo))
+    np.testing.assert_allclose(np.abs(np.fft.fft2(control)), spectrum, atol=1e-6 * spectrum.max())
+    # The same spectrum, other pixels: hardly correlated with the photograph, and other seeds differ.
+    assert abs(np.corrcoef(photo.ravel(), control.ravel())[0, 1]) < 0.2
+    assert not np.allclose(control, phase_randomised(photo, seed=4))
+    with pytest.raises(ValueError, match="^image "):
+        phase_randomised(np.zeros(5))
 
 
 def test_structure_tensor_and_coherence_are_typeset_as_math(page_html, text):
