@@ -112,6 +112,8 @@ def initial_params(weights):
     """
     initial = init_parameters()
     for name in ("W1", "W2"):
+        if f"{name}_init" not in weights:
+            raise ValueError(f"the weights hold no {name}_init (the initial weights save_weights writes)")
         if not np.array_equal(initial[name], weights[f"{name}_init"]):
             raise ValueError(f"the weights file's {name}_init is not what init_parameters() draws")
     return initial

@@ -271,7 +271,9 @@ def pixels_fixture():
 def data_fixture():
     """The two explorers' data as the build writes them (the network's with the seeded weights)."""
     params, images, labels = test_network()
+    initial = init_parameters()  # the weights file keeps conv1's and conv2's initial weights
     weights = dict(params, test_images=images, test_labels=labels)
+    weights.update(W1_init=initial["W1"], W2_init=initial["W2"])
     return {"conv": explorer_data(), "network": network_data(weights)}
 
 
