@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from convviz.attribution import occlusion_map, probabilities
+from convviz.attribution import input_gradient, occlusion_map, probabilities
 from convviz.attribution_checks import (
     CASCADE,
     area_under,
@@ -244,8 +244,8 @@ def test_sanity_check_equals_a_direct_computation(network):
     params, images, labels = network
     initial = init_parameters()
 
-    def absolute_gradient(p, x, c):
-        return central_differences(p, generic(x, 0), c)
+    def absolute_gradient(p, x, c):  # any map will do: the test is of the bookkeeping around it
+        return input_gradient(p, x, c)
 
     found = sanity_check(params, initial, images[:3], labels[:3], {"gradient": absolute_gradient})
     assert found["gradient"].shape == (len(CASCADE), 3)
