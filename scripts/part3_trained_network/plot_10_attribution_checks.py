@@ -154,13 +154,19 @@ STYLES = {
     "occlusion": ("#777777", "x", ":"),
 }
 fig, ax = plt.subplots(figsize=(WIDTH, 4.6))
-fig.subplots_adjust(left=0.12, right=0.64, top=0.96, bottom=0.17)
+fig.subplots_adjust(left=0.12, right=0.64, top=0.96, bottom=0.2)
 positions = np.arange(len(CASCADE))
+# Right of the cascade, unconnected: each method's yardstick, the median rank correlation
+# between the trained maps of two different digits. A method passes when its "+ conv1"
+# point lies at or below its yardstick.
 for name in METHODS:
     colour, marker, line = STYLES[name]
     ax.plot(positions, medians[name], color=colour, marker=marker, linestyle=line, label=name, linewidth=2)
+    ax.plot([len(CASCADE)], [unrelated[name]], color=colour, marker=marker, linestyle="none")
 ax.axhline(0, color="#bbbbbb", linewidth=0.8)
-ax.set_xticks(positions, ["trained", "dense", "+ conv2", "+ conv1"], fontsize=FONT)
+ax.axvline(len(CASCADE) - 0.5, color="#bbbbbb", linewidth=0.8, linestyle="--")
+labels = ["trained", "dense", "+ conv2", "+ conv1", "two\ndigits"]
+ax.set_xticks(np.arange(len(CASCADE) + 1), labels, fontsize=FONT)
 ax.set_xlabel("layers re-initialised, from the top", fontsize=FONT)
 ax.set_ylabel("median rank correlation\nwith the trained map", fontsize=FONT)
 ax.tick_params(labelsize=FONT)
