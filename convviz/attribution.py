@@ -1,5 +1,9 @@
 """Which input pixels a class score depends on: gradient saliency, occlusion, a deletion check.
 
+The further methods (gradient × input, SmoothGrad, integrated gradients,
+Grad-CAM) are in :mod:`convviz.attribution_methods`, the sanity check and the
+deletion and insertion curves in :mod:`convviz.attribution_checks`.
+
 All functions work on the exercise 4 network (``convviz.tiny_cnn``) and on
 network inputs: float64 images of 28×28 with values in [0, 1]. Gradients come
 from the backward passes in ``convviz.layers`` (a max-pooling window sends its
@@ -145,12 +149,31 @@ def occlusion_corners(size=6, stride=2):
     return np.arange(0, IMAGE_SIZE - size + 1, stride)
 
 
-def occlusion_map(params, image, label, size=6, stride=2, value=0.5):
-    """Drop in the probability of label when a size×size patch of value covers the image.
+#: What an occlusion map measures the drop of: the class's logit, its log-probability, its probability.
+MEASURES = ("logit", "log_probability", "probability")
 
-    Entry [a, b] is p(label | image) minus p(label | image with
-    image[i:i+size, j:j+size] = value) for i, j = corners[a], corners[b], where
-    corners = range(0, 28 - size + 1, stride): 12×12 with the defaults.
+
+def class_measure(params, images, label, measure="logit"):
+    """The logit, log-probability or probability of class label for each of images (N, 28, 28)."""
+    if measure not in MEASURES:
+        raise ValueError(f"measure must be one of {', '.join(MEASURES)}, got {measure!r}")
+    logits = forward(check_params(params), check_images(images)[..., None])
+    if measure == "logit":
+        return logits[:, label]
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_probabilities = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    chosen = log_probabilities[:, label]
+    return chosen if measure == "log_probability" else np.exp(chosen)
+
+
+def occlusion_map(params, image, label, size=6, stride=2, value=0.0, measure="logit"):
+    """Drop in the logit (or log-probability, probability) of label when a size×size patch of value covers it.
+
+    Entry [a, b] is m(image) minus m(image with image[i:i+size, j:j+size] =
+    value) for i, j = corners[a], corners[b], where corners = range(0, 28 - size
+    + 1, stride): 12×12 with the defaults. The default value 0 is the digits'
+    background, so the patch removes ink and adds none; the default measure is
+    the logit, which a saturated softmax does not flatten.
     """
     image = check_image(image)
     label = check_label(label)
@@ -159,8 +182,8 @@ def occlusion_map(params, image, label, size=6, stride=2, value=0.5):
     occluded = np.repeat(image[None], len(corners) ** 2, axis=0)
     for n, (i, j) in enumerate((i, j) for i in corners for j in corners):
         occluded[n, i : i + size, j : j + size] = value
-    original = probabilities(params, image[None])[0, label]
-    covered = probabilities(params, occluded)[:, label]
+    original = class_measure(params, image[None], label, measure)[0]
+    covered = class_measure(params, occluded, label, measure)
     return (original - covered).reshape(len(corners), len(corners))
 
 

@@ -161,6 +161,21 @@ def orientation(filters):
     return np.degrees(0.5 * np.arctan2(2 * jxy, jxx - jyy)) % 180
 
 
+def phase_randomised(image, seed=0):
+    """image with its Fourier amplitudes kept and its phases replaced by those of white noise (seeded).
+
+    The result has the photograph's power spectrum (how much of each spatial
+    frequency and direction it holds) but no edges: edges are where the phases
+    of many frequencies line up. A control for filters learned from photographs.
+    """
+    image = np.asarray(image, dtype=np.float64)
+    if image.ndim != 2 or not np.isfinite(image).all():
+        raise ValueError(f"image must be a 2-D array of finite numbers, got shape {image.shape}")
+    noise = np.random.default_rng(seed).normal(size=image.shape)
+    phases = np.angle(np.fft.fft2(noise))
+    return np.real(np.fft.ifft2(np.abs(np.fft.fft2(image)) * np.exp(1j * phases)))
+
+
 def random_filters(count, size, seed=0):
     """count filters of size×size with independent standard normal weights."""
     return np.random.default_rng(seed).normal(size=(count, size, size))

@@ -11,8 +11,9 @@ for the explorer's test digits and for training in the page with the recipe of
 :mod:`convviz.drawing` travel with them, one drawn digit of each class from the project's
 held-out drawings (:mod:`convviz.drawn_digits`) for the explorer to open with, and the colours of
 signed values (:data:`convviz.plotting.SIGNED_STOPS`, orange positive, purple
-negative, as in the figures) for the occlusion map, and the largest weight training
-gives (the downloads' ``MAX_WEIGHT``): the page checks the file against it.
+negative, as in the figures) for the occlusion map, the largest weight training
+gives (the downloads' ``MAX_WEIGHT``): the page checks the file against it, and the
+initial weights (``initial_params``) for the attribution panel's sanity check.
 """
 
 import base64
@@ -24,7 +25,7 @@ from convviz import augmentation, drawing, tiny_cnn
 from convviz.downloads import load_download
 from convviz.drawn_digits import drawings, prepared
 from convviz.plotting import SIGNED_STOPS
-from convviz.tiny_cnn import PARAMETER_NAMES, as_input, forward, load_weights
+from convviz.tiny_cnn import PARAMETER_NAMES, as_input, forward, init_parameters, load_weights
 from coursesite.explorer_data import as_script
 from coursesite.paths import GENERATED_DIR
 
@@ -129,7 +130,23 @@ def network_data(weights):
         "drawing": drawing_constants(),
         "examples": drawn_examples(weights),
         "signed_colours": [[round(255 * c) for c in to_rgb(colour)] for colour in SIGNED_STOPS],
+        "initial_params": {k: encoded(value, np.float64) for k, value in initial_params(weights).items()},
     }
+
+
+def initial_params(weights):
+    """The network's weights before training, for the sanity check's re-initialised layers.
+
+    :func:`convviz.tiny_cnn.init_parameters` draws them again from the training's
+    seed; conv1's and conv2's must equal the W1_init and W2_init the weights file keeps.
+    """
+    initial = init_parameters()
+    for name in ("W1", "W2"):
+        if f"{name}_init" not in weights:
+            raise ValueError(f"the weights hold no {name}_init (the initial weights save_weights writes)")
+        if not np.array_equal(initial[name], weights[f"{name}_init"]):
+            raise ValueError(f"the weights file's {name}_init is not what init_parameters() draws")
+    return initial
 
 
 def network_script(path=None):

@@ -21,8 +21,11 @@ import numpy as np
 
 from convviz.convolution import correlate2d, output_size
 from convviz.kernels import KERNELS, LABELS
+from coursesite.quiz_part3 import BUILDERS as PART3_BUILDERS
+from coursesite.quiz_part3 import PART3_IDS
 
-#: The question ids in the order they appear in the module.
+#: The question ids of parts 1 and 2 in the order they appear in the module; part 3's follow
+#: (coursesite.quiz_part3.PART3_IDS).
 QUESTION_IDS = (
     "valid-output-size",
     "one-output-cell",
@@ -31,6 +34,7 @@ QUESTION_IDS = (
     "pooled-size",
     "conv2-parameters",
     "most-weights",
+    *PART3_IDS,
 )
 
 #: Seed of the small input of "one-output-cell".
@@ -441,6 +445,7 @@ BUILDERS = {
     "pooled-size": pooled_size,
     "conv2-parameters": conv2_parameters,
     "most-weights": most_weights,
+    **PART3_BUILDERS,
 }
 
 

@@ -80,7 +80,7 @@ def test_occlusion_map_equals_a_direct_loop(network):
             covered = image.copy()
             covered[i : i + 6, j : j + 6] = 0.5
             expected[a, b] = base - softmax(forward(params, covered[None, :, :, None]))[0, label]
-    result = occlusion_map(params, image, label)
+    result = occlusion_map(params, image, label, value=0.5, measure="probability")
     assert result.shape == (12, 12)
     np.testing.assert_allclose(result, expected, atol=1e-12)
 
@@ -88,7 +88,7 @@ def test_occlusion_map_equals_a_direct_loop(network):
 def test_occlusion_map_other_sizes_and_values(network):
     params, images, labels = network
     image, label = images[2], int(labels[2])
-    result = occlusion_map(params, image, label, size=4, stride=3, value=0.0)
+    result = occlusion_map(params, image, label, size=4, stride=3, value=0.0, measure="probability")
     corners = list(range(0, 25, 3))
     assert result.shape == (len(corners), len(corners))
     covered = image.copy()

@@ -8,18 +8,12 @@ from conftest import HTML
 from support.browser import evaluate_as_json
 from support.oracles import influence_box
 
-from convviz import drawing
+from convviz import attribution, attribution_methods, drawing
 from convviz.augmentation import COUNT, RANGES, distort
 from convviz.drawn_digits import drawings
-from convviz.layers import conv2d_backward, maxpool2d_backward
 from convviz.seeded_random import SeededRandom
-from convviz.tiny_cnn import as_input, forward, forward_layers, load_weights, softmax
+from convviz.tiny_cnn import as_input, forward, forward_layers, load_weights
 from coursesite.network_data import drawn_examples, network_data
-
-try:  # the package's saliency and occlusion, where this branch has them; else computed below
-    from convviz import attribution
-except ImportError:
-    attribution = None
 
 pytestmark = pytest.mark.browser
 
@@ -373,33 +367,12 @@ def test_a_filter_switched_off_gives_numpys_accuracy(explorer, params, weights, 
 
 def numpy_input_gradient(params, image, label):
     """d logits[label] / d image through the package's own backward passes (not the page's code)."""
-    if attribution is not None:
-        return attribution.input_gradient(params, image, label)
-    logits, (c1, z1, m1, c2, z2, m2, p2_shape, _) = forward(params, image[None, :, :, None], keep=True)
-    dp2 = params["W3"][label].reshape(p2_shape)
-    da2 = maxpool2d_backward(dp2, m2) * (z2 > 0)
-    dp1, _, _ = conv2d_backward(da2, c2)
-    da1 = maxpool2d_backward(dp1, m1) * (z1 > 0)
-    dx, _, _ = conv2d_backward(da1, c1)
-    return dx[0, :, :, 0]
+    return attribution.input_gradient(params, image, label)
 
 
-def numpy_occlusion(params, image, label, size=6, stride=2, value=0.5):
-    if attribution is not None:
-        return attribution.occlusion_map(params, image, label, size=size, stride=stride, value=value)
-
-    def probability(x):
-        return softmax(forward(params, x[None, :, :, None]))[0, label]
-
-    corners = range(0, 28 - size + 1, stride)
-    out = np.zeros((len(corners), len(corners)))
-    base = probability(image)
-    for a, i in enumerate(corners):
-        for b, j in enumerate(corners):
-            covered = image.copy()
-            covered[i : i + size, j : j + size] = value
-            out[a, b] = base - probability(covered)
-    return out
+def numpy_occlusion(params, image, label):
+    """The drop of the score (logit) under a 6×6 black patch, every second row and column."""
+    return attribution.occlusion_map(params, image, label)
 
 
 def drag(page, points, steps=5):
@@ -417,7 +390,7 @@ def drag(page, points, steps=5):
 
 def test_saliency_and_occlusion_of_a_drawing_equal_numpy(explorer, params):
     drag(explorer, [(0.3, 0.2), (0.7, 0.2), (0.45, 0.8)])
-    explorer.get_by_label("Show where the network looks (saliency and occlusion)").check()
+    explorer.get_by_label("Show where the network looks (attribution maps)").check()
     found = explorer.evaluate("window.networkExplorer.attribution()")
     image = np.array(state(explorer)["image"], dtype=np.float64).reshape(28, 28) / 255
     label = int(forward(params, image[None, :, :, None]).argmax())
@@ -435,6 +408,12 @@ def test_saliency_and_occlusion_of_a_drawing_equal_numpy(explorer, params):
     np.testing.assert_allclose(
         np.reshape(found["occlusion"], (12, 12)), numpy_occlusion(params, image, label), atol=1e-9
     )
+    for key, expected in [
+        ("gradientTimesInput", attribution_methods.gradient_times_input(params, image, label)),
+        ("integratedGradients", attribution_methods.integrated_gradients(params, image, label, steps=64)),
+        ("gradCam", attribution_methods.grad_cam(params, image, label)),
+    ]:
+        np.testing.assert_allclose(np.reshape(found[key], expected.shape), expected, atol=1e-9, err_msg=key)
 
 
 def test_occlusion_map_paints_positive_orange_and_negative_purple_as_the_figures(explorer, params, weights):
@@ -445,7 +424,7 @@ def test_occlusion_map_paints_positive_orange_and_negative_purple_as_the_figures
         return np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)], dtype=float)
 
     stops = np.array([rgb(colour) for colour in SIGNED_STOPS])
-    explorer.get_by_label("Show where the network looks (saliency and occlusion)").check()
+    explorer.get_by_label("Show where the network looks (attribution maps)").check()
     for index in range(200):  # a stored digit whose occlusion map shows both signs clearly
         pick(explorer, index)
         values = np.array(explorer.evaluate("window.networkExplorer.attribution()")["occlusion"])
@@ -455,8 +434,13 @@ def test_occlusion_map_paints_positive_orange_and_negative_purple_as_the_figures
     else:
         pytest.fail("no stored digit among the first 200 has an occlusion map of both signs")
     size = int(np.sqrt(values.size))
-    pixels = explorer.evaluate("window.networkExplorer.pixels('occlusion')")
-    shown = np.reshape(pixels, (size * size, 4))[:, :3].astype(float)
+    # Each cell is painted on the 2×2 pixels at the centre of its 6×6 patch (rows 2a + 2, 2a + 3).
+    pixels = np.reshape(explorer.evaluate("window.networkExplorer.pixels('occlusion')"), (28, 28, 4))
+    assert (pixels[:2, :, :3] == rgb(ZERO)).all() and (pixels[:, -2:, :3] == rgb(ZERO)).all()
+    for u in (2, 3):
+        for v in (2, 3):
+            np.testing.assert_array_equal(pixels[2:26, 2:26][u - 2 :: 2, v - 2 :: 2], pixels[2:26:2, 2:26:2])
+    shown = pixels[2:26:2, 2:26:2].reshape(size * size, 4)[:, :3].astype(float)
     where = np.linspace(-1, 1, len(stops))
     expected = np.stack([np.interp(t, where, stops[:, c]) for c in range(3)], axis=1)
     np.testing.assert_allclose(shown, expected, atol=1)
@@ -468,8 +452,79 @@ def test_occlusion_map_paints_positive_orange_and_negative_purple_as_the_figures
     zero = np.abs(values) < 1e-12
     assert (shown[zero] == rgb(ZERO)).all()
     text = explorer.locator(".nx-attribution-text").text_content()
-    assert "orange where covering the patch lowers the probability, purple where it raises it" in text
+    assert (
+        "occlusion: orange where covering the patch centred there lowers the score, purple where it" in text
+    )
     assert "blue" not in text
+
+
+@pytest.mark.parametrize("stage", [1, 3])
+def test_the_sanity_check_maps_and_correlations_equal_convviz(explorer, params, weights, stage):
+    """Maps with layers re-initialised from the top, each with its rank correlation to the trained map."""
+    from convviz.attribution_checks import CASCADE, randomised, rank_correlation
+    from convviz.tiny_cnn import init_parameters
+
+    pick(explorer, 7)
+    explorer.get_by_label("Show where the network looks (attribution maps)").check()
+    explorer.get_by_label("Weights for the maps (sanity check)").select_option(str(stage))
+    found = explorer.evaluate("window.networkExplorer.attribution()")
+    image = weights["test_images"][7] / 255.0
+    label = int(forward(params, image[None, :, :, None]).argmax())
+    _, layers = CASCADE[stage]
+    assert found["label"] == label and found["stage"] == list(layers)
+    changed = randomised(params, init_parameters(), layers)
+    oracles = {
+        "gradient": lambda p: attribution.input_gradient(p, image, label),
+        "gradientTimesInput": lambda p: attribution_methods.gradient_times_input(p, image, label),
+        "integratedGradients": lambda p: attribution_methods.integrated_gradients(p, image, label, steps=64),
+        "gradCam": lambda p: attribution_methods.grad_cam(p, image, label),
+        "occlusion": lambda p: attribution.occlusion_map(p, image, label),
+    }
+    for key, oracle in oracles.items():
+        expected = oracle(changed)
+        np.testing.assert_allclose(np.reshape(found[key], expected.shape), expected, atol=1e-9, err_msg=key)
+        if key == "gradient":
+            continue
+        rho = rank_correlation(np.abs(oracle(params)), np.abs(expected))
+        if np.isnan(rho):  # an empty map (Grad-CAM): no rank correlation
+            assert np.isnan(found["correlations"][key]), key
+        else:
+            assert found["correlations"][key] == pytest.approx(rho, abs=1e-9), key
+    rho = rank_correlation(np.abs(oracles["gradient"](params)), np.abs(oracles["gradient"](changed)))
+    assert found["correlations"]["saliency"] == pytest.approx(rho, abs=1e-9)
+    caption = explorer.locator("figure", has=explorer.locator("canvas[aria-label^='saliency']")).inner_text()
+    assert f"ρ = {rho:.2f} with the trained map" in caption
+    # Back to the trained weights: no correlations, the trained maps.
+    explorer.get_by_label("Weights for the maps (sanity check)").select_option("0")
+    found = explorer.evaluate("window.networkExplorer.attribution()")
+    assert "correlations" not in found
+    np.testing.assert_allclose(found["gradient"], oracles["gradient"](params).ravel(), atol=1e-9)
+
+
+@pytest.mark.parametrize(("index", "target"), [(0, 8), (7, 4)])
+def test_fooling_finds_the_change_convviz_finds_and_shows_it(explorer, params, weights, index, target):
+    from convviz.fooling import fool_towards
+
+    pick(explorer, index)
+    explorer.get_by_label("Show where the network looks (attribution maps)").check()
+    explorer.get_by_label("Fool it: make it read").select_option(str(target))
+    explorer.get_by_role("button", name="Find the smallest change").click()
+    found = explorer.evaluate("window.networkExplorer.result('fooling')")
+    expected = fool_towards(params, weights["test_images"][index], target)
+    assert expected["reached"] and found["reached"] and found["steps"] == expected["steps"] >= 1
+    assert found["delta"] == expected["delta"].ravel().tolist()
+    assert found["image"] == expected["image"].ravel().tolist()
+    np.testing.assert_allclose(found["probabilities"], expected["probabilities"], atol=1e-9)
+    shown = np.reshape(explorer.evaluate("window.networkExplorer.pixels('foolInput')"), (28, 28, 4))
+    np.testing.assert_array_equal(shown[..., 0], expected["image"])
+    largest, changed = int(np.abs(expected["delta"]).max()), int((expected["delta"] != 0).sum())
+    text = explorer.locator(".nx-fool-text").inner_text()
+    assert f"the network reads {target} (probability {expected['probabilities'][target]:.2f})" in text
+    assert f"no block changed by more than {largest} of its 16 counts, {changed} of the 64 blocks" in text
+    # Another input: the change found for the old one disappears.
+    pick(explorer, index + 1)
+    assert explorer.evaluate("window.networkExplorer.result('fooling')") is None
+    assert explorer.locator(".nx-fool-text").inner_text() == ""
 
 
 # ---------------------------------------------------------------- bad data
@@ -531,7 +586,7 @@ def test_no_serious_accessibility_violations_in_either_theme(browser, server, mo
     page.wait_for_function(READY)
     pick(page, 0)
     page.locator(".nx-bar[data-class='3']").click()
-    page.get_by_label("Show where the network looks (saliency and occlusion)").check()
+    page.get_by_label("Show where the network looks (attribution maps)").check()
     assert page.evaluate("document.documentElement.dataset.theme") == mode
     results = Axe().run(page)
     serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
@@ -551,7 +606,7 @@ def test_screenshots_light_dark_narrow_and_a_selected_unit(browser, server, mode
     page.goto(server + PAGE)
     page.wait_for_function(READY)
     pick(page, 0)
-    page.get_by_label("Show where the network looks (saliency and occlusion)").check()
+    page.get_by_label("Show where the network looks (attribution maps)").check()
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"the page scrolls sideways by {overflow}px"
     root = page.locator("[data-network-explorer]")

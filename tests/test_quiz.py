@@ -13,7 +13,7 @@ from scipy import signal
 
 from convviz.kernels import KERNELS
 from convviz.tiny_cnn import forward_layers, load_weights
-from coursesite import quiz
+from coursesite import quiz, quiz_part3
 from coursesite.network_data import weights_path
 
 PAGES = {
@@ -24,6 +24,7 @@ PAGES = {
         "pooled-size",
         "most-weights",
     ],
+    "module_9_2_2/trained_network.html": list(quiz_part3.PART3_IDS),
 }
 SCREENSHOTS = HTML.parent / "screenshots"
 
@@ -168,6 +169,127 @@ def test_weight_questions_against_the_trained_network(weights):
     assert f"= {counts['dense']:,} weights" in question["explanation"]
 
 
+# -- Part 3: reading attribution maps -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def network(weights):
+    params = {name: weights[name] for name in ("W1", "b1", "W2", "b2", "W3", "b3")}
+    return params, weights["test_images"] / 255.0, weights["test_labels"]
+
+
+def score(params, image, label):
+    return float(forward_layers(params, image[None, :, :, None])["logits"][0, label])
+
+
+def patch_drops(params, image, label, value, measure):
+    """Occlusion by direct loops: (drops 12×12, mean ink under each patch) for a 6×6 patch of value."""
+    drops, ink = np.empty((12, 12)), np.empty((12, 12))
+    layers = forward_layers(params, image[None, :, :, None])
+    base = layers[measure][0, label]
+    for a, i in enumerate(range(0, 23, 2)):
+        for b, j in enumerate(range(0, 23, 2)):
+            covered = image.copy()
+            covered[i : i + 6, j : j + 6] = value
+            drops[a, b] = base - forward_layers(params, covered[None, :, :, None])[measure][0, label]
+            ink[a, b] = image[i : i + 6, j : j + 6].mean()
+    return drops, ink
+
+
+def test_conv2_receptive_field_against_a_mask_grown_through_the_layers():
+    from support.oracles import influence_box
+
+    r0, r1, c0, c1 = influence_box("conv2", 7, 7)
+    question = quiz.question("conv2-receptive-field")
+    assert question["answer"] == r1 - r0 + 1 == c1 - c0 + 1 == 8
+    assert f"input rows {r0} to {r1}" in question["explanation"]
+    # Each mistake is a real miscount: the kernel alone, two stacked 3×3, pooling without conv1's
+    # border, one pool1 unit (influence of pool1 unit: 4 pixels).
+    p0, p1, _, _ = influence_box("pool1", 7, 7)
+    assert set(mistake_values(question)) == {3, 5, 6, p1 - p0 + 1}
+
+
+def test_blank_occlusion_map_numbers_by_direct_loops(network):
+    params, images, labels = network
+    question = quiz.question("blank-occlusion-map")
+    index, label = (
+        int(n) for n in re.search(r"Held-out digit No. (\d+), a (\d)", question["prompt"]).groups()
+    )
+    assert labels[index] == label
+    probability_drops, _ = patch_drops(params, images[index], label, 0.0, "probabilities")
+    score_drops, ink = patch_drops(params, images[index], label, 0.0, "logits")
+    p = forward_layers(params, images[index][None, :, :, None])["probabilities"][0, label]
+    assert probability_drops.max() < 0.01 < 3 < score_drops.max()
+    assert (
+        f"probability {p:.6f}" in question["prompt"]
+        and f"(at most {probability_drops.max():.4f})" in question["prompt"]
+    )
+    assert f"by up to {score_drops.max():.1f}" in question["prompt"]
+    background = next(m["hint"] for m in question["mistakes"] if m["value"] == "background")
+    assert f"{ink.flat[score_drops.argmax()]:.2f} mean ink" in background
+
+
+def test_gray_patch_numbers_by_direct_loops(network):
+    params, images, labels = network
+    question = quiz.question("gray-patch")
+    index = int(re.search(r"held-out digit No. (\d+)", question["prompt"]).group(1))
+    gray, ink = patch_drops(params, images[index], 7, 0.5, "logits")
+    black, _ = patch_drops(params, images[index], 7, 0.0, "logits")
+    a, b = np.unravel_index(gray.argmax(), gray.shape)
+    assert (
+        f"by {gray.max():.1f}, when the patch's top-left corner is at row {2 * a}, column {2 * b}"
+        in question["prompt"]
+    )
+    assert f"The mean ink under that patch is {ink[a, b]:.2f}" in question["prompt"] and ink[a, b] < 0.05
+    assert f"lowers the score by only {black[a, b]:.1f}" in " ".join(m["hint"] for m in question["mistakes"])
+
+
+def test_saliency_meaning_by_finite_differences(network):
+    params, images, labels = network
+    question = quiz.question("saliency-meaning")
+    r, c = (int(n) for n in re.search(r"row (\d+), column (\d+)", question["prompt"]).groups())
+    image, label = images[0], int(labels[0])
+    step = 1e-6
+    bumped = [image.copy(), image.copy()]
+    bumped[0][r, c] += step
+    bumped[1][r, c] -= step
+    slope = (score(params, bumped[0], label) - score(params, bumped[1], label)) / (2 * step)
+    hints = {m["value"]: m["hint"] for m in question["mistakes"]}
+    assert f"the gradient is {slope:.2f}" in hints["raised"]
+    assert ("lower the score" if slope < 0 else "raise the score") in hints["raised"]
+    blacked = image.copy()
+    blacked[r, c] = 0.0
+    assert (
+        f"changes the score by {score(params, blacked, label) - score(params, image, label):+.2f}"
+        in hints["removal"]
+    )
+    correlation = quiz_part3.saved_numbers()["saliency_other_class_correlation"]
+    assert f"median rank correlation is {correlation}" in hints["class-only"]
+
+
+def test_grad_cam_size_is_the_size_of_the_map_grad_cam_gives(network):
+    from convviz.attribution_methods import grad_cam
+
+    params, images, labels = network
+    question = quiz.question("grad-cam-size")
+    assert grad_cam(params, images[0], int(labels[0])).shape == (question["answer"],) * 2 == (14, 14)
+    assert set(mistake_values(question)) == {28, 7, 12, 8}
+
+
+def test_sanity_and_deletion_answers_follow_the_numbers_the_page_states():
+    numbers = quiz_part3.saved_numbers()
+    question = quiz.question("sanity-check")
+    for name in quiz_part3.SANITY_CHOICES:
+        key = quiz_part3.method_key(name)
+        passes = float(numbers[f"sanity_{key}_all"]) <= float(numbers[f"sanity_{key}_unrelated"])
+        assert passes == (name == question["answer"]), name
+    question = quiz.question("deletion-best")
+    areas = {
+        n: float(numbers[f"deletion_area_{quiz_part3.method_key(n)}"]) for n in quiz_part3.DELETION_CHOICES
+    }
+    assert question["answer"] == min(areas, key=areas.get)
+
+
 def question_texts(question):
     """Every sentence a question shows: prompt, choice labels, hints and explanation."""
     yield question["prompt"]
@@ -223,7 +345,7 @@ def test_pages_carry_the_computed_questions(site, page):
 
 
 def test_pages_without_questions_do_not_load_the_quiz(site):
-    text = (site / "module_9_2_2" / "trained_network.html").read_text(encoding="utf-8")
+    text = (site / "index.html").read_text(encoding="utf-8")
     assert "quiz/quiz.js" not in text and 'class="quiz"' not in text
 
 

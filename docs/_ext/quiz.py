@@ -100,9 +100,9 @@ class QuizDirective(SphinxDirective):
 
     def run(self):
         from convviz.paths import PACKAGE_DIR
-        from coursesite import quiz
+        from coursesite import quiz, quiz_part3
         from coursesite.network_data import weights_path
-        from coursesite.paths import DOCS_DIR
+        from coursesite.paths import DOCS_DIR, GENERATED_DIR
 
         qid = self.arguments[0]
         if qid not in quiz.QUESTION_IDS:
@@ -114,9 +114,19 @@ class QuizDirective(SphinxDirective):
         ids.add(qid)
         # The answers come from these files, the page links these scripts (their ?v= is written into
         # the page): a change in any of them reads the page again.
-        for name in ("convolution.py", "kernels.py", "tiny_cnn.py"):
+        for name in (
+            "convolution.py",
+            "kernels.py",
+            "tiny_cnn.py",
+            "attribution.py",
+            "activation_maximization.py",
+        ):
             self.env.note_dependency(str(PACKAGE_DIR / name))
         self.env.note_dependency(quiz.__file__)
+        self.env.note_dependency(quiz_part3.__file__)
+        numbers = GENERATED_DIR / quiz_part3.CHECK_NUMBERS  # part 3's answers from the build's checks
+        if numbers.exists():
+            self.env.note_dependency(str(numbers))
         self.env.note_dependency(__file__)  # the question's HTML is written here
         for name in SCRIPTS + (STYLE,):
             self.env.note_dependency(str(DOCS_DIR / "_static" / name))

@@ -3,12 +3,13 @@ Occlusion and gradient saliency
 ===============================
 
 Two ways to ask which pixels of a digit a class score depends on, on four
-held-out digits, one digit to a row. Occlusion slides a grey 6×6 patch over the digit and records
-how much the probability of the true class drops (Zeiler & Fergus 2014).
-Gradient saliency takes the derivative of the true class's score with respect
-to every input pixel (Simonyan, Vedaldi & Zisserman 2014). A deletion check
-then measures whether the pixels that saliency ranks highest matter more than
-random ones.
+held-out digits, one digit to a row. Occlusion slides a 6×6 patch over the
+digit and records how much the score (logit) of the true class drops (Zeiler &
+Fergus 2014), once with a black patch, the digits' background, and once with a
+middle-gray one. Gradient saliency takes the derivative of the true class's
+score with respect to every input pixel (Simonyan, Vedaldi & Zisserman 2014).
+A deletion check then measures whether the pixels that saliency ranks highest
+matter more than random ones.
 """
 
 # %%
@@ -16,6 +17,7 @@ random ones.
 # -------------------------------------
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.patches import Rectangle
 
 from convviz.attribution import (
     deletion_check,
@@ -27,7 +29,6 @@ from convviz.attribution import (
 from convviz.figure_output import save_numbers
 from convviz.inspection_plots import (
     WIDTH,
-    add_colorbar,
     add_colorbar_below,
     caption,
     save,
@@ -35,61 +36,100 @@ from convviz.inspection_plots import (
     show_signed,
     symmetric_limit,
 )
-from convviz.tiny_cnn import as_input, trained_network
+from convviz.tiny_cnn import as_input, forward, trained_network
 
 params, _, _, (_, _, test_x, test_y) = trained_network()
 images = as_input(test_x)[..., 0]
 probs = probabilities(params, images)
+logits = forward(params, images[..., None])
 predicted = probs.argmax(axis=1)
 shown_classes = (0, 4, 7, 3)
 chosen = [int(np.flatnonzero((test_y == c) & (predicted == c))[0]) for c in shown_classes]
 
 # %%
-# Occlusion: the drop in the true class's probability
-# ---------------------------------------------------
+# Occlusion: the drop in the true class's score, black patch and gray patch
+# -------------------------------------------------------------------------
 # Entry (a, b) of the 12×12 map belongs to the patch whose top-left corner is
-# at row 2a, column 2b; it is drawn over the 6×6 pixels that patch covers
-# around its centre, so the map lines up with the digit, which shows through
-# faintly underneath.
+# at row 2a, column 2b. It is drawn on the 2×2 pixels at the centre of that
+# patch (rows 2a + 2 and 2a + 3), so the map lines up with the digit, whose
+# outline is drawn over it; the 2-pixel frame where no patch is centred stays
+# white. The drop is that of the logit: the probability of most of these
+# digits is so close to 1 that covering a patch moves the logit a lot and the
+# probability hardly at all.
 size, stride = 6, 2
 corners = occlusion_corners(size, stride)
-maps = [occlusion_map(params, images[i], test_y[i], size, stride) for i in chosen]
-centre = (size - 1) / 2
-extent = (corners[0] + centre - stride / 2 - 0.5, corners[-1] + centre + stride / 2 - 0.5)
+PATCHES = {"black": 0.0, "gray": 0.5}
+maps = {
+    name: [occlusion_map(params, images[i], test_y[i], size, stride, value=value) for i in chosen]
+    for name, value in PATCHES.items()
+}
+centre = size // 2 - 1  # the 2×2 block at the centre of a 6×6 patch starts 2 pixels in
+extent = (corners[0] + centre - 0.5, corners[-1] + centre + stride - 0.5)
 extent = (extent[0], extent[1], extent[1], extent[0])
-limit = symmetric_limit(*maps)
-# One digit to a row, the digit beside its map: every panel is more than
-# 200 CSS px wide in the page column.
-fig, axes = plt.subplots(4, 2, figsize=(WIDTH, 12.4))
-fig.subplots_adjust(left=0.12, right=0.82, top=0.955, bottom=0.005, wspace=0.1, hspace=0.22)
-for row, (index, drop) in enumerate(zip(chosen, maps)):
-    show_digit(axes[row, 0], images[index], f"digit {test_y[index]}\np = {probs[index, test_y[index]]:.3f}")
-    axes[row, 1].imshow(images[index], cmap="gray", vmin=0, vmax=1)
-    shown = show_signed(axes[row, 1], drop, limit, f"largest drop\n{drop.max():.3f}", extent=extent)
-    shown.set_alpha(0.7)
-    axes[row, 1].set_xlim(-0.5, 27.5)
-    axes[row, 1].set_ylim(27.5, -0.5)
-add_colorbar(fig, shown, axes[:, 1], "drop in p(true class)")
+limit = symmetric_limit(*maps["black"], *maps["gray"])
+edges = np.arange(-1, 29)
+OUTLINE, FRAME = "#000000", "#999999"
+fig, axes = plt.subplots(4, 3, figsize=(WIDTH, 11.6))
+fig.subplots_adjust(left=0.01, right=0.99, top=0.955, bottom=0.085, wspace=0.08, hspace=0.2)
+for row, index in enumerate(chosen):
+    label = test_y[index]
+    show_digit(axes[row, 0], images[index], f"digit {label}: p = {probs[index, label]:.3f}")
+    for column, name in enumerate(PATCHES, start=1):
+        drop = maps[name][row]
+        ax = axes[row, column]
+        ax.imshow(np.ones((28, 28)), cmap="gray", vmin=0, vmax=1)
+        shown = show_signed(ax, drop, limit, f"{name} patch: largest {drop.max():.1f}", extent=extent)
+        outline = ax.contour(
+            edges,
+            edges,
+            np.pad(images[index], 1),
+            levels=[images[index].max() / 2],
+            colors=OUTLINE,
+            linewidths=1.2,
+        )
+        outline.set_clip_on(False)
+        ax.add_patch(Rectangle((-0.5, -0.5), 28, 28, fill=False, edgecolor=FRAME, linewidth=0.8))
+        ax.set_xlim(-0.5, 27.5)
+        ax.set_ylim(27.5, -0.5)
+for column in (1, 2):
+    add_colorbar_below(fig, shown, axes[-1, column], "drop in the score (logit)", gap=0.03)
 save(fig, "part3_occlusion.png")
-# Where each digit's probability drops most: what the network answers with that
-# patch, and how much ink the patch hides (0 = only background).
+
+# Where each digit's score drops most under each patch: the drop, what the network
+# answers with that patch, how much ink the patch hides (0 = only background), and
+# the drop of the probability there.
 covered = {}
-for index, drop in zip(chosen, maps):
-    a, b = np.unravel_index(drop.argmax(), drop.shape)
-    row, col = corners[a], corners[b]
-    patched = images[index].copy()
-    patched[row : row + size, col : col + size] = 0.5
-    answer = int(probabilities(params, patched[None]).argmax())
-    ink = float(images[index][row : row + size, col : col + size].mean())
-    covered[int(test_y[index])] = (float(drop.max()), answer, ink)
-    print(
-        f"digit {test_y[index]}: largest drop {drop.max():.4f} (then read as {answer}, "
-        f"mean ink under the patch {ink:.2f}), smallest {drop.min():.4f}"
+for name, value in PATCHES.items():
+    for index, drop in zip(chosen, maps[name]):
+        label = int(test_y[index])
+        a, b = np.unravel_index(drop.argmax(), drop.shape)
+        row, col = corners[a], corners[b]
+        patched = images[index].copy()
+        patched[row : row + size, col : col + size] = value
+        after = probabilities(params, patched[None])[0]
+        ink = float(images[index][row : row + size, col : col + size].mean())
+        covered[name, label] = {
+            "drop": float(drop.max()),
+            "answer": int(after.argmax()),
+            "ink": ink,
+            "probability_drop": float(probs[index, label] - after[label]),
+        }
+        print(f"{name} patch, digit {label}: {covered[name, label]}")
+# What the page says of these maps: the black patch's largest drops lie on the
+# strokes, the gray patch's on little or no ink (it adds a stroke), and the 0's
+# probability hardly moves where its score drops most (the saturated softmax).
+assert all(covered["black", c]["drop"] > 1 and covered["black", c]["ink"] > 0.4 for c in shown_classes)
+assert all(covered["gray", c]["ink"] < 0.2 for c in shown_classes), covered
+assert covered["black", 0]["probability_drop"] < 0.25 and covered["black", 0]["drop"] > 4, covered
+# Over all four digits: patch positions whose black patch lowers the score by more
+# than 1 but the probability by less than 0.01, which a probability map leaves blank.
+hidden = sum(
+    int(np.sum((drop > 1) & (probability_drop < 0.01)))
+    for drop, probability_drop in zip(
+        maps["black"],
+        (occlusion_map(params, images[i], test_y[i], size, stride, measure="probability") for i in chosen),
     )
-# The page describes these maps: the 0's stays blank, and the large drops of the
-# other three come from patches on little or no ink.
-assert covered[0][0] < 0.05, f"reword the page: covering part of the 0 now matters ({covered})"
-assert all(covered[c][0] > 0.5 and covered[c][2] < 0.2 for c in (3, 4, 7)), f"reword the page: {covered}"
+)
 
 # %%
 # Gradient saliency of the true class's score
@@ -124,10 +164,14 @@ save_numbers(
         "deletion_random_ink": f"{drops['random_ink']:.3f}",
         "deletion_digits": str(len(test_y)),
         "deletion_pixels": str(round(0.1 * 784)),
-        "occlusion_largest_drop": f"{max(m.max() for m in maps):.3f}",
-        "occlusion_zero_drop": f"{covered[0][0]:.3f}",
-        **{f"occlusion_{c}_answer": str(covered[c][1]) for c in (3, 4, 7)},
-        **{f"occlusion_{c}_drop": f"{covered[c][0]:.2f}" for c in (3, 4, 7)},
+        **{f"occlusion_{n}_{c}_drop": f"{covered[n, c]['drop']:.1f}" for n in PATCHES for c in shown_classes},
+        **{f"occlusion_{n}_{c}_answer": str(covered[n, c]["answer"]) for n in PATCHES for c in shown_classes},
+        **{f"occlusion_{n}_{c}_ink": f"{covered[n, c]['ink']:.2f}" for n in PATCHES for c in shown_classes},
+        "occlusion_0_probability_drop": f"{covered['black', 0]['probability_drop']:.2f}",
+        "occlusion_gray_ink_max": f"{max(covered['gray', c]['ink'] for c in shown_classes):.2f}",
+        "occlusion_black_ink_min": f"{min(covered['black', c]['ink'] for c in shown_classes):.2f}",
+        "occlusion_hidden": str(hidden),
+        "occlusion_positions": str(4 * len(corners) ** 2),
         "occlusion_7_probability": f"{probs[chosen[2], 7]:.2f}",
     },
     "part3_attribution_numbers.txt",

@@ -18,7 +18,7 @@ import numpy as np
 
 from convviz.activation_maximization import class_models, class_scores
 from convviz.figure_output import save_numbers
-from convviz.inspection_plots import FONT, WIDTH, mosaic, save, stack
+from convviz.inspection_plots import FONT, WIDTH, mosaic, save
 from convviz.tiny_cnn import as_input, forward, trained_network
 
 params, _, _, (_, _, test_x, test_y) = trained_network()
@@ -33,33 +33,38 @@ for name, (logits, probs) in scores.items():
     print(name, "logits", logits.round(1).tolist(), "lowest probability", probs.min().round(4))
 
 # %%
-# The ten class models of each setting, three to a row
-# ----------------------------------------------------
-# One image holds all twenty; each model is titled with its class and the
-# score (logit) it reaches for that class. Three to a row keep every model
-# more than 200 CSS px wide in the page column.
-labels = {
-    "plain": "pixels kept in [0, 1] only",
-    "regularized": "+ L2 penalty 0.05 and blur σ = 1 every 4 steps",
+# Each class in one row: a held-out digit, the plain model, the regularized one
+# -----------------------------------------------------------------------------
+# One image holds all thirty; each is titled with the score (logit) it gets for
+# its row's class. The two models of a class sit side by side, next to a real
+# digit of that class, so the settings compare at a glance; three to a row keep
+# every image more than 200 CSS px wide in the page column.
+predicted = forward(params, as_input(test_x)).argmax(axis=1)
+examples = [int(np.flatnonzero((test_y == c) & (predicted == c))[0]) for c in range(10)]
+digit_images = as_input(test_x[examples])[..., 0]
+digit_logits = forward(params, digit_images[..., None])[np.arange(10), np.arange(10)]
+columns = {
+    "held-out digit": (digit_images, digit_logits),
+    "plain": (models["plain"], scores["plain"][0]),
+    "regularized": (models["regularized"], scores["regularized"][0]),
 }
-gap, heading, columns = 5, 11, 3
-grids = [mosaic(models[name], columns, gap=gap) for name in settings]
-blocks = [np.vstack([np.full((gap, grid.shape[1]), np.nan), grid]) for grid, _ in grids]
-tiled, tops = stack([np.full((heading - gap, blocks[0].shape[1]), np.nan)] + blocks, gap=heading - gap)
+rows_of_three = np.stack([images for images, _ in columns.values()], axis=1).reshape(30, 28, 28)
+gap, heading = 5, 12
+grid, corners = mosaic(rows_of_three, 3, gap=gap)
+tiled = np.vstack([np.full((heading, grid.shape[1]), np.nan), grid])
 fig = plt.figure(figsize=(WIDTH, WIDTH * tiled.shape[0] / tiled.shape[1]))
 ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
 ax.imshow(
     tiled, cmap=plt.get_cmap("gray").with_extremes(bad="white"), vmin=0, vmax=1, interpolation="nearest"
 )
 ax.set_axis_off()
-for name, top, (_, corners) in zip(settings, tops[1:], grids):
-    logits, _ = scores[name]
-    ax.text(0, top - 1.2, labels[name], ha="left", va="bottom", fontsize=FONT, weight="bold")
-    for c, (row, col) in enumerate(corners):
-        ax.text(
-            col + 14, top + gap + row - 0.6, f"{c}: {logits[c]:.0f}", ha="center", va="bottom", fontsize=FONT
-        )
-save(fig, "part3_class_models.png", panels=(20, ["28x28"]), panel_width=(ax, models["plain"].shape[2]))
+for k, name in enumerate(columns):
+    ax.text(corners[k][1] + 14, heading - 6.5, name, ha="center", va="bottom", fontsize=FONT, weight="bold")
+for n, (row, col) in enumerate(corners):
+    c, k = divmod(n, 3)
+    logit = list(columns.values())[k][1][c]
+    ax.text(col + 14, heading + row - 0.6, f"{c}: {logit:.0f}", ha="center", va="bottom", fontsize=FONT)
+save(fig, "part3_class_models.png", panels=(30, ["28x28"]), panel_width=(ax, models["plain"].shape[2]))
 
 # %%
 # The numbers the page states

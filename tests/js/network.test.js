@@ -43,11 +43,15 @@ test("predictions, the accuracy, and filters switched off", () => {
     { correct: right, total: found.labels.length, fraction: right / found.labels.length });
 });
 
-test("saliency and occlusion equal convviz.attribution to 1e-9", () => {
+test("every attribution map equals convviz.attribution(_methods) to 1e-9", () => {
   for (const a of found.attribution) {
     const x = input(a.index);
     assert.ok(maxDifference(ConvCore.inputGradient(params, x, a.label), a.gradient) <= 1e-9);
-    const map = ConvCore.occlusionMap(params, x, a.label, 6, 2, 0.5);
+    assert.ok(maxDifference(ConvCore.gradientTimesInput(params, x, a.label), a.gradient_times_input) <= 1e-9);
+    assert.ok(maxDifference(ConvCore.integratedGradients(params, x, a.label, 16), a.integrated_gradients) <= 1e-9);
+    assert.ok(maxDifference(ConvCore.gradCam(params, x, a.label), a.grad_cam) <= 1e-9);
+    assert.ok(a.grad_cam.some((v) => v > 0), "a Grad-CAM map with something in it");
+    const map = ConvCore.occlusionMap(params, x, a.label, 6, 2, 0);
     assert.equal(map.rows * map.cols, a.occlusion.length);
     assert.ok(maxDifference(map.values, a.occlusion) <= 1e-9);
   }
@@ -120,4 +124,34 @@ test("the verdict names the two likeliest classes and says when the network is u
 test("switched-off filters are listed in numeric order (sort() alone puts 10 before 9)", () => {
   assert.deepEqual([10, 9, 1].sort(), [1, 10, 9]); // the pitfall
   assert.deepEqual(ConvCore.sortedNumbers([10, 9, 1, 12, 2]), [1, 2, 9, 10, 12]);
+});
+
+test("fooling equals convviz.fooling step for step, and reaches the target", () => {
+  const drawing = fixture("drawing").drawing;
+  assert.equal(found.fooled.length, 4);
+  for (const f of found.fooled) {
+    const image = images.subarray(f.index * 784, (f.index + 1) * 784);
+    const got = ConvCore.foolTowards(params, image, f.target, drawing, 16);
+    assert.equal(got.reached, f.reached);
+    assert.equal(got.steps, f.steps, "digit " + f.index + " to " + f.target);
+    assert.deepEqual(Array.from(got.delta), f.delta);
+    assert.deepEqual(Array.from(got.image), f.image);
+    assert.ok(maxDifference(got.probabilities, f.probabilities) <= 1e-9);
+  }
+  assert.ok(found.fooled.some((f) => f.reached && f.steps > 0));
+  assert.ok(found.fooled.some((f) => f.steps === 0)); // the target is already the answer
+});
+
+test("rank correlation and re-initialised layers equal convviz.attribution_checks", () => {
+  for (const pair of found.ranked) {
+    assert.ok(Math.abs(ConvCore.rankCorrelation(pair.a, pair.b) - pair.rho) <= 1e-12);
+  }
+  assert.ok(Number.isNaN(ConvCore.rankCorrelation([1, 1, 1], [1, 2, 3])));
+  const initial = Object.assign({}, params);
+  for (const [name, values] of Object.entries(found.initial)) initial[name] = Float64Array.from(values);
+  const changed = ConvCore.randomisedParams(params, initial, ["dense", "conv2"]);
+  for (const [name, values] of Object.entries(found.randomised)) {
+    assert.deepEqual(Array.from(changed[name]), values, name);
+  }
+  assert.notDeepEqual(Array.from(changed.W3), Array.from(params.W3));
 });

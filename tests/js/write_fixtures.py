@@ -28,7 +28,10 @@ from support.oracles import influence_box  # noqa: E402
 
 from convviz import augmentation, display, drawing, patterns  # noqa: E402
 from convviz.attribution import input_gradient, occlusion_map  # noqa: E402
+from convviz.attribution_checks import randomised, rank_correlation  # noqa: E402
+from convviz.attribution_methods import grad_cam, gradient_times_input, integrated_gradients  # noqa: E402
 from convviz.drawn_digits import drawings  # noqa: E402
+from convviz.fooling import fool_towards  # noqa: E402
 from convviz.plotting import SIGNED_STOPS  # noqa: E402
 from convviz.seeded_random import SeededRandom  # noqa: E402
 from convviz.tiny_cnn import (  # noqa: E402
@@ -142,8 +145,31 @@ def network_fixture():
                 "label": label,
                 "gradient": input_gradient(params, x[n], label).ravel().tolist(),
                 "occlusion": occlusion_map(params, x[n], label).ravel().tolist(),
+                "gradient_times_input": gradient_times_input(params, x[n], label).ravel().tolist(),
+                "integrated_gradients": integrated_gradients(params, x[n], label, steps=16).ravel().tolist(),
+                "grad_cam": grad_cam(params, x[n], label).ravel().tolist(),
             }
         )
+    fooled = []
+    for n, target in [(0, 3), (5, 8), (17, 1), (2, int(layers["logits"][2].argmax()))]:
+        found = fool_towards(params, images[n], target)
+        fooled.append(
+            {
+                "index": n,
+                "target": target,
+                "reached": bool(found["reached"]),
+                "steps": found["steps"],
+                "delta": found["delta"].ravel().tolist(),
+                "image": found["image"].ravel().tolist(),
+                "probabilities": found["probabilities"].tolist(),
+            }
+        )
+    rng = np.random.default_rng(5)
+    ranked = [rng.random(50), np.round(rng.random(60), 1), np.maximum(rng.normal(size=80), 0)]
+    ranked = [{"a": a.tolist(), "b": rng.permutation(a).tolist()} for a in ranked]
+    for pair in ranked:
+        pair["rho"] = rank_correlation(pair["a"], pair["b"])
+    initial = init_parameters(seed=12)
     off = {"conv1": [1, 3], "conv2": [0, 6, 7]}
     switched = {name: value.copy() for name, value in params.items()}
     for indices, (w, b) in zip(off.values(), [("W1", "b1"), ("W2", "b2")]):
@@ -169,6 +195,12 @@ def network_fixture():
         "off": off,
         "switched_predictions": forward_layers(switched, x[..., None])["logits"].argmax(axis=1).tolist(),
         "attribution": attribution,
+        "fooled": fooled,
+        "ranked": ranked,
+        "initial": {name: value.ravel().tolist() for name, value in initial.items()},
+        "randomised": {
+            name: randomised(params, initial, ("dense", "conv2"))[name].ravel().tolist() for name in params
+        },
         "fields": fields,
     }
 
@@ -363,8 +395,9 @@ def data_fixture():
     """The two explorers' data as the build writes them (the network's with the seeded weights)."""
     params, images, labels = test_network()
     history = {"loss": [2.0, 1.0], "train_accuracy": [0.5, 0.75], "test_accuracy": [0.625, 0.875]}
-    start = {f"{name}_init": params[name] / 2 for name in ("W1", "W2")}
-    weights = dict(params, **start, **history, test_images=images, test_labels=labels)
+    initial = init_parameters()  # the weights file keeps conv1's and conv2's initial weights
+    weights = dict(params, **history, test_images=images, test_labels=labels)
+    weights.update(W1_init=initial["W1"], W2_init=initial["W2"])
     return {"conv": explorer_data(), "network": network_data(weights)}
 
 

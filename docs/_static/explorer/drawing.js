@@ -261,6 +261,7 @@
     normalise: normalise,
     blockCounts: blockCounts,
     interpolationTaps: interpolationTaps,
+    roundToUint8: roundToUint8,
     enlarge: enlarge,
     prepare: prepare,
     shiftStrokes: shiftStrokes,

@@ -1,0 +1,170 @@
+"""Checks of attribution maps: the model-randomisation sanity check, deletion and insertion curves.
+
+* The cascading model-randomisation test (Adebayo et al. 2018): re-initialise
+  the layers from the top (dense, then conv2, then conv1) and compare each
+  method's map with the trained network's by rank correlation. A map that
+  stays the same when the weights it should explain are gone does not explain them.
+* Deletion and insertion curves (Petsiuk et al. 2018): remove the pixels a map
+  ranks highest, in steps, and watch the class's probability fall; or start
+  from a black image and put them back, and watch it rise.
+
+The maps are those of :data:`METHODS`, for the logit of the true class.
+"""
+
+import numpy as np
+
+from convviz.attribution import (
+    check_images,
+    check_labels,
+    check_params,
+    input_gradient,
+    occlusion_map,
+    probabilities,
+)
+from convviz.attribution_methods import (
+    grad_cam,
+    gradient_times_input,
+    integrated_gradients,
+    occlusion_pixel_scores,
+    smoothgrad,
+    upsample,
+)
+from convviz.convolution import check_whole_number
+from convviz.tiny_cnn import PARAMETER_LAYERS
+
+
+def _saliency(params, image, label):
+    return np.abs(input_gradient(params, image, label))
+
+
+def _smoothgrad(params, image, label):
+    return np.abs(smoothgrad(params, image, label))
+
+
+def _grad_cam(params, image, label):
+    return upsample(grad_cam(params, image, label))
+
+
+def _occlusion(params, image, label):
+    return occlusion_pixel_scores(occlusion_map(params, image, label))
+
+
+#: Each method's 28×28 pixel scores (larger: more important), by the name the page uses.
+METHODS = {
+    "gradient": _saliency,
+    "gradient × input": gradient_times_input,
+    "SmoothGrad": _smoothgrad,
+    "integrated gradients": integrated_gradients,
+    "Grad-CAM": _grad_cam,
+    "occlusion": _occlusion,
+}
+
+#: The cascade of the sanity check: each stage's name and the layers it re-initialises, from the top.
+CASCADE = (
+    ("trained", ()),
+    ("dense", ("dense",)),
+    ("dense, conv2", ("dense", "conv2")),
+    ("all layers", ("dense", "conv2", "conv1")),
+)
+
+
+def average_ranks(values):
+    """Ranks 0 … n−1 of the values of a 1-D array, tied values sharing the mean of their ranks."""
+    values = np.asarray(values, dtype=np.float64).ravel()
+    order = np.argsort(values, kind="stable")
+    _, starts, counts = np.unique(values[order], return_index=True, return_counts=True)
+    ranks = np.empty(len(values))
+    ranks[order] = np.repeat(starts + (counts - 1) / 2, counts)
+    return ranks
+
+
+def rank_correlation(a, b):
+    """Spearman's rank correlation of two maps of one shape (NaN if either is constant)."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"b must have the shape of a {a.shape}, got {b.shape}")
+    ra, rb = average_ranks(a), average_ranks(b)
+    ra, rb = ra - ra.mean(), rb - rb.mean()
+    scale = np.sqrt((ra**2).sum() * (rb**2).sum())
+    return float((ra * rb).sum() / scale) if scale > 0 else float("nan")
+
+
+def randomised(params, initial, layers):
+    """A copy of params with the weights and biases of the named layers set back to initial's."""
+    params, initial = check_params(params), check_params(initial, "initial")
+    known = {layer: (w, b) for layer, w, b in PARAMETER_LAYERS}
+    unknown = set(layers) - set(known)
+    if unknown:
+        raise ValueError(f"layers names unknown layers {sorted(unknown)}; known: {sorted(known)}")
+    copy = {name: value.copy() for name, value in params.items()}
+    for layer in layers:
+        for name in known[layer]:
+            copy[name] = initial[name].copy()
+    return copy
+
+
+def sanity_check(params, initial, images, labels, methods=METHODS):
+    """Rank correlations of |map| between the trained network and each stage of :data:`CASCADE`.
+
+    Returns {method: array (stages, N)}, stage 0 (the trained network against
+    itself) all 1, plus the key "unrelated": {method: array (N,)}, the rank
+    correlation of the trained maps of digit n and digit n+1 (the last with the
+    first), the level of two maps that share nothing but the method.
+    """
+    images = check_images(images)
+    labels = check_labels(labels, len(images))
+    stages = [randomised(params, initial, layers) for _, layers in CASCADE]
+    out = {}
+    unrelated = {}
+    for name, method in methods.items():
+        maps = [[np.abs(method(p, x, int(c))) for x, c in zip(images, labels)] for p in stages]
+        out[name] = np.array([[rank_correlation(m, t) for m, t in zip(stage, maps[0])] for stage in maps])
+        trained = maps[0]
+        unrelated[name] = np.array(
+            [rank_correlation(trained[n], trained[(n + 1) % len(trained)]) for n in range(len(trained))]
+        )
+    out["unrelated"] = unrelated
+    return out
+
+
+def pixel_order(scores):
+    """Pixel indices of each map (N, 28, 28), highest score first; ties in pixel order."""
+    flat = np.asarray(scores, dtype=np.float64).reshape(len(scores), -1)
+    return np.argsort(-flat, axis=1, kind="stable")
+
+
+def deletion_insertion(params, images, labels, scores, steps=28):
+    """(deletion, insertion) curves (N, steps + 1) of the true class's probability.
+
+    Step k of deletion sets the k · 784 / steps pixels of highest score to 0 (the
+    background); step k of insertion starts from a black image and puts those
+    pixels back to their values. steps must divide 784.
+    """
+    params = check_params(params)
+    images = check_images(images)
+    labels = check_labels(labels, len(images))
+    steps = check_whole_number(steps, "steps", 1)
+    pixels = images[0].size
+    if pixels % steps:
+        raise ValueError(f"steps must divide {pixels}, got {steps}")
+    per_step = pixels // steps
+    order = pixel_order(scores)
+    deletion, insertion = np.empty((len(images), steps + 1)), np.empty((len(images), steps + 1))
+    for n, (image, label) in enumerate(zip(images, labels)):
+        flat = image.ravel()
+        removed = np.repeat(flat[None], steps + 1, axis=0)
+        inserted = np.zeros_like(removed)
+        for k in range(1, steps + 1):
+            chosen = order[n, : k * per_step]
+            removed[k, chosen] = 0.0
+            inserted[k, chosen] = flat[chosen]
+        both = np.concatenate([removed, inserted]).reshape(-1, *image.shape)
+        found = probabilities(params, both)[:, label]
+        deletion[n], insertion[n] = found[: steps + 1], found[steps + 1 :]
+    return deletion, insertion
+
+
+def area_under(curves):
+    """The area under each curve (N, K + 1) over the fraction 0 … 1, by the trapezoid rule."""
+    curves = np.asarray(curves, dtype=np.float64)
+    return (curves[:, :-1] + curves[:, 1:]).sum(axis=1) / (2 * (curves.shape[1] - 1))
