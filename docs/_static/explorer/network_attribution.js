@@ -76,5 +76,5 @@
       "the patch lowers the probability, purple where it raises it.";
   }
 
-  window.NetworkExplorerPanels.add({ name: "attribution", build: build, update: update });
+  window.NetworkExplorerPanels.add({ name: "attribution", place: "beside", build: build, update: update });
 })();
