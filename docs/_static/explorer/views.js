@@ -5,7 +5,8 @@
  *   mapView, paintMap           a small picture shown large without smoothing, as a plain
  *                               object {canvas, small, size} (no state kept on the canvas)
  *   paintRgba                   RGBA bytes (ConvCore.pixels) onto a canvas of their size
- *   lazyStart                   build an explorer once, when it comes near the screen
+ *   lazyStart                   build an explorer once, when it comes near the screen; mark the
+ *                               page explorer-in-view while one is on the screen
  *   showProblem                 one visible message in place of an explorer
  *   missing, featureNote        what the browser lacks that an explorer needs, said on the page
  *
@@ -130,6 +131,7 @@
     function watch() {
       var roots = document.querySelectorAll(selector);
       if (!roots.length || !("IntersectionObserver" in window)) return begin();
+      markInView(roots);
       var observer = new IntersectionObserver(function (entries) {
         if (entries.some(function (entry) { return entry.isIntersecting; })) {
           observer.disconnect();
@@ -141,6 +143,21 @@
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", watch);
     else watch();
     return begin;
+  }
+
+  var inView = [];
+
+  /** While any of roots is on the screen the page carries the class explorer-in-view (course.css
+   *  moves the theme's Back-to-top button out of the way then). */
+  function markInView(roots) {
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        inView = inView.filter(function (root) { return root !== entry.target; });
+        if (entry.isIntersecting) inView.push(entry.target);
+      });
+      document.documentElement.classList.toggle("explorer-in-view", inView.length > 0);
+    });
+    for (var i = 0; i < roots.length; i++) observer.observe(roots[i]);
   }
 
   /** Replace the content of each root with one visible message (role alert). */
