@@ -778,3 +778,20 @@ def test_the_distortions_give_pythons_pixels_bit_for_bit(explorer, weights):
     )
     for n, got in enumerate(js):
         assert got == expected[n].ravel().tolist(), n
+
+
+def test_switching_the_size_normalisation_off_feeds_the_drawing_as_drawn(explorer, params):
+    """The 'make the network fail' experiment of part 3: the same strokes, inked where they were drawn."""
+    box = explorer.get_by_label("Scale and centre my drawing, as the training digits were")
+    assert box.is_checked() and state(explorer)["normalised"] is True
+    strokes = state(explorer)["strokes"]
+    assert strokes, "the explorer opens with a drawn example"
+    box.uncheck()
+    now = state(explorer)
+    raw = drawing.prepare(strokes, normalised=False)
+    assert now["normalised"] is False and now["image"] == raw.ravel().tolist()
+    assert not np.array_equal(raw, drawing.prepare(strokes))
+    assert_layers_equal(page_layers(explorer), numpy_layers(params, raw))
+    assert "as drawn (not scaled or centred)" in explorer.locator(".nx-seen figcaption").inner_text()
+    box.check()
+    assert state(explorer)["image"] == drawing.prepare(strokes).ravel().tolist()

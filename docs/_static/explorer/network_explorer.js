@@ -67,6 +67,7 @@
     this.cursor = [Math.floor(this.grid / 2), Math.floor(this.grid / 2)];
     this.pointers = new core.PointerStrokes();
     this.drawingNow = false;
+    this.normalise = true; // a drawing is scaled and centred as the training digits were
     this.off = { conv1: [], conv2: [] };
     this.selected = null;
     this.timings = [];
@@ -193,6 +194,17 @@
       this.pick.appendChild(el("option", { value: String(i) }, "No. " + i + ": a " + this.data.labels[i]));
     }
     controls.appendChild(views.field("Test digit", this.pick, "nx-field"));
+    // The size normalisation can be switched off, to see what the network makes of a drawing as drawn.
+    this.normaliseBox = el("input", { type: "checkbox", id: views.uid("nx-normalise") });
+    this.normaliseBox.checked = true;
+    var normaliseField = el("div", { class: "nx-field" });
+    normaliseField.appendChild(this.normaliseBox);
+    normaliseField.appendChild(el("label", { for: this.normaliseBox.id }, "Scale and centre my drawing, as the training digits were"));
+    controls.appendChild(normaliseField);
+    this.normaliseBox.addEventListener("change", function () {
+      self.normalise = self.normaliseBox.checked;
+      self.update();
+    });
     this.showPickers();
     this.undoButton.addEventListener("click", function () { self.undo(); });
     this.clearButton.addEventListener("click", function () { self.clear(); });
@@ -485,7 +497,7 @@
   /** The input from the grid, every layer, every map and bar, the panels. */
   Explorer.prototype.update = function (reason) {
     var started = performance.now();
-    this.image = core.inputImage(this.state, this.data.images, this.d);
+    this.image = core.inputImage(this.state, this.data.images, this.d, this.normalise);
     var x = new Float64Array(this.image.length), empty = true;
     for (var i = 0; i < x.length; i++) {
       x[i] = this.image[i] / 255;
@@ -536,8 +548,9 @@
     this.inputCaption.textContent = digit
       ? "The stored test digit, with your strokes inked where you drew them."
       : this.state.strokes.length
-        ? n + "×" + n + ": scaled and centred like the training digits, inked with a pen " + this.d.pen_width +
-          " cells wide, counted in " + this.d.block + "×" + this.d.block + " blocks, enlarged."
+        ? n + "×" + n + ": " + (this.normalise ? "scaled and centred like the training digits, " : "as drawn (not scaled or centred), ") +
+          "inked with a pen " + this.d.pen_width + " cells wide, counted in " + this.d.block + "×" + this.d.block +
+          " blocks, enlarged."
         : "Nothing yet: draw in the grid on the left.";
   };
 
@@ -777,6 +790,7 @@
       var e = built()[0];
       return {
         strokes: e.state.strokes, digit: e.state.digit, shift: e.state.shift, example: e.state.example,
+        normalised: e.normalise,
         image: Array.from(e.image), empty: e.empty, prediction: e.prediction, unsure: e.unsure,
         accuracy: e.current, accuracyPending: e.accuracyPending, baseline: e.baseline, off: e.off
       };
