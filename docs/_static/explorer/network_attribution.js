@@ -13,6 +13,10 @@
   var el = views.el;
   var MAP_PIXELS = 112;
   var OCCLUSION = { size: 6, stride: 2, value: 0.5 };
+  /** The digit's outline over the maps: the figures' cyan on the gray saliency, a dark teal on the
+   *  mostly white occlusion map; the occlusion map's cells are centred on its patches. */
+  var OUTLINE = { saliency: "#2ee6ff", occlusion: "#00606b" };
+  var OCCLUSION_FRAME = { origin: (OCCLUSION.size - OCCLUSION.stride) / 2, step: OCCLUSION.stride };
 
   /** Each explorer's panel: its elements (the toggle says whether the maps are shown). */
   var states = new WeakMap();
@@ -71,9 +75,13 @@
     var saliency = core.tensor(explorer.grid, explorer.grid, 1, gradient.map(Math.abs));
     views.paintMap(panel.saliency, core.grayRgba(core.scaledLevels(saliency, 0, core.largest(saliency.values))), []);
     views.paintMap(panel.occlusion, core.signedRgba(occlusion.values, explorer.data.colours), []);
+    var outline = core.outlineSegments(explorer.image, explorer.grid);
+    views.drawOutline(panel.saliency, outline, OUTLINE.saliency);
+    views.drawOutline(panel.occlusion, outline, OUTLINE.occlusion, OCCLUSION_FRAME);
     panel.text.textContent =
       "For class " + label + ". Saliency: bright pixels change the score most. Occlusion: orange where covering " +
-      "the patch lowers the probability, purple where it raises it.";
+      "the patch lowers the probability, purple where it raises it. The line is the digit's outline, where " +
+      "the input is half as bright as its brightest pixel.";
   }
 
   window.NetworkExplorerPanels.add({ name: "attribution", place: "beside", build: build, update: update });

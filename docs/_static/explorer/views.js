@@ -87,6 +87,30 @@
     return { canvas: canvas, small: small, size: size };
   }
 
+  /**
+   * Draw segments ([x0, y0, x1, y1] in an image's pixel-edge units, ConvCore.outlineSegments) over
+   * view.canvas in colour. frame {origin, step} says where the view's cells lie on the image: cell
+   * coordinate (p − origin) / step (the default, 0 and 1: one cell per image pixel).
+   */
+  function drawOutline(view, segments, colour, frame) {
+    var origin = frame ? frame.origin : 0, step = frame ? frame.step : 1;
+    var out = view.canvas.getContext("2d"), cell = view.canvas.width / view.size;
+    function at(p) {
+      return ((p - origin) / step) * cell;
+    }
+    out.save();
+    out.strokeStyle = colour;
+    out.lineWidth = 1.5;
+    out.lineCap = "round";
+    out.beginPath();
+    segments.forEach(function (s) {
+      out.moveTo(at(s[0]), at(s[1]));
+      out.lineTo(at(s[2]), at(s[3]));
+    });
+    out.stroke();
+    out.restore();
+  }
+
   /** Paint RGBA bytes into view.small, then draw it enlarged with boxes ({r0, r1, c0, c1, color}) outlined. */
   function paintMap(view, rgba, boxes) {
     var ctx = view.small.getContext("2d"), pixels = ctx.createImageData(view.size, view.size);
@@ -208,6 +232,7 @@
     mapView: mapView,
     paintMap: paintMap,
     drawScaled: drawScaled,
+    drawOutline: drawOutline,
     shownPixels: shownPixels,
     lazyStart: lazyStart,
     showProblem: showProblem,
