@@ -5,6 +5,7 @@ on the published weights, not with convviz.tiny_cnn, and the groups are counted 
 """
 
 import importlib.util
+import re
 from collections import defaultdict
 
 import numpy as np
@@ -167,3 +168,21 @@ def test_the_page_says_how_sure_the_wrong_answers_were_and_what_a_shift_costs(si
         f"moved right by 2 pixels the network reads {moved[0]} of them, by 4 pixels {moved[1]}, by 6" in text
     )
     assert f"pixels {moved[2]}" in text
+
+
+def test_the_digit_part_3_suggests_moving_fails_as_the_page_says(site, measured):
+    _, _, weights = measured
+    text = " ".join(BeautifulSoup((site / PAGE).read_text(), "html.parser").get_text(" ").split())
+    found = re.search(
+        r"Pick test digit No\. (\d+) \(a (\d)\), click the drawing grid and press Shift with the right arrow "
+        r"key (\d+) times: .* in the end the network says (\d)\.",
+        text,
+    )
+    assert found, "the page no longer suggests a digit to move"
+    index, label, moves, answer = map(int, found.groups())
+    image = weights["test_images"][index]
+    assert weights["test_labels"][index] == label
+    moved = np.zeros_like(image)
+    moved[:, moves:] = image[:, :-moves]
+    here, there = probabilities_of(weights, np.stack([image, moved])).argmax(axis=1)
+    assert here == label and there == answer != label

@@ -107,6 +107,19 @@ for pixels in (2, 4, 6):
     confidence[f"shift_{pixels}_accuracy"] = f"{100 * right_moved:.1f} %"
     print(f"test digits moved right by {pixels} pixels: {100 * right_moved:.1f} % right")
 confidence["sure_above"] = f"{SURE:g}"
+# A digit to try it on: the first stored test digit read right where it is and wrong when the
+# explorer's Shift+arrow has moved it SHIFT_TRY cells right.
+SHIFT_TRY = 4
+moved = np.zeros_like(test_images)
+moved[:, :, SHIFT_TRY:] = test_images[:, :, :-SHIFT_TRY]
+here = probabilities(params, test_images / 255.0).argmax(axis=1)
+there = probabilities(params, moved / 255.0).argmax(axis=1)
+example = int(np.flatnonzero((here == test_labels) & (there != test_labels))[0])
+confidence["shift_example"] = str(example)
+confidence["shift_example_label"] = str(int(test_labels[example]))
+confidence["shift_example_answer"] = str(int(there[example]))
+confidence["shift_example_moves"] = str(SHIFT_TRY)
+print(f"test digit {example}, a {test_labels[example]}, moved {SHIFT_TRY} cells right: {there[example]}")
 
 numbers = {
     **data_numbers,
