@@ -363,9 +363,10 @@
       list.appendChild(item);
       this.bars.push({ item: item, fill: fill, value: value });
     }
-    box.appendChild(list);
+    // The verdict comes first, right under the title: on a short screen it stays in view.
     this.sentence = el("p", { class: "nx-sentence", role: "status" });
     box.appendChild(this.sentence);
+    box.appendChild(list);
     return box;
   };
 
