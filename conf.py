@@ -37,6 +37,8 @@ exclude_patterns = [
 templates_path = ["docs/_templates"]
 html_static_path = ["docs/_static"]
 html_css_files = ["course.css"]  # the explorers add their own on the pages that hold one
+# Marks the "On this page" entry of the section being read (docs/_templates/page-toc.html).
+html_js_files = ["page_toc.js"]
 pygments_style = "sphinx"
 highlight_language = "python"
 numfig = False

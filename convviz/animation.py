@@ -31,10 +31,17 @@ COLORS = {
 }
 
 
-def step_details(image, kernel, row, col):
-    """The element-wise products of kernel with the window at (row, col), and their sum."""
+def step_details(image, kernel, row, col, padding=0, stride=1):
+    """The element-wise products of kernel with the window of output (row, col), and their sum.
+
+    The window's top-left corner is at (row * stride, col * stride) of the image with
+    ``padding`` rows and columns of zeros added on every side (the defaults: the window at
+    (row, col) of the image itself).
+    """
     kh, kw = kernel.shape
-    window = image[row : row + kh, col : col + kw]
+    padded = np.pad(np.asarray(image, dtype=float), padding)
+    top, left = row * stride, col * stride
+    window = padded[top : top + kh, left : left + kw]
     products = window * kernel
     return products, float(products.sum())
 

@@ -108,12 +108,13 @@ def _convolve_answer(case, mistakes):
     used = flips.get(mistake("kernel"), kernel)
     if used.shape != kernel.shape:
         raise ValueError("the learner's code would have failed")
-    rows, cols = image.shape[0] - kernel.shape[0] + 1, image.shape[1] - kernel.shape[1] + 1
+    # Every window of the kernel's shape, one per place it fits: their count is the output's shape.
+    windows = np.lib.stride_tricks.sliding_window_view(image, kernel.shape)
+    rows, cols = windows.shape[:2]
     if mistake("size") == "short":
         rows, cols = rows - 1, cols - 1
     elif mistake("size") == "cols_from_rows":
         cols = rows
-    windows = np.lib.stride_tricks.sliding_window_view(image, kernel.shape)
     if rows > windows.shape[0] or cols > windows.shape[1]:
         raise ValueError("the learner's code would have failed")
     windows = windows[:rows, :cols]
@@ -134,9 +135,9 @@ SIZE = "image_rows - kernel_rows + 1 rows and image_cols - kernel_cols + 1 colum
 
 CONVOLVE_MISTAKES = parse_mistakes(
     """
-size short: makes the output one row and one column too small: it has {size}, one for every
+size short: makes the output one row and one column too small: it should have {size}, one for every
     place the kernel fits (254×254 for the 256×256 checkerboard and a 3×3 kernel)
-size cols_from_rows: gives the output as many columns as rows; the output has {size}
+size cols_from_rows: gives the output as many columns as rows; the output should have {size}
 kernel flip: flips the kernel both ways (a true convolution); here the kernel slides over the image as
     it is, like in a CNN layer
 kernel flip_rows: turns the kernel upside down (its rows in reverse order); use the kernel as it is

@@ -162,8 +162,21 @@ def _shapes_in(text):
     return shapes
 
 
-def _plain(error, case):
-    """What an exception says, in plain words."""
+#: Names the learner's loops over output positions usually take.
+LOOP_NAMES = ("row", "col", "i", "j", "r", "c")
+
+
+def _cut_short(window, kernel):
+    """True if window is the kernel's shape cut short along some axis (as at the image's edge)."""
+    return len(window) == len(kernel) and window != kernel and all(w <= k for w, k in zip(window, kernel))
+
+
+def _plain(error, case, moved=False):
+    """What an exception says, in plain words.
+
+    moved: the learner's loops had left the first position when it was raised (a window cut
+    short there has run past the image's edge).
+    """
     text = " ".join(str(error).split()) or "(no message)"
     shapes, kernel = _shapes_in(text), case.get("kernel")
     window = f"; every window must have the kernel's shape {kernel}" if kernel else ""
@@ -173,7 +186,17 @@ def _plain(error, case):
         pairs = ((first, second), (second, first))
         if kernel and any(a[-len(kernel) :] == kernel and len(b) == len(kernel) for a, b in pairs):
             plain += window
+            if moved and any(_cut_short(b, a[-len(kernel) :]) for a, b in pairs):
+                plain += (
+                    "; your loop runs past the edge: where the kernel no longer fits the window is cut "
+                    "short, so loop over the output's positions, range(out_rows) and range(out_cols)"
+                )
         return plain
+    if "as a data type" in text:
+        return (
+            "np.zeros read its second number as a data type: pass the shape as one tuple, "
+            "np.zeros((rows, cols)), with two pairs of parentheses"
+        )
     if "could not broadcast input array from shape" in text and len(shapes) >= 2:
         return f"an array of shape {shapes[0]} does not fit into a place of shape {shapes[1]}"
     if "setting an array element with a sequence" in text:
@@ -200,10 +223,12 @@ def failure(name, function, error, case):
     """
     filename = getattr(getattr(function, "__code__", None), "co_filename", None)
     given = {getattr(other, "__code__", None) for other in case.get("given", ())}
-    line, trace = None, error.__traceback__
+    line, trace, moved = None, error.__traceback__, False
     while trace is not None and trace.tb_frame.f_code not in given:
         if trace.tb_frame.f_code.co_filename == filename:
             line = trace.tb_lineno
+            loops = [trace.tb_frame.f_locals.get(name) for name in LOOP_NAMES]
+            moved = any(isinstance(value, int) and value > 0 for value in loops)
         trace = trace.tb_next
     where = ""
     if line:
@@ -213,7 +238,7 @@ def failure(name, function, error, case):
             code = ""
         code = code if len(code) <= 80 else code[:77] + "..."
         where = f" at line {line}" + (f" (`{code}`)" if code else "")
-    return f"{name} fails on {case['text']}{where}: {_plain(error, case)} ({type(error).__name__})"
+    return f"{name} fails on {case['text']}{where}: {_plain(error, case, moved)} ({type(error).__name__})"
 
 
 def stopped(name, function, error, case, limit=None):

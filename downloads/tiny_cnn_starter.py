@@ -177,8 +177,8 @@ pad two: pads two rings of zeros where one is needed; {same}
 pad_mode edge: pads by repeating the edge pixels; 'same' padding here adds zeros (np.pad's default)
 pad_mode reflect: pads by mirroring the input at its edges; 'same' padding here adds zeros (np.pad's
     default)
-stride ignored: ignores stride: with stride=2 the output has (rows - size + 2 * pad) // stride + 1 rows,
-    and {stride}
+stride ignored: ignores stride: with stride=2 the output should have (rows - size + 2 * pad) // stride + 1
+    rows, and {stride}
 stride size_only: sizes the output for the stride but moves the window one pixel at a time: {stride}
 stride rows_only: moves the window by stride down the rows but by 1 across the columns: {stride}
 stride cols_only: moves the window by stride across the columns but by 1 down the rows: {stride}
@@ -256,7 +256,7 @@ def _pool_answer(case, mistakes):
     return out
 
 
-POOL_SIZE = "the output has (rows - size) // stride + 1 rows and (cols - size) // stride + 1 columns"
+POOL_SIZE = "the output should have (rows - size) // stride + 1 rows and (cols - size) // stride + 1 columns"
 
 POOL_MISTAKES = parse_mistakes(
     """

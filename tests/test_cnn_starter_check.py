@@ -82,11 +82,12 @@ def test_every_known_mistake_gives_its_own_result_on_the_probes():
 PLANTED = {
     "output size one short": (
         [(SIZE, "image_rows - kernel_rows, image_cols - kernel_cols")],
-        "convolve2d makes the output one row and one column too small",
+        "convolve2d makes the output one row and one column too small: it should have "
+        "image_rows - kernel_rows + 1 rows",
     ),
     "columns counted from rows": (
         [(SIZE, "image_rows - kernel_rows + 1, image_rows - kernel_rows + 1")],
-        "convolve2d gives the output as many columns as rows",
+        "convolve2d gives the output as many columns as rows; the output should have image_rows",
     ),
     "kernel flipped": ([("* kernel)", "* kernel[::-1, ::-1])")], "convolve2d flips the kernel both ways"),
     "kernel upside down": ([("* kernel)", "* kernel[::-1])")], "convolve2d turns the kernel upside down"),
@@ -141,12 +142,28 @@ def test_each_planted_mistake_gets_the_message_that_names_it(tmp_path, mistake):
         (
             [(SIZE, "image_rows, image_cols")],
             "arrays of shapes (3, 2) and (3, 3) cannot be combined element by element; every window must "
-            "have the kernel's shape (3, 3) (ValueError)",
+            "have the kernel's shape (3, 3); your loop runs past the edge: where the kernel no longer fits",
         ),
         ([(SUM, f"{WINDOW} * kernel")], "a whole array was stored where one number goes (ValueError)"),
         ([("output = np.zeros", "output = np.zero")], "module 'numpy' has no attribute 'zero'"),
+        (
+            [("np.zeros((out_rows, out_cols))", "np.zeros(out_rows, out_cols)")],
+            "np.zeros read its second number as a data type: pass the shape as one tuple, "
+            "np.zeros((rows, cols)), with two pairs of parentheses (TypeError)",
+        ),
+        (
+            [("range(out_rows)", "range(image_rows)"), ("range(out_cols)", "range(image_cols)")],
+            "your loop runs past the edge: where the kernel no longer fits the window is cut short, so loop "
+            "over the output's positions, range(out_rows) and range(out_cols) (ValueError)",
+        ),
     ],
-    ids=["output as big as the image", "no sum", "misspelt name"],
+    ids=[
+        "output as big as the image",
+        "no sum",
+        "misspelt name",
+        "zeros without a tuple",
+        "loop past the edge",
+    ],
 )
 def test_an_exception_becomes_one_line_naming_function_line_and_exception(tmp_path, changes, expected):
     path = finished_starter(tmp_path, changes)
@@ -155,7 +172,7 @@ def test_an_exception_becomes_one_line_naming_function_line_and_exception(tmp_pa
     line = int(problem.split(" at line ")[1].split(" ")[0])
     assert f"(`{path.read_text().splitlines()[line - 1].strip()[:40]}" in problem
     assert expected in problem and "\n" not in problem
-    assert "operands could not be broadcast" not in problem
+    assert "operands could not be broadcast" not in problem and "Cannot interpret" not in problem
 
 
 def test_output_one_short_writes_no_picture_and_says_why(tmp_path):

@@ -1,5 +1,6 @@
-"""The core route: part 1 is the 35–40-minute module of the source material, complete on its own;
-the landing card and every part say so, and part 1 marks what goes further."""
+"""The core route: part 1 is the module of the source material, complete on its own; the landing
+card and every part say so, and part 1 marks what goes further. The durations they state agree:
+the landing card's with each part's, part 1's with the sum of its timed activities."""
 
 import re
 
@@ -24,13 +25,46 @@ def words(element):
     return " ".join(element.get_text(" ").split()).replace("’", "'")
 
 
-def test_the_landing_card_names_the_core_route(site):
+def minutes(text):
+    """(low, high) of '85', '60–90' or 'about 60'."""
+    low, _, high = text.replace("about ", "").partition("–")
+    return int(low), int(high or low)
+
+
+def part_duration(site, path):
+    """(low, high) minutes of a part's Duration field, and the field's text."""
+    field = words(read_page(site, path).select_one("dl.field-list"))
+    found = re.search(r"Duration : (?:about )?(\d+(?:–\d+)?) minutes", field)
+    return minutes(found.group(1)), field
+
+
+def test_the_landing_card_names_the_core_route_and_its_durations_add_up(site):
     card = read_page(site, "index.html").select_one(".sd-card")
     text = words(card)
-    assert "Core route : part 1, 35–40 minutes, is the module on its own; parts 2 and 3 go further" in text
-    durations = re.search(r"\((\d+)–(\d+) min\).*\((\d+)–(\d+) min\).*\((\d+)–(\d+) min\)", text).groups()
-    low, high = sum(map(int, durations[::2])), sum(map(int, durations[1::2]))
-    assert low <= 150 <= high and "about 2½ hours in all" in text  # 2½ hours lies within the parts' sum
+    parts = re.findall(r"\((\d+(?:–\d+)?) min\)", text)
+    assert len(parts) == 3
+    for shown, path in zip(parts, PARTS, strict=True):
+        assert minutes(shown) == part_duration(site, path)[0], path
+    core = re.search(r"Core route : part 1, (\d+) minutes with its three exercises \((\d+) to read it", text)
+    assert core and (int(core.group(1)),) * 2 == minutes(parts[0]) and int(core.group(2)) < int(core.group(1))
+    assert "is the module on its own; parts 2 and 3 go further" in text
+    low, high = (sum(minutes(p)[k] for p in parts) for k in (0, 1))
+    hours = re.search(r"about (\d)(½?)(?:–(\d)(½?))? hours in all", text).groups()
+    first = int(hours[0]) + 0.5 * bool(hours[1])
+    last = int(hours[2]) + 0.5 * bool(hours[3]) if hours[2] else first
+    assert abs(first * 60 - low) <= 15 and abs(last * 60 - high) <= 15, (hours, low, high)
+
+
+def test_part_1s_duration_is_the_sum_of_its_timed_activities(site):
+    (low, high), field = part_duration(site, PARTS[0])
+    shown = re.search(
+        r"reading (\d+), the explorer and the questions (\d+), exercises 1 and 2 (\d+), exercise 3 (\d+)",
+        field,
+    )
+    assert shown and low == high == sum(map(int, shown.groups()))
+    later = re.search(r"parts 2 and 3 take about (\S+) and (\S+) minutes more", field).groups()
+    assert minutes(later[0]) == part_duration(site, PARTS[1])[0]
+    assert minutes(later[1]) == part_duration(site, PARTS[2])[0]
 
 
 @pytest.mark.parametrize("path", PARTS)
@@ -41,11 +75,14 @@ def test_every_part_says_at_its_top_where_the_core_is(site, path):
     assert note.find_parent("section").find("h1") and first_section.find_previous("div", class_="core-route")
     text = words(note)
     if path.endswith("index.html"):
-        assert text.startswith("Core route: this page, 35–40 minutes This page is the module's core")
+        assert text.startswith("Core route: this page This page is the module's core")
+        assert f"about {part_duration(site, path)[0][0]} minutes in all" in text
         assert note.select_one("a[href^='inside_a_conv_layer.html']")
     else:
+        part1 = part_duration(site, PARTS[0])[0][0]
         assert (
-            "The module's 35–40-minute core is part 1 , complete on its own. This part goes further" in text
+            f"The module's core is part 1 , about {part1} minutes, complete on its own. This part goes"
+            in text
         )
         assert note.select_one("a[href^='index.html']")
 

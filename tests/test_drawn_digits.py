@@ -5,6 +5,7 @@ on the published weights, not with convviz.tiny_cnn, and the groups are counted 
 """
 
 import importlib.util
+import re
 from collections import defaultdict
 
 import numpy as np
@@ -126,3 +127,62 @@ def test_what_done_means_for_issue_19_holds(measured):
         for name, (done, total) in by_hand(found, right, key).items():
             assert done / total >= 0.80, (name, done, total)
     assert float(weights["test_accuracy"][-1]) >= 0.97
+
+
+def probabilities_of(weights, images):
+    """Softmax of the published network's scores for uint8 images (N, 28, 28), computed here."""
+    from convviz.tiny_cnn import as_input, forward
+
+    params = {name: weights[name] for name in PARAMETER_NAMES}
+    scores = forward(params, as_input(images))
+    scores = scores - scores.max(axis=1, keepdims=True)
+    return np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
+
+
+def test_the_page_says_how_sure_the_wrong_answers_were_and_what_a_shift_costs(site, measured):
+    """The 'make the network fail' numbers of part 3, counted again: wrong answers above a
+    probability of 0.9 with and without the scaling and centring, and the stored test digits
+    moved right by 2, 4 and 6 pixels (zeros coming in on the left)."""
+    found, right, weights = measured
+    text = " ".join(BeautifulSoup((site / PAGE).read_text(), "html.parser").get_text(" ").split())
+    labels = np.array([d.label for d in found])
+    counts = []
+    for normalised in (True, False):
+        images = np.stack([prepare(d.strokes, normalised=normalised) for d in found])
+        probs = probabilities_of(weights, images)
+        wrong = probs.argmax(axis=1) != labels
+        counts.append((int(wrong.sum()), int((wrong & (probs.max(axis=1) > 0.9)).sum())))
+    assert counts[0][0] == int((~right).sum())
+    (wrong, sure), (wrong_raw, sure_raw) = counts
+    assert f"The network read {wrong} of the project’s {len(found)} held-out drawings wrongly" in text
+    assert f"gave {sure} of those wrong answers a probability above 0.9" in text
+    assert f"without the normalisation {sure_raw} of its {wrong_raw} wrong answers" in text
+    assert sure_raw > sure  # the lesson the page draws from them
+    moved = []
+    for pixels in (2, 4, 6):
+        images = np.zeros_like(weights["test_images"])
+        images[:, :, pixels:] = weights["test_images"][:, :, :-pixels]
+        hits = (probabilities_of(weights, images).argmax(axis=1) == weights["test_labels"]).mean()
+        moved.append(f"{100 * hits:.1f} %")
+    assert (
+        f"moved right by 2 pixels the network reads {moved[0]} of them, by 4 pixels {moved[1]}, by 6" in text
+    )
+    assert f"pixels {moved[2]}" in text
+
+
+def test_the_digit_part_3_suggests_moving_fails_as_the_page_says(site, measured):
+    _, _, weights = measured
+    text = " ".join(BeautifulSoup((site / PAGE).read_text(), "html.parser").get_text(" ").split())
+    found = re.search(
+        r"Pick test digit No\. (\d+) \(a (\d)\), click the drawing grid and press Shift with the right arrow "
+        r"key (\d+) times: .* in the end the network says (\d)\.",
+        text,
+    )
+    assert found, "the page no longer suggests a digit to move"
+    index, label, moves, answer = map(int, found.groups())
+    image = weights["test_images"][index]
+    assert weights["test_labels"][index] == label
+    moved = np.zeros_like(image)
+    moved[:, moves:] = image[:, :-moves]
+    here, there = probabilities_of(weights, np.stack([image, moved])).argmax(axis=1)
+    assert here == label and there == answer != label

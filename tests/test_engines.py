@@ -216,7 +216,7 @@ def test_saliency_and_occlusion_equal_python(engine, server, params):
     params, weights = params
     open_page(engine, server, NETWORK_PAGE, NETWORK_READY)
     found = engine.evaluate(
-        """() => { const pick = document.querySelectorAll('.nx-input select')[1];
+        """() => { const pick = document.querySelectorAll('.nx-controls select')[1];
         pick.value = '7'; pick.dispatchEvent(new Event('change'));
         const toggle = document.querySelector('.nx-attribution input[type=checkbox]');
         if (!toggle.checked) toggle.click();

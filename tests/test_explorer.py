@@ -155,6 +155,67 @@ def test_step_mode_shows_the_products_and_sum(explorer, position):
     assert all(v == "" for v in filled[position + 1 :])
 
 
+@pytest.mark.parametrize(("padding", "stride"), [("valid", 2), ("same", 1), ("same", 2)])
+def test_the_step_panel_follows_padding_and_stride(explorer, padding, stride):
+    """The zero border drawn, the skipped corners marked, every number equal to convviz's."""
+    image, kernel = small_example(), KERNELS["sobel_x"]
+    pad = 1 if padding == "same" else 0
+    n, side = image.shape[0], image.shape[0] + 2 * pad
+    choose(explorer, "Padding", padding)
+    choose(explorer, "Stride", str(stride))
+    m = output_size(n, 3, pad, stride)
+    assert explorer.evaluate("window.convExplorer.stepCount()") == m * m
+    tables = explorer.locator(".cx-step .cx-table")
+    inputs = tables.nth(0).locator("td")
+    assert inputs.count() == side * side
+    padded = np.pad(image.astype(float), pad)
+    border = np.zeros((side, side), dtype=bool)
+    border[:pad], border[side - pad :], border[:, :pad], border[:, side - pad :] = True, True, True, True
+    assert np.array(inputs.all_inner_texts(), dtype=float).tolist() == padded.ravel().tolist()
+    classes = inputs.evaluate_all("cells => cells.map(c => c.className)")
+    assert [("cx-pad" in c) for c in classes] == border.ravel().tolist()
+    # The window's top-left corner stands on multiples of the stride where it fits; the rest is skipped.
+    fits = side - 3 + 1
+    corner = np.zeros((side, side), dtype=bool)
+    corner[:fits, :fits] = True
+    starts = corner & (np.arange(side)[:, None] % stride == 0) & (np.arange(side)[None, :] % stride == 0)
+    assert [("cx-start" in c) for c in classes] == starts.ravel().tolist()
+    assert [("cx-skip" in c) for c in classes] == (corner & ~starts).ravel().tolist()
+    assert int(starts.sum()) == m * m
+    what = explorer.locator(".cx-step-what").inner_text()
+    assert ("zeros" in what) == (pad == 1) and ("skips" in what) == (stride > 1)
+    assert f"the output is {m}×{m}" in what
+    expected = correlate2d(image, kernel, padding=padding, stride=stride)
+    for position in sorted({0, 1, m, m * m // 2, m * m - 1}):
+        explorer.get_by_label("Window position").fill(str(position))
+        row, col = divmod(position, m)
+        products, total = step_details(image, kernel, row, col, padding=pad, stride=stride)
+        assert total == pytest.approx(expected[row, col], abs=1e-9)  # convviz's own two routes agree
+        shown = np.array(tables.nth(1).locator("td").all_inner_texts(), dtype=float).reshape(3, 3)
+        np.testing.assert_allclose(shown, products, rtol=0, atol=1e-9)
+        window = [("cx-window" in c) for c in inputs.evaluate_all("cells => cells.map(c => c.className)")]
+        where = np.zeros((side, side), dtype=bool)
+        where[row * stride : row * stride + 3, col * stride : col * stride + 3] = True
+        assert window == where.ravel().tolist()
+        text = explorer.locator(".cx-sum").inner_text()
+        assert f"Window at row {row * stride - pad}, column {col * stride - pad}" in text
+        assert f"sum of the nine products = {total:g}" in text and f"output cell ({row}, {col})" in text
+        filled = tables.nth(2).locator("td").all_inner_texts()
+        assert [float(v) for v in filled[: position + 1]] == pytest.approx(
+            expected.ravel()[: position + 1], abs=1e-9
+        )
+        assert all(v == "" for v in filled[position + 1 :])
+    # The page's arithmetic is ConvCore's, the twin of convviz: the full numbers, not the shown ones.
+    js = evaluate_as_json(
+        explorer,
+        "() => { const e = window.convExplorer.explorer(); "
+        f"return window.ConvCore.stepDetails(e.small, e.kernel, {pad}, {stride}, {m - 1}, 0); }}",
+    )
+    products, total = step_details(image, kernel, m - 1, 0, padding=pad, stride=stride)
+    np.testing.assert_allclose(np.reshape(js["products"], (3, 3)), products, rtol=0, atol=1e-9)
+    assert js["sum"] == pytest.approx(total, abs=1e-9)
+
+
 def test_step_buttons_move_the_window(explorer):
     explorer.get_by_role("button", name="Next ▶").click()
     explorer.get_by_role("button", name="Next ▶").click()

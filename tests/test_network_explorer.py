@@ -837,3 +837,55 @@ def test_the_distortions_give_pythons_pixels_bit_for_bit(explorer, weights):
     )
     for n, got in enumerate(js):
         assert got == expected[n].ravel().tolist(), n
+
+
+def test_switching_the_size_normalisation_off_feeds_the_drawing_as_drawn(explorer, params):
+    """The 'make the network fail' experiment of part 3: the same strokes, inked where they were drawn."""
+    box = explorer.get_by_label("Scale and centre my drawing, as the training digits were")
+    assert box.is_checked() and state(explorer)["normalised"] is True
+    strokes = state(explorer)["strokes"]
+    assert strokes, "the explorer opens with a drawn example"
+    box.uncheck()
+    now = state(explorer)
+    raw = drawing.prepare(strokes, normalised=False)
+    assert now["normalised"] is False and now["image"] == raw.ravel().tolist()
+    assert not np.array_equal(raw, drawing.prepare(strokes))
+    assert_layers_equal(page_layers(explorer), numpy_layers(params, raw))
+    assert "as drawn (not scaled or centred)" in explorer.locator(".nx-seen figcaption").inner_text()
+    box.check()
+    assert state(explorer)["image"] == drawing.prepare(strokes).ravel().tolist()
+
+
+def outline_by_numpy(image):
+    """Pixel edges between ink (at least half the largest value) and no ink or the frame, as segments."""
+    inked = np.pad(np.asarray(image).reshape(28, 28) >= np.max(image) / 2, 1)
+    across = inked[1:-1, :-1] != inked[1:-1, 1:]  # (r, c): between columns c - 1 and c
+    down = inked[:-1, 1:-1] != inked[1:, 1:-1]  # (r, c): between rows r - 1 and r
+    segments = {(c, r, c, r + 1) for r, c in zip(*np.nonzero(across))}
+    return segments | {(c, r, c + 1, r) for r, c in zip(*np.nonzero(down))}
+
+
+def test_the_attribution_maps_carry_the_digits_outline(explorer):
+    pick(explorer, 7)
+    explorer.get_by_label("Show where the network looks (attribution maps)").check()
+    image = state(explorer)["image"]
+    segments = evaluate_as_json(
+        explorer, "() => window.ConvCore.outlineSegments(window.networkExplorer.explorer().image, 28)"
+    )
+    expected = outline_by_numpy(image)
+    assert len(expected) > 40 and {tuple(s) for s in segments} == expected
+    # Drawn on the saliency map: beside each edge's middle a pixel of the outline's cyan, which no
+    # gray level of the map can be (its red, green and blue are equal).
+    shown = evaluate_as_json(
+        explorer,
+        """() => { const c = window.networkExplorer.explorer().pictures.saliency.canvas;
+                   return {width: c.width, data: Array.from(c.getContext('2d').getImageData(0, 0, c.width,
+                           c.height).data)}; }""",
+    )
+    width, rgba = shown["width"], np.array(shown["data"]).reshape(shown["width"], shown["width"], 4)
+    scale = width / 28
+    for x0, y0, x1, y1 in expected:
+        x, y = (x0 + x1) / 2 * scale, (y0 + y1) / 2 * scale
+        near = rgba[max(int(y) - 1, 0) : int(y) + 2, max(int(x) - 1, 0) : int(x) + 2, :3].astype(int)
+        assert (near[..., 2] - near[..., 0] > 100).any(), (x0, y0, x1, y1)
+    assert "outline" in explorer.locator(".nx-attribution-text").inner_text()

@@ -33,6 +33,7 @@ MODULE_FIGURES = {
 }
 DROPDOWNS = [
     "Answer: the whole feature map",
+    "The complete convolve2d, line by line (open it after exercise 3)",
     "Answer: the shapes layer by layer",
     "The whole script, cnn_visualization.py",
     "Answers and explanation",
@@ -60,7 +61,7 @@ def test_landing_page_lists_the_module_and_links_module_and_gallery(site):
     landing = page(site, "index.html")
     text = landing.get_text(" ", strip=True)
     assert "9.2.2 Convolutional Networks Visualization" in text
-    for fact in ("35–40 min", "Intermediate", "Prerequisites", "3.4.1", "9.2.1"):
+    for fact in ("min)", "Intermediate", "Prerequisites", "3.4.1", "9.2.1"):
         assert fact in text
     links = {a["href"].split("#")[0] for a in landing.select("a[href]")}
     assert "module_9_2_2/index.html" in links
@@ -555,3 +556,43 @@ def test_random_filters_output_on_the_page_is_the_seeded_draw(site, module_page)
     # The page's figure shows the photo and then every map the download drew, one per filter.
     sizes = read_record(site / "_images" / "random_filters.png").sizes
     assert list(sizes) == ["256x256"] + ["254x254"] * len(weights)
+
+
+def first_paragraph_with(page, words):
+    """The text of the first paragraph of the article that contains words."""
+    for paragraph in page.select("article p"):
+        text = " ".join(paragraph.get_text().split())
+        if words in text:
+            return text
+    raise AssertionError(f"no paragraph mentions {words!r}")
+
+
+@pytest.mark.parametrize(
+    ("term", "explained_by"),
+    [
+        ("Sobel", ("grid of weights", "brightness changes")),
+        ("Gabor", ("stripes", "orientation")),
+        ("difference of Gaussians", ("a narrow blur minus a wide one",)),
+    ],
+)
+def test_a_term_is_explained_where_it_is_first_used(module_page, term, explained_by):
+    text = first_paragraph_with(module_page, term)
+    for words in explained_by:
+        assert words in text, f"the first paragraph naming {term} does not explain it: {text[:300]}"
+
+
+def test_the_architecture_figure_says_why_its_convolutions_keep_28_by_28(module_page):
+    figure = next(f for f in module_page.select("figure") if "cnn_architecture" in str(f.img))
+    caption = " ".join(figure.figcaption.get_text().split())
+    assert "padding" in caption and "26×26" in caption
+
+
+def test_exercise_3s_function_is_folded_until_the_learner_has_written_it(module_page):
+    """Concept 2's complete convolve2d sits in a dropdown, not in the open page above exercise 3."""
+    listings = [
+        block
+        for block in module_page.select("div.literal-block-wrapper")
+        if "cnn_visualization.py: convolve2d" in block.get_text()
+    ]
+    assert len(listings) == 1
+    assert listings[0].find_parent("details") is not None

@@ -2,7 +2,8 @@
 
 The figure scripts' outputs are kept in line with the tree by
 :mod:`coursesite.figure_build`, set up from here. After the build the learner
-files get stable addresses: ``downloads/`` in the site holds the weights file,
+files get stable addresses: ``downloads/`` in the site holds the weights file, the photo
+the random-filters command of part 1 runs on,
 the ``convviz`` package as a zip (with the learner downloads beside it, which one
 gallery script runs), and one zip per exercise with everything its starter needs
 (the starter, self_check.py and, for exercises 4 and 5, the weights).
@@ -16,7 +17,7 @@ from convviz.paths import DOWNLOADS_DIR, PACKAGE_DIR
 from coursesite.paths import GENERATED_DIR
 
 #: Files of the generated folder that the site offers at a fixed address, ``downloads/<name>``.
-STABLE_DOWNLOADS = ("tiny_cnn_weights.npz",)
+STABLE_DOWNLOADS = ("tiny_cnn_weights.npz", "cameraman.png")
 #: Exercise bundles, ``downloads/<name>.zip``: the files a learner unpacks into one folder to start.
 EXERCISE_BUNDLES = {
     "exercise3": (DOWNLOADS_DIR / "cnn_starter.py", DOWNLOADS_DIR / "self_check.py"),

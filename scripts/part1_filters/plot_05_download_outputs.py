@@ -88,7 +88,10 @@ save_numbers(
 # --------------------------------------------------------------------
 # Eight filters with random weights, what a CNN starts from, on the
 # photograph. The page quotes the printed weights and shows the grid.
+# The photo is offered beside the download (downloads/cameraman.png in the site), so that the
+# command the page prints runs as printed in a learner's folder.
 Image.fromarray(np.round(camera(256)).astype(np.uint8)).save(folder / "cameraman.png")
+save_file(lambda path: shutil.copyfile(folder / "cameraman.png", path), "cameraman.png")
 random_args = ["--random-filters", "8", "--seed", "3", "--image", "cameraman.png"]
 status, printed = run_download("cnn_visualization", folder, *random_args)
 assert status == 0, printed

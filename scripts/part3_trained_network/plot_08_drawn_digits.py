@@ -53,7 +53,7 @@ data_numbers = {
 # %%
 # Accuracy on the held-out drawings, by size, position and style
 # ---------------------------------------------------------------
-params, _, history, _ = trained_network()
+params, _, history, data = trained_network()
 
 
 def percent(right, count):
@@ -82,8 +82,48 @@ labels = np.array([drawn.label for drawn in found])
 unscaled_right = int((probabilities(params, unscaled / 255.0).argmax(axis=1) == labels).sum())
 print(f"without scaling and centring: {unscaled_right} of {count}")
 
+# %%
+# How sure are the wrong answers, and how far does the network follow a shift?
+# ----------------------------------------------------------------------------
+# A probability near 1 is no sign of a right answer: count the wrong answers given with more
+# than SURE, with and without the scaling and centring. Then move the stored test digits right
+# by a few pixels (zeros come in on the left): the convolutions follow the shift, but the
+# dense layer has one weight per position of the last maps, and the training digits always
+# filled the frame in the same place.
+SURE = 0.9
+unscaled_probs = probabilities(params, unscaled / 255.0)
+confidence = {}
+for name, found_probs in (("drawn", probs), ("drawn_unscaled", unscaled_probs)):
+    wrong = found_probs.argmax(axis=1) != labels
+    sure = found_probs.max(axis=1) > SURE
+    confidence[f"{name}_wrong"] = str(int(wrong.sum()))
+    confidence[f"{name}_wrong_sure"] = str(int((wrong & sure).sum()))
+    print(f"{name}: {wrong.sum()} wrong, {(wrong & sure).sum()} of them with probability above {SURE}")
+_, _, test_images, test_labels = data
+for pixels in (2, 4, 6):
+    moved = np.zeros_like(test_images)
+    moved[:, :, pixels:] = test_images[:, :, :-pixels]
+    right_moved = (probabilities(params, moved / 255.0).argmax(axis=1) == test_labels).mean()
+    confidence[f"shift_{pixels}_accuracy"] = f"{100 * right_moved:.1f} %"
+    print(f"test digits moved right by {pixels} pixels: {100 * right_moved:.1f} % right")
+confidence["sure_above"] = f"{SURE:g}"
+# A digit to try it on: the first stored test digit read right where it is and wrong when the
+# explorer's Shift+arrow has moved it SHIFT_TRY cells right.
+SHIFT_TRY = 4
+moved = np.zeros_like(test_images)
+moved[:, :, SHIFT_TRY:] = test_images[:, :, :-SHIFT_TRY]
+here = probabilities(params, test_images / 255.0).argmax(axis=1)
+there = probabilities(params, moved / 255.0).argmax(axis=1)
+example = int(np.flatnonzero((here == test_labels) & (there != test_labels))[0])
+confidence["shift_example"] = str(example)
+confidence["shift_example_label"] = str(int(test_labels[example]))
+confidence["shift_example_answer"] = str(int(there[example]))
+confidence["shift_example_moves"] = str(SHIFT_TRY)
+print(f"test digit {example}, a {test_labels[example]}, moved {SHIFT_TRY} cells right: {there[example]}")
+
 numbers = {
     **data_numbers,
+    **confidence,
     "drawn_count": str(count),
     "drawn_correct": f"{right} of {count}",
     "drawn_accuracy": percent(right, count),

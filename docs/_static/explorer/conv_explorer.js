@@ -7,7 +7,9 @@
  * every element with the attribute data-conv-explorer. The inputs, the presets
  * and the 8×8 step-by-step example come from window.CONV_EXPLORER_DATA (written
  * at build time by coursesite/explorer_data.py), checked by ConvCore.checkConvData;
- * two patterns are drawn by ConvCore, the same ones convviz/patterns.py draws.
+ * two patterns are drawn by ConvCore, the same ones convviz/patterns.py draws. The step panel
+ * works on that example with the padding and stride chosen above: the zero border drawn, the
+ * window's top-left corners marked where it stands and where the stride makes it skip.
  */
 (function () {
   "use strict";
@@ -116,7 +118,7 @@
     this.kernel = first.values.slice();
     this.small = DATA.small;
     var smallOut = core.outputSize(this.small.width, KERNEL_SIZE, 0, 1);
-    this.smallOutSize = smallOut;
+    this.smallOutSize = smallOut; // the step panel follows the padding and stride (layoutStep)
     this.lastStep = smallOut * smallOut - 1;
     this.last = null;
     this.build();
@@ -193,12 +195,13 @@
     return box;
   };
 
+  /** The step panel's frame; its tables follow the padding and the stride (layoutStep). */
   Explorer.prototype.buildStepPanel = function () {
-    var n = this.small.width, m = this.smallOutSize;
+    var n = this.small.width;
     var step = el("fieldset", { class: "cx-step" });
-    step.appendChild(
-      el("legend", {}, "Step by step on the " + n + "×" + n + " example (valid padding, stride 1; rows and columns counted from 0)")
-    );
+    step.appendChild(el("legend", {}, "Step by step on the " + n + "×" + n + " example (rows and columns counted from 0)"));
+    this.stepWhat = el("p", { class: "cx-step-what" });
+    step.appendChild(this.stepWhat);
     var controls = el("div", { class: "cx-step-controls" });
     this.prevButton = el("button", { type: "button" }, "◀ Previous");
     this.nextButton = el("button", { type: "button" }, "Next ▶");
@@ -207,17 +210,53 @@
     controls.appendChild(labelled("Window position", this.stepSlider));
     controls.appendChild(this.nextButton);
     step.appendChild(controls);
-    var grids = el("div", { class: "cx-step-grids" });
-    this.smallTable = table(n, n, "Input, " + n + "×" + n + "; the window is highlighted");
-    this.productTable = table(KERNEL_SIZE, KERNEL_SIZE, "Window × kernel, element by element");
-    this.smallOutTable = table(m, m, "Output, " + m + "×" + m + ", filled up to the window");
-    grids.appendChild(this.smallTable.wrapper);
-    grids.appendChild(this.productTable.wrapper);
-    grids.appendChild(this.smallOutTable.wrapper);
-    step.appendChild(grids);
+    this.stepGrids = el("div", { class: "cx-step-grids" });
+    step.appendChild(this.stepGrids);
     this.stepSum = el("p", { class: "cx-sum", "aria-live": "polite" });
     step.appendChild(this.stepSum);
+    this.stepLayout = null;
     return step;
+  };
+
+  /** Tables for padding p and stride s: the input with its zero border, the products, the output. */
+  Explorer.prototype.layoutStep = function (p, s) {
+    var key = p + "," + s;
+    if (this.stepLayout === key) return;
+    this.stepLayout = key;
+    var n = this.small.width, side = n + 2 * p, m = core.outputSize(n, KERNEL_SIZE, p, s);
+    this.smallOutSize = m;
+    this.lastStep = m * m - 1;
+    this.stepSlider.max = String(this.lastStep);
+    this.state.step = Math.min(this.state.step, this.lastStep);
+    this.stepGrids.textContent = "";
+    var border = p ? ", with a border of zeros " + p + " cell wide (gray)" : "";
+    this.smallTable = table(side, side, "Input, " + n + "×" + n + border + "; the window is highlighted");
+    this.productTable = table(KERNEL_SIZE, KERNEL_SIZE, "Window × kernel, element by element");
+    this.smallOutTable = table(m, m, "Output, " + m + "×" + m + ", filled up to the window");
+    this.stepGrids.appendChild(this.smallTable.wrapper);
+    this.stepGrids.appendChild(this.productTable.wrapper);
+    this.stepGrids.appendChild(this.smallOutTable.wrapper);
+    // Where the window's top-left corner can stand on the padded input, and where it does.
+    var fits = side - KERNEL_SIZE + 1, visited = [], skipped = [];
+    for (var t = 0; t < fits; t++) (t % s === 0 ? visited : skipped).push(t - p);
+    for (var i = 0; i < side * side; i++) {
+      var r = Math.floor(i / side), c = i % side, cell = this.smallTable.cells[i];
+      var pad = r < p || c < p || r >= n + p || c >= n + p;
+      cell.classList.toggle("cx-pad", pad);
+      var corner = r < fits && c < fits;
+      cell.classList.toggle("cx-start", corner && r % s === 0 && c % s === 0);
+      cell.classList.toggle("cx-skip", corner && (r % s !== 0 || c % s !== 0));
+    }
+    var what = p
+      ? "Same padding: a border of zeros " + p + " cell wide around the input makes it " + side + "×" + side +
+        ", so the window is also centred on the edge pixels. "
+      : "Valid padding: the window stands only where it fits inside the input. ";
+    what += s > 1
+      ? "Stride " + s + ": its top-left corner moves " + s + " cells at a time, to rows and columns " +
+        visited.join(", ") + " (blue corner), and skips " + skipped.join(", ") + " (hatched); "
+      : "Stride 1: its top-left corner visits every row and column from " + visited[0] + " to " +
+        visited[visited.length - 1] + " (blue corner); ";
+    this.stepWhat.textContent = what + "the output is " + m + "×" + m + ".";
   };
 
   Explorer.prototype.bindEvents = function () {
@@ -338,29 +377,31 @@
     this.redrawStep();
   };
 
+  /** The window of step index (ConvCore.stepDetails) and the whole output of the example. */
   Explorer.prototype.stepDetails = function (index) {
-    var small = this.small, m = this.smallOutSize;
+    var m = this.smallOutSize, p = this.stepPadding, s = this.state.stride;
     var row = Math.floor(index / m), col = index % m;
-    var products = [], sum = 0;
-    for (var u = 0; u < KERNEL_SIZE; u++) {
-      for (var v = 0; v < KERNEL_SIZE; v++) {
-        var product = small.values[(row + u) * small.width + col + v] * this.kernel[u * KERNEL_SIZE + v];
-        products.push(product);
-        sum += product;
-      }
-    }
-    return { row: row, col: col, products: products, sum: sum, output: core.correlate(small, this.kernel, 0, 1) };
+    var details = core.stepDetails(this.small, this.kernel, p, s, row, col);
+    details.row = row;
+    details.col = col;
+    details.output = core.correlate(this.small, this.kernel, p, s);
+    return details;
   };
 
   Explorer.prototype.redrawStep = function () {
-    var index = this.state.step, n = this.small.width, i;
+    this.stepPadding = this.state.padding === "same" ? 1 : 0;
+    this.layoutStep(this.stepPadding, this.state.stride);
+    var p = this.stepPadding, s = this.state.stride, n = this.small.width, side = n + 2 * p;
+    var index = this.state.step, i;
+    this.stepSlider.value = String(index);
     var details = this.stepDetails(index);
-    for (i = 0; i < n * n; i++) {
-      var r = Math.floor(i / n), c = i % n;
+    var top = details.row * s, left = details.col * s; // in the padded input's cells
+    for (i = 0; i < side * side; i++) {
+      var r = Math.floor(i / side), c = i % side;
       var cell = this.smallTable.cells[i];
-      cell.textContent = core.formatNumber(this.small.values[i]);
-      var inside =
-        r >= details.row && r < details.row + KERNEL_SIZE && c >= details.col && c < details.col + KERNEL_SIZE;
+      var pad = r < p || c < p || r >= n + p || c >= n + p;
+      cell.textContent = pad ? "0" : core.formatNumber(this.small.values[(r - p) * n + c - p]);
+      var inside = r >= top && r < top + KERNEL_SIZE && c >= left && c < left + KERNEL_SIZE;
       cell.classList.toggle("cx-window", inside);
     }
     for (i = 0; i < details.products.length; i++) {
@@ -372,9 +413,12 @@
       out.classList.toggle("cx-current", i === index);
       out.classList.toggle("cx-done", i < index);
     }
+    var border = p && (details.top < 0 || details.left < 0 || details.top + KERNEL_SIZE > n || details.left + KERNEL_SIZE > n)
+      ? " (part of it on the zero border)" : "";
     this.stepSum.textContent =
-      "Window at row " + details.row + ", column " + details.col + ": sum of the nine products = " +
-      core.formatNumber(details.sum) + ", written into output cell (" + details.row + ", " + details.col + ").";
+      "Window at row " + details.top + ", column " + details.left + border + ": sum of the nine products = " +
+      core.formatNumber(details.sum) + ", written into output cell (" + details.row + ", " + details.col + ")." +
+      (s > 1 ? " The next window starts " + s + " columns further right (or " + s + " rows down)." : "");
     this.prevButton.disabled = index === 0;
     this.nextButton.disabled = index === this.lastStep;
   };

@@ -6,6 +6,7 @@
  * under Node (tests/js/), and every number the explorers show is computed here or in
  * the modules beside it, by the same operations as the Python package convviz:
  *   correlate      convviz.correlate2d (cross-correlation, zero padding, stride)
+ *   stepDetails    convviz.animation.step_details (one window of it: its products and their sum)
  *   conv2dSame     convviz.layers.conv2d with padding 'same', channels last
  *   maxPool        convviz.layers.maxpool2d (2×2, stride 2)
  *   unpoolMasked, convBackward   the backward passes of maxpool2d (through ReLU) and conv2d
@@ -65,6 +66,25 @@
       }
     }
     return out;
+  }
+
+  /**
+   * The window of output (row, col) on the image padded with p zeros on every side, its products
+   * with the k×k kernel and their sum; the window's top-left corner is at (row·s − p, col·s − p)
+   * of the image: the twin of convviz.animation.step_details.
+   */
+  function stepDetails(image, kernel, p, s, row, col) {
+    var k = Math.round(Math.sqrt(kernel.length)), products = [], sum = 0;
+    for (var u = 0; u < k; u++) {
+      for (var v = 0; v < k; v++) {
+        var y = row * s + u - p, x = col * s + v - p;
+        var inside = y >= 0 && y < image.height && x >= 0 && x < image.width;
+        var product = (inside ? image.values[y * image.width + x] : 0) * kernel[u * k + v];
+        products.push(product);
+        sum += product;
+      }
+    }
+    return { top: row * s - p, left: col * s - p, products: products, sum: sum };
   }
 
   /**
@@ -258,6 +278,7 @@
     outputSize: outputSize,
     tensor: tensor,
     correlate: correlate,
+    stepDetails: stepDetails,
     conv2dSame: conv2dSame,
     relu: relu,
     maxPool: maxPool,

@@ -201,14 +201,15 @@
 
   /**
    * The network explorer's grid × grid uint8 input for its state {strokes, digit, shift}:
-   * a drawing alone is scaled and centred as the training digits were (prepare); strokes
+   * a drawing alone is scaled and centred as the training digits were (prepare), unless
+   * normalised is false (then inked where it was drawn, as prepare(strokes, d, false)); strokes
    * over a stored test digit (index digit of images, moved by shift; scaled and centred
    * already) are inked where they were drawn, and each pixel keeps the larger value.
    */
-  function inputImage(state, images, d) {
+  function inputImage(state, images, d, normalised) {
     var n = d.grid, strokes = state.strokes;
     if (state.digit === null || state.digit === undefined) {
-      return strokes.length ? prepare(strokes, d) : new Uint8Array(n * n);
+      return strokes.length ? prepare(strokes, d, normalised !== false) : new Uint8Array(n * n);
     }
     var digit = shiftImage(images.subarray(state.digit * n * n, (state.digit + 1) * n * n), n, state.shift);
     if (strokes.length) {

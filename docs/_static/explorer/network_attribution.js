@@ -30,6 +30,9 @@
     { layers: ["dense", "conv2"], label: "dense and conv2 re-initialised" },
     { layers: ["dense", "conv2", "conv1"], label: "every layer re-initialised" }
   ];
+  /** The digit's outline over the maps: the figures' cyan on the gray maps, a dark teal on the
+   *  signed maps, which are mostly white. */
+  var OUTLINE = { gray: "#2ee6ff", signed: "#00606b" };
   /** Fooling: at most this many steps of one count (of 16) per block. */
   var FOOL_STEPS = 16;
 
@@ -238,19 +241,23 @@
       panel.captions[map.name].textContent = map.caption + (found.correlations ?
         (isNaN(rho) ? ": an empty map" : ": ρ = " + rho.toFixed(2) + " with the trained map") : "");
     });
+    var outline = core.outlineSegments(explorer.image, explorer.grid);
     var colours = explorer.data.colours, count = core.outputSize(explorer.grid, OCCLUSION.size, 0, OCCLUSION.stride);
     MAPS.forEach(function (map) {
       var picture = map.name === "occlusion" ? occlusionRgba(found.occlusion, count, explorer.grid, colours) :
         rgba(found[map.name], map.paint, colours);
       views.paintMap(panel.views[map.name], picture, []);
+      var size = map.size || explorer.grid; // a coarser map: each of its cells covers grid / size pixels
+      views.drawOutline(panel.views[map.name], outline, OUTLINE[map.paint], { origin: 0, step: explorer.grid / size });
     });
     panel.text.textContent =
       "For class " + label + ", each map on its own scale. Saliency and Grad-CAM: brighter where the score " +
       "is more sensitive. Signed maps: orange where the pixels add to the score, purple where they take " +
       "away; occlusion: orange where covering the patch centred there lowers the score, purple where it " +
-      "raises it." + (found.correlations ? " With " + stage.label + ", ρ is the rank correlation of each map's " +
+      "raises it. The line is the digit's outline, where the input is half as bright as its brightest pixel." +
+      (found.correlations ? " With " + stage.label + ", ρ is the rank correlation of each map's " +
       "absolute values with the trained network's: maps that stay alike do not show what the training put in." : "");
   }
 
-  window.NetworkExplorerPanels.add({ name: "attribution", build: build, update: update });
+  window.NetworkExplorerPanels.add({ name: "attribution", place: "beside", build: build, update: update });
 })();

@@ -67,6 +67,7 @@
     this.cursor = [Math.floor(this.grid / 2), Math.floor(this.grid / 2)];
     this.pointers = new core.PointerStrokes();
     this.drawingNow = false;
+    this.normalise = true; // a drawing is scaled and centred as the training digits were
     this.off = { conv1: [], conv2: [] };
     this.selected = null;
     this.timings = [];
@@ -81,28 +82,49 @@
     this.updateAccuracy();
   }
 
+  /**
+   * The stage holds cause and effect together (explorer.css lays it out): .nx-top, the drawing
+   * and the probabilities; .nx-middle, the help and the pickers (.nx-controls) above the maps
+   * (.nx-layers); .nx-side, the panels placed "beside" (the attribution maps) above the
+   * explanation of the unit asked. On a wide screen the three stand side by side within the
+   * screen's height, the maps and the explanation scrolling inside their columns; on a phone
+   * the probabilities follow the drawing, and asking a unit scrolls its explanation into view.
+   */
   Explorer.prototype.build = function () {
     this.root.textContent = "";
     this.root.classList.add("nx");
+    var stage = el("div", { class: "nx-stage" });
     var top = el("div", { class: "nx-top" });
     top.appendChild(this.buildInput());
     top.appendChild(this.buildOutput());
-    this.root.appendChild(top);
-    this.root.appendChild(this.buildLayers());
-    this.explain = el("div", { class: "nx-explain" });
+    stage.appendChild(top);
+    var middle = el("div", { class: "nx-middle" });
+    middle.appendChild(this.controls);
+    middle.appendChild(this.buildLayers());
+    stage.appendChild(middle);
+    this.side = el("div", { class: "nx-side" });
+    this.beside = el("div", { class: "nx-beside" });
+    this.side.appendChild(this.beside);
+    // Focusable: on a wide screen the explanation scrolls inside its box, and the keys scroll it.
+    this.explain = el("div", { class: "nx-explain", tabindex: "0", role: "region", "aria-label": "The unit asked" });
+    this.explain.appendChild(el("p", {}, "Click a unit of any map (or focus a map and press Enter) to see its computation."));
+    this.side.appendChild(this.explain);
+    stage.appendChild(this.side);
+    this.root.appendChild(stage);
     this.announce = el("p", { class: "nx-visually-hidden", "aria-live": "polite" });
     this.root.appendChild(this.announce);
-    this.explain.appendChild(el("p", {}, "Click a unit of any map (or focus a map and press Enter) to see its computation."));
-    this.root.appendChild(this.explain);
     this.root.appendChild(this.buildWhatIf());
     var self = this;
     panels.forEach(function (panel) { self.addPanel(panel); });
   };
 
-  /** Build panel into this explorer (see the top of this file) and bring it up to date. */
+  /** Build panel into this explorer (see the top of this file) and bring it up to date: a panel
+   *  with place "beside" goes beside the maps, above the explanation; the others below. */
   Explorer.prototype.addPanel = function (panel) {
     this.panels.push(panel);
-    this.root.appendChild(panel.build(this));
+    var box = panel.build(this);
+    if (panel.place === "beside") this.beside.appendChild(box);
+    else this.root.appendChild(box);
     if (this.layers && panel.update) panel.update(this, "input");
   };
 
@@ -153,27 +175,40 @@
     seen.appendChild(this.inputCaption);
     pair.appendChild(seen);
     box.appendChild(pair);
-    box.appendChild(el("p", { class: "nx-help", id: helpId },
-      "Draw with the mouse, a pen or a finger, any size, anywhere in the grid. Keys: arrows move the cursor, " +
-        "Space paints, Shift+arrows move the drawing, Backspace undoes, Delete clears."));
     var buttons = el("div", { class: "nx-buttons" });
     this.undoButton = el("button", { type: "button" }, "Undo");
     this.clearButton = el("button", { type: "button" }, "Clear");
     buttons.appendChild(this.undoButton);
     buttons.appendChild(this.clearButton);
     box.appendChild(buttons);
+    // The help and the pickers sit apart from the drawing (this.controls, placed by build).
+    var controls = (this.controls = el("div", { class: "nx-controls" }));
+    controls.appendChild(el("p", { class: "nx-help", id: helpId },
+      "Draw with the mouse, a pen or a finger, any size, anywhere in the grid. Keys: arrows move the cursor, " +
+        "Space paints, Shift+arrows move the drawing, Backspace undoes, Delete clears."));
     this.examplePick = el("select");
     this.examplePick.appendChild(el("option", { value: "" }, "none"));
     this.data.examples.forEach(function (example, i) {
       self.examplePick.appendChild(el("option", { value: String(i) }, example.name));
     });
-    box.appendChild(views.field("Drawn digit", this.examplePick, "nx-field"));
+    controls.appendChild(views.field("Drawn digit", this.examplePick, "nx-field"));
     this.pick = el("select");
     this.pick.appendChild(el("option", { value: "" }, "none (draw your own)"));
     for (var i = 0; i < this.data.labels.length; i++) {
       this.pick.appendChild(el("option", { value: String(i) }, "No. " + i + ": a " + this.data.labels[i]));
     }
-    box.appendChild(views.field("Test digit", this.pick, "nx-field"));
+    controls.appendChild(views.field("Test digit", this.pick, "nx-field"));
+    // The size normalisation can be switched off, to see what the network makes of a drawing as drawn.
+    this.normaliseBox = el("input", { type: "checkbox", id: views.uid("nx-normalise") });
+    this.normaliseBox.checked = true;
+    var normaliseField = el("div", { class: "nx-field" });
+    normaliseField.appendChild(this.normaliseBox);
+    normaliseField.appendChild(el("label", { for: this.normaliseBox.id }, "Scale and centre my drawing, as the training digits were"));
+    controls.appendChild(normaliseField);
+    this.normaliseBox.addEventListener("change", function () {
+      self.normalise = self.normaliseBox.checked;
+      self.update();
+    });
     this.showPickers();
     this.undoButton.addEventListener("click", function () { self.undo(); });
     this.clearButton.addEventListener("click", function () { self.clear(); });
@@ -332,9 +367,10 @@
       list.appendChild(item);
       this.bars.push({ item: item, fill: fill, value: value });
     }
-    box.appendChild(list);
+    // The verdict comes first, right under the title: on a short screen it stays in view.
     this.sentence = el("p", { class: "nx-sentence", role: "status" });
     box.appendChild(this.sentence);
+    box.appendChild(list);
     return box;
   };
 
@@ -469,7 +505,7 @@
   /** The input from the grid, every layer, every map and bar, the panels. */
   Explorer.prototype.update = function (reason) {
     var started = performance.now();
-    this.image = core.inputImage(this.state, this.data.images, this.d);
+    this.image = core.inputImage(this.state, this.data.images, this.d, this.normalise);
     var x = new Float64Array(this.image.length), empty = true;
     for (var i = 0; i < x.length; i++) {
       x[i] = this.image[i] / 255;
@@ -520,8 +556,9 @@
     this.inputCaption.textContent = digit
       ? "The stored test digit, with your strokes inked where you drew them."
       : this.state.strokes.length
-        ? n + "×" + n + ": scaled and centred like the training digits, inked with a pen " + this.d.pen_width +
-          " cells wide, counted in " + this.d.block + "×" + this.d.block + " blocks, enlarged."
+        ? n + "×" + n + ": " + (this.normalise ? "scaled and centred like the training digits, " : "as drawn (not scaled or centred), ") +
+          "inked with a pen " + this.d.pen_width + " cells wide, counted in " + this.d.block + "×" + this.d.block +
+          " blocks, enlarged."
         : "Nothing yet: draw in the grid on the left.";
   };
 
@@ -565,9 +602,37 @@
   Explorer.prototype.select = function (unit) {
     this.selected = unit;
     this.redraw();
+    this.markSelectedMap();
     var result = this.explain.querySelector(".nx-result");
     this.announce.textContent =
       this.explain.querySelector(".nx-title").textContent + ": " + (result ? result.textContent : "");
+    this.showExplanation();
+  };
+
+  /** The map (or class bar) of the unit asked is marked, every other one unmarked. */
+  Explorer.prototype.markSelectedMap = function () {
+    var unit = this.selected;
+    var self = this;
+    core.LAYERS.forEach(function (layer) {
+      self.maps[layer.name].forEach(function (map) {
+        var chosen = !!unit && unit.layer === layer.name && unit.channel === map.channel;
+        map.view.canvas.parentNode.classList.toggle("nx-chosen", chosen);
+      });
+    });
+    this.bars.forEach(function (bar, k) {
+      bar.item.classList.toggle("nx-chosen", !!unit && unit.layer === "class" && unit.channel === k);
+    });
+  };
+
+  /** Scroll the explanation just into view when it is not (on a phone it lies below the maps). */
+  Explorer.prototype.showExplanation = function () {
+    var box = this.explain.getBoundingClientRect();
+    var header = document.querySelector(".bd-header");
+    var top = header ? header.getBoundingClientRect().bottom : 0;
+    var bottom = window.innerHeight || document.documentElement.clientHeight;
+    if (box.top >= top && box.top + Math.min(box.height, 160) <= bottom) return;
+    var reduce = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    window.scrollBy({ top: box.top - top - 8, behavior: reduce ? "auto" : "smooth" });
   };
 
   /** The numbers behind a unit: ConvCore.computation on the current layers. */
@@ -733,6 +798,7 @@
       var e = built()[0];
       return {
         strokes: e.state.strokes, digit: e.state.digit, shift: e.state.shift, example: e.state.example,
+        normalised: e.normalise,
         image: Array.from(e.image), empty: e.empty, prediction: e.prediction, unsure: e.unsure,
         accuracy: e.current, accuracyPending: e.accuracyPending, baseline: e.baseline, off: e.off
       };

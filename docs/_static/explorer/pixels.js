@@ -7,6 +7,7 @@
  *   scaledLevels   one channel of a tensor, 0..top -> 0..255 (the network's maps)
  *   signedRgba     signed values on the figures' diverging stops (convviz.plotting.SIGNED_STOPS),
  *                  −largest |value| .. +largest |value|, linear between evenly spaced stops
+ *   outlineSegments the outline of a digit: where its ink crosses half its largest value
  */
 (function (ConvCore) {
   "use strict";
@@ -66,7 +67,30 @@
     return rgba;
   }
 
+  /**
+   * The outline of an n×n image (a digit, 0–255): every pixel edge with a pixel at or above half
+   * the largest value on one side and a pixel below it (or the frame) on the other, as segments
+   * [x0, y0, x1, y1] in pixel-edge units (0..n, x across). An empty image has no outline.
+   */
+  function outlineSegments(image, n) {
+    var top = 0, i;
+    for (i = 0; i < n * n; i++) top = Math.max(top, image[i]);
+    if (!(top > 0)) return [];
+    function inked(r, c) {
+      return r >= 0 && r < n && c >= 0 && c < n && image[r * n + c] >= top / 2;
+    }
+    var segments = [];
+    for (var r = 0; r <= n; r++) {
+      for (var c = 0; c <= n; c++) {
+        if (r < n && inked(r, c - 1) !== inked(r, c)) segments.push([c, r, c, r + 1]); // between columns c-1 and c
+        if (c < n && inked(r - 1, c) !== inked(r, c)) segments.push([c, r, c + 1, r]); // between rows r-1 and r
+      }
+    }
+    return segments;
+  }
+
   Object.assign(ConvCore, {
+    outlineSegments: outlineSegments,
     displayLevels: displayLevels,
     largest: largest,
     scaledLevels: scaledLevels,

@@ -5,7 +5,8 @@
  *   mapView, paintMap           a small picture shown large without smoothing, as a plain
  *                               object {canvas, small, size} (no state kept on the canvas)
  *   paintRgba                   RGBA bytes (ConvCore.pixels) onto a canvas of their size
- *   lazyStart                   build an explorer once, when it comes near the screen
+ *   lazyStart                   build an explorer once, when it comes near the screen; mark the
+ *                               page explorer-in-view while one is on the screen
  *   showProblem                 one visible message in place of an explorer
  *   missing, featureNote        what the browser lacks that an explorer needs, said on the page
  *
@@ -86,6 +87,30 @@
     return { canvas: canvas, small: small, size: size };
   }
 
+  /**
+   * Draw segments ([x0, y0, x1, y1] in an image's pixel-edge units, ConvCore.outlineSegments) over
+   * view.canvas in colour. frame {origin, step} says where the view's cells lie on the image: cell
+   * coordinate (p − origin) / step (the default, 0 and 1: one cell per image pixel).
+   */
+  function drawOutline(view, segments, colour, frame) {
+    var origin = frame ? frame.origin : 0, step = frame ? frame.step : 1;
+    var out = view.canvas.getContext("2d"), cell = view.canvas.width / view.size;
+    function at(p) {
+      return ((p - origin) / step) * cell;
+    }
+    out.save();
+    out.strokeStyle = colour;
+    out.lineWidth = 1.5;
+    out.lineCap = "round";
+    out.beginPath();
+    segments.forEach(function (s) {
+      out.moveTo(at(s[0]), at(s[1]));
+      out.lineTo(at(s[2]), at(s[3]));
+    });
+    out.stroke();
+    out.restore();
+  }
+
   /** Paint RGBA bytes into view.small, then draw it enlarged with boxes ({r0, r1, c0, c1, color}) outlined. */
   function paintMap(view, rgba, boxes) {
     var ctx = view.small.getContext("2d"), pixels = ctx.createImageData(view.size, view.size);
@@ -130,6 +155,7 @@
     function watch() {
       var roots = document.querySelectorAll(selector);
       if (!roots.length || !("IntersectionObserver" in window)) return begin();
+      markInView(roots);
       var observer = new IntersectionObserver(function (entries) {
         if (entries.some(function (entry) { return entry.isIntersecting; })) {
           observer.disconnect();
@@ -141,6 +167,21 @@
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", watch);
     else watch();
     return begin;
+  }
+
+  var inView = [];
+
+  /** While any of roots is on the screen the page carries the class explorer-in-view (course.css
+   *  moves the theme's Back-to-top button out of the way then). */
+  function markInView(roots) {
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        inView = inView.filter(function (root) { return root !== entry.target; });
+        if (entry.isIntersecting) inView.push(entry.target);
+      });
+      document.documentElement.classList.toggle("explorer-in-view", inView.length > 0);
+    });
+    for (var i = 0; i < roots.length; i++) observer.observe(roots[i]);
   }
 
   /** Replace the content of each root with one visible message (role alert). */
@@ -191,6 +232,7 @@
     mapView: mapView,
     paintMap: paintMap,
     drawScaled: drawScaled,
+    drawOutline: drawOutline,
     shownPixels: shownPixels,
     lazyStart: lazyStart,
     showProblem: showProblem,
