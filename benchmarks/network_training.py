@@ -151,17 +151,9 @@ def report(result):
 
 
 def main():
-    from support.browser import chromium
-    from support.server import serve
+    from support.browser import run_page_benchmark
 
-    if not (HTML_DIR / PAGE).exists():
-        sys.exit(f"error: {HTML_DIR / PAGE} is missing; run `make html` first")
-    try:
-        with chromium() as browser, serve(HTML_DIR) as url:
-            result = measure(url, browser)
-    except RuntimeError as error:
-        sys.exit(f"error: {error}")
-    return 0 if report(result) else 1
+    return run_page_benchmark(HTML_DIR, PAGE, measure, report)
 
 
 if __name__ == "__main__":

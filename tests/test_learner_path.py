@@ -116,9 +116,7 @@ def test_at_1280_a_clicked_unit_its_explanation_the_prediction_and_the_maps_shar
     assert inside(page, ".nx-explain"), "the explanation is not (all) on the screen"
     assert inside(page, "canvas.nx-grid"), "the drawing grid is not on the screen"
     assert inside(page, ".nx-bar.nx-predicted"), "the prediction is not on the screen"
-    assert inside(page, "canvas[aria-label^='saliency']") and inside(
-        page, "canvas[aria-label^='occlusion']"
-    )
+    assert inside(page, "canvas[aria-label^='saliency']") and inside(page, "canvas[aria-label^='occlusion']")
     assert canvas.evaluate("c => c.parentNode.classList.contains('nx-chosen')")
     assert page.locator(".nx-figure.nx-chosen").count() == 1
     # The explorer uses the width beside the text column: wider than the article's text.

@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pytest
 from conftest import HTML
-from support.browser import evaluate_as_json
+from support.browser import NETWORK_PAGE, NETWORK_READY, evaluate_as_json, open_network_explorer
 from support.oracles import influence_box
 
 from convviz import attribution, attribution_methods, drawing
@@ -17,8 +17,7 @@ from coursesite.network_data import drawn_examples, network_data
 
 pytestmark = pytest.mark.browser
 
-PAGE = "module_9_2_2/trained_network.html"
-READY = "window.networkExplorer && (window.networkExplorer.ready() || window.networkExplorer.failure())"
+PAGE, READY = NETWORK_PAGE, NETWORK_READY
 SCREENSHOTS = HTML.parent / "screenshots"
 LAYER_NAMES = ["input", "conv1", "pool1", "conv2", "pool2", "logits", "probabilities"]
 
@@ -36,14 +35,7 @@ def params(weights):
 
 @pytest.fixture
 def explorer(page, server):
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    page.goto(server + PAGE)
-    page.wait_for_function(READY)
-    assert page.evaluate("window.networkExplorer.failure()") is None
-    yield page
-    assert errors == []
+    yield from open_network_explorer(page, server)
 
 
 def state(page):

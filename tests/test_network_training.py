@@ -12,7 +12,7 @@ import zipfile
 import numpy as np
 import pytest
 from conftest import HTML, ROOT
-from support.browser import evaluate_as_json
+from support.browser import NETWORK_PAGE, NETWORK_READY, evaluate_as_json, open_network_explorer
 from support.npz_files import npz_bytes
 
 from convviz.downloads import load_download
@@ -28,8 +28,7 @@ from convviz.tiny_cnn import (
 
 pytestmark = pytest.mark.browser
 
-PAGE = "module_9_2_2/trained_network.html"
-READY = "window.networkExplorer && (window.networkExplorer.ready() || window.networkExplorer.failure())"
+PAGE, READY = NETWORK_PAGE, NETWORK_READY
 SCREENSHOTS = HTML.parent / "screenshots"
 #: Measured: the page's weights differ from NumPy's by less than 3e-15 after one epoch (the sums over
 #: a batch are added in another order); the tests allow 1e-12.
@@ -59,14 +58,7 @@ def site_weights(site):
 
 @pytest.fixture
 def explorer(page, server):
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    page.goto(server + PAGE)
-    page.wait_for_function(READY)
-    assert page.evaluate("window.networkExplorer.failure()") is None
-    yield page
-    assert errors == []
+    yield from open_network_explorer(page, server)
 
 
 def training(page):

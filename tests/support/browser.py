@@ -2,6 +2,7 @@
 
 import contextlib
 import json
+import sys
 
 from chromium import HOW_TO_GET_ONE, find_chromium
 
@@ -58,3 +59,38 @@ def evaluate_as_json(target, function, arg=None):
     call = "(arg)" if isinstance(target, Page) else "(element, arg)"
     text = target.evaluate(f"async {call} => ({_TO_JSON})(await ({function}){call})", arg)
     return None if text is None else json.loads(text, object_hook=_number)
+
+
+#: The network explorer's page, and the test that it stands (or says why it cannot).
+NETWORK_PAGE = "module_9_2_2/trained_network.html"
+NETWORK_READY = (
+    "window.networkExplorer && (window.networkExplorer.ready() || window.networkExplorer.failure())"
+)
+
+
+def open_network_explorer(page, server):
+    """Open the network explorer in page and yield it once it stands; afterwards, no error was logged."""
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.goto(server + NETWORK_PAGE)
+    page.wait_for_function(NETWORK_READY)
+    assert page.evaluate("window.networkExplorer.failure()") is None
+    yield page
+    assert errors == []
+
+
+def run_page_benchmark(html_dir, page, measure, report):
+    """The command line of a page benchmark: measure(url, browser) on the built site, report(result)
+    prints it and says whether it kept its limits; exit status 0 if so, one line if it cannot run."""
+
+    from support.server import serve
+
+    if not (html_dir / page).exists():
+        sys.exit(f"error: {html_dir / page} is missing; run `make html` first")
+    try:
+        with chromium() as browser, serve(html_dir) as url:
+            result = measure(url, browser)
+    except RuntimeError as error:
+        sys.exit(f"error: {error}")
+    return 0 if report(result) else 1
