@@ -23,9 +23,9 @@
     };
   }
 
-  /** convviz.augmentation.warp of one size × size image (Float64Array, row by row). */
-  function warp(image, size, p) {
-    var out = new Float64Array(size * size);
+  /** convviz.augmentation.warp of one size × size image (Float64Array, row by row), into out if given (not image). */
+  function warp(image, size, p, out) {
+    out = out && out.length === size * size ? out : new Float64Array(size * size);
     var m00 = p.stretch_x * (p.cos + p.slant * p.sin), m01 = p.stretch_x * (p.slant * p.cos - p.sin);
     var m10 = p.stretch_y * p.sin, m11 = p.stretch_y * p.cos;
     var offsetX = (size / 2 - 0.5) + p.shift_x, offsetY = (size / 2 - 0.5) + p.shift_y;
@@ -46,13 +46,19 @@
     return out;
   }
 
+  // embolden's extremes along rows, kept from one call to the next (never returned): in Chromium a
+  // new Float64Array for every training digit costs more than the arithmetic.
+  var acrossWork = new Float64Array(0);
+
   /**
    * convviz.augmentation.embolden: mix with the 3×3 maximum (bold > 0) or minimum (bold < 0), the
    * border repeated. The 3×3 extreme is taken along rows, then along columns (the same numbers:
-   * a maximum or minimum is exact in any order).
+   * a maximum or minimum is exact in any order). Into out if given (it may be image itself).
    */
-  function embolden(image, size, bold) {
-    var n = size * size, out = new Float64Array(n), across = new Float64Array(n), weight = Math.abs(bold);
+  function embolden(image, size, bold, out) {
+    var n = size * size, weight = Math.abs(bold);
+    out = out && out.length === n ? out : new Float64Array(n);
+    var across = acrossWork.length === n ? acrossWork : (acrossWork = new Float64Array(n));
     var grow = bold > 0, i, j, a, b, c;
     function pick(x, y) {
       return grow ? (y > x ? y : x) : (y < x ? y : x);
@@ -77,10 +83,10 @@
     return out;
   }
 
-  /** convviz.augmentation.distort of one size × size image with seven uniforms. */
-  function distort(image, size, u, ranges) {
-    var p = distortionParameters(u, ranges);
-    return embolden(warp(image, size, p), size, p.bold);
+  /** convviz.augmentation.distort of one size × size image with seven uniforms, into out if given (not image). */
+  function distort(image, size, u, ranges, out) {
+    var p = distortionParameters(u, ranges), warped = warp(image, size, p, out);
+    return embolden(warped, size, p.bold, warped);
   }
 
   Object.assign(ConvCore, {

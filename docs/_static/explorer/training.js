@@ -4,8 +4,8 @@
  * The recipe is Python's, operation for operation: He-uniform weights from SeededRandom(seed + 1)
  * (random.js), then per epoch a permutation of the training digits and, with augmentation, seven
  * uniforms per digit for its distortion (augmentation.js); batches of 32, the mean cross-entropy
- * and its gradient (the forward pass is ConvCore.forward, the backward passes those of core.js
- * plus the weight gradients below), Adam with its bias corrections kept as running products, and
+ * and its gradient (the forward and backward passes of core.js, their arrays kept from one digit to
+ * the next), Adam with its bias corrections kept as running products, and
  * a learning rate that falls linearly over the epochs. The only difference from NumPy is the order
  * in which sums over the batch are added up (NumPy's matrix products choose their own), so the
  * weights agree to rounding, not bit for bit (the tests measure how closely).
@@ -76,32 +76,6 @@
     return copy;
   }
 
-  /**
-   * Add to dW (out, 3, 3, in) and db (out) the gradient of a 'same' 3×3 convolution's weights and
-   * bias, given the gradient at its output (before ReLU) and its input: dW[o, u, v, i] = Σ over
-   * positions of grad[y, x, o] · input[y + u − 1, x + v − 1, i] (zero outside the input).
-   */
-  function addConvWeightGradient(grad, input, dW, db) {
-    var h = grad.height, w = grad.width, cout = grad.channels, cin = input.channels, src = input.values;
-    // The input with a border of zeros (as conv2dSame pads it), so the inner loop runs over whole rows of taps.
-    var pw = w + 2, padded = new Float64Array((h + 2) * pw * cin), rowStep = pw * cin, taps = 3 * cin;
-    for (var r = 0; r < h; r++) padded.set(src.subarray(r * w * cin, (r + 1) * w * cin), ((r + 1) * pw + 1) * cin);
-    for (var y = 0; y < h; y++) {
-      for (var x = 0; x < w; x++) {
-        var corner = (y * pw + x) * cin;
-        for (var o = 0; o < cout; o++) {
-          var g = grad.values[(y * w + x) * cout + o];
-          if (g === 0) continue;
-          db[o] += g;
-          for (var u = 0, k = o * 9 * cin; u < 3; u++, k += taps) {
-            var at = corner + u * rowStep;
-            for (var t = 0; t < taps; t++) dW[k + t] += g * padded[at + t];
-          }
-        }
-      }
-    }
-  }
-
   /** Zero gradients shaped as params. */
   function zeroGradients(params) {
     var grads = {};
@@ -112,30 +86,33 @@
   /**
    * convviz.tiny_cnn.loss_and_gradients for a batch (an array of Float64Array inputs in [0, 1] and
    * their labels): {loss: the mean cross-entropy, grads: by parameter name, said: each answer}.
+   * work (optional, an object): where the layers and their gradients are kept from one digit to
+   * the next, and from one call to the next, overwritten each time (see core.js on out).
    */
-  function lossAndGradients(params, inputs, labels) {
+  function lossAndGradients(params, inputs, labels, work) {
     var n = inputs.length, grads = zeroGradients(params), said = new Int32Array(n), loss = 0;
     var classes = params.classes, flatLength = params.W3.length / classes;
+    work = work || {};
+    if (!work.dflat || work.dflat.length !== flatLength) work.dflat = new Float64Array(flatLength);
     for (var b = 0; b < n; b++) {
-      var layers = ConvCore.forward(params, inputs[b]), p = layers.probabilities, label = labels[b];
+      var layers = (work.layers = ConvCore.forward(params, inputs[b], work.layers));
+      var p = layers.probabilities, label = labels[b];
       said[b] = ConvCore.argmax(layers.logits);
       loss += -Math.log(p[label] + 1e-12);
-      var dlogits = new Float64Array(classes);
-      for (var k = 0; k < classes; k++) dlogits[k] = ((k === label ? p[k] - 1 : p[k])) / n;
-      var flat = layers.pool2.values, dflat = new Float64Array(flatLength);
-      for (k = 0; k < classes; k++) {
-        var g = dlogits[k], row = k * flatLength;
+      var flat = layers.pool2.values, dflat = work.dflat.fill(0);
+      for (var k = 0; k < classes; k++) {
+        var g = ((k === label ? p[k] - 1 : p[k])) / n, row = k * flatLength;
         grads.b3[k] += g;
         for (var i = 0; i < flatLength; i++) {
           grads.W3[row + i] += g * flat[i];
           dflat[i] += g * params.W3[row + i];
         }
       }
-      var da2 = ConvCore.unpoolMasked(dflat, layers.pool2, layers.z2);
-      addConvWeightGradient(da2, layers.pool1, grads.W2, grads.b2);
-      var dp1 = ConvCore.convBackward(da2, params.W2, params.conv1, params.conv2);
-      var da1 = ConvCore.unpoolMasked(dp1.values, layers.pool1, layers.z1);
-      addConvWeightGradient(da1, layers.input, grads.W1, grads.b1);
+      var da2 = (work.da2 = ConvCore.unpoolMasked(dflat, layers.pool2, layers.z2, work.da2));
+      ConvCore.addConvWeightGradient(da2, layers.pool1, grads.W2, grads.b2);
+      var dp1 = (work.dp1 = ConvCore.convBackward(da2, params.W2, params.conv1, params.conv2, work.dp1));
+      var da1 = (work.da1 = ConvCore.unpoolMasked(dp1.values, layers.pool1, layers.z1, work.da1));
+      ConvCore.addConvWeightGradient(da1, layers.input, grads.W1, grads.b1);
     }
     return { loss: loss / n, grads: grads, said: said };
   }
@@ -189,6 +166,7 @@
     this.steps = 0;
     this.order = null;
     this.history = { loss: [], train_accuracy: [], test_accuracy: [] };
+    this.work = {}; // the arrays step and lossAndGradients overwrite for every batch
   }
 
   Training.prototype.done = function () {
@@ -222,18 +200,20 @@
     if (this.done()) return;
     if (!this.order) this.beginEpoch();
     var s = this.settings, count = this.order.length, end = Math.min(this.start + s.batchSize, count);
-    var inputs = [], labels = new Int32Array(end - this.start);
+    var inputs = this.work.inputs || (this.work.inputs = []), labels = new Int32Array(end - this.start);
+    var plain = this.work.plain || (this.work.plain = new Float64Array(this.pixels));
+    inputs.length = end - this.start; // the batch's inputs, in arrays kept from batch to batch
     for (var at = this.start; at < end; at++) {
-      var k = this.order[at], image = new Float64Array(this.pixels);
-      for (var i = 0; i < this.pixels; i++) image[i] = this.data.trainImages[k * this.pixels + i] / 255;
+      var k = this.order[at], j = at - this.start;
+      var image = inputs[j] || (inputs[j] = new Float64Array(this.pixels)), read = this.uniforms ? plain : image;
+      for (var i = 0; i < this.pixels; i++) read[i] = this.data.trainImages[k * this.pixels + i] / 255;
       if (this.uniforms) {
         var u = this.uniforms.subarray(at * DISTORTION_UNIFORMS, (at + 1) * DISTORTION_UNIFORMS);
-        image = ConvCore.distort(image, this.params.size, u, s.ranges);
+        ConvCore.distort(plain, this.params.size, u, s.ranges, image);
       }
-      inputs.push(image);
-      labels[at - this.start] = this.data.trainLabels[k];
+      labels[j] = this.data.trainLabels[k];
     }
-    var result = lossAndGradients(this.params, inputs, labels);
+    var result = lossAndGradients(this.params, inputs, labels, this.work);
     this.losses.push(result.loss * inputs.length);
     for (i = 0; i < labels.length; i++) if (result.said[i] === labels[i]) this.right++;
     this.adam(result.grads, this.rate());
@@ -388,7 +368,6 @@
     splitDigits: splitDigits,
     initParameters: initParameters,
     copyParameters: copyParameters,
-    addConvWeightGradient: addConvWeightGradient,
     lossAndGradients: lossAndGradients,
     checkTrainingSettings: checkSettings,
     Training: Training
