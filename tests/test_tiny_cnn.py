@@ -104,7 +104,7 @@ def test_solution_loops_equal_the_vectorized_layers(saved):
 
 
 def test_missing_weights_give_one_line_and_status_2(tmp_path):
-    for script in ("tiny_cnn_solution.py", "tiny_cnn_starter.py"):
+    for script in ("tiny_cnn_solution.py", "tiny_cnn_starter.py", "self_check.py"):
         (tmp_path / script).write_text((DOWNLOADS / script).read_text())
     solution = load_download("tiny_cnn_solution")
     result = run_script(tmp_path / "tiny_cnn_solution.py", cwd=tmp_path)

@@ -36,13 +36,13 @@
   /** Fooling: at most this many steps of one count (of 16) per block. */
   var FOOL_STEPS = 16;
 
-  /** The maps: name, caption, size, and how each is painted ("gray": 0 black to largest white). */
+  /** The maps (the two the page starts with first): name, caption, size, and how each is painted ("gray": 0 black to largest white). */
   var MAPS = [
     { name: "saliency", caption: "saliency |∂ score / ∂ pixel|", paint: "gray" },
+    { name: "occlusion", caption: "occlusion: drop of the score (6×6 black patch)", paint: "signed" },
     { name: "gradientTimesInput", caption: "gradient × input", paint: "signed" },
     { name: "integratedGradients", caption: "integrated gradients (from black)", paint: "signed" },
-    { name: "gradCam", caption: "Grad-CAM on conv2 (14×14)", paint: "gray", size: 14 },
-    { name: "occlusion", caption: "occlusion: drop of the score (6×6 black patch)", paint: "signed" }
+    { name: "gradCam", caption: "Grad-CAM on conv2 (14×14)", paint: "gray", size: 14 }
   ];
 
   /** Each explorer's panel: its elements (the toggle says whether the maps are shown). */
@@ -62,7 +62,6 @@
     var stageField = el("div", { class: "nx-field" });
     stageField.appendChild(el("label", { for: panel.stage.id }, "Weights for the maps (sanity check)"));
     stageField.appendChild(panel.stage);
-    panel.box.appendChild(stageField);
     MAPS.forEach(function (map) {
       var size = map.size || grid;
       var view = views.mapView(size, MAP_PIXELS, { role: "img", class: "nx-map", "aria-label": map.caption });
@@ -74,6 +73,7 @@
       fig.appendChild(panel.captions[map.name]);
       panel.box.appendChild(fig);
     });
+    panel.box.appendChild(stageField);
     panel.box.appendChild(buildFooling(explorer, panel));
     states.set(explorer, panel);
     var root = el("div", { class: "nx-attribution" });
