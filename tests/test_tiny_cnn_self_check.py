@@ -711,7 +711,8 @@ def test_the_checked_plain_run_gives_the_accuracy_of_the_vectorized_network(tmp_
 def test_a_signal_during_the_classification_gives_one_line(tmp_path, name, status, said):
     """Before: Ctrl-C gave a KeyboardInterrupt traceback. Each 28×28 call then waits 0.2 s (well within
     the time limit) so that the run is still classifying when the signal comes, however busy the machine."""
-    change = '    if rows == 28:\n        print("digit", flush=True)\n        __import__("time").sleep(0.2)\n    return out'
+    wait = '        print("digit", flush=True)\n        __import__("time").sleep(0.2)\n'
+    change = f"    if rows == 28:\n{wait}    return out"
     path = planted_starter(tmp_path, "conv2d", [("    return out", change)])
     run = download_runs.start(path, "--weights", small_weights(tmp_path, count=500), cwd=tmp_path)
     assert run.stdout.readline() == "digit\n"
