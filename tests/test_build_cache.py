@@ -420,9 +420,12 @@ def test_an_edited_or_deleted_style_sheet_is_joined_again_into_every_page(tree, 
 # -- The real site, with make html -------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def real(tmp_path_factory, site):
     """A clean build of a fresh copy of the tree: (tree, generated, scripts run).
+
+    Session-scoped: pytest-xdist may run other modules' tests between this module's two users,
+    and a module-scoped fixture would then be built twice (measured: 187 s each).
 
     It is compared with the site's own build (the one `make test` made before the tests, at
     another SOURCE_DATE_EPOCH): two builds, one of them clean, in one build's time."""
