@@ -171,7 +171,7 @@ def loss_and_gradients(params, x, labels, answers=False):
     compares the two); only sums may be added up in another order.
     """
     n = len(x)
-    logits, (windows1, z1, route1, p1, windows2, z2, route2, p2, flat) = _forward_pass(params, x)
+    logits, (windows1, z1, p1, windows2, z2, p2, flat) = _forward_pass(params, x)
     said = logits.argmax(axis=1)
     probs = softmax(logits)
     loss = -np.log(probs[np.arange(n), labels] + 1e-12).mean()
@@ -180,9 +180,9 @@ def loss_and_gradients(params, x, labels, answers=False):
     dlogits /= n
     grads = {"W3": dlogits.T @ flat, "b3": dlogits.sum(axis=0)}
     dp2 = (dlogits @ params["W3"]).reshape(n, *p2.shape[2:], len(p2)).transpose(3, 0, 1, 2)
-    dz2 = _relu_pool_backward(dp2, route2, z2.shape)
+    dz2 = _relu_pool_backward(dp2, z2, p2)
     grads["W2"], grads["b2"], dwindows2 = _conv_backward(dz2, windows2, params["W2"])
-    dz1 = _relu_pool_backward(_unwindow(dwindows2, p1.shape), route1, z1.shape)
+    dz1 = _relu_pool_backward(_unwindow(dwindows2, p1.shape), z1, p1)
     grads["W1"], grads["b1"], _ = _conv_backward(dz1, windows1, params["W1"], input_gradient=False)
     return (loss, grads, said) if answers else (loss, grads)
 
@@ -192,13 +192,13 @@ def _forward_pass(params, x):
     :func:`loss_and_gradients` keeps for the backward pass."""
     windows1 = _windows(_pad_one(np.moveaxis(x, -1, 0)))
     z1 = _conv_forward(windows1, params["W1"], params["b1"], (len(x), *x.shape[1:3]))
-    p1, route1 = _relu_pool(z1)
+    p1 = _relu_pool(z1)
     windows2 = _windows(_pad_one(p1))
     z2 = _conv_forward(windows2, params["W2"], params["b2"], p1.shape[1:])
-    p2, route2 = _relu_pool(z2)
+    p2 = _relu_pool(z2)
     flat = p2.transpose(1, 2, 3, 0).reshape(len(x), -1)  # channels last again, as W3 expects
     logits = flat @ params["W3"].T + params["b3"]
-    return logits, (windows1, z1, route1, p1, windows2, z2, route2, p2, flat)
+    return logits, (windows1, z1, p1, windows2, z2, p2, flat)
 
 
 # The layers of the training step, channels first: one map is a (C, N, H, W) array.
@@ -252,23 +252,19 @@ _POOL_TAPS = ((0, 0), (0, 1), (1, 0), (1, 1))
 
 
 def _relu_pool(z):
-    """relu then 2×2 max-pooling of z (C, N, H, W): (pooled, route), where route holds per window
-    position where the gradient of each pooled value goes (the first maximum, if it is above 0)."""
+    """relu, then 2×2 max-pooling of z (C, N, H, W)."""
     taps = [z[:, :, u::2, v::2] for u, v in _POOL_TAPS]
-    pooled = np.maximum(np.maximum(np.maximum(taps[0], taps[1]), np.maximum(taps[2], taps[3])), 0.0)
-    open_ = pooled > 0  # a window whose maximum ReLU made 0 passes no gradient back
-    route = []
-    for tap in taps:
-        wins = open_ & (tap == pooled)
-        open_ &= ~wins
-        route.append(wins)
-    return pooled, route
+    return np.maximum(np.maximum(np.maximum(taps[0], taps[1]), np.maximum(taps[2], taps[3])), 0.0)
 
 
-def _relu_pool_backward(dpooled, route, shape):
-    """Gradient of z from that of the pooled maps."""
-    dz = np.empty(shape)
-    for (u, v), wins in zip(_POOL_TAPS, route):  # the four taps cover every value of z
+def _relu_pool_backward(dpooled, z, pooled):
+    """Gradient of z from that of the pooled maps: each pooled value's goes to the first position
+    of its window that holds the maximum, unless ReLU made that maximum 0."""
+    dz = np.empty(z.shape)
+    open_ = pooled > 0
+    for u, v in _POOL_TAPS:  # the four taps cover every value of z
+        wins = (z[:, :, u::2, v::2] == pooled) & open_
+        open_ ^= wins
         np.multiply(dpooled, wins, out=dz[:, :, u::2, v::2])
     return dz
 

@@ -209,14 +209,14 @@ def test_pooling_ties_go_to_the_first_window_position_as_in_the_public_layers():
     from convviz.layers import maxpool2d, maxpool2d_backward
 
     z = np.random.default_rng(3).integers(-1, 3, size=(4, 5, 8, 6)).astype(np.float64)  # (C, N, H, W)
-    pooled, route = tiny_cnn._relu_pool(z)
+    pooled = tiny_cnn._relu_pool(z)
     upstream = np.random.default_rng(4).normal(size=pooled.shape)
     channels_last = np.moveaxis(z, 0, -1)
     expected, cache = maxpool2d(np.maximum(channels_last, 0.0), return_cache=True)
     np.testing.assert_array_equal(pooled, np.moveaxis(expected, -1, 0))
     gradient = maxpool2d_backward(np.moveaxis(upstream, 0, -1), cache) * (channels_last > 0)
     np.testing.assert_array_equal(
-        tiny_cnn._relu_pool_backward(upstream, route, z.shape), np.moveaxis(gradient, -1, 0)
+        tiny_cnn._relu_pool_backward(upstream, z, pooled), np.moveaxis(gradient, -1, 0)
     )
 
 
