@@ -164,9 +164,9 @@ def loss_and_gradients(params, x, labels, answers=False):
 
     With answers=True also the network's answer (the largest logit) for each input.
 
-    The training step, so written for speed: x (N, 28, 28, 1) is what :func:`train` made itself,
-    so nothing is checked, and inside, every layer is held channels first (C, N, H, W), where
-    NumPy works on whole rows of pixels instead of on runs of 4 or 8 channels. The arithmetic is
+    The training step, written for speed: x (N, 28, 28, 1) is what :func:`train` made itself, so
+    nothing is checked, and inside, every layer is held channels first (C, N, H, W), where NumPy
+    works on whole rows of pixels instead of on runs of 4 or 8 channels. The arithmetic is
     that of :func:`forward` and the backward passes of :mod:`convviz.layers` (tests/test_tiny_cnn.py
     compares the two); only sums may be added up in another order.
     """
