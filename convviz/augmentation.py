@@ -81,26 +81,32 @@ def warp(images, p):
     source_y = (m10 * x + m11 * y) + offset_y
     left, top = np.floor(source_x), np.floor(source_y)
     fx, fy = source_x - left, source_y - top
-    left, top = left.astype(np.int64), top.astype(np.int64)
-    padded = np.zeros((n, h + 2, w + 2))
-    padded[:, 1:-1, 1:-1] = images
-    # Sources beyond the border read the zero frame: indices shifted by 1 and clipped into it.
-    c0, c1 = np.clip(left + 1, 0, w + 1), np.clip(left + 2, 0, w + 1)
-    r0, r1 = np.clip(top + 1, 0, h + 1), np.clip(top + 2, 0, h + 1)
-    batch = np.arange(n)[:, None, None]
-    upper = padded[batch, r0, c0] * (1.0 - fx) + padded[batch, r0, c1] * fx
-    lower = padded[batch, r1, c0] * (1.0 - fx) + padded[batch, r1, c1] * fx
+    # The image inside a frame of zeros two pixels wide: a source beyond the border is clipped to
+    # two pixels out, so the pixel it reads and its right and lower neighbours all lie in the frame.
+    width = w + 4
+    framed = np.zeros((n, h + 4, width))
+    framed[:, 2:-2, 2:-2] = images
+    columns = np.clip(left, -2, w).astype(np.int64) + 2
+    rows = np.clip(top, -2, h).astype(np.int64) + 2
+    corner = (np.arange(n)[:, None, None] * (h + 4) + rows) * width + columns
+    framed = framed.ravel()
+    upper = framed.take(corner) * (1.0 - fx) + framed.take(corner + 1) * fx
+    lower = framed.take(corner + width) * (1.0 - fx) + framed.take(corner + width + 1) * fx
     return upper * (1.0 - fy) + lower * fy
 
 
 def neighbourhood(images, pick):
-    """The 3×3 maximum (pick=np.maximum) or minimum (np.minimum) of each pixel, the border repeated."""
-    padded = np.pad(images, ((0, 0), (1, 1), (1, 1)), mode="edge")
-    h, w = images.shape[1:]
-    out = padded[:, 1 : h + 1, 1 : w + 1].copy()
-    for dy in range(3):
-        for dx in range(3):
-            out = pick(out, padded[:, dy : dy + h, dx : dx + w])
+    """The 3×3 maximum (pick=np.maximum) or minimum (np.minimum) of each pixel, the border repeated.
+
+    Taken over each pixel and its left and right neighbours, then over that and the rows above
+    and below: the same value as over the 3×3 block, in four operations instead of nine.
+    """
+    out = images.copy()
+    pick(out[:, :, 1:], images[:, :, :-1], out=out[:, :, 1:])
+    pick(out[:, :, :-1], images[:, :, 1:], out=out[:, :, :-1])
+    rows = out.copy()
+    pick(out[:, 1:], rows[:, :-1], out=out[:, 1:])
+    pick(out[:, :-1], rows[:, 1:], out=out[:, :-1])
     return out
 
 

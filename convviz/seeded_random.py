@@ -53,17 +53,7 @@ class SeededRandom:
 
     def next_uint32(self):
         """The next 32-bit output."""
-        s0, s1, s2, s3 = self.state
-        result = (_rotl((s1 * 5) & MASK, 7) * 9) & MASK
-        t = (s1 << 9) & MASK
-        s2 ^= s0
-        s3 ^= s1
-        s1 ^= s2
-        s0 ^= s3
-        s2 ^= t
-        s3 = _rotl(s3, 11)
-        self.state = [s0, s1, s2, s3]
-        return result
+        return self.outputs(1)[0]
 
     def uniform(self):
         """A float64 in [0, 1): the next output / 2³²."""
@@ -71,7 +61,23 @@ class SeededRandom:
 
     def uniforms(self, count):
         """A list of count floats from :meth:`uniform`, in order."""
-        return [self.next_uint32() / 4294967296.0 for _ in range(count)]
+        return [output / 4294967296.0 for output in self.outputs(count)]
+
+    def outputs(self, count):
+        """A list of the next count 32-bit outputs (one step of xoshiro128** each)."""
+        s0, s1, s2, s3 = self.state
+        outputs = []
+        for _ in range(count):
+            outputs.append((_rotl((s1 * 5) & MASK, 7) * 9) & MASK)
+            t = (s1 << 9) & MASK
+            s2 ^= s0
+            s3 ^= s1
+            s1 ^= s2
+            s0 ^= s3
+            s2 ^= t
+            s3 = _rotl(s3, 11)
+        self.state = [s0, s1, s2, s3]
+        return outputs
 
     def below(self, n):
         """A whole number in [0, n): floor(output · n / 2³²)."""
@@ -81,8 +87,10 @@ class SeededRandom:
 
     def permutation(self, n):
         """0, ..., n - 1 in the order of a Fisher-Yates shuffle, as a list."""
+        if isinstance(n, bool) or not hasattr(n, "__index__") or not 0 <= int(n) <= MAX_BELOW:
+            raise ValueError(f"n must be a whole number from 0 to {MAX_BELOW}, got {n!r}")
         order = list(range(n))
-        for i in range(n - 1, 0, -1):
-            j = self.below(i + 1)
+        for i, output in zip(range(n - 1, 0, -1), self.outputs(max(n - 1, 0))):
+            j = (output * (i + 1)) >> 32  # below(i + 1)
             order[i], order[j] = order[j], order[i]
         return order

@@ -65,7 +65,9 @@ def reference(tmp_path_factory):
 @pytest.mark.parametrize("seed", [0, 1, 2026, 2027, 0xFFFFFFFF, 123456789])
 def test_outputs_equal_the_reference_c_code(reference, seed):
     random = SeededRandom(seed)
-    assert [random.next_uint32() for _ in range(2000)] == reference(seed, 2000)
+    expected = reference(seed, 3000)
+    assert [random.next_uint32() for _ in range(2000)] == expected[:2000]
+    assert random.outputs(1000) == expected[2000:]  # in one loop, going on from the same state
 
 
 def test_uniform_and_below_are_the_outputs_scaled_exactly(reference):
@@ -109,3 +111,12 @@ def test_a_bad_seed_is_named(seed):
 def test_a_bad_range_is_named(n):
     with pytest.raises(ValueError, match="n must be"):
         SeededRandom(1).below(n)
+    if n != 0:
+        with pytest.raises(ValueError, match="n must be"):
+            SeededRandom(1).permutation(n)
+
+
+def test_permutations_of_nothing_and_of_one_draw_nothing():
+    random = SeededRandom(9)
+    assert random.permutation(0) == [] and random.permutation(1) == [0]
+    assert random.next_uint32() == SeededRandom(9).next_uint32()

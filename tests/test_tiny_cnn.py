@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from bs4 import BeautifulSoup
 from conftest import DOWNLOADS, FIGURES, run_script
+from support.oracles import layered_loss_and_gradients
 
 from convviz import tiny_cnn
 from convviz.augmentation import COUNT, RANGES
@@ -178,3 +179,53 @@ def test_training_options_change_what_they_should(digits):
     assert len(longer[2]["loss"]) == len(longer[2]["test_accuracy"]) == 3
     with pytest.raises(ValueError, match="frozen"):
         train(epochs=1, data=small, frozen=("W9",))
+
+
+# -- The training step against the network built from the public layers -----------------------
+
+
+def trained_weights_close(fast, reference, tolerance):
+    for name in fast:
+        difference = np.abs(fast[name] - reference[name]).max()
+        assert difference <= tolerance * max(1.0, np.abs(reference[name]).max()), (name, difference)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_training_step_equals_the_public_layers(digits, seed):
+    """Loss, every gradient and the answers of one batch of digits, for two sets of random weights."""
+    rng = np.random.default_rng(seed)
+    params = {name: value + rng.normal(0, 0.2, value.shape) for name, value in init_parameters(seed).items()}
+    images = digits[0][seed * 32 : seed * 32 + 32] / 255.0
+    labels = digits[1][seed * 32 : seed * 32 + 32]
+    fast = tiny_cnn.loss_and_gradients(params, images[..., None], labels, answers=True)
+    reference = layered_loss_and_gradients(params, images[..., None], labels, answers=True)
+    assert fast[0] == pytest.approx(reference[0], rel=1e-14)
+    np.testing.assert_array_equal(fast[2], reference[2])
+    trained_weights_close(fast[1], reference[1], 1e-13)
+
+
+def test_pooling_ties_go_to_the_first_window_position_as_in_the_public_layers():
+    """Values from {-1, 0, 1, 2}: most 2×2 windows hold ties, above and at 0 (ReLU's background)."""
+    from convviz.layers import maxpool2d, maxpool2d_backward
+
+    z = np.random.default_rng(3).integers(-1, 3, size=(4, 5, 8, 6)).astype(np.float64)  # (C, N, H, W)
+    pooled = tiny_cnn._relu_pool(z)
+    upstream = np.random.default_rng(4).normal(size=pooled.shape)
+    channels_last = np.moveaxis(z, 0, -1)
+    expected, cache = maxpool2d(np.maximum(channels_last, 0.0), return_cache=True)
+    np.testing.assert_array_equal(pooled, np.moveaxis(expected, -1, 0))
+    gradient = maxpool2d_backward(np.moveaxis(upstream, 0, -1), cache) * (channels_last > 0)
+    np.testing.assert_array_equal(
+        tiny_cnn._relu_pool_backward(upstream, z, pooled), np.moveaxis(gradient, -1, 0)
+    )
+
+
+def test_one_epoch_equals_training_with_the_public_layers(digits, monkeypatch):
+    """The whole recipe for one epoch, distortions included: weights to 1e-10, the same history."""
+    fast, _, fast_history, _ = train(epochs=1, data=digits)
+    monkeypatch.setattr(tiny_cnn, "loss_and_gradients", layered_loss_and_gradients)
+    reference, _, history, _ = train(epochs=1, data=digits)
+    trained_weights_close(fast, reference, 1e-10)
+    assert fast_history["train_accuracy"] == history["train_accuracy"]
+    assert fast_history["test_accuracy"] == history["test_accuracy"] == [accuracy(fast, *digits[2:])]
+    assert fast_history["loss"][0] == pytest.approx(history["loss"][0], rel=1e-12)

@@ -34,3 +34,24 @@ def influence_box(layer, row, col):
             mask = ndimage.binary_dilation(mask, structure=np.ones((3, 3), dtype=bool))
     rows, cols = np.nonzero(mask)
     return int(rows.min()), int(rows.max()), int(cols.min()), int(cols.max())
+
+
+def layered_loss_and_gradients(params, x, labels, answers=False):
+    """convviz.tiny_cnn.loss_and_gradients built from the public, checked layers of convviz.layers
+    (channels last, each layer's own backward pass): the training step as it was first written."""
+    from convviz.layers import conv2d_backward, maxpool2d_backward
+    from convviz.tiny_cnn import forward, softmax
+
+    logits, (c1, z1, m1, c2, z2, m2, p2_shape, flat) = forward(params, x, keep=True)
+    n = len(x)
+    probs = softmax(logits)
+    loss = -np.log(probs[np.arange(n), labels] + 1e-12).mean()
+    dlogits = probs.copy()
+    dlogits[np.arange(n), labels] -= 1.0
+    dlogits /= n
+    grads = {"W3": dlogits.T @ flat, "b3": dlogits.sum(axis=0)}
+    da2 = maxpool2d_backward((dlogits @ params["W3"]).reshape(p2_shape), m2) * (z2 > 0)
+    dp1, grads["W2"], grads["b2"] = conv2d_backward(da2, c2)
+    da1 = maxpool2d_backward(dp1, m1) * (z1 > 0)
+    _, grads["W1"], grads["b1"] = conv2d_backward(da1, c1)
+    return (loss, grads, logits.argmax(axis=1)) if answers else (loss, grads)
