@@ -9,6 +9,7 @@ from coursesite.build import Folders
 from coursesite.figure_records import FigureRecord, parse_record, read_record
 from coursesite.hashing import file_hash
 from coursesite.imports import imported_files
+from coursesite.paths import DOCS_DIR
 
 # -- Figure records ------------------------------------------------------------------------------
 
@@ -229,3 +230,48 @@ def test_publishing_swaps_the_folders_and_discarding_keeps_the_published_one(tmp
     folders.discard()
     assert (folders.published / "index.html").read_text() == "first"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["html"]
+
+
+# -- The build code ------------------------------------------------------------------------------
+
+
+def test_an_edit_to_the_build_code_changes_the_configuration_value_that_rebuilds_every_page(tmp_path):
+    """Sphinx does not track extension code; course_build_code (rebuild "env") stands in for it."""
+    import shutil
+    import sys
+
+    sys.path.insert(0, str(DOCS_DIR / "_ext"))
+    try:
+        import course_build
+    finally:
+        sys.path.remove(str(DOCS_DIR / "_ext"))
+    folders = []
+    for folder in course_build.BUILD_CODE:
+        folders.append(tmp_path / folder.name)
+        shutil.copytree(folder, folders[-1], ignore=shutil.ignore_patterns("__pycache__"))
+    assert course_build.build_code_digest(folders) == course_build.build_code_digest()
+    seen = {course_build.build_code_digest(folders)}
+    for folder in folders:
+        for path in sorted(folder.glob("*.py")):
+            original = path.read_bytes()
+            path.write_bytes(original + b"\n# edited\n")
+            seen.add(course_build.build_code_digest(folders))
+            path.write_bytes(original)
+    assert len(seen) == 1 + sum(len(list(folder.glob("*.py"))) for folder in folders)
+
+    class App:
+        def __init__(self):
+            self.values = {}
+
+        def setup_extension(self, name):
+            pass
+
+        def connect(self, event, handler):
+            pass
+
+        def add_config_value(self, name, default, rebuild, types=()):
+            self.values[name] = (default, rebuild)
+
+    app = App()
+    course_build.setup(app)
+    assert app.values["course_build_code"] == (course_build.build_code_digest(), "env")

@@ -7,14 +7,22 @@ the random-filters command of part 1 runs on,
 the ``convviz`` package as a zip (with the learner downloads beside it, which one
 gallery script runs), and one zip per exercise with everything its starter needs
 (the starter, self_check.py and, for exercises 4 and 5, the weights).
+
+Sphinx rebuilds a page when it, a template or the configuration changes, not when the
+code of an extension does: the configuration value ``course_build_code``, a digest of
+the site's own build code, makes an edit to that code re-read and re-write every page.
 """
 
+import hashlib
 import io
 import zipfile
 from pathlib import Path
 
 from convviz.paths import DOWNLOADS_DIR, PACKAGE_DIR
-from coursesite.paths import GENERATED_DIR
+from coursesite.paths import DOCS_DIR, GENERATED_DIR, ROOT
+
+#: The site's own build code: the extensions and the site machinery they call.
+BUILD_CODE = (DOCS_DIR / "_ext", ROOT / "coursesite")
 
 #: Files of the generated folder that the site offers at a fixed address, ``downloads/<name>``.
 STABLE_DOWNLOADS = ("tiny_cnn_weights.npz", "cameraman.png")
@@ -36,6 +44,16 @@ EXERCISE_BUNDLES = {
 }
 #: Timestamp of every zip member (the earliest a zip file can hold), for identical bytes.
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
+
+
+def build_code_digest(folders=BUILD_CODE):
+    """A digest of every .py file under folders (names and bytes): it changes when any of them does."""
+    hashed = hashlib.sha256()
+    for folder in map(Path, folders):
+        for path in sorted(folder.rglob("*.py")):
+            hashed.update(f"{path.relative_to(folder).as_posix()}\0{len(path.read_bytes())}\0".encode())
+            hashed.update(path.read_bytes())
+    return hashed.hexdigest()[:16]
 
 
 def in_folder(folder, paths):
@@ -78,5 +96,6 @@ def write_stable_downloads(app, exception):
 
 def setup(app):
     app.setup_extension("coursesite.figure_build")
+    app.add_config_value("course_build_code", build_code_digest(), "env", types=frozenset({str}))
     app.connect("build-finished", write_stable_downloads)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

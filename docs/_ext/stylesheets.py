@@ -17,6 +17,8 @@ written by an earlier build is joined again from today's sheets; joined sheets a
 no page uses any more are deleted. An incremental build therefore equals a clean one.
 """
 
+import copy
+import functools
 import hashlib
 import io
 import json
@@ -97,6 +99,7 @@ def kept_rules(rules, used):
         if rule.type == "qualified-rule":
             parts = [part for part in selectors(rule.prelude) if required_names(part) <= used]
             if parts:
+                rule = copy.copy(rule)  # the parsed sheet is shared by every join of a build
                 rule.prelude = [token for part in parts for token in (*part, COMMA)][:-1]
                 kept.append(rule)
         elif rule.type == "at-rule" and rule.lower_at_keyword in {"media", "supports", "layer", "container"}:
@@ -105,6 +108,7 @@ def kept_rules(rules, used):
                 continue
             inner = kept_rules(tinycss2.parse_rule_list(rule.content), used)
             if inner:
+                rule = copy.copy(rule)
                 rule.content = [
                     token
                     for kept_rule in inner
@@ -217,15 +221,23 @@ def digest(data):
     return hashlib.sha256(data).hexdigest()[:12]
 
 
+@functools.lru_cache(maxsize=64)
+def parsed_sheet(text, source):
+    """The rules of the sheet text at _static-relative source, its urls rebased onto _static.
+
+    Parsed once per text: every join of a build shares the result, so nothing may change it
+    (:func:`kept_rules` and :func:`join_sheets` change copies)."""
+    parsed = tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True)
+    keep_strings_as_written(parsed, text)
+    rebase_urls(parsed, posixpath.dirname(source), ".")
+    return tuple(parsed)
+
+
 def join_sheets(static, sources, used, written):
     """Write the joined, trimmed sheet of the given _static-relative sources; return its file name."""
     rules = []
     for source in sources:
-        text = (static / source).read_text(encoding="utf-8")
-        parsed = tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True)
-        keep_strings_as_written(parsed, text)
-        rebase_urls(parsed, posixpath.dirname(source), ".")
-        rules += kept_rules(parsed, used)
+        rules += kept_rules(parsed_sheet((static / source).read_text(encoding="utf-8"), source), used)
     named_text = " ".join(
         tinycss2.serialize(rule.content or [])
         for rule in rules
@@ -233,12 +245,13 @@ def join_sheets(static, sources, used, written):
     ).replace("\\ ", " ")
     rules = drop_unnamed_at_rules(rules, named_text)
     characters = icon_characters(named_text)
-    for rule in rules:
+    for index, rule in enumerate(rules):
         if (
             rule.type == "at-rule"
             and rule.lower_at_keyword == "font-face"
             and ICON_FONT.match(font_family(rule))
         ):
+            rules[index] = rule = copy.copy(rule)
             replace_icon_font(rule, static, characters, written)
     css = "\n".join(tinycss2.serialize([rule]) for rule in rules) + "\n"
     name = f"site-{digest(css.encode())}.css"
@@ -344,7 +357,7 @@ class JoinCache:
         self.used = {}
 
     def key(self, static, sources, used):
-        hashed = hashlib.sha256(" ".join(sorted(used)).encode())
+        hashed = hashlib.sha256(" ".join(sorted(used)).encode() + Path(__file__).read_bytes())
         fonts = sorted(
             p for p in static.rglob("*") if p.suffix in FONT_SUFFIXES and not JOINED_NAME.match(p.name)
         )
