@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from convviz import drawing
-from convviz.attribution_methods import logit_gradients
+from convviz.attribution import logit_gradients
 from convviz.fooling import block_gradient, changed_image, enlarged_change, fool_towards
 from convviz.tiny_cnn import forward, load_weights
 from coursesite.network_data import weights_path
