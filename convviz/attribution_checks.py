@@ -71,11 +71,22 @@ CASCADE = (
 
 def average_ranks(values):
     """Ranks 0 … n−1 of the values of a 1-D array, tied values sharing the mean of their ranks."""
-    values = np.asarray(values, dtype=np.float64).ravel()
-    order = np.argsort(values, kind="stable")
-    _, starts, counts = np.unique(values[order], return_index=True, return_counts=True)
-    ranks = np.empty(len(values))
-    ranks[order] = np.repeat(starts + (counts - 1) / 2, counts)
+    return _row_ranks(np.asarray(values, dtype=np.float64).reshape(1, -1))[0]
+
+
+def _row_ranks(rows):
+    """:func:`average_ranks` of each row of a 2-D array."""
+    order = np.argsort(rows, axis=1, kind="stable")
+    ordered = np.take_along_axis(rows, order, axis=1)
+    places = np.arange(rows.shape[1])
+    first = np.ones(rows.shape, dtype=bool)  # each run of equal values: where it starts and ends
+    first[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    last = np.ones(rows.shape, dtype=bool)
+    last[:, :-1] = first[:, 1:]
+    starts = np.maximum.accumulate(np.where(first, places, 0), axis=1)
+    ends = np.minimum.accumulate(np.where(last, places, rows.shape[1])[:, ::-1], axis=1)[:, ::-1]
+    ranks = np.empty(rows.shape)
+    np.put_along_axis(ranks, order, starts + (ends - starts) / 2, axis=1)
     return ranks
 
 
@@ -84,10 +95,20 @@ def rank_correlation(a, b):
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
         raise ValueError(f"b must have the shape of a {a.shape}, got {b.shape}")
-    ra, rb = average_ranks(a), average_ranks(b)
-    ra, rb = ra - ra.mean(), rb - rb.mean()
-    scale = np.sqrt((ra**2).sum() * (rb**2).sum())
-    return float((ra * rb).sum() / scale) if scale > 0 else float("nan")
+    return float(rank_correlations(a[None], b[None])[0])
+
+
+def rank_correlations(a, b):
+    """:func:`rank_correlation` of a[n] and b[n] for each n: two batches of maps of one shape (N, …)."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape or a.ndim < 2:
+        raise ValueError(f"b must have the shape of a {a.shape} (a batch of maps), got {b.shape}")
+    ra, rb = _row_ranks(a.reshape(len(a), -1)), _row_ranks(b.reshape(len(b), -1))
+    ra, rb = ra - ra.mean(axis=1, keepdims=True), rb - rb.mean(axis=1, keepdims=True)
+    scale = np.sqrt((ra**2).sum(axis=1) * (rb**2).sum(axis=1))
+    found = np.full(len(a), np.nan)
+    np.divide((ra * rb).sum(axis=1), scale, out=found, where=scale > 0)
+    return found
 
 
 def randomised(params, initial, layers):
@@ -124,11 +145,8 @@ def sanity_check(params, initial, images, labels, methods=METHODS, trained_maps=
         if trained is None:
             trained = np.abs(method(stages[0], images, labels))
         maps = [trained] + [np.abs(method(p, images, labels)) for p in stages[1:]]
-        out[name] = np.array([[rank_correlation(m, t) for m, t in zip(stage, trained)] for stage in maps])
-        count = len(trained)
-        unrelated[name] = np.array(
-            [rank_correlation(trained[n], trained[(n + 1) % count]) for n in range(count)]
-        )
+        out[name] = np.array([rank_correlations(stage, trained) for stage in maps])
+        unrelated[name] = rank_correlations(trained, np.roll(trained, -1, axis=0))  # digit n with n + 1
     out["unrelated"] = unrelated
     return out
 

@@ -240,7 +240,10 @@ def maxpool2d_backward(grad_out, cache):
     dx = np.zeros(shape)
     out_h, out_w = grad_out.shape[1:3]
     for tap, (_, _, view) in enumerate(_tap_views(dx, size, stride, out_h, out_w)):
-        np.add(view, grad_out, out=view, where=winner == tap)
+        if stride >= size:  # windows apart: each position gets at most one window's gradient
+            view[...] = np.where(winner == tap, grad_out, 0.0)
+        else:
+            np.add(view, grad_out, out=view, where=winner == tap)
     return dx
 
 

@@ -4,6 +4,7 @@ so the batches cross their boundaries."""
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from convviz import attribution, attribution_methods
 from convviz.attribution import (
@@ -15,7 +16,14 @@ from convviz.attribution import (
     occlusion_map,
     occlusion_maps,
 )
-from convviz.attribution_checks import METHODS, deletion_insertion, sanity_check
+from convviz.attribution_checks import (
+    METHODS,
+    average_ranks,
+    deletion_insertion,
+    rank_correlation,
+    rank_correlations,
+    sanity_check,
+)
 from convviz.attribution_methods import (
     grad_cam,
     grad_cam_maps,
@@ -216,3 +224,20 @@ def test_max_pooling_winners_are_the_first_maximum_of_each_window(size, stride):
         expected[n, i * stride + u, j * stride + v, c] += upstream[n, i, j, c]
     # Overlapping windows add in another order: equal up to rounding.
     np.testing.assert_allclose(maxpool2d_backward(upstream, cache), expected, rtol=0, atol=1e-12)
+
+
+def test_rank_correlations_of_a_batch_equal_scipy_map_by_map_with_ties_and_constant_maps():
+    rng = np.random.default_rng(8)
+    a = np.round(rng.normal(size=(6, 9, 9)), 1)  # many ties
+    b = np.round(a + rng.normal(size=a.shape), 0)
+    b[2] = 4.0  # constant: no correlation
+    found = rank_correlations(a, b)
+    for n in range(len(a)):
+        if n == 2:
+            assert np.isnan(found[n])
+            continue
+        assert found[n] == pytest.approx(stats.spearmanr(a[n].ravel(), b[n].ravel())[0], abs=1e-12)
+        assert found[n] == rank_correlation(a[n], b[n])
+        np.testing.assert_array_equal(average_ranks(a[n]), stats.rankdata(a[n].ravel()) - 1)
+    with pytest.raises(ValueError, match="^b must have the shape of a"):
+        rank_correlations(a, b[:3])

@@ -27,7 +27,7 @@ from convviz.attribution_checks import (
     area_under,
     deletion_insertion,
     randomised,
-    rank_correlation,
+    rank_correlations,
     sanity_check,
 )
 from convviz.attribution_methods import (
@@ -257,13 +257,10 @@ assert max(areas[n][1] for n in following_weights) < min(areas[n][1] for n in fo
 # Is the saliency specific to the class?
 # --------------------------------------
 # The rank correlation of the saliency of the true class with that of each other class.
-saliency = [np.abs(input_gradients(params, checked_images, np.full(CHECKED, c))) for c in range(10)]
-others = [
-    rank_correlation(saliency[label][n], saliency[c][n])
-    for n, label in enumerate(checked_labels)
-    for c in range(10)
-    if c != label
-]
+# saliency[c, n]: digit n's saliency for class c; each digit against each class it is not.
+saliency = np.array([np.abs(input_gradients(params, checked_images, np.full(CHECKED, c))) for c in range(10)])
+own, classes = np.array([(n, c) for n, label in enumerate(checked_labels) for c in range(10) if c != label]).T
+others = rank_correlations(saliency[checked_labels[own], own], saliency[classes, own])
 print(f"saliency, true class against the others: median rank correlation {np.median(others):.2f}")
 by_insertion = sorted(METHODS, key=lambda name: -areas[name][1])
 
