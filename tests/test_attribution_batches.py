@@ -38,20 +38,14 @@ from convviz.attribution_methods import (
 )
 from convviz.fooling import block_gradient, enlarged_change, fool_all, fool_towards
 from convviz.layers import maxpool2d, maxpool2d_backward
-from convviz.tiny_cnn import as_input, forward, init_parameters, load_weights
-from coursesite.network_data import weights_path
+from convviz.tiny_cnn import as_input, forward, init_parameters
 
 TOLERANCE = 1e-10
 
 
 @pytest.fixture(scope="module")
-def network():
-    path = weights_path()
-    if not path.exists():
-        pytest.fail("no weights file: run `make html` first")
-    stored = load_weights(path)
-    params = {name: stored[name] for name in ("W1", "b1", "W2", "b2", "W3", "b3")}
-    return params, stored["test_images"], stored["test_labels"]
+def network(stored_network):
+    return stored_network
 
 
 @pytest.fixture
