@@ -171,6 +171,65 @@ def train_with_layered_step(data):
         tiny_cnn.loss_and_gradients = fast
 
 
+#: Runs a figure script as a file with the network trained first, and prints the seconds the script took.
+SCRIPT_TIMER = """
+import contextlib, io, os, runpy, sys, time
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot
+from convviz.tiny_cnn import trained_network
+trained_network()
+os.chdir(os.path.dirname(sys.argv[1]))
+started = time.perf_counter()
+with contextlib.redirect_stdout(io.StringIO()):
+    runpy.run_path(sys.argv[1], run_name="__main__")
+print(time.perf_counter() - started)
+"""
+
+
+def attribution():
+    print(
+        "Attribution maps of 100 digits, and the figure scripts that draw them (one BLAS thread, as they use)"
+    )
+    from threadpoolctl import threadpool_limits
+
+    from convviz.attribution import input_gradient, input_gradients
+
+    params = init_parameters()
+    _, _, test_x, test_y = load_digit_split()
+    images, labels = test_x[:100] / 255.0, test_y[:100]
+    with threadpool_limits(limits=1, user_api="blas"):
+        together, apart = side_by_side(
+            [
+                lambda: input_gradients(params, images, labels),
+                lambda: [input_gradient(params, x, int(c)) for x, c in zip(images, labels)],
+            ],
+            repeat=5,
+        )
+    report(
+        "gradients: one digit at a time / batched", f"{apart / together:.1f}x", ">= 2x", apart >= 2 * together
+    )
+    scripts = ROOT / "scripts" / "part3_trained_network"
+    goals = {"plot_11_attribution_checks.py": 10, "plot_03_occlusion_and_saliency.py": 5}
+    with tempfile.TemporaryDirectory() as tmp:
+        for script, goal in goals.items():
+            copy = Path(tmp) / script  # the figures it saves land beside the copy
+            copy.write_text((scripts / script).read_text())
+            environment = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
+            found = subprocess.run(
+                [sys.executable, "-c", SCRIPT_TIMER, str(copy)],
+                env=environment,
+                capture_output=True,
+                text=True,
+            )
+            if found.returncode:
+                report(f"{script} without training", "failed", f"<= {goal} s", False)
+                print(found.stderr)
+                continue
+            seconds = float(found.stdout.split()[-1])
+            report(f"{script} without training", f"{seconds:.1f} s", f"<= {goal} s", seconds <= goal)
+
+
 def site():
     print("Site build, downloads, page weight")
     with tempfile.TemporaryDirectory() as tmp:
@@ -336,6 +395,7 @@ def page_weight(page, html):
 if __name__ == "__main__":
     convolution()
     tiny_cnn()
+    attribution()
     site()
     lighthouse_scores()
     missed = [r for r in RESULTS if r[3] != "ok"]

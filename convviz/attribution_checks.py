@@ -17,44 +17,45 @@ from convviz.attribution import (
     check_images,
     check_labels,
     check_params,
-    input_gradient,
-    occlusion_map,
-    probabilities,
+    input_gradients,
+    network_logits,
+    occlusion_maps,
 )
 from convviz.attribution_methods import (
-    grad_cam,
-    gradient_times_input,
-    integrated_gradients,
+    grad_cam_maps,
+    gradients_times_inputs,
+    integrated_gradient_maps,
     occlusion_pixel_scores,
-    smoothgrad,
+    smoothgrads,
     upsample,
 )
 from convviz.convolution import check_whole_number
-from convviz.tiny_cnn import PARAMETER_LAYERS
+from convviz.tiny_cnn import PARAMETER_LAYERS, softmax
 
 
-def _saliency(params, image, label):
-    return np.abs(input_gradient(params, image, label))
+def _saliency(params, images, labels):
+    return np.abs(input_gradients(params, images, labels))
 
 
-def _smoothgrad(params, image, label):
-    return np.abs(smoothgrad(params, image, label))
+def _smoothgrad(params, images, labels):
+    return np.abs(smoothgrads(params, images, labels))
 
 
-def _grad_cam(params, image, label):
-    return upsample(grad_cam(params, image, label))
+def _grad_cam(params, images, labels):
+    return upsample(grad_cam_maps(params, images, labels))
 
 
-def _occlusion(params, image, label):
-    return occlusion_pixel_scores(occlusion_map(params, image, label))
+def _occlusion(params, images, labels):
+    return occlusion_pixel_scores(occlusion_maps(params, images, labels))
 
 
-#: Each method's 28×28 pixel scores (larger: more important), by the name the page uses.
+#: Each method's 28×28 pixel scores (larger: more important) of a batch of digits (N, 28, 28) for
+#: their classes (N,), by the name the page uses.
 METHODS = {
     "gradient": _saliency,
-    "gradient × input": gradient_times_input,
+    "gradient × input": gradients_times_inputs,
     "SmoothGrad": _smoothgrad,
-    "integrated gradients": integrated_gradients,
+    "integrated gradients": integrated_gradient_maps,
     "Grad-CAM": _grad_cam,
     "occlusion": _occlusion,
 }
@@ -70,11 +71,22 @@ CASCADE = (
 
 def average_ranks(values):
     """Ranks 0 … n−1 of the values of a 1-D array, tied values sharing the mean of their ranks."""
-    values = np.asarray(values, dtype=np.float64).ravel()
-    order = np.argsort(values, kind="stable")
-    _, starts, counts = np.unique(values[order], return_index=True, return_counts=True)
-    ranks = np.empty(len(values))
-    ranks[order] = np.repeat(starts + (counts - 1) / 2, counts)
+    return _row_ranks(np.asarray(values, dtype=np.float64).reshape(1, -1))[0]
+
+
+def _row_ranks(rows):
+    """:func:`average_ranks` of each row of a 2-D array."""
+    order = np.argsort(rows, axis=1, kind="stable")
+    ordered = np.take_along_axis(rows, order, axis=1)
+    places = np.arange(rows.shape[1])
+    first = np.ones(rows.shape, dtype=bool)  # each run of equal values: where it starts and ends
+    first[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    last = np.ones(rows.shape, dtype=bool)
+    last[:, :-1] = first[:, 1:]
+    starts = np.maximum.accumulate(np.where(first, places, 0), axis=1)
+    ends = np.minimum.accumulate(np.where(last, places, rows.shape[1])[:, ::-1], axis=1)[:, ::-1]
+    ranks = np.empty(rows.shape)
+    np.put_along_axis(ranks, order, starts + (ends - starts) / 2, axis=1)
     return ranks
 
 
@@ -83,10 +95,20 @@ def rank_correlation(a, b):
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
         raise ValueError(f"b must have the shape of a {a.shape}, got {b.shape}")
-    ra, rb = average_ranks(a), average_ranks(b)
-    ra, rb = ra - ra.mean(), rb - rb.mean()
-    scale = np.sqrt((ra**2).sum() * (rb**2).sum())
-    return float((ra * rb).sum() / scale) if scale > 0 else float("nan")
+    return float(rank_correlations(a[None], b[None])[0])
+
+
+def rank_correlations(a, b):
+    """:func:`rank_correlation` of a[n] and b[n] for each n: two batches of maps of one shape (N, …)."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape or a.ndim < 2:
+        raise ValueError(f"b must have the shape of a {a.shape} (a batch of maps), got {b.shape}")
+    ra, rb = _row_ranks(a.reshape(len(a), -1)), _row_ranks(b.reshape(len(b), -1))
+    ra, rb = ra - ra.mean(axis=1, keepdims=True), rb - rb.mean(axis=1, keepdims=True)
+    scale = np.sqrt((ra**2).sum(axis=1) * (rb**2).sum(axis=1))
+    found = np.full(len(a), np.nan)
+    np.divide((ra * rb).sum(axis=1), scale, out=found, where=scale > 0)
+    return found
 
 
 def randomised(params, initial, layers):
@@ -103,13 +125,15 @@ def randomised(params, initial, layers):
     return copy
 
 
-def sanity_check(params, initial, images, labels, methods=METHODS):
+def sanity_check(params, initial, images, labels, methods=METHODS, trained_maps=None):
     """Rank correlations of |map| between the trained network and each stage of :data:`CASCADE`.
 
-    Returns {method: array (stages, N)}, stage 0 (the trained network against
-    itself) all 1, plus the key "unrelated": {method: array (N,)}, the rank
-    correlation of the trained maps of digit n and digit n+1 (the last with the
-    first), the level of two maps that share nothing but the method.
+    methods maps names to functions (params, images, labels) -> maps (N, 28, 28),
+    as :data:`METHODS` does. Returns {method: array (stages, N)}, stage 0 (the
+    trained network against itself) all 1, plus the key "unrelated": {method:
+    array (N,)}, the rank correlation of the trained maps of digit n and digit
+    n+1 (the last with the first), the level of two maps that share nothing but
+    the method. trained_maps ({method: maps} for params) saves computing them again.
     """
     images = check_images(images)
     labels = check_labels(labels, len(images))
@@ -117,14 +141,26 @@ def sanity_check(params, initial, images, labels, methods=METHODS):
     out = {}
     unrelated = {}
     for name, method in methods.items():
-        maps = [[np.abs(method(p, x, int(c))) for x, c in zip(images, labels)] for p in stages]
-        out[name] = np.array([[rank_correlation(m, t) for m, t in zip(stage, maps[0])] for stage in maps])
-        trained = maps[0]
-        unrelated[name] = np.array(
-            [rank_correlation(trained[n], trained[(n + 1) % len(trained)]) for n in range(len(trained))]
-        )
+        trained = _trained_maps(trained_maps, name, images.shape)
+        if trained is None:
+            trained = np.abs(method(stages[0], images, labels))
+        maps = [trained] + [np.abs(method(p, images, labels)) for p in stages[1:]]
+        out[name] = np.array([rank_correlations(stage, trained) for stage in maps])
+        unrelated[name] = rank_correlations(trained, np.roll(trained, -1, axis=0))  # digit n with n + 1
     out["unrelated"] = unrelated
     return out
+
+
+def _trained_maps(trained_maps, name, shape):
+    """|trained_maps[name]| if given, checked to have the images' shape; None if not given."""
+    if trained_maps is None:
+        return None
+    if name not in trained_maps:
+        raise ValueError(f"trained_maps has no maps of {name!r}")
+    maps = np.abs(np.asarray(trained_maps[name], dtype=np.float64))
+    if maps.shape != shape:
+        raise ValueError(f"trained_maps[{name!r}] must have the shape of images {shape}, got {maps.shape}")
+    return maps
 
 
 def pixel_order(scores):
@@ -148,20 +184,19 @@ def deletion_insertion(params, images, labels, scores, steps=28):
     if pixels % steps:
         raise ValueError(f"steps must divide {pixels}, got {steps}")
     per_step = pixels // steps
-    order = pixel_order(scores)
-    deletion, insertion = np.empty((len(images), steps + 1)), np.empty((len(images), steps + 1))
-    for n, (image, label) in enumerate(zip(images, labels)):
-        flat = image.ravel()
-        removed = np.repeat(flat[None], steps + 1, axis=0)
-        inserted = np.zeros_like(removed)
-        for k in range(1, steps + 1):
-            chosen = order[n, : k * per_step]
-            removed[k, chosen] = 0.0
-            inserted[k, chosen] = flat[chosen]
-        both = np.concatenate([removed, inserted]).reshape(-1, *image.shape)
-        found = probabilities(params, both)[:, label]
-        deletion[n], insertion[n] = found[: steps + 1], found[steps + 1 :]
-    return deletion, insertion
+    scores = np.asarray(scores)
+    if scores.shape != images.shape:
+        raise ValueError(f"scores must have the shape of images {images.shape}, got {scores.shape}")
+    # rank[n, p]: the place of pixel p in digit n's order; step k removes (puts back) rank < k · per_step.
+    rank = np.empty((len(images), pixels), dtype=np.int64)
+    np.put_along_axis(rank, pixel_order(scores), np.arange(pixels)[None], axis=1)
+    chosen = rank[:, None, :] < (np.arange(steps + 1) * per_step)[None, :, None]  # (N, steps + 1, pixels)
+    flat = images.reshape(len(images), 1, pixels)
+    removed, inserted = np.where(chosen, 0.0, flat), np.where(chosen, flat, 0.0)
+    both = np.concatenate([removed, inserted], axis=1).reshape(-1, *images.shape[1:])
+    found = softmax(network_logits(params, both))[np.arange(len(both)), np.repeat(labels, 2 * (steps + 1))]
+    found = found.reshape(len(images), 2, steps + 1)
+    return found[:, 0], found[:, 1]
 
 
 def area_under(curves):

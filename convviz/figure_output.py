@@ -180,11 +180,18 @@ def gray_ramp_palette(image, grays=192, colours=64):
     is_gray = (pixels[..., 0] == pixels[..., 1]) & (pixels[..., 1] == pixels[..., 2])
     indices = gray_nearest[pixels[..., 0]]
     if not is_gray.all():
-        codes = pixels[~is_gray].astype(np.int64) @ np.array([65536, 256, 1])
-        used_codes, inverse = np.unique(codes, return_inverse=True)
+        # Each colour as one 24-bit code; a table over all codes finds the distinct ones (in
+        # increasing order) and gives every pixel its colour's entry without sorting the pixels.
+        rgb = pixels[~is_gray].astype(np.int64)
+        codes = (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]
+        present = np.zeros(1 << 24, dtype=bool)
+        present[codes] = True
+        used_codes = np.flatnonzero(present)
         colours_used = np.stack([used_codes // 65536, used_codes // 256 % 256, used_codes % 256], axis=1)
         distance = ((colours_used[:, None, :] - entries[None]) ** 2).sum(axis=2)
-        indices[~is_gray] = distance.argmin(axis=1)[inverse.ravel()].astype(np.uint8)
+        nearest = np.zeros(1 << 24, dtype=np.uint8)
+        nearest[used_codes] = distance.argmin(axis=1)
+        indices[~is_gray] = nearest[codes]
     reduced = Image.fromarray(indices, mode="P")
     reduced.putpalette(entries.astype(np.uint8).ravel().tolist())
     return reduced

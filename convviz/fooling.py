@@ -13,22 +13,24 @@ changed by more than k counts.
 
 import numpy as np
 
-from convviz.attribution import check_label, check_params, input_gradient
+from convviz.attribution import check_label, check_params, logit_gradients, network_logits
 from convviz.convolution import check_whole_number
 from convviz.drawing import GRAY_PER_COUNT, GRID, SMALL, interpolation_taps, round_to_uint8
-from convviz.tiny_cnn import forward
+from convviz.tiny_cnn import softmax
 
 
 def enlarged_change(delta):
     """A change of the 8×8 block counts as the change of the 28×28 gray values (0-255 units, not rounded).
 
     The operations of :func:`convviz.drawing.enlarge` in the same order: rows
-    first, then columns.
+    first, then columns. delta may also be a batch (N, 8, 8): then (N, 28, 28).
     """
-    gray = np.asarray(delta, dtype=np.float64).reshape(SMALL, SMALL) * GRAY_PER_COUNT
+    delta = np.asarray(delta, dtype=np.float64)
+    gray = delta.reshape(*delta.shape[:-2], SMALL, SMALL) if delta.ndim > 2 else delta.reshape(SMALL, SMALL)
+    gray = gray * GRAY_PER_COUNT
     lower, upper, weight = interpolation_taps()
-    across = gray[:, lower] * (1.0 - weight) + gray[:, upper] * weight
-    return across[lower, :] * (1.0 - weight)[:, None] + across[upper, :] * weight[:, None]
+    across = gray[..., lower] * (1.0 - weight) + gray[..., upper] * weight
+    return across[..., lower, :] * (1.0 - weight)[:, None] + across[..., upper, :] * weight[:, None]
 
 
 def interpolation_matrix():
@@ -46,7 +48,9 @@ def changed_image(image, delta):
 
 
 def block_gradient(gradient):
-    """d f / d block count from d f / d pixel (pixels 0-1): Aᵀ · gradient · A · gray per count / 255."""
+    """d f / d block count from d f / d pixel (pixels 0-1): Aᵀ · gradient · A · gray per count / 255.
+
+    gradient may also be a batch (N, 28, 28): then (N, 8, 8)."""
     matrix = interpolation_matrix()
     return matrix.T @ np.asarray(gradient, dtype=np.float64) @ matrix * (GRAY_PER_COUNT / 255.0)
 
@@ -72,25 +76,53 @@ def fool_towards(params, image, target, max_steps=16):
     image = check_uint8_image(image)
     target = check_label(target, "target")
     max_steps = check_whole_number(max_steps, "max_steps", 0)
-    delta = np.zeros((SMALL, SMALL), dtype=np.int64)
-    steps = 0
+    found = {
+        key: value[0] for key, value in _fool_all(params, image[None], np.array([target]), max_steps).items()
+    }
+    return {**found, "reached": bool(found["reached"]), "steps": int(found["steps"])}
+
+
+def fool_all(params, images, targets, max_steps=16):
+    """:func:`fool_towards` for each of images (N, 28, 28, uint8 values) and its target, all stepped
+    together (each stops when the network reads its target). Returns the same keys, each an array
+    over the N pairs."""
+    params = check_params(params)
+    images = np.asarray(images)
+    if images.ndim != 3 or len(images) == 0:
+        raise ValueError(f"images must be a non-empty batch (N, 28, 28), got shape {images.shape}")
+    images = np.stack([check_uint8_image(image) for image in images])
+    targets = np.asarray(targets)
+    if targets.shape != (len(images),):
+        raise ValueError(f"targets must hold one class per image ({len(images)}), got shape {targets.shape}")
+    targets = np.array([check_label(target, "targets") for target in targets.tolist()])
+    return _fool_all(params, images, targets, check_whole_number(max_steps, "max_steps", 0))
+
+
+def _fool_all(params, images, targets, max_steps):
+    count = len(images)
+    delta = np.zeros((count, SMALL, SMALL), dtype=np.int64)
+    steps = np.zeros(count, dtype=np.int64)
+    changed = np.empty((count, GRID, GRID), dtype=np.uint8)
+    logits = np.empty((count, 10))
+    active = np.arange(count)
     while True:
-        changed = changed_image(image, delta)
-        x = changed / 255.0
-        logits = forward(params, x[None, :, :, None])[0]
-        if int(np.argmax(logits)) == target or steps == max_steps:
+        changed[active] = round_to_uint8(images[active] + enlarged_change(delta[active]))
+        x = changed[active] / 255.0
+        logits[active] = network_logits(params, x)
+        going = (logits[active].argmax(axis=1) != targets[active]) & (steps[active] < max_steps)
+        active, x = active[going], x[going]
+        if len(active) == 0:
             break
-        others = logits.copy()
-        others[target] = -np.inf
-        rival = int(np.argmax(others))
-        gradient = input_gradient(params, x, target) - input_gradient(params, x, rival)
-        delta = np.clip(delta + np.sign(block_gradient(gradient)).astype(np.int64), -16, 16)
-        steps += 1
-    shifted = np.exp(logits - logits.max())
+        others = logits[active].copy()
+        others[np.arange(len(active)), targets[active]] = -np.inf
+        gradient = logit_gradients(params, x, targets[active], rivals=others.argmax(axis=1))
+        step = np.sign(block_gradient(gradient)).astype(np.int64)
+        delta[active] = np.clip(delta[active] + step, -16, 16)
+        steps[active] += 1
     return {
-        "reached": int(np.argmax(logits)) == target,
+        "reached": logits.argmax(axis=1) == targets,
         "steps": steps,
         "delta": delta,
         "image": changed,
-        "probabilities": shifted / shifted.sum(),
+        "probabilities": softmax(logits),
     }

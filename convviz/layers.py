@@ -165,19 +165,35 @@ def conv2d(x, weights, bias, stride=1, padding="same", return_cache=False):
 def conv2d_backward(grad_out, cache):
     """Gradients (dx, dweights, dbias) of conv2d for a batch, from its cache."""
     padded_shape, p, stride, matrix, weights = _unpack_cache(cache, 5, "conv2d")
-    k = weights.shape[1]
-    out_shape = (padded_shape[0], *(output_size(n, k, 0, stride) for n in padded_shape[1:3]), len(weights))
-    grad_out = _check_gradient(grad_out, out_shape)
+    grad_out = _check_gradient(grad_out, _conv2d_output_shape(padded_shape, weights, stride))
     grad_2d = grad_out.reshape(-1, grad_out.shape[-1])
     dweights = (grad_2d.T @ matrix).reshape(weights.shape)
     dbias = grad_2d.sum(axis=0)
+    return _conv2d_dx(grad_out, padded_shape, p, stride, weights), dweights, dbias
+
+
+def conv2d_input_gradient(grad_out, cache):
+    """dx of conv2d for a batch, from its cache: :func:`conv2d_backward` without the weights' gradients."""
+    padded_shape, p, stride, _, weights = _unpack_cache(cache, 5, "conv2d")
+    grad_out = _check_gradient(grad_out, _conv2d_output_shape(padded_shape, weights, stride))
+    return _conv2d_dx(grad_out, padded_shape, p, stride, weights)
+
+
+def _conv2d_output_shape(padded_shape, weights, stride):
+    k = weights.shape[1]
+    return (padded_shape[0], *(output_size(n, k, 0, stride) for n in padded_shape[1:3]), len(weights))
+
+
+def _conv2d_dx(grad_out, padded_shape, p, stride, weights):
+    """Each output's gradient times the filter, added back onto the window it came from; padding cut off."""
+    k = weights.shape[1]
+    grad_2d = grad_out.reshape(-1, grad_out.shape[-1])
     dcolumns = (grad_2d @ weights.reshape(len(weights), -1)).reshape(grad_out.shape[:3] + weights.shape[1:])
     dpadded = np.zeros(padded_shape)
     out_h, out_w = grad_out.shape[1:3]
     for u, v, view in _tap_views(dpadded, k, stride, out_h, out_w):
         view += dcolumns[:, :, :, u, v, :]
-    dx = dpadded[:, p : padded_shape[1] - p, p : padded_shape[2] - p, :] if p else dpadded
-    return dx, dweights, dbias
+    return dpadded[:, p : padded_shape[1] - p, p : padded_shape[2] - p, :] if p else dpadded
 
 
 def _unpack_cache(cache, length, layer):
@@ -206,10 +222,13 @@ def maxpool2d(x, size=2, stride=2, return_cache=False):
     return_cache = _check_flag(return_cache, "return_cache")
     views = [view for _, _, view in _tap_views(batch, size, stride, out_h, out_w)]
     out = views[0].copy()
-    for view in views[1:]:
+    # winner: the first tap (row-major) that holds the window's maximum, as np.argmax would pick it.
+    winner = np.zeros(out.shape, dtype=np.intp) if return_cache else None
+    for tap, view in enumerate(views[1:], start=1):
+        if return_cache:
+            np.copyto(winner, tap, where=view > out)
         np.maximum(out, view, out=out)
     if return_cache:
-        winner = np.argmax(np.stack(views), axis=0)
         return out, (batch.shape, size, stride, winner)
     return out[0] if single else out
 
@@ -221,7 +240,10 @@ def maxpool2d_backward(grad_out, cache):
     dx = np.zeros(shape)
     out_h, out_w = grad_out.shape[1:3]
     for tap, (_, _, view) in enumerate(_tap_views(dx, size, stride, out_h, out_w)):
-        view += np.where(winner == tap, grad_out, 0.0)
+        if stride >= size:  # windows apart: each position gets at most one window's gradient
+            view[...] = np.where(winner == tap, grad_out, 0.0)
+        else:
+            np.add(view, grad_out, out=view, where=winner == tap)
     return dx
 
 

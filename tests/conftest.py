@@ -1,4 +1,4 @@
-"""Shared fixtures: paths of the repository and of the built site."""
+"""Shared fixtures: paths of the repository and of the built site, the network the build trained."""
 
 import subprocess
 import sys
@@ -27,6 +27,20 @@ def site():
     if not (HTML / "index.html").exists():
         pytest.fail("the site is not built: run `make html` (or `make test`, which builds it first)")
     return HTML
+
+
+@pytest.fixture(scope="session")
+def stored_network():
+    """(params, test images as uint8 (N, 28, 28), test labels) from the weights file the build writes."""
+    from convviz.tiny_cnn import load_weights
+    from coursesite.network_data import weights_path
+
+    path = weights_path()
+    if not path.exists():
+        pytest.fail("no weights file: run `make html` first")
+    stored = load_weights(path)
+    params = {name: stored[name] for name in ("W1", "b1", "W2", "b2", "W3", "b3")}
+    return params, stored["test_images"], stored["test_labels"]
 
 
 def run_script(path, *args, cwd):

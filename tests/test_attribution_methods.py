@@ -247,7 +247,10 @@ def test_sanity_check_equals_a_direct_computation(network):
     def absolute_gradient(p, x, c):  # any map will do: the test is of the bookkeeping around it
         return input_gradient(p, x, c)
 
-    found = sanity_check(params, initial, images[:3], labels[:3], {"gradient": absolute_gradient})
+    def batched(p, xs, cs):  # the form sanity_check takes: maps of a batch
+        return np.array([absolute_gradient(p, x, int(c)) for x, c in zip(xs, cs)])
+
+    found = sanity_check(params, initial, images[:3], labels[:3], {"gradient": batched})
     assert found["gradient"].shape == (len(CASCADE), 3)
     np.testing.assert_allclose(found["gradient"][0], 1.0)
     for stage, (_, layers) in enumerate(CASCADE):

@@ -5,20 +5,14 @@ import numpy as np
 import pytest
 
 from convviz import drawing
-from convviz.attribution_methods import logit_gradients
+from convviz.attribution import logit_gradients
 from convviz.fooling import block_gradient, changed_image, enlarged_change, fool_towards
-from convviz.tiny_cnn import forward, load_weights
-from coursesite.network_data import weights_path
+from convviz.tiny_cnn import forward
 
 
 @pytest.fixture(scope="module")
-def network():
-    path = weights_path()
-    if not path.exists():
-        pytest.fail("no weights file: run `make html` first")
-    stored = load_weights(path)
-    params = {name: stored[name] for name in ("W1", "b1", "W2", "b2", "W3", "b3")}
-    return params, stored["test_images"], stored["test_labels"]
+def network(stored_network):
+    return stored_network
 
 
 def test_a_change_of_the_blocks_enlarges_as_the_digits_do():

@@ -20,26 +20,27 @@ import matplotlib.pyplot as plt
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from convviz.attribution import input_gradient, probabilities
+from convviz.attribution import input_gradient, input_gradients, probabilities
 from convviz.attribution_checks import (
     CASCADE,
     METHODS,
     area_under,
     deletion_insertion,
     randomised,
-    rank_correlation,
+    rank_correlations,
     sanity_check,
 )
 from convviz.attribution_methods import (
     completeness_gap,
     grad_cam,
     gradient_times_input,
+    integrated_gradient_maps,
     integrated_gradients,
     smoothgrad,
     upsample,
 )
 from convviz.figure_output import save_numbers
-from convviz.fooling import fool_towards
+from convviz.fooling import fool_all, fool_towards
 from convviz.inspection_plots import FONT, WIDTH, caption, save, show_digit, show_signed, symmetric_limit
 from convviz.plotting import NEGATIVE, POSITIVE
 from convviz.tiny_cnn import as_input, forward, trained_network
@@ -50,6 +51,10 @@ images = as_input(test_x)[..., 0]
 predicted = probabilities(params, images).argmax(axis=1)
 #: The digits every check runs on: the first CHECKED held-out digits, for their true class.
 CHECKED = 100
+checked_images, checked_labels = images[:CHECKED], test_y[:CHECKED]
+# Each method's maps of these digits, computed once (all digits through the network
+# together) for the checks below.
+maps = {name: method(params, checked_images, checked_labels) for name, method in METHODS.items()}
 edges = np.arange(-1, 29)
 
 
@@ -104,8 +109,10 @@ print("completeness gaps of the shown digits:", gaps)
 with_steps = {}
 for steps in (16, 64):
     relative = []
-    for image, label in zip(images[:CHECKED], test_y[:CHECKED]):
-        ig = integrated_gradients(params, image, int(label), steps=steps)
+    found = maps["integrated gradients"] if steps == 64 else None  # 64: integrated_gradients' default
+    if found is None:
+        found = integrated_gradient_maps(params, checked_images, checked_labels, steps=steps)
+    for image, label, ig in zip(checked_images, checked_labels, found):
         change = forward(params, np.stack([image, np.zeros_like(image)])[..., None])[:, label]
         relative.append(abs(completeness_gap(params, image, int(label), ig)) / abs(change[0] - change[1]))
     with_steps[steps] = np.array(relative)
@@ -125,14 +132,14 @@ fig.subplots_adjust(left=0.01, right=0.99, top=1 - 0.3 / (2.75 * len(METHODS)), 
 fig.subplots_adjust(wspace=0.08)
 for row, (name, method) in enumerate(METHODS.items()):
     for column, stage in enumerate(drawn_stages):
-        values = np.abs(method(stages[stage], images[index], label))
+        values = np.abs(method(stages[stage], images[index : index + 1], [label])[0])
         ax = axes[row, column]
         ax.imshow(values, cmap="magma", vmin=0, vmax=max(values.max(), 1e-12), interpolation="nearest")
         caption(ax, f"{name}: {stage_titles[stage]}" if column == 0 else stage_titles[stage], y=1.02)
         ax.set_axis_off()
 save(fig, "part3_sanity_maps.png")
 
-checked = sanity_check(params, initial, images[:CHECKED], test_y[:CHECKED])
+checked = sanity_check(params, initial, checked_images, checked_labels, trained_maps=maps)
 unrelated = {name: float(np.nanmedian(values)) for name, values in checked.pop("unrelated").items()}
 medians = {name: np.nanmedian(values, axis=1) for name, values in checked.items()}
 flat = {name: int(np.isnan(values).sum()) for name, values in checked.items()}
@@ -180,13 +187,9 @@ save(fig, "part3_sanity_curves.png")
 # Each method's pixel scores rank the pixels; 28 pixels at a time are set to 0
 # (deletion) or put back on a black image (insertion). A random order is the
 # reference; the area under each curve sums it up.
-scores = {
-    name: np.array([method(params, x, int(c)) for x, c in zip(images[:CHECKED], test_y[:CHECKED])])
-    for name, method in METHODS.items()
-}
-scores["random order"] = np.random.default_rng(0).random((CHECKED, 28, 28))
+scores = {**maps, "random order": np.random.default_rng(0).random((CHECKED, 28, 28))}
 curves = {
-    name: deletion_insertion(params, images[:CHECKED], test_y[:CHECKED], values)
+    name: deletion_insertion(params, checked_images, checked_labels, values)
     for name, values in scores.items()
 }
 areas = {name: (float(area_under(d).mean()), float(area_under(i).mean())) for name, (d, i) in curves.items()}
@@ -214,13 +217,10 @@ save(fig, "part3_deletion_insertion.png")
 # ---------------------------------------------------------------
 # For each of the checked digits and each other digit as the target: how many
 # steps of one count (of 16) per block the change needs (convviz.fooling).
-fooled_steps = []
-for image, label in zip(test_x[:CHECKED], test_y[:CHECKED]):
-    for target in range(10):
-        if target != label:
-            found = fool_towards(params, image, target)
-            fooled_steps.append(found["steps"] if found["reached"] else np.inf)
-fooled_steps = np.array(fooled_steps)
+pairs = [(n, target) for n, label in enumerate(checked_labels) for target in range(10) if target != label]
+digits, targets = np.array(pairs).T
+fooled = fool_all(params, test_x[digits], targets)
+fooled_steps = np.array([int(n) if ok else np.inf for n, ok in zip(fooled["steps"], fooled["reached"])])
 print(f"fooling: median {np.median(fooled_steps)} steps, largest {fooled_steps.max()}")
 # Two examples: the digit, the change of its blocks, and the changed input.
 examples = [(chosen[0], 9), (chosen[1], 1)]
@@ -257,12 +257,10 @@ assert max(areas[n][1] for n in following_weights) < min(areas[n][1] for n in fo
 # Is the saliency specific to the class?
 # --------------------------------------
 # The rank correlation of the saliency of the true class with that of each other class.
-others = []
-for image, label in zip(images[:CHECKED], test_y[:CHECKED]):
-    own = np.abs(input_gradient(params, image, int(label)))
-    others += [
-        rank_correlation(own, np.abs(input_gradient(params, image, c))) for c in range(10) if c != label
-    ]
+# saliency[c, n]: digit n's saliency for class c; each digit against each class it is not.
+saliency = np.array([np.abs(input_gradients(params, checked_images, np.full(CHECKED, c))) for c in range(10)])
+own, classes = np.array([(n, c) for n, label in enumerate(checked_labels) for c in range(10) if c != label]).T
+others = rank_correlations(saliency[checked_labels[own], own], saliency[classes, own])
 print(f"saliency, true class against the others: median rank correlation {np.median(others):.2f}")
 by_insertion = sorted(METHODS, key=lambda name: -areas[name][1])
 
