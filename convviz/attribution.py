@@ -14,12 +14,9 @@ passes gradient where its input is > 0).
 import numpy as np
 
 from convviz.convolution import check_whole_number
-from convviz.layers import conv2d_input_gradient, maxpool2d_backward
-from convviz.tiny_cnn import IMAGE_SIZE, forward, init_parameters, softmax
+from convviz.tiny_cnn import IMAGE_SIZE, check_params, forward_pass, input_gradient_pass, softmax
 
 CLASSES = 10
-#: The shape of each of the network's arrays, as tiny_cnn creates them.
-PARAMETER_SHAPES = {name: value.shape for name, value in init_parameters().items()}
 
 
 def check_image(image, name="image"):
@@ -95,23 +92,6 @@ def check_labels(labels, count, name="labels"):
     return array.astype(np.int64)
 
 
-def check_params(params, name="params"):
-    """The network's six arrays as finite float64 of PARAMETER_SHAPES, or ValueError naming the argument."""
-    if not hasattr(params, "keys"):
-        raise ValueError(f"{name} must map W1, b1, W2, b2, W3, b3 to arrays, got {type(params).__name__}")
-    checked = {}
-    for key, shape in PARAMETER_SHAPES.items():
-        if key not in params:
-            raise ValueError(f"{name} has no {key}")
-        value = np.asarray(params[key])
-        if value.dtype.kind not in "biuf" or value.shape != shape:
-            raise ValueError(f"{name}[{key!r}] must be numbers of shape {shape}, got {value.shape}")
-        checked[key] = value.astype(np.float64, copy=False)
-        if not np.isfinite(checked[key]).all():
-            raise ValueError(f"{name}[{key!r}] contains NaN or infinity")
-    return checked
-
-
 #: Images run through the network at once: small enough for the arrays of a pass to stay in the
 #: processor's cache, which makes 64 images at a time several times faster than thousands.
 CHUNK = 64
@@ -121,7 +101,7 @@ def network_logits(params, x):
     """Logits (N, 10) of any batch x (N, 28, 28), CHUNK images at a time; no checks (internal use)."""
     x = np.asarray(x, dtype=np.float64)
     return np.concatenate(
-        [forward(params, x[start : start + CHUNK, :, :, None]) for start in range(0, len(x), CHUNK)]
+        [forward_pass(params, x[start : start + CHUNK, :, :, None])[0] for start in range(0, len(x), CHUNK)]
     )
 
 
@@ -134,14 +114,11 @@ def logit_gradients(params, x, labels, rivals=None):
     out = np.empty(x.shape)
     for start in range(0, len(x), CHUNK):
         part = slice(start, start + CHUNK)
-        _, (c1, z1, m1, c2, z2, m2, p2_shape, _) = forward(params, x[part, :, :, None], keep=True)
+        _, kept = forward_pass(params, x[part, :, :, None])
         seed = params["W3"][labels[part]]
         if rivals is not None:
             seed = seed - params["W3"][rivals[part]]
-        da2 = maxpool2d_backward(seed.reshape(p2_shape), m2) * (z2 > 0)
-        dp1 = conv2d_input_gradient(da2, c2)
-        da1 = maxpool2d_backward(dp1, m1) * (z1 > 0)
-        out[part] = conv2d_input_gradient(da1, c1)[..., 0]
+        out[part] = input_gradient_pass(params, kept, seed)
     return out
 
 

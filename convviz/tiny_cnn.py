@@ -92,13 +92,52 @@ def init_parameters(seed=SEED, random=None):
     return {name: params[name] for name in PARAMETER_NAMES}
 
 
+#: The shape of each of the network's arrays, as :func:`init_parameters` creates them.
+PARAMETER_SHAPES = {
+    **{name: shape for name, shape, _ in WEIGHT_SHAPES},
+    **{"b" + name[1]: (shape[0],) for name, shape, _ in WEIGHT_SHAPES},
+}
+
+
+def check_params(params, name="params"):
+    """The network's six arrays as finite float64 of PARAMETER_SHAPES, or ValueError naming the argument."""
+    if not hasattr(params, "keys"):
+        raise ValueError(f"{name} must map W1, b1, W2, b2, W3, b3 to arrays, got {type(params).__name__}")
+    checked = {}
+    for key in PARAMETER_NAMES:
+        shape = PARAMETER_SHAPES[key]
+        if key not in params:
+            raise ValueError(f"{name} has no {key}")
+        value = np.asarray(params[key])
+        if value.dtype.kind not in "biuf" or value.shape != shape:
+            raise ValueError(f"{name}[{key!r}] must be numbers of shape {shape}, got {value.shape}")
+        checked[key] = value.astype(np.float64, copy=False)
+        if not np.isfinite(checked[key]).all():
+            raise ValueError(f"{name}[{key!r}] contains NaN or infinity")
+    return checked
+
+
+def check_batch(x, name="x"):
+    """x as finite float64 of shape (N, 28, 28, 1), N ≥ 1, or ValueError naming the argument."""
+    array = np.asarray(x)
+    if array.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must hold numbers, got dtype {array.dtype}")
+    if array.ndim != 4 or array.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE, 1) or len(array) == 0:
+        raise ValueError(f"{name} must have shape (N, 28, 28, 1) with N ≥ 1, got {array.shape}")
+    array = array.astype(np.float64, copy=False)
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} contains NaN or infinity")
+    return array
+
+
 def forward(params, x, keep=False):
-    """Logits (N, 10) for a batch (N, 28, 28, 1); with keep=True also the caches for backward."""
+    """Logits (N, 10) for a batch (N, 28, 28, 1); with keep=True also the caches for backward.
+
+    Without keep, the pass of :func:`forward_pass` after the arguments are checked; with keep,
+    the layers of :mod:`convviz.layers`, whose backward passes take the caches.
+    """
     if not keep:
-        pooled = maxpool2d(
-            relu(conv2d(maxpool2d(relu(conv2d(x, params["W1"], params["b1"]))), params["W2"], params["b2"]))
-        )
-        return pooled.reshape(len(x), -1) @ params["W3"].T + params["b3"]
+        return forward_pass(check_params(params), check_batch(x))[0]
     z1, c1 = conv2d(x, params["W1"], params["b1"], return_cache=True)
     a1 = relu(z1)
     p1, m1 = maxpool2d(a1, return_cache=True)
@@ -171,7 +210,7 @@ def loss_and_gradients(params, x, labels, answers=False):
     compares the two); only sums may be added up in another order.
     """
     n = len(x)
-    logits, (windows1, z1, p1, windows2, z2, p2, flat) = _forward_pass(params, x)
+    logits, (windows1, z1, p1, windows2, z2, p2, flat) = forward_pass(params, x)
     said = logits.argmax(axis=1)
     probs = softmax(logits)
     loss = -np.log(probs[np.arange(n), labels] + 1e-12).mean()
@@ -187,9 +226,12 @@ def loss_and_gradients(params, x, labels, answers=False):
     return (loss, grads, said) if answers else (loss, grads)
 
 
-def _forward_pass(params, x):
-    """The logits of :func:`forward` for a batch (N, 28, 28, 1) that :func:`train` made, and what
-    :func:`loss_and_gradients` keeps for the backward pass."""
+def forward_pass(params, x):
+    """(logits (N, 10), what the backward passes need) for a batch x (N, 28, 28, 1), unchecked.
+
+    The network's arithmetic written for speed, every layer held channels first (C, N, H, W);
+    for arrays the caller made or checked itself (:func:`forward` checks first).
+    :func:`loss_and_gradients` and :func:`input_gradient_pass` take what it keeps."""
     windows1 = _windows(_pad_one(np.moveaxis(x, -1, 0)))
     z1 = _conv_forward(windows1, params["W1"], params["b1"], (len(x), *x.shape[1:3]))
     p1 = _relu_pool(z1)
@@ -199,6 +241,19 @@ def _forward_pass(params, x):
     flat = p2.transpose(1, 2, 3, 0).reshape(len(x), -1)  # channels last again, as W3 expects
     logits = flat @ params["W3"].T + params["b3"]
     return logits, (windows1, z1, p1, windows2, z2, p2, flat)
+
+
+def input_gradient_pass(params, kept, dflat):
+    """The gradient of the input (N, 28, 28) from that of the flattened pool2 output dflat (N, 392),
+    through the values forward_pass kept (for a class's logit, dflat holds that class's row of W3)."""
+    windows1, z1, p1, windows2, z2, p2, _ = kept
+    n = len(dflat)
+    dp2 = dflat.reshape(n, *p2.shape[2:], len(p2)).transpose(3, 0, 1, 2)
+    dz2 = _relu_pool_backward(dp2, z2, p2)
+    _, _, dwindows2 = _conv_backward(dz2, None, params["W2"], weight_gradient=False)
+    dz1 = _relu_pool_backward(_unwindow(dwindows2, p1.shape), z1, p1)
+    _, _, dwindows1 = _conv_backward(dz1, None, params["W1"], weight_gradient=False)
+    return _unwindow(dwindows1, (1, n, IMAGE_SIZE, IMAGE_SIZE))[0]
 
 
 # The layers of the training step, channels first: one map is a (C, N, H, W) array.
@@ -228,12 +283,14 @@ def _conv_forward(windows, weights, bias, size):
     return out.reshape(len(weights), *size)
 
 
-def _conv_backward(dout, windows, weights, input_gradient=True):
-    """(dweights, dbias, dwindows) from the gradient of the layer's output (K, N, H, W)."""
+def _conv_backward(dout, windows, weights, input_gradient=True, weight_gradient=True):
+    """(dweights, dbias, dwindows) from the gradient of the layer's output (K, N, H, W); the ones
+    not asked for are None."""
     dout = dout.reshape(len(weights), -1)
-    dweights = (dout @ windows.T).reshape(weights.shape)
+    dweights = (dout @ windows.T).reshape(weights.shape) if weight_gradient else None
+    dbias = dout.sum(axis=1) if weight_gradient else None
     dwindows = weights.reshape(len(weights), -1).T @ dout if input_gradient else None
-    return dweights, dout.sum(axis=1), dwindows
+    return dweights, dbias, dwindows
 
 
 def _unwindow(dwindows, shape):
@@ -359,7 +416,7 @@ def train(
                     on_step(epoch, start // batch_size, params)
             history["loss"].append(float(np.sum(losses) / len(order)))
             history["train_accuracy"].append(right / len(order))
-            said = _forward_pass(params, test_input)[0].argmax(axis=1)  # as accuracy(), without its checks
+            said = forward_pass(params, test_input)[0].argmax(axis=1)  # as accuracy(), without its checks
             history["test_accuracy"].append(int((said == test_y).sum()) / len(test_y))
     history["seconds"] = time.perf_counter() - started
     return params, initial, history, (train_x, train_y, test_x, test_y)

@@ -3,6 +3,8 @@
 The self-check of the starter is tested in test_tiny_cnn_self_check.py.
 """
 
+import re
+
 import numpy as np
 import pytest
 from bs4 import BeautifulSoup
@@ -229,3 +231,48 @@ def test_one_epoch_equals_training_with_the_public_layers(digits, monkeypatch):
     assert fast_history["train_accuracy"] == history["train_accuracy"]
     assert fast_history["test_accuracy"] == history["test_accuracy"] == [accuracy(fast, *digits[2:])]
     assert fast_history["loss"][0] == pytest.approx(history["loss"][0], rel=1e-12)
+
+
+def test_forward_equals_the_network_built_from_the_public_layers():
+    """forward's own pass (channels first) against conv2d/relu/maxpool2d of convviz.layers, on digits,
+    noise and inputs with exact ties in every pooling window."""
+    from convviz.layers import conv2d, maxpool2d, relu
+
+    rng = np.random.default_rng(4)
+    params = tiny_cnn.init_parameters(seed=9)
+    params["b1"], params["b2"] = rng.normal(size=4), rng.normal(size=8)
+    x = np.concatenate(
+        [
+            rng.random((5, 28, 28, 1)),
+            np.zeros((2, 28, 28, 1)),
+            np.ones((1, 28, 28, 1)),
+            -rng.random((2, 28, 28, 1)),
+        ]
+    )
+    pooled = maxpool2d(
+        relu(conv2d(maxpool2d(relu(conv2d(x, params["W1"], params["b1"]))), params["W2"], params["b2"]))
+    )
+    expected = pooled.reshape(len(x), -1) @ params["W3"].T + params["b3"]
+    np.testing.assert_allclose(tiny_cnn.forward(params, x), expected, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("x", "fragment"),
+    [
+        (np.zeros((28, 28, 1)), "x must have shape (N, 28, 28, 1)"),
+        (np.zeros((0, 28, 28, 1)), "x must have shape (N, 28, 28, 1)"),
+        (np.zeros((2, 14, 14, 1)), "x must have shape (N, 28, 28, 1)"),
+        (np.full((1, 28, 28, 1), np.nan), "x contains NaN or infinity"),
+        (np.array([[["a"]]]), "x must hold numbers"),
+    ],
+)
+def test_forward_names_a_bad_input(x, fragment):
+    with pytest.raises(ValueError, match=re.escape(fragment)):
+        tiny_cnn.forward(tiny_cnn.init_parameters(), x)
+
+
+def test_forward_names_bad_weights():
+    params = tiny_cnn.init_parameters()
+    params["W2"] = params["W2"][:4]
+    with pytest.raises(ValueError, match=re.escape("params['W2'] must be numbers of shape (8, 3, 3, 4)")):
+        tiny_cnn.forward(params, np.zeros((1, 28, 28, 1)))
