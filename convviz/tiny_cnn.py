@@ -137,7 +137,12 @@ def forward(params, x, keep=False):
     the layers of :mod:`convviz.layers`, whose backward passes take the caches.
     """
     if not keep:
-        return forward_pass(check_params(params), check_batch(x))[0]
+        params, x = check_params(params), check_batch(x)
+        with np.errstate(over="ignore", invalid="ignore"):
+            logits, (_, z1, _, _, z2, _, _) = forward_pass(params, x)
+        if not (np.isfinite(z1).all() and np.isfinite(z2).all() and np.isfinite(logits).all()):
+            raise ValueError("x and params: the network's values exceed the float64 range (about 1.8e308)")
+        return logits
     z1, c1 = conv2d(x, params["W1"], params["b1"], return_cache=True)
     a1 = relu(z1)
     p1, m1 = maxpool2d(a1, return_cache=True)

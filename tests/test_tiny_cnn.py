@@ -271,6 +271,16 @@ def test_forward_names_a_bad_input(x, fragment):
         tiny_cnn.forward(tiny_cnn.init_parameters(), x)
 
 
+def test_forward_says_when_the_values_exceed_the_float64_range():
+    """Before the network's own pass, conv2d said so; the pass must not return NaN or inf instead."""
+    with pytest.raises(ValueError, match="exceed the float64 range"):
+        tiny_cnn.forward(tiny_cnn.init_parameters(), np.full((1, 28, 28, 1), 1e308))
+    big = tiny_cnn.init_parameters()
+    big["W3"] = np.full((10, 392), 1e308)
+    with pytest.raises(ValueError, match="exceed the float64 range"):
+        tiny_cnn.forward(big, np.ones((1, 28, 28, 1)))
+
+
 def test_forward_names_bad_weights():
     params = tiny_cnn.init_parameters()
     params["W2"] = params["W2"][:4]
