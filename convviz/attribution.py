@@ -97,12 +97,22 @@ def check_labels(labels, count, name="labels"):
 CHUNK = 64
 
 
+def _within_range(values):
+    """values, or ValueError if the network's values left the float64 range (finite weights and inputs
+    can still overflow; the checked layers of convviz.layers said so, and so must these passes)."""
+    if not np.isfinite(values).all():
+        raise ValueError("params: the network's values exceed the float64 range (about 1.8e308)")
+    return values
+
+
 def network_logits(params, x):
     """Logits (N, 10) of any batch x (N, 28, 28), CHUNK images at a time; no checks (internal use)."""
     x = np.asarray(x, dtype=np.float64)
-    return np.concatenate(
-        [forward_pass(params, x[start : start + CHUNK, :, :, None])[0] for start in range(0, len(x), CHUNK)]
-    )
+    with np.errstate(over="ignore", invalid="ignore"):
+        logits = [
+            forward_pass(params, x[start : start + CHUNK, :, :, None])[0] for start in range(0, len(x), CHUNK)
+        ]
+    return _within_range(np.concatenate(logits))
 
 
 def logit_gradients(params, x, labels, rivals=None):
@@ -112,14 +122,15 @@ def logit_gradients(params, x, labels, rivals=None):
     (it is linear in the logits' gradient). CHUNK images at a time.
     """
     out = np.empty(x.shape)
-    for start in range(0, len(x), CHUNK):
-        part = slice(start, start + CHUNK)
-        _, kept = forward_pass(params, x[part, :, :, None])
-        seed = params["W3"][labels[part]]
-        if rivals is not None:
-            seed = seed - params["W3"][rivals[part]]
-        out[part] = input_gradient_pass(params, kept, seed)
-    return out
+    with np.errstate(over="ignore", invalid="ignore"):
+        for start in range(0, len(x), CHUNK):
+            part = slice(start, start + CHUNK)
+            _, kept = forward_pass(params, x[part, :, :, None])
+            seed = params["W3"][labels[part]]
+            if rivals is not None:
+                seed = seed - params["W3"][rivals[part]]
+            out[part] = input_gradient_pass(params, kept, seed)
+    return _within_range(out)
 
 
 def input_gradients(params, images, labels):

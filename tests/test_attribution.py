@@ -245,3 +245,19 @@ def test_params_that_are_not_the_network_are_named(network):
             probabilities(bad, images[:2])
         with pytest.raises(ValueError, match=message):
             input_gradients(bad, images[:2], labels[:2])
+
+
+def test_weights_that_overflow_the_float64_range_are_named_not_mapped():
+    """The maps' own network passes must stop as the checked layers did, not return NaN maps."""
+    from convviz.tiny_cnn import init_parameters
+
+    params = init_parameters()
+    params["W3"] = np.full((10, 392), 1e308)
+    image = np.ones((28, 28))
+    for compute in (
+        lambda: probabilities(params, image[None]),
+        lambda: input_gradient(params, image, 3),
+        lambda: occlusion_map(params, image, 3),
+    ):
+        with pytest.raises(ValueError, match="exceed the float64 range"):
+            compute()
