@@ -80,9 +80,13 @@ lint: test-venv $(NODE_TOOLS)
 # (SKIP_BROWSER_TESTS=1 skips them on purpose). The tests run in TEST_WORKERS processes
 # (pytest-xdist; auto: one per core, the fastest on these 2-core machines, where a third
 # process only added CPU time); tests marked with one xdist_group run in the same process.
+# A clean build of a scratch copy, which tests/test_build_cache.py compares with the site's own
+# build, starts first and runs beside that build (tests/support/clean_build.py).
 TEST_WORKERS ?= auto
-test: html test-venv lint
+test: test-venv
 	@$(BIN)/python tests/chromium.py
+	@$(BIN)/python tests/support/clean_build.py start
+	@$(MAKE) --no-print-directory html lint
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # Lighthouse comes from npm into ./node_modules when npm is there; without it its scores are skipped.

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
-from support.repo import copy_repository
+from support import clean_build
 from support.site_build import build_in_process, executed_scripts, make, make_html
 
 from coursesite.outputs import MANIFEST_NAME, figure_scripts
@@ -424,14 +424,16 @@ def test_an_edited_or_deleted_style_sheet_is_joined_again_into_every_page(tree, 
 def real(tmp_path_factory, site):
     """A clean build of a fresh copy of the tree: (tree, generated, scripts run).
 
-    Session-scoped: pytest-xdist may run other modules' tests between this module's two users,
-    and a module-scoped fixture would then be built twice (measured: 187 s each).
-
     It is compared with the site's own build (the one `make test` made before the tests, at
-    another SOURCE_DATE_EPOCH): two builds, one of them clean, in one build's time."""
-    tree = copy_repository(tmp_path_factory.mktemp("clean") / "site")
-    executed, _ = make_html(tree, "1800000000")
-    return tree, generated(tree), executed
+    another SOURCE_DATE_EPOCH): two builds, one of them clean, in one build's time. `make test`
+    starts it beside its own build (support/clean_build.py); run alone, the fixture builds it.
+    Session-scoped: pytest-xdist may run other modules' tests between this module's two users.
+    """
+    tree, status, stdout, log = clean_build.awaited(tmp_path_factory.mktemp("clean"))
+    assert status == 0, log[-4000:]
+    yield tree, generated(tree), executed_scripts(stdout)
+    if tree.parent.name.startswith("course-clean-build-"):
+        shutil.rmtree(tree.parent, ignore_errors=True)
 
 
 def test_a_clean_build_of_the_real_site_equals_its_own_build_byte_for_byte(real):
