@@ -129,6 +129,8 @@ def test_train_in_the_worker_gives_numpys_weights_and_the_explorer_uses_them(exp
     )
     logits = forward(network_of(result), as_input(np.reshape(shown["image"], (1, 28, 28))))[0]
     np.testing.assert_allclose(shown["logits"], logits, rtol=0, atol=1e-9)
+    # The sentence is rewritten 30 ms after the weights change (after the maps are painted).
+    explorer.wait_for_function("!window.networkExplorer.state().accuracyPending")
     accuracy = explorer.locator(".nx-accuracy").text_content()
     assert f"{100 * history['test_accuracy'][0]:.1f} %" in accuracy
 
@@ -225,6 +227,7 @@ def test_save_then_load_gives_the_same_bytes_and_predictions(explorer, site_weig
         "return Array.from(ConvCore.predictAll(e.network, e.data.images)); }"
     )
     assert js == predictions.tolist()
+    explorer.wait_for_function("!window.networkExplorer.state().accuracyPending")
     text = explorer.locator(".nx-accuracy").text_content()
     right = int((predictions == site_weights["test_labels"]).sum())
     assert f"({right} right)" in text
