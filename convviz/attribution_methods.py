@@ -34,8 +34,7 @@ from convviz.attribution import (
     occlusion_corners,
 )
 from convviz.convolution import check_whole_number
-from convviz.layers import maxpool2d_backward
-from convviz.tiny_cnn import IMAGE_SIZE, forward
+from convviz.tiny_cnn import IMAGE_SIZE, conv2_gradient_pass, forward, forward_pass
 
 
 def _checked_batch(params, images, labels):
@@ -163,9 +162,8 @@ def grad_cam(params, image, label):
 def grad_cam_maps(params, images, labels):
     """:func:`grad_cam` of each of images (N, 28, 28) for its class: (N, 14, 14)."""
     params, images, labels = _checked_batch(params, images, labels)
-    _, (_, _, _, _, z2, m2, p2_shape, _) = forward(params, images[..., None], keep=True)
-    activations = np.maximum(z2, 0.0)
-    gradient = maxpool2d_backward(params["W3"][labels].reshape(p2_shape), m2)
+    _, kept = forward_pass(params, images[..., None])
+    activations, gradient = conv2_gradient_pass(kept, params["W3"][labels])
     weights = gradient.mean(axis=(1, 2))
     return np.maximum(np.matmul(activations, weights[:, None, :, None])[..., 0], 0.0)
 

@@ -130,28 +130,15 @@ def check_batch(x, name="x"):
     return array
 
 
-def forward(params, x, keep=False):
-    """Logits (N, 10) for a batch (N, 28, 28, 1); with keep=True also the caches for backward.
-
-    Without keep, the pass of :func:`forward_pass` after the arguments are checked; with keep,
-    the layers of :mod:`convviz.layers`, whose backward passes take the caches.
-    """
-    if not keep:
-        params, x = check_params(params), check_batch(x)
-        with np.errstate(over="ignore", invalid="ignore"):
-            logits, (_, z1, _, _, z2, _, _) = forward_pass(params, x)
-        if not (np.isfinite(z1).all() and np.isfinite(z2).all() and np.isfinite(logits).all()):
-            raise ValueError("x and params: the network's values exceed the float64 range (about 1.8e308)")
-        return logits
-    z1, c1 = conv2d(x, params["W1"], params["b1"], return_cache=True)
-    a1 = relu(z1)
-    p1, m1 = maxpool2d(a1, return_cache=True)
-    z2, c2 = conv2d(p1, params["W2"], params["b2"], return_cache=True)
-    a2 = relu(z2)
-    p2, m2 = maxpool2d(a2, return_cache=True)
-    flat = p2.reshape(len(x), -1)
-    logits = flat @ params["W3"].T + params["b3"]
-    return logits, (c1, z1, m1, c2, z2, m2, p2.shape, flat)
+def forward(params, x):
+    """Logits (N, 10) for a batch (N, 28, 28, 1): the pass of :func:`forward_pass` after the
+    arguments are checked."""
+    params, x = check_params(params), check_batch(x)
+    with np.errstate(over="ignore", invalid="ignore"):
+        logits, (_, z1, _, _, z2, _, _) = forward_pass(params, x)
+    if not (np.isfinite(z1).all() and np.isfinite(z2).all() and np.isfinite(logits).all()):
+        raise ValueError("x and params: the network's values exceed the float64 range (about 1.8e308)")
+    return logits
 
 
 def forward_layers(params, x):
@@ -261,6 +248,16 @@ def input_gradient_pass(params, kept, dflat):
     return _unwindow(dwindows1, (1, n, IMAGE_SIZE, IMAGE_SIZE))[0]
 
 
+def conv2_gradient_pass(kept, dflat):
+    """conv2's maps after ReLU (N, 14, 14, 8) and the gradient of dflat · pool2 with respect to them
+    (N, 14, 14, 8), channels last, from what forward_pass kept: what Grad-CAM weighs."""
+    _, _, _, _, z2, p2, _ = kept
+    n = len(dflat)
+    dp2 = dflat.reshape(n, *p2.shape[2:], len(p2)).transpose(3, 0, 1, 2)
+    gradient = _relu_pool_backward(dp2, z2, p2, through_relu=False)
+    return np.maximum(z2, 0.0).transpose(1, 2, 3, 0), gradient.transpose(1, 2, 3, 0)
+
+
 # The layers of the training step, channels first: one map is a (C, N, H, W) array.
 def _pad_one(maps):
     """maps (C, N, H, W) inside a frame of zeros one pixel wide: the 'same' padding of 3×3 filters."""
@@ -319,13 +316,14 @@ def _relu_pool(z):
     return np.maximum(np.maximum(np.maximum(taps[0], taps[1]), np.maximum(taps[2], taps[3])), 0.0)
 
 
-def _relu_pool_backward(dpooled, z, pooled):
+def _relu_pool_backward(dpooled, z, pooled, through_relu=True):
     """Gradient of z from that of the pooled maps: each pooled value's goes to the first position
-    of its window that holds the maximum, unless ReLU made that maximum 0."""
+    of its window that holds the maximum, unless ReLU made that maximum 0. With through_relu=False,
+    the gradient of relu(z) instead: it goes to the first maximum of relu(z) even where that is 0."""
     dz = np.empty(z.shape)
-    open_ = pooled > 0
+    open_ = pooled > 0 if through_relu else np.ones(pooled.shape, dtype=bool)
     for u, v in _POOL_TAPS:  # the four taps cover every value of z
-        wins = (z[:, :, u::2, v::2] == pooled) & open_
+        wins = (np.maximum(z[:, :, u::2, v::2], 0.0) == pooled) & open_
         open_ ^= wins
         np.multiply(dpooled, wins, out=dz[:, :, u::2, v::2])
     return dz

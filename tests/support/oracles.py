@@ -39,10 +39,15 @@ def influence_box(layer, row, col):
 def layered_loss_and_gradients(params, x, labels, answers=False):
     """convviz.tiny_cnn.loss_and_gradients built from the public, checked layers of convviz.layers
     (channels last, each layer's own backward pass): the training step as it was first written."""
-    from convviz.layers import conv2d_backward, maxpool2d_backward
-    from convviz.tiny_cnn import forward, softmax
+    from convviz.layers import conv2d, conv2d_backward, maxpool2d, maxpool2d_backward, relu
+    from convviz.tiny_cnn import softmax
 
-    logits, (c1, z1, m1, c2, z2, m2, p2_shape, flat) = forward(params, x, keep=True)
+    z1, c1 = conv2d(x, params["W1"], params["b1"], return_cache=True)
+    p1, m1 = maxpool2d(relu(z1), return_cache=True)
+    z2, c2 = conv2d(p1, params["W2"], params["b2"], return_cache=True)
+    p2, m2 = maxpool2d(relu(z2), return_cache=True)
+    p2_shape, flat = p2.shape, p2.reshape(len(x), -1)
+    logits = flat @ params["W3"].T + params["b3"]
     n = len(x)
     probs = softmax(logits)
     loss = -np.log(probs[np.arange(n), labels] + 1e-12).mean()
