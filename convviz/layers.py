@@ -19,7 +19,7 @@ from convviz.convolution import (
 
 def relu(x):
     """max(0, x), element by element."""
-    return np.maximum(_numbers(x, "x"), 0.0)
+    return np.maximum(finite_numbers(x, "x"), 0.0)
 
 
 def padding_amount(kernel_size, padding):
@@ -33,7 +33,7 @@ def padding_amount(kernel_size, padding):
 
 def _as_batch(x, what, single_allowed=True):
     """(batch as float64, True if x was one image); ValueError naming what is wrong with x."""
-    x = _numbers(x, what)
+    x = finite_numbers(x, what)
     if x.ndim != 4 and not (single_allowed and x.ndim == 3):
         shapes = "(H, W, C) or (N, H, W, C)" if single_allowed else "(N, H, W, C)"
         raise ValueError(f"{what} must be {shapes}, got shape {x.shape}")
@@ -45,7 +45,7 @@ def _as_batch(x, what, single_allowed=True):
     return batch, single
 
 
-def _numbers(values, what):
+def finite_numbers(values, what):
     """values as finite float64 numbers; ValueError naming what if they are not numbers or not finite."""
     values = np.asarray(values)
     if values.dtype.kind not in "biuf":
@@ -82,8 +82,8 @@ def _finite_result(out, what):
 
 
 def _check_filters(x, weights, bias):
-    weights = _numbers(weights, "weights")
-    bias = _numbers(bias, "bias")
+    weights = finite_numbers(weights, "weights")
+    bias = finite_numbers(bias, "bias")
     if weights.ndim != 4 or weights.shape[1] != weights.shape[2]:
         raise ValueError(f"weights must be (K, k, k, C_in), got shape {weights.shape}")
     if weights.shape[0] == 0 or weights.shape[1] == 0:
@@ -203,7 +203,7 @@ def _unpack_cache(cache, length, layer):
 
 
 def _check_gradient(grad_out, shape):
-    grad_out = _numbers(grad_out, "grad_out")
+    grad_out = finite_numbers(grad_out, "grad_out")
     if grad_out.shape != tuple(shape):
         raise ValueError(
             f"grad_out must have the shape of the layer's output {tuple(shape)}, got {grad_out.shape}"

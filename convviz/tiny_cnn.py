@@ -19,7 +19,7 @@ import numpy as np
 from convviz.augmentation import COUNT as DISTORTION_UNIFORMS
 from convviz.augmentation import RANGES, distort
 from convviz.drawing import enlarge as enlarge_counts
-from convviz.layers import conv2d, maxpool2d, relu
+from convviz.layers import conv2d, finite_numbers, maxpool2d, relu
 from convviz.seeded_random import SeededRandom
 
 SEED = 2026
@@ -119,14 +119,9 @@ def check_params(params, name="params"):
 
 def check_batch(x, name="x"):
     """x as finite float64 of shape (N, 28, 28, 1), N ≥ 1, or ValueError naming the argument."""
-    array = np.asarray(x)
-    if array.dtype.kind not in "biuf":
-        raise ValueError(f"{name} must hold numbers, got dtype {array.dtype}")
+    array = finite_numbers(x, name)
     if array.ndim != 4 or array.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE, 1) or len(array) == 0:
         raise ValueError(f"{name} must have shape (N, 28, 28, 1) with N ≥ 1, got {array.shape}")
-    array = array.astype(np.float64, copy=False)
-    if not np.isfinite(array).all():
-        raise ValueError(f"{name} contains NaN or infinity")
     return array
 
 
