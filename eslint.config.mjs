@@ -36,6 +36,11 @@ export default [
     rules: { eqeqeq: "error", "no-unused-vars": ["error", { args: "none" }] },
   },
   {
+    files: ["docs/_ext/**/*.cjs"],
+    languageOptions: { ecmaVersion: 2022, sourceType: "commonjs", globals: globals.node },
+    rules: { eqeqeq: "error", strict: ["error", "global"] },
+  },
+  {
     files: ["tests/js/**/*.js"],
     languageOptions: { sourceType: "commonjs" },
   },

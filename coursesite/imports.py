@@ -26,6 +26,21 @@ def _imported_names(tree, package_parts):
                 yield module, tuple(alias.name for alias in node.names if alias.name != "*")
 
 
+#: (file, its package parts) -> (its bytes, its imports): a build asks for the same modules once per script.
+_parsed = {}
+
+
+def _imports_of(path, package_parts):
+    """The imports of the file at path, parsed again only when its bytes differ from the last parse."""
+    text = path.read_bytes()
+    key = (path, tuple(package_parts))
+    cached = _parsed.get(key)
+    if cached is None or cached[0] != text:
+        tree = ast.parse(text, filename=str(path))
+        cached = _parsed[key] = (text, list(_imported_names(tree, package_parts)))
+    return cached[1]
+
+
 def _module_files(name, roots):
     """The files a module name loads from the first root holding it: package __init__s, then the module."""
     for root in roots:
@@ -55,11 +70,10 @@ def imported_files(path, roots):
     while queue:
         current = queue.pop()
         try:
-            tree = ast.parse(current.read_bytes(), filename=str(current))
+            imports = _imports_of(current, _package_parts(current, roots))
         except (OSError, SyntaxError, ValueError):
             continue
-        package_parts = _package_parts(current, roots)
-        for module, names in _imported_names(tree, package_parts):
+        for module, names in imports:
             candidates = _module_files(module, roots)
             for name in names:  # "from package import module" loads package/module.py
                 candidates += _module_files(f"{module}.{name}", roots)

@@ -26,6 +26,7 @@ GENERATED_PATHS = (
     DOCS_DIR / "sg_execution_times.rst",
     ROOT / ".pytest_cache",
     ROOT / ".ruff_cache",
+    ROOT / ".hypothesis",  # Hypothesis keeps the constants it found in the code here, even with no database
 )
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Shared fixtures: paths of the repository and of the built site, the network the build trained."""
 
+import signal
 import subprocess
 import sys
 
@@ -19,6 +20,12 @@ from coursesite.paths import HTML_DIR as HTML
 from coursesite.paths import ROOT
 
 MODULE_RST = ROOT / "docs" / "module_9_2_2" / "index.rst"
+
+# A shell starts a background job (`make test &` in a script) with Ctrl-C ignored, and every process
+# inherits that: the programs these tests interrupt would not see SIGINT at all. Each test process
+# takes Python's own Ctrl-C handling back, so its children start with SIGINT's default.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")

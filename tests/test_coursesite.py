@@ -71,6 +71,19 @@ def test_imports_are_followed_through_the_project_and_nowhere_else(tmp_path):
     assert sorted(path.relative_to(tmp_path).as_posix() for path in found) == expected
 
 
+def test_an_edit_between_two_calls_is_read(tmp_path):
+    """The parsed imports are kept between calls (one build asks once per script), never past an edit."""
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.py").write_text("X = 1\n")
+    script = tmp_path / "plot_01.py"
+    script.write_text("import a\n")
+    assert imported_files(script, [tmp_path]) == [(tmp_path / "a.py").resolve()]
+    script.write_text("import b\n")
+    assert imported_files(script, [tmp_path]) == [(tmp_path / "b.py").resolve()]
+    (tmp_path / "b.py").write_text("import a\n")
+    assert imported_files(script, [tmp_path]) == [(tmp_path / name).resolve() for name in ("a.py", "b.py")]
+
+
 def test_a_file_that_does_not_parse_adds_nothing(tmp_path):
     (tmp_path / "broken.py").write_text("def (:\n")
     script = tmp_path / "plot_01.py"

@@ -60,3 +60,30 @@ def test_clean_removes_every_generated_file_and_nothing_else(tmp_path):
     for path in GENERATED_PATHS:
         assert not (tree / path.relative_to(ROOT)).exists(), path
     assert sorted(p.relative_to(tree) for p in tree.rglob("*") if p.is_file()) == sources
+
+
+def test_the_background_builds_digest_covers_the_sources_and_nothing_a_run_leaves(tmp_path):
+    """make test's background clean build is taken only when the tree's digest is unchanged: the files
+    a build, lint or the tests themselves write (Hypothesis's constants, caches) must not change it."""
+    from support.clean_build import source_digest
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.rst").write_text("Title\n=====\n")
+    (tmp_path / "conf.py").write_text("project = 'x'\n")
+    before = source_digest(tmp_path)
+    for name in (
+        ".hypothesis/constants/1a2b",
+        ".ruff_cache/0.1/x",
+        ".pytest_cache/v/x",
+        "_build/html/x",
+        "docs/_generated/x.png",
+        "docs/auto_examples/x.rst",
+        "convviz/__pycache__/x.pyc",
+    ):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("made by a run")
+    assert source_digest(tmp_path) == before
+    (tmp_path / "docs" / "index.rst").write_text("Title\n=====\n\nA new line.\n")
+    assert source_digest(tmp_path) != before
+    (tmp_path / "docs" / "new.rst").write_text("New\n===\n")
+    assert len({before, source_digest(tmp_path)}) == 2
