@@ -52,9 +52,12 @@ lock:
 
 # coursesite.build runs Sphinx beside the published site ($(BUILD)/html.next) and swaps the two when the
 # build succeeds: a failed or interrupted build leaves $(BUILD)/html as it was.
+# The figure scripts of each gallery section run in FIGURE_JOBS processes (one per core here);
+# the number changes no page, so another number rebuilds nothing.
+FIGURE_JOBS ?= 2
 html: venv
 	@command -v node >/dev/null 2>&1 || { echo "error: node not found; the formulas are typeset by KaTeX with Node.js at build time (on Debian: apt-get install nodejs)"; exit 1; }
-	$(BIN)/python -m coursesite.build -c . $(SPHINXOPTS) -b html docs $(BUILD)/html
+	$(BIN)/python -m coursesite.build -c . $(SPHINXOPTS) --figure-jobs $(FIGURE_JOBS) -b html docs $(BUILD)/html
 
 # Sphinx's linkcheck builder would check nothing here (conf.py ignores every external link
 # and it does not follow internal ones); tests/test_links.py checks every link of the built
@@ -81,12 +84,13 @@ lint: test-venv $(NODE_TOOLS)
 # (pytest-xdist; auto: one per core, the fastest on these 2-core machines, where a third
 # process only added CPU time); tests marked with one xdist_group run in the same process.
 # A clean build of a scratch copy, which tests/test_build_cache.py compares with the site's own
-# build, starts first and runs beside that build (tests/support/clean_build.py).
+# build, starts first and runs beside that build (tests/support/clean_build.py); the two take a
+# core each, so each runs its figure scripts in one process.
 TEST_WORKERS ?= auto
 test: test-venv
 	@$(BIN)/python tests/chromium.py
 	@$(BIN)/python tests/support/clean_build.py start
-	@$(MAKE) --no-print-directory html lint
+	@$(MAKE) --no-print-directory html lint FIGURE_JOBS=1
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # Lighthouse comes from npm into ./node_modules when npm is there; without it its scores are skipped.

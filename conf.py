@@ -81,6 +81,9 @@ sphinx_gallery_conf = {
     "reset_argv": "coursesite.recording.start_script",
     "reset_modules": ("matplotlib", "coursesite.recording.end_script"),
     "reset_modules_order": "both",
+    # convviz's save functions return the saved file's path; as a block's last line, its repr would
+    # show the build machine's folder on the gallery page.
+    "ignore_repr_types": r"pathlib\.\w*Path",
 }
 
 # `make linkcheck` runs offline: external links are skipped, internal ones are

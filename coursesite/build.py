@@ -1,12 +1,14 @@
 """Build the site beside the published one, and put it in its place only when the build succeeds.
 
-    python -m coursesite.build [-c CONFDIR] [-b BUILDER] [-W] [--keep-going] [-E] [-q] [-v] [-j N] SRC OUT
+    python -m coursesite.build [-c CONFDIR] [-b BUILDER] [-W] [--keep-going] [-E] [-q] [-v] [-j N]
+                               [--figure-jobs N] SRC OUT
 
 ``make html`` runs this. Sphinx writes into ``OUTPUTDIR.next``, a copy of
 OUTPUTDIR with its doctrees, so it rebuilds only what changed; when the build
 succeeds, the two folders swap. A build that fails, is interrupted (Ctrl-C,
 SIGTERM, SIGHUP) or is killed leaves OUTPUTDIR as it was. A figure script that
-fails is reported in one line: the script, its line and the error.
+fails is reported in one line: the script, its line and the error, whether it
+ran in this process or in one of ``--figure-jobs`` worker processes.
 """
 
 import argparse
@@ -15,7 +17,6 @@ import shutil
 import signal
 import sys
 import threading
-import traceback
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -80,7 +81,9 @@ def stops_as_interrupts():
             signal.signal(number, handler)
 
 
-def run_sphinx(sourcedir, confdir, outdir, builder, strict, freshenv, quiet, verbosity=0, jobs=0):
+def run_sphinx(
+    sourcedir, confdir, outdir, builder, strict, freshenv, quiet, verbosity=0, jobs=0, figure_jobs=1
+):
     """Build with Sphinx in this process, as sphinx-build does; return its status (0: success)."""
     from sphinx.application import Sphinx
     from sphinx.util.console import disable_colour, terminal_supports_colour
@@ -101,6 +104,7 @@ def run_sphinx(sourcedir, confdir, outdir, builder, strict, freshenv, quiet, ver
             warningiserror=strict,
             verbosity=verbosity,
             parallel=jobs,
+            confoverrides={"course_figure_jobs": figure_jobs},
         )
         app.build()
         return app.statuscode
@@ -113,16 +117,15 @@ def original_error(error):
     return error
 
 
-def script_failure(script, path, error):
-    """One line: which figure script failed, at which of its lines, with what."""
+def script_failure(error):
+    """One line: which figure script failed, at which of its lines, with what (None: no script failed)."""
     if isinstance(error, recording.DuplicateOutput):
         return f"error: {error}"
-    lines = [
-        frame.lineno
-        for frame in traceback.extract_tb(error.__traceback__)
-        if Path(frame.filename).resolve() == path
-    ]
-    where = f" at line {lines[-1]}" if lines else ""
+    place = recording.failure_place(error)
+    if place is None:
+        return None
+    script, line = place
+    where = f" at line {line}" if line else ""
     cause = f"{type(error).__name__}: {error}".strip().splitlines()[0] if str(error) else type(error).__name__
     return f"error: figure script {script} failed{where}: {cause}"
 
@@ -148,6 +151,7 @@ def build(
     quiet=False,
     verbosity=0,
     jobs=0,
+    figure_jobs=1,
 ):
     """Build sourcedir into outdir beside the site already there; return an exit status (0: published)."""
     folders = Folders(outdir)
@@ -156,22 +160,31 @@ def build(
         with stops_as_interrupts():
             folders.start()
             status = run_sphinx(
-                sourcedir, confdir, folders.next, builder, strict, freshenv, quiet, verbosity, jobs
+                sourcedir,
+                confdir,
+                folders.next,
+                builder,
+                strict,
+                freshenv,
+                quiet,
+                verbosity,
+                jobs,
+                figure_jobs,
             )
     except KeyboardInterrupt:
         script = recording.running_script()
-        recording.use_project(None, None)
+        recording.use_project(None)
         folders.discard()
         during = f" while {script} ran" if script else ""
         print(f"interrupted{during}: {folders.published} still holds the previous site", file=sys.stderr)
         return 130
     except (Exception, SystemExit) as error:
-        script, path = recording.running_script(), recording.running_script_path()
-        recording.use_project(None, None)
+        message = script_failure(original_error(error))
+        recording.use_project(None)
         folders.discard()
-        if script is None:
+        if message is None:
             return report_error(error, folders)
-        print(script_failure(script, path, original_error(error)), file=sys.stderr)
+        print(message, file=sys.stderr)
         print(f"{folders.published} still holds the previous site", file=sys.stderr)
         return 2
     if status != 0:
@@ -196,11 +209,16 @@ def main(argv=None):
     parser.add_argument("-q", dest="quiet", action="store_true", help="only warnings and errors")
     parser.add_argument("-v", dest="verbosity", action="count", default=0, help="more detail")
     parser.add_argument("-j", dest="jobs", type=int, default=0, help="processes reading and writing pages")
+    parser.add_argument(
+        "--figure-jobs", type=int, default=1, help="processes running the figure scripts (default 1)"
+    )
     args = parser.parse_args(argv)
     options = {
         key: getattr(args, key) for key in ("confdir", "builder", "strict", "freshenv", "quiet", "verbosity")
     }
-    return build(args.sourcedir, args.outputdir, jobs=args.jobs, **options)
+    if args.figure_jobs < 1:
+        parser.error(f"--figure-jobs must be 1 or more, got {args.figure_jobs}")
+    return build(args.sourcedir, args.outputdir, jobs=args.jobs, figure_jobs=args.figure_jobs, **options)
 
 
 if __name__ == "__main__":

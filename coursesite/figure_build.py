@@ -12,6 +12,11 @@ or damaged, the build shows what a clean build would show:
   plots are not Sphinx dependencies of the page);
 * while each script runs, :mod:`coursesite.recording` (sphinx-gallery's hooks,
   named in conf.py) sends its saves into the generated folder and records them;
+* the scripts of each gallery section run in ``course_figure_jobs`` processes
+  (sphinx-gallery's ``parallel``); a script that reads what another script of
+  its section makes, both running in this build, is reported: the two may run
+  at the same time (``# sphinx_gallery_parallel = False`` in the maker makes it
+  run first, alone);
 * a script that prints more than a gallery page should show is reported;
 * when a page is added or removed, every page is written again (the navigation
   of every page changes), into an emptied output folder when one was removed
@@ -20,7 +25,9 @@ or damaged, the build shows what a clean build would show:
   the site in ``_build/html`` stays whole until the new one is complete.
 
 Configuration: ``course_generated_dir``, the folder the scripts save into,
-relative to the source folder (pages show its files as ``/_generated/<name>``).
+relative to the source folder (pages show its files as ``/_generated/<name>``);
+``course_figure_jobs``, how many processes run the scripts (``make html`` sets it
+with ``-D``; it changes no page, so changing it rebuilds nothing).
 """
 
 import shutil
@@ -76,7 +83,37 @@ def prepare_generated_files(app):
     for reason, scripts in reasons.items():
         every = "every figure script" if len(scripts) == len(project.scripts()) > 1 else ", ".join(scripts)
         logger.info(f"to run: {every} ({reason})")
-    recording.use_project(project, outputs.read_manifest(project.generated_dir))
+    conf = app.config.sphinx_gallery_conf
+    # Set here, after Sphinx compared the configuration with the last build's: the number of
+    # processes changes no page. The plan travels with the configuration into worker processes.
+    app.course_gallery_parallel = conf.get("parallel", False)
+    conf["parallel"] = app.config.course_figure_jobs if app.config.course_figure_jobs > 1 else False
+    conf[recording.PLAN_KEY] = recording.plan(project)
+    app.course_running_scripts = list(running)
+    recording.use_project(project)
+
+
+def check_section_order(app):
+    """Warn about a script that read what another script of its section made while both ran in parallel."""
+    if not app.config.sphinx_gallery_conf.get("parallel"):
+        return
+    project, _ = site_project(app)
+    records = outputs.read_manifest(project.generated_dir) or {}
+    ran = set(getattr(app, "course_running_scripts", ()))
+    for script, maker, name in outputs.same_section_reads(project, records, ran):
+        if not runs_alone(project.script_path(maker)):
+            logger.warning(
+                f"{script} reads {name}, which {maker} makes: with course_figure_jobs > 1 the two may "
+                f"run at the same time; add `# sphinx_gallery_parallel = False` to {maker} (it then runs "
+                "first, alone)"
+            )
+
+
+def runs_alone(path):
+    """Whether the script opts out of sphinx-gallery's parallel run (it then runs before the others)."""
+    from sphinx_gallery.py_source_parser import extract_file_config
+
+    return extract_file_config(Path(path).read_text(encoding="utf-8")).get("parallel", True) is False
 
 
 def check_printed_output(app):
@@ -89,8 +126,18 @@ def check_printed_output(app):
         )
 
 
+def restore_gallery_conf(app):
+    """The gallery configuration as conf.py gave it, once the scripts ran (Sphinx saves it with the
+    build's state and compares it with the next build's: it would report a change every time)."""
+    conf = app.config.sphinx_gallery_conf
+    conf.pop(recording.PLAN_KEY, None)
+    if hasattr(app, "course_gallery_parallel"):
+        conf["parallel"] = app.course_gallery_parallel
+
+
 def stop_recording(app, exception):
-    recording.use_project(None, None)
+    restore_gallery_conf(app)
+    recording.use_project(None)
 
 
 def outdated_pages(app, env, added, changed, removed):
@@ -118,9 +165,12 @@ def clear_output(outdir, doctreedir):
 
 def setup(app):
     app.add_config_value("course_generated_dir", "_generated", "env", types=frozenset({str}))
+    app.add_config_value("course_figure_jobs", 1, "", types=frozenset({int}))
     # Around sphinx-gallery's own builder-inited handler (priority 500).
     app.connect("builder-inited", prepare_generated_files, priority=100)
     app.connect("builder-inited", check_printed_output, priority=600)
+    app.connect("builder-inited", check_section_order, priority=600)
+    app.connect("builder-inited", restore_gallery_conf, priority=700)
     app.connect("env-get-outdated", outdated_pages)
     app.connect("build-finished", stop_recording)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -23,8 +23,9 @@ FORMAT = 2
 #: Glob of the figure scripts, relative to the scripts folder (one folder per part of the module).
 SCRIPT_GLOB = "*/plot_*.py"
 #: Files every script depends on, relative to the project's root, when they exist: the pinned
-#: packages the build runs with (the Makefile makes the virtual environment again when they change).
-SHARED_INPUTS = ("requirements.txt",)
+#: packages the build runs with (the Makefile makes the virtual environment again when they change),
+#: and the configuration, whose gallery settings shape what each script's page shows.
+SHARED_INPUTS = ("requirements.txt", "conf.py")
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,20 @@ def scripts_to_run(project, records, also=()):
                     changed = True
                     break
     return {script: reasons[script] for script in scripts if script in reasons}
+
+
+def same_section_reads(project, records, scripts):
+    """(script, maker, name) for each of scripts that reads a generated file, name, that another of
+    scripts in the same gallery section (folder) makes."""
+    generated = project.generated_dir.relative_to(project.root).as_posix() + "/"
+    for script in sorted(scripts):
+        record = records.get(script)
+        for name in sorted(record.inputs) if record else ():
+            if not name.startswith(generated):
+                continue
+            maker = owner_of(records, name[len(generated) :])
+            if maker in scripts and maker != script and Path(maker).parent == Path(script).parent:
+                yield script, maker, name[len(generated) :]
 
 
 def unclaimed_files(project, records):

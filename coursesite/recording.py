@@ -5,15 +5,27 @@ sphinx-gallery calls two of its documented hooks around every example it runs
 script runs, with the script's path; :func:`end_script` as one of the
 ``reset_modules``, before and after. While a script runs, its saves go into the
 generated folder (:func:`convviz.figure_output.save_into`), each name claimed
-for it (a name another script saves stops the build), and every project file it
-opens for reading is noted (through an audit hook). When it ends, its record
-(:mod:`coursesite.outputs`) holds the hash of its text, of every project module
-it imports (:mod:`coursesite.imports`) and file it read, and of every file it saved.
+for it (a name another script's record holds stops the build), and every
+project file it opens for reading is noted (through an audit hook). When it
+ends, its record (:mod:`coursesite.outputs`) holds the hash of its text, of
+every project module it imports (:mod:`coursesite.imports`) and file it read,
+and of every file it saved; it joins the record file at once.
+
+The scripts may run in sphinx-gallery's worker processes (its ``parallel``
+option): the hooks then run there. The build hands them the project in the
+gallery configuration (:func:`plan`, under :data:`PLAN_KEY`), and every script,
+in whatever process, adds its record to the record file under a lock on the
+generated folder, where a name two scripts saved is found even when the two
+ran at the same time.
 """
 
+import fcntl
 import importlib.util
 import os
+import re
 import sys
+import traceback
+from contextlib import contextmanager
 from pathlib import Path
 
 from convviz import figure_output
@@ -21,9 +33,16 @@ from coursesite import outputs
 from coursesite.hashing import file_hash
 from coursesite.imports import imported_files
 
+#: The gallery configuration's entry that carries the project to the hooks, in any process.
+PLAN_KEY = "course_recording"
+
 
 class DuplicateOutput(ValueError):
     """Two figure scripts save a file of the same name."""
+
+
+def duplicate_message(script, name, owner):
+    return f"{script} saves {name}, which {owner} saves too: every output needs a name of its own"
 
 
 class ScriptRun:
@@ -38,9 +57,7 @@ class ScriptRun:
             raise ValueError(f"{self.script}: {name} is the build's own record; choose another name")
         owner = outputs.owner_of(self.records, name)
         if owner is not None and owner != self.script:
-            raise DuplicateOutput(
-                f"{self.script} saves {name}, which {owner} saves too: every output needs a name of its own"
-            )
+            raise DuplicateOutput(duplicate_message(self.script, name, owner))
         self.saved.add(name)
 
     def opened(self, path, mode, flags):
@@ -83,9 +100,55 @@ class ScriptRun:
         )
 
 
-#: The site being built (set by the build before the scripts run) and its records, and the script running.
+@contextmanager
+def locked(folder):
+    """Hold an exclusive lock on folder (the build's processes take turns with the record file)."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # closing releases the lock
+
+
+def add_record(project, script, record):
+    """Add a script's record to the record file; DuplicateOutput if another record holds one of its names."""
+    with locked(project.generated_dir):
+        records = outputs.read_manifest(project.generated_dir) or {}
+        for name in record.outputs:
+            owner = outputs.owner_of(records, name)
+            if owner is not None and owner != script:
+                raise DuplicateOutput(duplicate_message(script, name, owner))
+        records[script] = record
+        outputs.write_manifest(records, project.generated_dir)
+
+
+def plan(project):
+    """The project as plain values, for PLAN_KEY (the gallery configuration reaches worker processes)."""
+    return {
+        "root": str(project.root),
+        "scripts_dir": str(project.scripts_dir),
+        "generated_dir": str(project.generated_dir),
+        "ignored": [str(folder) for folder in project.ignored],
+    }
+
+
+def project_of(gallery_conf):
+    """The project the build put into gallery_conf (see :func:`plan`), or None."""
+    values = gallery_conf.get(PLAN_KEY)
+    if not values:
+        return None
+    return outputs.Project(
+        Path(values["root"]),
+        Path(values["scripts_dir"]),
+        Path(values["generated_dir"]),
+        tuple(Path(folder) for folder in values["ignored"]),
+    )
+
+
+#: The site whose figure scripts this process's build runs (set by the build; for its error reports).
 _project = None
-_records = None
+#: The figure script running in this process, if any.
 _run = None
 _audit_installed = False
 
@@ -98,50 +161,86 @@ def _audit(event, args):
             pass
 
 
-def use_project(project, records):
-    """Record the figure scripts of project from now on (records: what prepare() kept); None stops."""
-    global _project, _records, _audit_installed
-    abandon()
-    _project, _records = project, records
-    if project is not None and not _audit_installed:
-        sys.addaudithook(
-            _audit
-        )  # an audit hook cannot be removed: this one is installed once, idle between scripts
+def _install_audit_hook():
+    global _audit_installed
+    if not _audit_installed:
+        sys.addaudithook(_audit)  # an audit hook cannot be removed: installed once, idle between scripts
         _audit_installed = True
 
 
+def use_project(project):
+    """The build's site from now on (None: the build ended); forgets any script running."""
+    global _project
+    abandon()
+    _project = project
+
+
+def failure_place(error):
+    """(script, line or None) of the figure script in whose code error was raised, or None.
+
+    The script ran in this process (the one running now), or in a worker process of
+    sphinx-gallery's parallel run: joblib then gives the worker's traceback, as text, as the
+    error's cause, and the innermost of its frames in a figure script names the script.
+    """
+    if _run is not None:
+        path = running_script_path()
+        lines = [
+            frame.lineno
+            for frame in traceback.extract_tb(error.__traceback__)
+            if Path(frame.filename).resolve() == path
+        ]
+        return _run.script, (lines[-1] if lines else None)
+    if _project is None or error.__cause__ is None:
+        return None
+    scripts_dir = _project.scripts_dir.resolve()
+    frames = re.findall(r'^\s*File "([^"\n]+)", line (\d+)', str(error.__cause__), re.M)
+    for filename, line in reversed(frames):
+        path = Path(filename).resolve()
+        if path.is_relative_to(scripts_dir) and path.match(outputs.SCRIPT_GLOB):
+            return path.relative_to(scripts_dir).as_posix(), int(line)
+    return None
+
+
 def running_script():
-    """The figure script running now (relative to the scripts folder), or None."""
+    """The figure script running in this process now (relative to the scripts folder), or None."""
     return None if _run is None else _run.script
 
 
 def running_script_path():
-    """The file of the figure script running now, or None."""
-    return None if _run is None else _project.script_path(_run.script).resolve()
+    """The file of the figure script running in this process now, or None."""
+    return None if _run is None else _run.project.script_path(_run.script).resolve()
 
 
 def start_script(gallery_conf, script_vars):
     """sphinx-gallery's ``reset_argv``: route the saves of the script about to run; it gets no arguments."""
     global _run
     abandon()
+    project = project_of(gallery_conf)
     path = Path(script_vars["src_file"]).resolve()
-    if _project is not None and path.is_relative_to(_project.scripts_dir.resolve()):
-        script = path.relative_to(_project.scripts_dir.resolve()).as_posix()
-        _run = ScriptRun(_project, _records, script)
-        figure_output.save_into(_project.generated_dir, claim=_run.claim)
+    if project is not None and path.is_relative_to(project.scripts_dir.resolve()):
+        if _project is None:  # a worker process of sphinx-gallery's parallel run: log as the build does
+            from sphinx.util.console import disable_colour, terminal_supports_colour
+
+            if not terminal_supports_colour():
+                disable_colour()
+        _install_audit_hook()
+        script = path.relative_to(project.scripts_dir.resolve()).as_posix()
+        with locked(project.generated_dir):
+            records = outputs.read_manifest(project.generated_dir) or {}
+        _run = ScriptRun(project, records, script)
+        figure_output.save_into(project.generated_dir, claim=_run.claim)
     return []
 
 
 def end_script(gallery_conf, fname, when):
-    """sphinx-gallery's ``reset_modules`` hook: after a script, write its record."""
+    """sphinx-gallery's ``reset_modules`` hook: after a script, add its record to the record file."""
     global _run
     if when != "after" or _run is None:
         abandon()
         return
     run, _run = _run, None
     figure_output.save_into(None)
-    _records[run.script] = run.record()
-    outputs.write_manifest(_records, _project.generated_dir)
+    add_record(run.project, run.script, run.record())
 
 
 def abandon():

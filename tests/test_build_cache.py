@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from support import clean_build
-from support.site_build import build_in_process, executed_scripts, make, make_html
+from support.site_build import build_in_process, build_in_subprocess, executed_scripts, make, make_html
 
 from coursesite.outputs import MANIFEST_NAME, figure_scripts
 from coursesite.paths import ROOT
@@ -71,9 +71,13 @@ def assert_same_site(tree, clean):
     assert (tree / "_build" / "html.next").exists() is False
 
 
-def build(tree, status=0):
-    """Build the fixture tree in this process; assert the exit status; return (log, scripts run)."""
-    code, log, ran = build_in_process(tree)
+def build(tree, status=0, figure_jobs=1):
+    """Build the fixture tree (in this process; in a new one when its scripts run in figure_jobs
+    worker processes); assert the exit status; return (log, scripts run)."""
+    if figure_jobs > 1:
+        code, log, ran = build_in_subprocess(tree, figure_jobs)
+    else:
+        code, log, ran = build_in_process(tree)
     assert code == status, log[-3000:]
     return log, ran
 
@@ -130,8 +134,9 @@ def test_the_record_names_what_each_script_imports_reads_and_saves(clean):
 
     record = json.loads((clean / "docs" / "_generated" / MANIFEST_NAME).read_text())["scripts"]
     assert sorted(record) == [SQUARE, CIRCLE]
-    assert sorted(record[SQUARE]["inputs"]) == ["tinypkg/__init__.py", "tinypkg/shapes.py"]
+    assert sorted(record[SQUARE]["inputs"]) == ["conf.py", "tinypkg/__init__.py", "tinypkg/shapes.py"]
     assert sorted(record[CIRCLE]["inputs"]) == [
+        "conf.py",
         "docs/_generated/square_numbers.txt",
         "downloads/tool.py",
         "tinypkg/__init__.py",
@@ -190,6 +195,18 @@ def test_an_imported_module_edit_runs_its_scripts_and_refreshes_every_shown_copy
         assert (tree / "_build" / "html" / "_images" / plot.name).read_bytes() == plot.read_bytes(), plot.name
     assert_same_site(tree, clean_build_of(tree, tmp_path))
     assert build(tree)[1] == []
+
+
+def test_an_edited_gallery_setting_runs_every_script(tree, clean):
+    """conf.py's gallery settings shape every script's page (here: what a block's last line shows)."""
+    edit(
+        tree / "conf.py",
+        '"reset_modules_order": "both",',
+        '"reset_modules_order": "both",\n    "capture_repr": (),',
+    )
+    log, ran = build(tree)
+    assert ran == [SQUARE, CIRCLE]
+    assert "conf.py changed" in log
 
 
 def test_a_module_no_script_imports_runs_nothing(tree, clean):
@@ -345,6 +362,98 @@ def test_a_failing_script_keeps_the_site_and_says_why_in_one_line(tree, clean, s
     log, ran = build(tree)
     assert ran == [CIRCLE]
     assert_same_site(tree, clean)
+
+
+# -- Figure scripts in worker processes (course_figure_jobs > 1) -----------------------------------
+
+RUNS_ALONE = "# sphinx_gallery_parallel = False\n"
+
+
+@pytest.fixture
+def sources(tmp_path):
+    """The fixture's sources, never built; the square runs first, alone (the circle reads its output)."""
+    site = tmp_path / "site"
+    shutil.copytree(FIXTURE, site)
+    edit(
+        site / "scripts" / SQUARE,
+        "import matplotlib.pyplot as plt\n",
+        "import matplotlib.pyplot as plt\n\n" + RUNS_ALONE,
+    )
+    return site
+
+
+def records_without_text(tree):
+    from coursesite.outputs import read_manifest
+
+    return {
+        script: (record.inputs, record.outputs)
+        for script, record in read_manifest(tree / "docs" / "_generated").items()
+    }
+
+
+def test_scripts_in_worker_processes_make_what_one_process_makes(sources, clean):
+    log, ran = build(sources, figure_jobs=2)
+    assert ran == [SQUARE, CIRCLE]
+    assert generated(sources) == generated(clean)
+    assert records_without_text(sources) == records_without_text(clean)
+    log, ran = build(sources, figure_jobs=2)
+    assert ran == []
+    assert "0 added, 0 changed, 0 removed" in log
+
+
+def test_a_script_reading_what_a_parallel_script_of_its_section_makes_is_reported(tree):
+    """Both scripts run again, in two processes, and the circle reads the square's output (it waits
+    for it, so that it cannot fail first): the build stops and says how to order them."""
+    published = site_bytes(tree)
+    edit(
+        tree / "scripts" / SQUARE, "import matplotlib.pyplot as plt\n", "import matplotlib.pyplot as plt\n\n"
+    )
+    edit(
+        tree / "scripts" / CIRCLE,
+        "report = run_tool(saved_side())",
+        "import time\n"
+        "from tinypkg.loader import ROOT\n"
+        "while not (ROOT / 'docs' / '_generated' / 'square_numbers.txt').exists():\n"
+        "    time.sleep(0.05)\n"
+        "report = run_tool(saved_side())",
+    )
+    log, ran = build(tree, status=1, figure_jobs=2)
+    assert ran == [SQUARE, CIRCLE]
+    assert (
+        f"{CIRCLE} reads square_numbers.txt, which {SQUARE} makes: with course_figure_jobs > 1 the two "
+        f"may run at the same time; add `# sphinx_gallery_parallel = False` to {SQUARE}"
+    ) in log
+    assert site_bytes(tree) == published
+
+
+def test_a_script_failing_in_a_worker_process_is_named_in_one_line(sources):
+    script = sources / "scripts" / CIRCLE
+    edit(script, "report = run_tool(saved_side())", 'raise RuntimeError("no disc today")')
+    line = next(n for n, text in enumerate(script.read_text().splitlines(), 1) if "no disc" in text)
+    log, _ = build(sources, status=2, figure_jobs=2)
+    assert error_lines(log) == [
+        f"error: figure script {CIRCLE} failed at line {line}: RuntimeError: no disc today"
+    ]
+    assert "Extension error" not in log and "joblib" not in log and "\x1b[" not in log
+    assert not (sources / "_build" / "html").exists()
+
+
+def test_two_scripts_saving_one_name_at_the_same_time_stop_the_build_with_one_line(sources):
+    edit(sources / "scripts" / SQUARE, RUNS_ALONE, "")
+    edit(
+        sources / "scripts" / CIRCLE,
+        'save_png(fig, "circle.png", dpi=40)',
+        'save_png(fig, "square.png", dpi=40)',
+    )
+    edit(sources / "scripts" / CIRCLE, "report = run_tool(saved_side())", 'report = "no report"')
+    log, _ = build(sources, status=2, figure_jobs=2)
+    pair = {SQUARE, CIRCLE}
+    assert [
+        f"error: {one} saves square.png, which {other} saves too: every output needs a name of its own"
+        for one, other in (sorted(pair), sorted(pair, reverse=True))
+        if f"error: {one} saves square.png" in log
+    ] == error_lines(log)
+    assert "Extension error" not in log and "joblib" not in log
 
 
 def test_a_script_that_prints_too_much_is_reported_by_name(tree):

@@ -40,6 +40,15 @@ def test_every_script_page_offers_python_and_notebook_downloads(site):
         assert {"py", "ipynb"} <= suffixes, (script, targets)
 
 
+def test_no_gallery_page_shows_the_folder_it_was_built_in(site):
+    """A path the saves return, as a block's last line, would show the build machine's folders."""
+    from coursesite.paths import ROOT
+
+    for script in figure_scripts(SCRIPTS_DIR):
+        text = read_page(site, f"auto_examples/{script[: -len('.py')]}.html").get_text()
+        assert str(ROOT) not in text and "PosixPath(" not in text, script
+
+
 def test_package_zip_holds_every_module_of_convviz_and_the_learner_downloads(site):
     with zipfile.ZipFile(site / "downloads" / "convviz.zip") as archive:
         names = sorted(archive.namelist())

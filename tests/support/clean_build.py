@@ -50,7 +50,7 @@ def source_digest(root=ROOT):
 def build(tree):
     """make html in tree at EPOCH; writes tree/clean-build-result.json (status, scripts run, log)."""
     result = subprocess.run(
-        ["make", "--no-print-directory", "html", f"VENV={VENV}"],
+        ["make", "--no-print-directory", "html", f"VENV={VENV}", "FIGURE_JOBS=1"],  # beside make test's own
         cwd=tree / "site",
         capture_output=True,
         text=True,

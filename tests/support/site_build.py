@@ -65,10 +65,42 @@ def build_in_process(tree, modules=("tinypkg",)):
             status = build(str(tree / "docs"), str(tree / "_build" / "html"), confdir=str(tree), strict=True)
     finally:
         sys.dont_write_bytecode = writes_bytecode
+    return status, printed.getvalue(), scripts_run(tree, before)
+
+
+def build_in_subprocess(tree, figure_jobs):
+    """Build a small site as build_in_process does, in a new process (as ``make html`` does), its
+    figure scripts in figure_jobs worker processes: workers that start afresh, as they do for
+    ``make html``, not ones an earlier build of another tree left, holding that tree's modules."""
+    from coursesite.paths import ROOT
+
+    before = gallery_stamps(tree)
+    command = [
+        sys.executable,
+        "-m",
+        "coursesite.build",
+        "-W",
+        "-c",
+        str(tree),
+        "--figure-jobs",
+        str(figure_jobs),
+    ]
+    result = subprocess.run(
+        [*command, str(tree / "docs"), str(tree / "_build" / "html")],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return result.returncode, result.stdout + result.stderr, scripts_run(tree, before)
+
+
+def scripts_run(tree, before):
+    """The scripts whose gallery md5 file changed since the stamps before (sphinx-gallery ran them)."""
     after = gallery_stamps(tree)
-    ran = sorted(
+    return sorted(
         path.relative_to(tree / "docs" / "auto_examples").as_posix()[: -len(".md5")]
         for path, stamp in after.items()
         if before.get(path) != stamp
     )
-    return status, printed.getvalue(), ran
