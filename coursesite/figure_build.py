@@ -26,8 +26,9 @@ or damaged, the build shows what a clean build would show:
 
 Configuration: ``course_generated_dir``, the folder the scripts save into,
 relative to the source folder (pages show its files as ``/_generated/<name>``);
-``course_figure_jobs``, how many processes run the scripts (``make html`` sets it
-with ``-D``; it changes no page, so changing it rebuilds nothing).
+``course_figure_jobs``, how many processes run the scripts (``make html`` passes
+``FIGURE_JOBS`` with ``python -m coursesite.build --figure-jobs``; it changes no
+page, so another number rebuilds nothing).
 """
 
 import shutil
