@@ -413,7 +413,9 @@ def test_a_script_reading_what_a_parallel_script_of_its_section_makes_is_reporte
         "report = run_tool(saved_side())",
         "import time\n"
         "from tinypkg.loader import ROOT\n"
-        "while not (ROOT / 'docs' / '_generated' / 'square_numbers.txt').exists():\n"
+        "for _ in range(1200):  # at most a minute\n"
+        "    if (ROOT / 'docs' / '_generated' / 'square_numbers.txt').exists():\n"
+        "        break\n"
         "    time.sleep(0.05)\n"
         "report = run_tool(saved_side())",
     )
