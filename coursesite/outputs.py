@@ -19,7 +19,9 @@ from pathlib import Path
 from coursesite.hashing import file_hash
 
 MANIFEST_NAME = "figures.json"
-FORMAT = 2
+#: The record file's format. Raised whenever what a record means changes (3: conf.py joined the
+#: shared inputs), so that records written before are read as missing and every script runs once.
+FORMAT = 3
 #: Glob of the figure scripts, relative to the scripts folder (one folder per part of the module).
 SCRIPT_GLOB = "*/plot_*.py"
 #: Files every script depends on, relative to the project's root, when they exist: the pinned
@@ -157,6 +159,19 @@ def _own_reason(project, script, record, hashes):
     return None
 
 
+def _why_unreadable(path):
+    """Why the record file at path gives no records: missing, written by another format, or damaged."""
+    if not path.exists():
+        return "there is no record of outputs"
+    try:
+        found = json.loads(path.read_text(encoding="utf-8")).get("format")
+    except (OSError, ValueError, AttributeError):
+        found = None
+    if isinstance(found, int) and found != FORMAT:
+        return "the record of outputs was written by an earlier build"
+    return "the record of outputs is damaged"
+
+
 def scripts_to_run(project, records, also=()):
     """{script: why it must run}, in script order.
 
@@ -166,8 +181,7 @@ def scripts_to_run(project, records, also=()):
     """
     scripts = project.scripts()
     if records is None:
-        there = (project.generated_dir / MANIFEST_NAME).exists()
-        reason = "the record of outputs is damaged" if there else "there is no record of outputs"
+        reason = _why_unreadable(project.generated_dir / MANIFEST_NAME)
         return {script: reason for script in scripts}
     hashes = _Hashes()
     reasons = {}

@@ -22,7 +22,7 @@ import pytest
 from support import clean_build
 from support.site_build import build_in_process, build_in_subprocess, executed_scripts, make, make_html
 
-from coursesite.outputs import MANIFEST_NAME, figure_scripts
+from coursesite.outputs import FORMAT, MANIFEST_NAME, figure_scripts
 from coursesite.paths import ROOT
 
 pytestmark = [pytest.mark.build_cache, pytest.mark.xdist_group("build_cache")]
@@ -233,6 +233,7 @@ def test_an_edited_download_runs_the_script_that_ran_it(tree, tmp_path):
         "entry not a dict",
         "truncated",
         "old format",
+        "the format before",
         "one file, two scripts",
     ],
 )
@@ -247,9 +248,10 @@ def test_a_damaged_record_runs_every_script(tree, clean, damage):
     replacement = {
         "empty list": "[]",
         "not json": "{{{",
-        "entry not a dict": json.dumps({"format": 2, "scripts": {SQUARE: 1}}),
+        "entry not a dict": json.dumps({"format": FORMAT, "scripts": {SQUARE: 1}}),
         "truncated": text[:40],
         "old format": json.dumps({"square.png": {"script": SQUARE, "sources": "0" * 64}}),
+        "the format before": json.dumps({**data, "format": FORMAT - 1}),
         "one file, two scripts": json.dumps(data),
     }
     if damage == "delete":
@@ -258,6 +260,8 @@ def test_a_damaged_record_runs_every_script(tree, clean, damage):
         manifest.write_text(replacement[damage])
     log, ran = build(tree)
     assert ran == [SQUARE, CIRCLE]
+    if damage == "the format before":
+        assert "to run: every figure script (the record of outputs was written by an earlier build)" in log
     assert json.loads(manifest.read_text()) == json.loads(text)
     assert_same_site(tree, clean)
 

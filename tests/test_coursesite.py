@@ -160,8 +160,9 @@ def test_each_reason_a_script_runs_is_named(project):
         "{",
         "[]",
         '{"format": 1, "scripts": {}}',
-        '{"format": 2, "scripts": {"part/plot_a.py": {"text": "x", "inputs": {}, "outputs": []}}}',
-        '{"format": 2, "scripts": {"part/plot_a.py": {"text": "", "inputs": {}, "outputs": {"../a": ""}}}}',
+        '{"format": 2, "scripts": {}}',
+        '{"format": 3, "scripts": {"part/plot_a.py": {"text": "x", "inputs": {}, "outputs": []}}}',
+        '{"format": 3, "scripts": {"part/plot_a.py": {"text": "", "inputs": {}, "outputs": {"../a": ""}}}}',
     ],
 )
 def test_a_damaged_record_is_no_record(project, damage):
