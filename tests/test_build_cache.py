@@ -10,17 +10,22 @@ tree, then one edited script, rebuild only what changed. The tests of this file 
 pytest-xdist worker (their builds are heavy).
 """
 
-import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from support import clean_build
-from support.site_build import build_in_process, build_in_subprocess, executed_scripts, make, make_html
+from support.site_build import (
+    build_command,
+    build_in_process,
+    build_in_subprocess,
+    executed_scripts,
+    make,
+    make_html,
+)
 
 from coursesite.outputs import FORMAT, MANIFEST_NAME, figure_scripts
 from coursesite.paths import ROOT
@@ -484,17 +489,7 @@ def test_an_interrupted_build_keeps_the_site(tree, stop):
         "report = run_tool(saved_side())",
         f"import pathlib, time\npathlib.Path({str(marker)!r}).write_text('x')\ntime.sleep(120)",
     )
-    command = [
-        sys.executable,
-        "-m",
-        "coursesite.build",
-        "-W",
-        "-c",
-        str(tree),
-        str(tree / "docs"),
-        str(tree / "_build" / "html"),
-    ]
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+    command, env = build_command(tree)
     process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )

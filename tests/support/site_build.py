@@ -68,6 +68,15 @@ def build_in_process(tree, modules=("tinypkg",)):
     return status, printed.getvalue(), scripts_run(tree, before)
 
 
+def build_command(tree, *options):
+    """(command, environment) of the build ``make html`` runs, for a small site in tree, in a new process."""
+    from coursesite.paths import ROOT
+
+    command = [sys.executable, "-m", "coursesite.build", "-W", "-c", str(tree), *options]
+    command += [str(tree / "docs"), str(tree / "_build" / "html")]
+    return command, {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+
+
 def build_in_subprocess(tree, figure_jobs):
     """Build a small site as build_in_process does, in a new process (as ``make html`` does), its
     figure scripts in figure_jobs worker processes: workers that start afresh, as they do for
@@ -75,24 +84,8 @@ def build_in_subprocess(tree, figure_jobs):
     from coursesite.paths import ROOT
 
     before = gallery_stamps(tree)
-    command = [
-        sys.executable,
-        "-m",
-        "coursesite.build",
-        "-W",
-        "-c",
-        str(tree),
-        "--figure-jobs",
-        str(figure_jobs),
-    ]
-    result = subprocess.run(
-        [*command, str(tree / "docs"), str(tree / "_build" / "html")],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    command, env = build_command(tree, "--figure-jobs", str(figure_jobs))
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     return result.returncode, result.stdout + result.stderr, scripts_run(tree, before)
 
 
