@@ -191,34 +191,39 @@ def scripts_to_run(project, records, also=()):
             reason = "its gallery page is out of date"
         if reason is not None:
             reasons[script] = reason
-    generated = project.generated_dir.relative_to(project.root).as_posix() + "/"
     changed = True
     while changed:  # through chains: a reads what b makes, b reads what c makes
         changed = False
         for script in scripts:
             if script in reasons:
                 continue
-            for name in sorted(records[script].inputs):
-                maker = owner_of(records, name[len(generated) :]) if name.startswith(generated) else None
-                if maker in reasons and maker != script:
-                    reasons[script] = f"it reads {name[len(generated) :]}, which {maker} makes again"
+            for name, maker in generated_reads(project, records, script):
+                if maker in reasons:
+                    reasons[script] = f"it reads {name}, which {maker} makes again"
                     changed = True
                     break
     return {script: reasons[script] for script in scripts if script in reasons}
 
 
+def generated_reads(project, records, script):
+    """(name, maker) for each generated file the script's record says it read that another
+    script's record says it made, in name order."""
+    generated = project.generated_dir.relative_to(project.root).as_posix() + "/"
+    record = records.get(script)
+    for name in sorted(record.inputs) if record else ():
+        if name.startswith(generated):
+            maker = owner_of(records, name[len(generated) :])
+            if maker is not None and maker != script:
+                yield name[len(generated) :], maker
+
+
 def same_section_reads(project, records, scripts):
     """(script, maker, name) for each of scripts that reads a generated file, name, that another of
     scripts in the same gallery section (folder) makes."""
-    generated = project.generated_dir.relative_to(project.root).as_posix() + "/"
     for script in sorted(scripts):
-        record = records.get(script)
-        for name in sorted(record.inputs) if record else ():
-            if not name.startswith(generated):
-                continue
-            maker = owner_of(records, name[len(generated) :])
-            if maker in scripts and maker != script and Path(maker).parent == Path(script).parent:
-                yield script, maker, name[len(generated) :]
+        for name, maker in generated_reads(project, records, script):
+            if maker in scripts and Path(maker).parent == Path(script).parent:
+                yield script, maker, name
 
 
 def unclaimed_files(project, records):
