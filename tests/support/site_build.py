@@ -68,13 +68,19 @@ def build_in_process(tree, modules=("tinypkg",)):
     return status, printed.getvalue(), scripts_run(tree, before)
 
 
+# The variable that makes Sphinx colour its log even into a pipe (CI services often set it): the
+# builds here log as ``make html`` does into a file.
+COLOUR_FORCING = ("FORCE_COLOR",)
+
+
 def build_command(tree, *options):
     """(command, environment) of the build ``make html`` runs, for a small site in tree, in a new process."""
     from coursesite.paths import ROOT
 
     command = [sys.executable, "-m", "coursesite.build", "-W", "-c", str(tree), *options]
     command += [str(tree / "docs"), str(tree / "_build" / "html")]
-    return command, {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {name: value for name, value in os.environ.items() if name not in COLOUR_FORCING}
+    return command, {**env, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def build_in_subprocess(tree, figure_jobs):
