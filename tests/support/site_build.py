@@ -68,9 +68,9 @@ def build_in_process(tree, modules=("tinypkg",)):
     return status, printed.getvalue(), scripts_run(tree, before)
 
 
-# The variable that makes Sphinx colour its log even into a pipe (CI services often set it): the
-# builds here log as ``make html`` does into a file.
-COLOUR_FORCING = ("FORCE_COLOR",)
+# The variables that make Sphinx colour its log even into a pipe (sphinx._cli.util.colour; CI
+# services set CI=true): the builds here log as ``make html`` does when its output goes to a file.
+COLOUR_FORCING = ("FORCE_COLOR", "FORCE_COLOUR", "CI")
 
 
 def build_command(tree, *options):
