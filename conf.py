@@ -81,6 +81,8 @@ sphinx_gallery_conf = {
     "reset_argv": "coursesite.recording.start_script",
     "reset_modules": ("matplotlib", "coursesite.recording.end_script"),
     "reset_modules_order": "both",
+    # A figure the script saved is shown on its gallery page as the file it saved, not drawn again.
+    "image_scrapers": ("coursesite.gallery_images.saved_figures",),
     # convviz's save functions return the saved file's path; as a block's last line, its repr would
     # show the build machine's folder on the gallery page.
     "ignore_repr_types": r"pathlib\.\w*Path",

@@ -15,18 +15,20 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, PngImagePlugin
 
-#: Where saves go while something routes them (the site build): (folder, claim or None).
+#: Where saves go while something routes them (the site build): (folder, claim or None, shown or None).
 _route = None
 
 
-def save_into(folder, claim=None):
+def save_into(folder, claim=None, shown=None):
     """Send every save into folder until ``save_into(None)``.
 
     claim(name), when given, runs before each file is written and may raise to
     refuse the name; the site build records there which script saves what.
+    shown(name, fig), when given, runs after :func:`save_png` has written fig as
+    name; the site build shows that file on the script's gallery page.
     """
     global _route
-    _route = None if folder is None else (Path(folder), claim)
+    _route = None if folder is None else (Path(folder), claim, shown)
 
 
 def _own_folder():
@@ -49,7 +51,7 @@ def _save(name, write):
     if _route is None:
         folder = _own_folder()
     else:
-        folder, claim = _route
+        folder, claim, _ = _route
         if claim is not None:
             claim(name)
     folder.mkdir(parents=True, exist_ok=True)
@@ -261,6 +263,8 @@ def save_png(
     info.add_text("Description", record)
     path = _save(name, lambda target: small.save(target, format="PNG", optimize=True, pnginfo=info))
     print(f"saved {name} ({small.size[0]}×{small.size[1]} pixels)")
+    if _route is not None and _route[2] is not None:
+        _route[2](name, fig)
     return path
 
 

@@ -27,7 +27,7 @@ SCRIPT_GLOB = "*/plot_*.py"
 #: Files every script depends on, relative to the project's root, when they exist: the pinned
 #: packages the build runs with (the Makefile makes the virtual environment again when they change),
 #: and the configuration, whose gallery settings shape what each script's page shows.
-SHARED_INPUTS = ("requirements.txt", "conf.py")
+SHARED_INPUTS = ("requirements.txt", "conf.py", "coursesite/gallery_images.py")
 
 
 @dataclass(frozen=True)

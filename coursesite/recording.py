@@ -51,6 +51,16 @@ class ScriptRun:
     def __init__(self, project, records, script):
         self.project, self.records, self.script = project, records, script
         self.saved, self.read = set(), set()
+        self.figures = []  # (name, figure) of each figure saved and not yet on the gallery page
+
+    def shown(self, name, figure):
+        """Note a figure saved as name: the gallery page shows that file (coursesite.gallery_images)."""
+        self.figures.append((name, figure))
+
+    def take_figures(self):
+        """The figures saved since the last call, in order, as (name, figure)."""
+        figures, self.figures = self.figures, []
+        return figures
 
     def claim(self, name):
         if name == outputs.MANIFEST_NAME:
@@ -206,6 +216,11 @@ def running_script():
     return None if _run is None else _run.script
 
 
+def running_run():
+    """The ScriptRun of the figure script running in this process now, or None."""
+    return _run
+
+
 def running_script_path():
     """The file of the figure script running in this process now, or None."""
     return None if _run is None else _run.project.script_path(_run.script).resolve()
@@ -228,7 +243,7 @@ def start_script(gallery_conf, script_vars):
         with locked(project.generated_dir):
             records = outputs.read_manifest(project.generated_dir) or {}
         _run = ScriptRun(project, records, script)
-        figure_output.save_into(project.generated_dir, claim=_run.claim)
+        figure_output.save_into(project.generated_dir, claim=_run.claim, shown=_run.shown)
     return []
 
 

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from support import clean_build
 from support.site_build import (
     build_command,
@@ -150,6 +151,27 @@ def test_the_record_names_what_each_script_imports_reads_and_saves(clean):
     ]
     assert sorted(record[SQUARE]["outputs"]) == ["square.png", "square_numbers.txt"]
     assert sorted(record[CIRCLE]["outputs"]) == ["circle.png", "tool_output.txt"]
+
+
+def test_a_gallery_page_shows_each_saved_figure_as_its_file_and_draws_one_left_unsaved(tree):
+    edit(
+        tree / "scripts" / SQUARE,
+        'print(f"a square of side {SIDE}")',
+        'print(f"a square of side {SIDE}")\nplt.subplots(figsize=(1, 1))[1].plot([0, 1], [1, 0])',
+    )
+    build(tree)
+    images = sorted(
+        (tree / "docs" / "auto_examples" / "part1" / "images").glob("sphx_glr_plot_01_square_*.png")
+    )
+    assert [image.name for image in images] == [
+        "sphx_glr_plot_01_square_001.png",
+        "sphx_glr_plot_01_square_002.png",
+    ]
+    assert images[0].read_bytes() == (tree / "docs" / "_generated" / "square.png").read_bytes()
+    with Image.open(images[1]) as drawn:  # the open figure, drawn by sphinx-gallery's matplotlib scraper
+        assert drawn.format == "PNG" and drawn.size == (100, 100)
+    page = (tree / "_build" / "html" / "auto_examples" / "part1" / "plot_01_square.html").read_text()
+    assert page.count('src="../../_images/sphx_glr_plot_01_square_') == 2
 
 
 def test_an_unchanged_tree_runs_no_script_reads_no_page_and_keeps_every_file(tree, clean):

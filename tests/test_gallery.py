@@ -49,6 +49,35 @@ def test_no_gallery_page_shows_the_folder_it_was_built_in(site):
         assert str(ROOT) not in text and "PosixPath(" not in text, script
 
 
+def test_every_figure_a_script_saved_is_on_its_gallery_page_as_the_file_the_module_pages_show(site):
+    """save_png's figures (its PNGs carry a Description chunk) reach the gallery page as their own
+    bytes, not drawn again at sphinx-gallery's resolution (coursesite.gallery_images)."""
+    from PIL import Image
+
+    from coursesite.outputs import read_manifest
+    from coursesite.paths import GENERATED_DIR
+
+    records = read_manifest(GENERATED_DIR)
+    assert records, "no record of outputs: run make html"
+    shown = 0
+    for script, record in records.items():
+        saved = set()
+        for name in record.outputs:
+            if name.endswith(".png"):
+                with Image.open(GENERATED_DIR / name) as image:
+                    if "Description" in image.info:
+                        saved.add((GENERATED_DIR / name).read_bytes())
+        stem = script.split("/")[-1][: -len(".py")]
+        page = read_page(site, f"auto_examples/{script[: -len('.py')]}.html")
+        sources = {
+            img["src"].split("/")[-1] for img in page.select("img[src]") if f"sphx_glr_{stem}_" in img["src"]
+        }
+        on_page = {(site / "_images" / source).read_bytes() for source in sources if "_thumb" not in source}
+        assert saved <= on_page, f"{script}: {len(saved - on_page)} saved figure(s) not on its gallery page"
+        shown += len(saved)
+    assert shown >= 20
+
+
 def test_package_zip_holds_every_module_of_convviz_and_the_learner_downloads(site):
     with zipfile.ZipFile(site / "downloads" / "convviz.zip") as archive:
         names = sorted(archive.namelist())

@@ -36,4 +36,5 @@ sphinx_gallery_conf = {
     "reset_argv": "coursesite.recording.start_script",
     "reset_modules": ("matplotlib", "coursesite.recording.end_script"),
     "reset_modules_order": "both",
+    "image_scrapers": ("coursesite.gallery_images.saved_figures",),
 }
