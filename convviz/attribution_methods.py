@@ -34,6 +34,7 @@ from convviz.attribution import (
     occlusion_corners,
 )
 from convviz.convolution import check_whole_number
+from convviz.seeded_random import MASK, SeededRandom
 from convviz.tiny_cnn import IMAGE_SIZE, conv2_gradient_pass, forward, forward_pass
 
 
@@ -54,9 +55,23 @@ def gradients_times_inputs(params, images, labels):
     return logit_gradients(params, images, labels) * images
 
 
+#: SmoothGrad's defaults: how many noisy copies, the noise's standard deviation (on the 0-1 scale
+#: of the pixels) and the seed of its generator (the explorer gets them from here).
+SMOOTHGRAD_SAMPLES = 50
+SMOOTHGRAD_NOISE = 0.15
+SMOOTHGRAD_SEED = 0
+
+
 def noisy_copies(image, samples, noise, seed):
-    """samples copies of image with independent normal noise of standard deviation noise (seeded)."""
-    return image[None] + np.random.default_rng(seed).normal(0.0, noise, (samples, *image.shape))
+    """samples copies of image with independent normal noise of standard deviation noise (seeded).
+
+    The noise is noise · z for the standard normals z of
+    ``SeededRandom(seed).normals(samples · image.size)`` (Box–Muller on xoshiro128**), in
+    C order: copy after copy, row by row. The explorer (random.js) draws the same numbers.
+    """
+    image = np.asarray(image, dtype=np.float64)
+    normals = np.array(SeededRandom(seed).normals(samples * image.size)).reshape(samples, *image.shape)
+    return image[None] + noise * normals
 
 
 def _check_smoothgrad(samples, noise, seed):
@@ -64,10 +79,15 @@ def _check_smoothgrad(samples, noise, seed):
     noise = check_real(noise, "noise")
     if noise < 0:
         raise ValueError(f"noise must be at least 0, got {noise!r}")
-    return samples, noise, check_whole_number(seed, "seed", 0)
+    seed = check_whole_number(seed, "seed", 0)
+    if seed > MASK:
+        raise ValueError(f"seed must be a whole number from 0 to 2**32 - 1, got {seed!r}")
+    return samples, noise, seed
 
 
-def smoothgrad(params, image, label, samples=50, noise=0.15, seed=0):
+def smoothgrad(
+    params, image, label, samples=SMOOTHGRAD_SAMPLES, noise=SMOOTHGRAD_NOISE, seed=SMOOTHGRAD_SEED
+):
     """The gradient of the class's logit averaged over samples noisy copies of image (signed).
 
     noise is the noise's standard deviation on the 0-1 scale of the pixels; the
@@ -82,7 +102,9 @@ def smoothgrad(params, image, label, samples=50, noise=0.15, seed=0):
 GROUP_IMAGES = 4096
 
 
-def smoothgrads(params, images, labels, samples=50, noise=0.15, seed=0):
+def smoothgrads(
+    params, images, labels, samples=SMOOTHGRAD_SAMPLES, noise=SMOOTHGRAD_NOISE, seed=SMOOTHGRAD_SEED
+):
     """:func:`smoothgrad` of each of images (N, 28, 28) for its class; every digit gets the same noise
     (the seed's), as one call per digit would give it."""
     params, images, labels = _checked_batch(params, images, labels)
@@ -104,6 +126,10 @@ def _mean_gradients(params, points, labels):
     return out
 
 
+#: Integrated gradients' default: the points of the path from the baseline (the explorer's too).
+INTEGRATED_GRADIENTS_STEPS = 64
+
+
 def path_points(image, baseline, steps):
     """The midpoints baseline + (k + 1/2) / steps · (image − baseline), k = 0 … steps − 1.
 
@@ -114,7 +140,7 @@ def path_points(image, baseline, steps):
     return baseline[..., None, :, :] + alphas[:, None, None] * difference
 
 
-def integrated_gradients(params, image, label, baseline=None, steps=64):
+def integrated_gradients(params, image, label, baseline=None, steps=INTEGRATED_GRADIENTS_STEPS):
     """(image − baseline) times the mean gradient of the class's logit at steps midpoints of the path.
 
     baseline defaults to black (0), the digits' background. The entries add up to
@@ -127,7 +153,7 @@ def integrated_gradients(params, image, label, baseline=None, steps=64):
     return integrated_gradient_maps(params, image[None], [label], baseline[None], steps)[0]
 
 
-def integrated_gradient_maps(params, images, labels, baselines=None, steps=64):
+def integrated_gradient_maps(params, images, labels, baselines=None, steps=INTEGRATED_GRADIENTS_STEPS):
     """:func:`integrated_gradients` of each of images (N, 28, 28) for its class; baselines (N, 28, 28)."""
     params, images, labels = _checked_batch(params, images, labels)
     if baselines is None:

@@ -5,7 +5,7 @@ xoshiro128** (Blackman and Vigna, https://prng.di.unimi.it/xoshiro128starstar.c)
 filled from a 32-bit seed by four steps of SplitMix32 (a Weyl sequence in steps
 of 0x9E3779B9, each value mixed by MurmurHash3's 32-bit finaliser), so seed 0 is
 as good as any other. Every operation is on 32-bit unsigned integers, which
-JavaScript computes exactly (``Math.imul``, ``>>>``); ``docs/_static/explorer/core.js``
+JavaScript computes exactly (``Math.imul``, ``>>>``); ``docs/_static/explorer/random.js``
 holds the same generator as ``ConvCore.SeededRandom`` and the tests compare the two.
 
 What the generator gives, defined by exact arithmetic only:
@@ -15,10 +15,19 @@ What the generator gives, defined by exact arithmetic only:
 * :meth:`SeededRandom.below`: ``floor(output · n / 2³²)``, a whole number in [0, n)
   (n up to 2²¹, so the product is exact in a float64 too);
 * :meth:`SeededRandom.permutation`: Fisher-Yates from the last place down, each place
-  swapped with ``below(i + 1)``.
+  swapped with ``below(i + 1)``;
+* :meth:`SeededRandom.normals`: standard normal numbers by the Box–Muller transform of
+  pairs of uniforms (u, v): ``sqrt(−2 ln(1 − u)) · cos(2π v)``, then the same radius times
+  ``sin(2π v)``. ``1 − u`` lies in (0, 1], so the logarithm is finite even for u = 0. The
+  logarithm, cosine and sine are the only inexact steps: JavaScript's may differ from
+  Python's in the last bit (they are not required to be correctly rounded), nothing more.
 """
 
+import math
+
 MASK = 0xFFFFFFFF
+#: 2π, as math.pi and JavaScript's Math.PI give it, doubled (exact).
+TWO_PI = 2.0 * math.pi
 #: The largest n that :meth:`SeededRandom.below` takes (output · n stays below 2⁵³).
 MAX_BELOW = 1 << 21
 
@@ -94,3 +103,21 @@ class SeededRandom:
             j = (output * (i + 1)) >> 32  # below(i + 1)
             order[i], order[j] = order[j], order[i]
         return order
+
+    def normals(self, count):
+        """A list of count standard normal floats: Box–Muller on the next pairs of uniforms.
+
+        Each pair (u, v) gives r · cos(2π v) and then r · sin(2π v), r = sqrt(−2 ln(1 − u));
+        an odd count drops the last sine (its pair's two uniforms are used all the same).
+        """
+        if isinstance(count, bool) or not hasattr(count, "__index__") or int(count) < 0:
+            raise ValueError(f"count must be a whole number >= 0, got {count!r}")
+        count = int(count)
+        uniforms = self.uniforms(2 * ((count + 1) // 2))
+        out = []
+        for u, v in zip(uniforms[::2], uniforms[1::2]):
+            radius = math.sqrt(-2.0 * math.log(1.0 - u))
+            angle = TWO_PI * v
+            out.append(radius * math.cos(angle))
+            out.append(radius * math.sin(angle))
+        return out[:count]

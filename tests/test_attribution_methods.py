@@ -25,6 +25,7 @@ from convviz.attribution_methods import (
     smoothgrad,
     upsample,
 )
+from convviz.seeded_random import SeededRandom
 from convviz.tiny_cnn import as_input, forward, init_parameters, load_weights, softmax
 from coursesite.network_data import weights_path
 
@@ -78,6 +79,9 @@ def test_smoothgrad_is_the_mean_finite_difference_gradient_over_its_noisy_copies
     image, label = images[5], int(labels[5])
     copies = noisy_copies(image, 3, 0.15, seed=4)
     assert copies.shape == (3, 28, 28) and np.std(copies - image) == pytest.approx(0.15, rel=0.1)
+    # The noise is the seeded generator's normals, copy after copy, row by row (the explorer draws them too).
+    normals = np.reshape(SeededRandom(4).normals(3 * 784), (3, 28, 28))
+    np.testing.assert_allclose(copies - image, 0.15 * normals, rtol=0, atol=1e-15)
     expected = np.mean([central_differences(params, copy, label) for copy in copies], axis=0)
     np.testing.assert_allclose(smoothgrad(params, image, label, samples=3, seed=4), expected, atol=1e-5)
     # With no noise it is the plain gradient; another seed gives another map.
@@ -88,6 +92,12 @@ def test_smoothgrad_is_the_mean_finite_difference_gradient_over_its_noisy_copies
     )
     other = smoothgrad(params, image, label, 3, seed=5)
     assert not np.allclose(smoothgrad(params, image, label, 3, seed=4), other)
+    np.testing.assert_array_equal(
+        smoothgrad(params, image, label, 3, seed=5), other
+    )  # the same seed, the same map
+    for bad, words in [({"seed": 2**32}, "^seed "), ({"seed": -1}, "^seed "), ({"noise": -0.1}, "^noise ")]:
+        with pytest.raises(ValueError, match=words):
+            smoothgrad(params, image, label, 3, **bad)
 
 
 @pytest.mark.parametrize("index", [0, 1, 2, 11, 40])

@@ -6,11 +6,14 @@ implementation in unsigned 32-bit arithmetic. The JavaScript twin in core.js is
 compared with Python in Chromium (test_network_explorer.py).
 """
 
+import math
 import shutil
 import subprocess
 from collections import Counter
 
+import numpy as np
 import pytest
+from scipy import stats
 
 from convviz.seeded_random import MAX_BELOW, SeededRandom
 
@@ -120,3 +123,39 @@ def test_permutations_of_nothing_and_of_one_draw_nothing():
     random = SeededRandom(9)
     assert random.permutation(0) == [] and random.permutation(1) == [0]
     assert random.next_uint32() == SeededRandom(9).next_uint32()
+
+
+def test_normals_are_box_muller_on_the_reference_outputs(reference):
+    """Each pair of outputs (a, b): sqrt(-2 ln(1 - a/2³²)) · cos(2π b/2³²), then · sin(2π b/2³²)."""
+    outputs = reference(13, 102)
+    expected = []
+    for a, b in zip(outputs[::2], outputs[1::2]):
+        radius = math.sqrt(-2 * math.log((2**32 - a) / 2**32))  # 1 - u, exact
+        expected += [radius * math.cos(2 * math.pi * b / 2**32), radius * math.sin(2 * math.pi * b / 2**32)]
+    random = SeededRandom(13)
+    assert random.normals(101) == expected[:101]  # an odd count uses its last pair's two uniforms
+    assert random.next_uint32() == reference(13, 103)[-1]
+    assert SeededRandom(13).normals(0) == []
+
+
+def test_normals_follow_the_standard_normal_distribution():
+    values = np.array(SeededRandom(21).normals(40_000))
+    assert abs(values.mean()) < 0.03 and abs(values.std() - 1) < 0.02
+    assert stats.kstest(values, "norm").pvalue > 1e-3
+    assert stats.kstest(values[1::2], "norm").pvalue > 1e-3  # the sines on their own too
+    assert abs(np.corrcoef(values[::2], values[1::2])[0, 1]) < 0.03
+
+
+def test_a_uniform_of_zero_gives_a_finite_normal():
+    """u = 0 (an output of 0) would be ln 0 without the 1 - u: it gives radius 0 instead."""
+    random = SeededRandom(1)
+    random.uniforms = lambda count: [0.0, 0.375] * (count // 2)
+    assert random.normals(3) == [0.0, 0.0, 0.0]
+    random.uniforms = lambda count: [1 - 2**-32, 0.0] * (count // 2)  # the largest uniform: the farthest tail
+    assert random.normals(2) == [pytest.approx(math.sqrt(2 * 32 * math.log(2)), rel=1e-12), 0.0]
+
+
+@pytest.mark.parametrize("count", [-1, 2.0, True, None])
+def test_a_bad_count_of_normals_is_named(count):
+    with pytest.raises(ValueError, match="count must be"):
+        SeededRandom(1).normals(count)
