@@ -12,8 +12,9 @@ for the explorer's test digits and for training in the page with the recipe of
 held-out drawings (:mod:`convviz.drawn_digits`) for the explorer to open with, and the colours of
 signed values (:data:`convviz.plotting.SIGNED_STOPS`, orange positive, purple
 negative, as in the figures) for the occlusion map, the largest weight training
-gives (the downloads' ``MAX_WEIGHT``): the page checks the file against it, and the
-initial weights (``initial_params``) for the attribution panel's sanity check.
+gives (the downloads' ``MAX_WEIGHT``): the page checks the file against it, the
+initial weights (``initial_params``) for the attribution panel's sanity check, and the
+settings of its integrated gradients and SmoothGrad (:mod:`convviz.attribution_methods`).
 """
 
 import base64
@@ -21,7 +22,7 @@ import base64
 import numpy as np
 from matplotlib.colors import to_rgb
 
-from convviz import augmentation, drawing, tiny_cnn
+from convviz import attribution_methods, augmentation, drawing, tiny_cnn
 from convviz.downloads import load_download
 from convviz.drawn_digits import drawings, prepared
 from convviz.plotting import SIGNED_STOPS
@@ -116,6 +117,18 @@ def training_settings():
     }
 
 
+def attribution_settings():
+    """The defaults of convviz.attribution_methods the attribution panel computes its maps with."""
+    return {
+        "integrated_gradients_steps": attribution_methods.INTEGRATED_GRADIENTS_STEPS,
+        "smoothgrad": {
+            "samples": attribution_methods.SMOOTHGRAD_SAMPLES,
+            "noise": attribution_methods.SMOOTHGRAD_NOISE,
+            "seed": attribution_methods.SMOOTHGRAD_SEED,
+        },
+    }
+
+
 def network_data(weights):
     """The explorer's data from a dict of arrays as load_weights returns it."""
     return {
@@ -131,6 +144,7 @@ def network_data(weights):
         "examples": drawn_examples(weights),
         "signed_colours": [[round(255 * c) for c in to_rgb(colour)] for colour in SIGNED_STOPS],
         "initial_params": {k: encoded(value, np.float64) for k, value in initial_params(weights).items()},
+        "attribution": attribution_settings(),
     }
 
 

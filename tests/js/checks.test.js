@@ -31,6 +31,7 @@ test("the data files the build writes pass, decoded exactly", () => {
   assert.equal(network.train.trainLabels.length + network.labels.length, digits);
   assert.equal(network.images.length, network.labels.length * 28 * 28);
   assert.equal(network.training.epochs, 20);
+  assert.deepEqual(network.attribution, data.network.attribution);
   const conv = ConvCore.checkConvData(copy(data.conv), 3, 1000);
   assert.deepEqual(conv.presets.map((p) => p.name), data.conv.presets.map((p) => p.name));
   assert.equal(conv.images.photo.width * conv.images.photo.height, conv.images.photo.values.length);
@@ -66,6 +67,11 @@ const NETWORK_DAMAGE = [
   ["no drawn examples", (raw) => { raw.examples = []; }, /examples holds no drawn digit/],
   ["an example without strokes", (raw) => { raw.examples[1].strokes = []; }, /examples\[1\]\.strokes must be a list of strokes/],
   ["an example point of NaN", (raw) => { raw.examples[0].strokes[0][1] = [null, 3]; }, /examples\[0\]\.strokes\[0\]\[1\] must be a point/],
+  ["no attribution settings", (raw) => { delete raw.attribution; }, /attribution is missing/],
+  ["SmoothGrad with no samples", (raw) => { raw.attribution.smoothgrad.samples = 0; }, /attribution\.smoothgrad\.samples must be a whole number from 1/],
+  ["SmoothGrad noise of -1", (raw) => { raw.attribution.smoothgrad.noise = -1; }, /attribution\.smoothgrad\.noise must be a number from 0/],
+  ["a SmoothGrad seed of 2**32", (raw) => { raw.attribution.smoothgrad.seed = 2 ** 32; }, /attribution\.smoothgrad\.seed must be a whole number/],
+  ["integrated gradients of 0.5 steps", (raw) => { raw.attribution.integrated_gradients_steps = 0.5; }, /attribution\.integrated_gradients_steps/],
   ["not an object at all", () => null, /did not load/],
 ];
 

@@ -51,10 +51,25 @@ test("every attribution map equals convviz.attribution(_methods) to 1e-9", () =>
     assert.ok(maxDifference(ConvCore.integratedGradients(params, x, a.label, 16), a.integrated_gradients) <= 1e-9);
     assert.ok(maxDifference(ConvCore.gradCam(params, x, a.label), a.grad_cam) <= 1e-9);
     assert.ok(a.grad_cam.some((v) => v > 0), "a Grad-CAM map with something in it");
+    const sg = a.smoothgrad;
+    assert.ok(maxDifference(ConvCore.smoothGrad(params, x, a.label, sg.samples, sg.noise, sg.seed), sg.map) <= 1e-9, "SmoothGrad");
     const map = ConvCore.occlusionMap(params, x, a.label, 6, 2, 0);
     assert.equal(map.rows * map.cols, a.occlusion.length);
     assert.ok(maxDifference(map.values, a.occlusion) <= 1e-9);
   }
+});
+
+test("SmoothGrad with the page's settings equals convviz's, and a seed gives its own map", () => {
+  const a = found.attribution[0], x = input(a.index);
+  const settings = fixture("data").network.attribution.smoothgrad;
+  const map = ConvCore.smoothGrad(params, x, a.label, settings.samples, settings.noise, settings.seed);
+  const most = maxDifference(map, a.smoothgrad_defaults);
+  assert.ok(most <= 1e-9, "largest difference " + most);
+  assert.ok(Math.max(...a.smoothgrad_defaults.map(Math.abs)) > 1e-3, "a map with something in it");
+  const other = ConvCore.smoothGrad(params, x, a.label, settings.samples, settings.noise, settings.seed + 1);
+  assert.ok(maxDifference(other, map) > 1e-6);
+  const still = ConvCore.smoothGrad(params, x, a.label, 2, 0, 5); // no noise: the plain gradient
+  assert.ok(maxDifference(still, ConvCore.inputGradient(params, x, a.label)) <= 1e-12);
 });
 
 test("every unit's receptive field in the input is every pixel it depends on", () => {

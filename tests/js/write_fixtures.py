@@ -29,7 +29,12 @@ from support.oracles import influence_box  # noqa: E402
 from convviz import augmentation, display, drawing, patterns  # noqa: E402
 from convviz.attribution import input_gradient, occlusion_map  # noqa: E402
 from convviz.attribution_checks import randomised, rank_correlation  # noqa: E402
-from convviz.attribution_methods import grad_cam, gradient_times_input, integrated_gradients  # noqa: E402
+from convviz.attribution_methods import (  # noqa: E402
+    grad_cam,
+    gradient_times_input,
+    integrated_gradients,
+    smoothgrad,
+)
 from convviz.drawn_digits import drawings  # noqa: E402
 from convviz.fooling import fool_towards  # noqa: E402
 from convviz.plotting import SIGNED_STOPS  # noqa: E402
@@ -131,6 +136,12 @@ def drawing_fixture():
     }
 
 
+def smoothgrad_case(params, image, label, samples, noise, seed):
+    """{samples, noise, seed, map}: convviz's SmoothGrad of image with these settings."""
+    found = smoothgrad(params, image, label, samples, noise, seed)
+    return {"samples": samples, "noise": noise, "seed": seed, "map": found.ravel().tolist()}
+
+
 def network_fixture():
     params, images, labels = test_network()
     x = images / 255.0
@@ -148,8 +159,14 @@ def network_fixture():
                 "gradient_times_input": gradient_times_input(params, x[n], label).ravel().tolist(),
                 "integrated_gradients": integrated_gradients(params, x[n], label, steps=16).ravel().tolist(),
                 "grad_cam": grad_cam(params, x[n], label).ravel().tolist(),
+                # A few noisy copies of each digit, another seed each.
+                "smoothgrad": smoothgrad_case(
+                    params, x[n], label, 3 + n % 4, 0.1 + 0.05 * n / 17, 1000 * n + 7
+                ),
             }
         )
+    first = attribution[0]
+    first["smoothgrad_defaults"] = smoothgrad(params, x[first["index"]], first["label"]).ravel().tolist()
     fooled = []
     for n, target in [(0, 3), (5, 8), (17, 1), (2, int(layers["logits"][2].argmax()))]:
         found = fool_towards(params, images[n], target)
@@ -216,6 +233,8 @@ def random_fixture():
                 "uniforms": random.uniforms(100),
                 "below": [random.below(n) for n in (1, 3, 10, 1438, 2097152)],
                 "permutation": random.permutation(1438),
+                "normals": random.normals(1001),  # an odd count: the last pair's sine dropped
+                "after_normals": random.next_uint32(),
             }
         )
     return out

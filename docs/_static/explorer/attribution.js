@@ -1,8 +1,8 @@
 /*
  * What the network looks at: the twins of convviz.attribution and convviz.attribution_methods
  * on ConvCore. Every map explains the logit (score) of one class for a 28×28 input in [0, 1]
- * (a Float64Array of 784, row by row): the gradient, gradient × input, integrated gradients from
- * a black image, Grad-CAM on conv2 and occlusion with the drop of the score.
+ * (a Float64Array of 784, row by row): the gradient, gradient × input, SmoothGrad, integrated
+ * gradients from a black image, Grad-CAM on conv2 and occlusion with the drop of the score.
  */
 (function (ConvCore) {
   "use strict";
@@ -40,6 +40,23 @@
       for (i = 0; i < image.length; i++) total[i] += gradient[i];
     }
     for (i = 0; i < image.length; i++) total[i] = image[i] * (total[i] / steps);
+    return total;
+  }
+
+  /**
+   * SmoothGrad: the mean gradient over samples noisy copies image + noise · z, z the standard
+   * normals of new SeededRandom(seed).normals(samples · 784), copy after copy (signed;
+   * convviz.attribution_methods.smoothgrad, the copies not clipped to [0, 1]).
+   */
+  function smoothGrad(params, image, label, samples, noise, seed) {
+    var n = image.length, normals = new ConvCore.SeededRandom(seed).normals(samples * n);
+    var total = new Float64Array(n), point = new Float64Array(n), i;
+    for (var s = 0; s < samples; s++) {
+      for (i = 0; i < n; i++) point[i] = image[i] + noise * normals[s * n + i];
+      var gradient = inputGradient(params, point, label);
+      for (i = 0; i < n; i++) total[i] += gradient[i];
+    }
+    for (i = 0; i < n; i++) total[i] /= samples;
     return total;
   }
 
@@ -228,6 +245,7 @@
     inputGradient: inputGradient,
     gradientTimesInput: gradientTimesInput,
     integratedGradients: integratedGradients,
+    smoothGrad: smoothGrad,
     gradCam: gradCam,
     occlusionMap: occlusionMap
   });

@@ -218,12 +218,23 @@
     return raw;
   }
 
+  /** The attribution panel's settings: {integrated_gradients_steps, smoothgrad: {samples, noise, seed}}. */
+  function checkAttribution(raw) {
+    if (!isObject(raw)) fail("attribution is missing");
+    whole(raw.integrated_gradients_steps, "attribution.integrated_gradients_steps", 1, 4096);
+    if (!isObject(raw.smoothgrad)) fail("attribution.smoothgrad is missing");
+    whole(raw.smoothgrad.samples, "attribution.smoothgrad.samples", 1, 1000);
+    bounded(raw.smoothgrad.noise, "attribution.smoothgrad.noise", 0, 10);
+    whole(raw.smoothgrad.seed, "attribution.smoothgrad.seed", 0, 4294967295);
+    return raw;
+  }
+
   /**
    * The network explorer's data (window.NETWORK_EXPLORER_DATA), decoded and checked:
    * {params, images, labels (the test digits), train (every digit split: trainImages, ...),
    * training (train's defaults), limit (the largest weight training gives), start (W1 and W2 where
    * the weights' training started), history (its loss and accuracies per epoch), drawing, colours,
-   * examples}. params holds the six arrays
+   * examples, attribution (the settings of integrated gradients and SmoothGrad)}. params holds the six arrays
    * (Float64Array) and the sizes the layers need (size, conv1, conv2, classes).
    */
   function checkNetworkData(raw) {
@@ -275,6 +286,7 @@
     })) {
       fail("signed_colours must list at least two colours [r, g, b] of 0-255");
     }
+    var attribution = checkAttribution(raw.attribution);
     var examples = raw.examples;
     if (!Array.isArray(examples) || !examples.length) fail("examples holds no drawn digit");
     examples.forEach(function (e, i) {
@@ -286,7 +298,7 @@
     return {
       params: params, images: digits.testImages, labels: digits.testLabels, train: digits, training: training, limit: limit,
       start: start, history: history,
-      drawing: d, colours: colours, examples: examples
+      drawing: d, colours: colours, examples: examples, attribution: attribution
     };
   }
 

@@ -1,7 +1,8 @@
 /*
  * The training's one random-number generator, the twin of convviz.seeded_random.SeededRandom
  * (xoshiro128** seeded by four SplitMix32 steps), on ConvCore: the same seed gives the same
- * numbers, bit for bit, in Python and in every browser.
+ * numbers, bit for bit, in Python and in every browser; its normal numbers (Box–Muller, for
+ * SmoothGrad's noise) the same up to the last bit of Math.log, Math.cos and Math.sin.
  */
 (function (ConvCore) {
   "use strict";
@@ -66,6 +67,24 @@
       order[j] = swap;
     }
     return order;
+  };
+
+  /**
+   * count standard normal numbers (Float64Array) by Box–Muller on the next pairs of uniforms (u, v):
+   * r · cos(2π v), then r · sin(2π v), r = sqrt(−2 ln(1 − u)) (1 − u > 0 even for u = 0); an odd
+   * count drops the last sine. convviz.seeded_random.SeededRandom.normals: the same numbers, up to
+   * the last bit of the logarithm, cosine and sine, which engines need not round correctly.
+   */
+  SeededRandom.prototype.normals = function (count) {
+    if (!Number.isInteger(count) || count < 0) throw new Error("count must be a whole number >= 0");
+    var out = new Float64Array(count), twoPi = 2 * Math.PI;
+    for (var i = 0; i < count; i += 2) {
+      var u = this.uniform(), v = this.uniform();
+      var radius = Math.sqrt(-2 * Math.log(1 - u)), angle = twoPi * v;
+      out[i] = radius * Math.cos(angle);
+      if (i + 1 < count) out[i + 1] = radius * Math.sin(angle);
+    }
+    return out;
   };
 
   Object.assign(ConvCore, {
