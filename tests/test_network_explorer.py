@@ -408,6 +408,105 @@ def test_saliency_and_occlusion_of_a_drawing_equal_numpy(explorer, params):
         np.testing.assert_allclose(np.reshape(found[key], expected.shape), expected, atol=1e-9, err_msg=key)
 
 
+SMOOTHGRAD_READY = "(window.networkExplorer.attribution() || {}).smoothGrad !== undefined"
+
+
+def signed_colours(values):
+    """The figures' signed colours (convviz.plotting.SIGNED_STOPS) of values, full at the largest value."""
+    from convviz.plotting import SIGNED_STOPS
+
+    stops = np.array(
+        [[int(colour[i : i + 2], 16) for i in (1, 3, 5)] for colour in SIGNED_STOPS], dtype=float
+    )
+    t = values / np.abs(values).max()
+    return np.stack([np.interp(t, np.linspace(-1, 1, len(stops)), stops[:, c]) for c in range(3)], axis=-1)
+
+
+@pytest.mark.parametrize(
+    "source", ["the drawn digit it opens with", "test digit 3", "test digit 12", "a stroke"]
+)
+def test_smoothgrad_equals_convvizs_and_is_painted_in_the_signed_colours(explorer, params, source):
+    """The live SmoothGrad (computed after the other maps) against convviz's smoothgrad of the same input,
+    with its default settings, which reach the page in the data file."""
+    if source.startswith("test digit"):
+        pick(explorer, int(source.split()[-1]))
+    elif source == "a stroke":
+        drag(explorer, [(0.35, 0.2), (0.65, 0.25), (0.4, 0.85)])
+    explorer.get_by_label("Show where the network looks (attribution maps)").check()
+    explorer.wait_for_function(SMOOTHGRAD_READY)
+    found = explorer.evaluate("window.networkExplorer.attribution()")
+    assert "pending" not in found
+    image = np.array(state(explorer)["image"], dtype=np.float64).reshape(28, 28) / 255
+    label = int(forward(params, image[None, :, :, None]).argmax())
+    assert found["label"] == label
+    expected = attribution_methods.smoothgrad(params, image, label)
+    np.testing.assert_allclose(np.reshape(found["smoothGrad"], (28, 28)), expected, rtol=0, atol=1e-9)
+    assert np.abs(expected).max() > 1e-3  # a map with something in it
+    pixels = np.reshape(explorer.evaluate("window.networkExplorer.pixels('smoothGrad')"), (28, 28, 4))
+    np.testing.assert_allclose(pixels[..., :3], signed_colours(expected), atol=1)
+    caption = explorer.locator(
+        "figure", has=explorer.locator("canvas[aria-label^='SmoothGrad']")
+    ).inner_text()
+    assert caption.strip() == "SmoothGrad (mean gradient of noisy copies)"
+    text = explorer.locator(".nx-attribution-text").text_content()
+    samples, noise = attribution_methods.SMOOTHGRAD_SAMPLES, attribution_methods.SMOOTHGRAD_NOISE
+    assert (
+        f"SmoothGrad averages the gradient over {samples} copies of the input with noise of "
+        f"standard deviation {noise} added" in text
+    )
+
+
+def test_smoothgrad_of_re_initialised_layers_and_its_correlation_equal_convviz(explorer, params):
+    from convviz.attribution_checks import CASCADE, randomised, rank_correlation
+    from convviz.tiny_cnn import init_parameters
+
+    pick(explorer, 7)
+    explorer.get_by_label("Show where the network looks (attribution maps)").check()
+    explorer.get_by_label("Weights for the maps (sanity check)").select_option("2")
+    explorer.wait_for_function(SMOOTHGRAD_READY)
+    found = explorer.evaluate("window.networkExplorer.attribution()")
+    image = np.array(state(explorer)["image"], dtype=np.float64).reshape(28, 28) / 255
+    label = found["label"]
+    changed = randomised(params, init_parameters(), CASCADE[2][1])
+    expected = attribution_methods.smoothgrad(changed, image, label)
+    np.testing.assert_allclose(np.reshape(found["smoothGrad"], (28, 28)), expected, rtol=0, atol=1e-9)
+    rho = rank_correlation(np.abs(attribution_methods.smoothgrad(params, image, label)), np.abs(expected))
+    assert found["correlations"]["smoothGrad"] == pytest.approx(rho, abs=1e-9)
+    caption = explorer.locator(
+        "figure", has=explorer.locator("canvas[aria-label^='SmoothGrad']")
+    ).inner_text()
+    assert f"ρ = {rho:.2f} with the trained map" in caption
+
+
+def test_a_new_input_drops_the_smoothgrad_still_to_come(explorer, params):
+    """Two updates in one task: only the newer input's SmoothGrad is computed and shown."""
+    explorer.get_by_label("Show where the network looks (attribution maps)").check()
+    explorer.wait_for_function(SMOOTHGRAD_READY)
+    pending = explorer.evaluate(
+        """() => { const picker = [...document.querySelectorAll('select')].find(s => s.labels[0] &&
+             s.labels[0].textContent === 'Test digit');
+           const original = window.ConvCore.smoothGrad;
+           window.smoothGradCalls = 0;
+           window.ConvCore.smoothGrad = function () {
+             window.smoothGradCalls++;
+             return original.apply(this, arguments);
+           };
+           for (const value of ['4', '9']) {
+             picker.value = value;
+             picker.dispatchEvent(new Event('change'));
+           }
+           const caption = document.querySelector("canvas[aria-label^='SmoothGrad']").parentNode.textContent;
+           return [window.networkExplorer.attribution().pending, caption]; }"""
+    )
+    assert pending == [["smoothGrad"], "SmoothGrad (mean gradient of noisy copies): computing…"]
+    explorer.wait_for_function(SMOOTHGRAD_READY)
+    assert state(explorer)["digit"] == 9 and explorer.evaluate("window.smoothGradCalls") == 1
+    image = np.array(state(explorer)["image"], dtype=np.float64).reshape(28, 28) / 255
+    found = explorer.evaluate("window.networkExplorer.attribution()")
+    expected = attribution_methods.smoothgrad(params, image, found["label"])
+    np.testing.assert_allclose(np.reshape(found["smoothGrad"], (28, 28)), expected, rtol=0, atol=1e-9)
+
+
 def test_occlusion_map_paints_positive_orange_and_negative_purple_as_the_figures(explorer, params, weights):
     """The occlusion canvas against the figures' signed colours (convviz.plotting), pixel by pixel."""
     from convviz.plotting import NEGATIVE, POSITIVE, SIGNED_STOPS, ZERO

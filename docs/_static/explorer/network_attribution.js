@@ -1,9 +1,11 @@
 /*
  * The network explorer's attribution panel: where the network looks, for the predicted class of
- * the current input. Saliency (|gradient| of the class's score), gradient × input, integrated
- * gradients from a black image, Grad-CAM on conv2 and occlusion (the score's drop under a black
- * patch, the digits' background), all from ConvCore (attribution.js), the twins of
+ * the current input. Saliency (|gradient| of the class's score), gradient × input, SmoothGrad,
+ * integrated gradients from a black image, Grad-CAM on conv2 and occlusion (the score's drop under
+ * a black patch, the digits' background), all from ConvCore (attribution.js), the twins of
  * convviz.attribution and convviz.attribution_methods; signed maps in the figures' colours.
+ * SmoothGrad (tens of backward passes) is computed after the other maps are painted; the
+ * settings of it and of integrated gradients come from the data file (convviz's defaults).
  * The sanity check (Adebayo et al. 2018) lives here too: the maps of the network with its layers
  * re-initialised from the top, each with its rank correlation to the trained network's map; and
  * fooling: the smallest change of the 8×8 blocks (ConvCore.foolTowards, the twin of convviz.fooling)
@@ -20,8 +22,6 @@
   var MAP_PIXELS = 112;
   /** The occlusion patch: 6×6, every second row and column, black (the background). */
   var OCCLUSION = { size: 6, stride: 2, value: 0 };
-  /** Points on the path from black for integrated gradients (as the page's figures). */
-  var STEPS = 64;
   var TOGGLE = "Show where the network looks (attribution maps)";
   /** The stages of the sanity check: the layers re-initialised, from the top (CASCADE in convviz). */
   var STAGES = [
@@ -36,11 +36,15 @@
   /** Fooling: at most this many steps of one count (of 16) per block. */
   var FOOL_STEPS = 16;
 
-  /** The maps (the two the page starts with first): name, caption, size, and how each is painted ("gray": 0 black to largest white). */
+  /**
+   * The maps (the two the page starts with first): name, caption, size, and how each is painted
+   * ("gray": 0 black to largest white); later: computed after the others are painted.
+   */
   var MAPS = [
     { name: "saliency", caption: "saliency |∂ score / ∂ pixel|", paint: "gray" },
     { name: "occlusion", caption: "occlusion: drop of the score (6×6 black patch)", paint: "signed" },
     { name: "gradientTimesInput", caption: "gradient × input", paint: "signed" },
+    { name: "smoothGrad", caption: "SmoothGrad (mean gradient of noisy copies)", paint: "signed", later: true },
     { name: "integratedGradients", caption: "integrated gradients (from black)", paint: "signed" },
     { name: "gradCam", caption: "Grad-CAM on conv2 (14×14)", paint: "gray", size: 14 }
   ];
@@ -186,13 +190,13 @@
     return out;
   }
 
-  /** Every map of the class label for input x with these params (the gradient is the saliency's). */
-  function maps(params, x, label) {
+  /** Every map but SmoothGrad of the class label for input x with these params (the gradient is the saliency's). */
+  function maps(params, x, label, settings) {
     var found = {
       label: label,
       gradient: core.inputGradient(params, x, label),
       gradientTimesInput: core.gradientTimesInput(params, x, label),
-      integratedGradients: core.integratedGradients(params, x, label, STEPS),
+      integratedGradients: core.integratedGradients(params, x, label, settings.integrated_gradients_steps),
       gradCam: core.gradCam(params, x, label),
       occlusion: core.occlusionMap(params, x, label, OCCLUSION.size, OCCLUSION.stride, OCCLUSION.value).values
     };
@@ -200,9 +204,56 @@
     return found;
   }
 
+  /** The caption of a map: its name, and with re-initialised layers its rank correlation ρ. */
+  function captionText(map, found) {
+    if (!found.correlations) return map.caption;
+    var rho = found.correlations[map.name];
+    if (rho === undefined) return map.caption + ": computing…";
+    return map.caption + (isNaN(rho) ? ": an empty map" : ": ρ = " + rho.toFixed(2) + " with the trained map");
+  }
+
+  /** Paint one map of found (its values, its caption, the digit's outline over it). */
+  function drawMap(explorer, panel, map, found, outline) {
+    var colours = explorer.data.colours, grid = explorer.grid;
+    var picture = map.name === "occlusion" ?
+      occlusionRgba(found.occlusion, core.outputSize(grid, OCCLUSION.size, 0, OCCLUSION.stride), grid, colours) :
+      rgba(found[map.name], map.paint, colours);
+    views.paintMap(panel.views[map.name], picture, []);
+    var size = map.size || grid; // a coarser map: each of its cells covers grid / size pixels
+    views.drawOutline(panel.views[map.name], outline, OUTLINE[map.paint], { origin: 0, step: grid / size });
+    panel.captions[map.name].textContent = captionText(map, found);
+  }
+
+  /**
+   * The later maps (SmoothGrad), after the others are painted: the page stays responsive while
+   * they are computed, and a newer update (ticket) drops them. found.pending lists them until then.
+   */
+  function paintLater(explorer, panel, found, trained, stageParams, x, outline) {
+    var ticket = panel.ticket, sg = explorer.data.attribution.smoothgrad;
+    function smoothOf(params) { return core.smoothGrad(params, x, found.label, sg.samples, sg.noise, sg.seed); }
+    found.pending = MAPS.filter(function (map) { return map.later; }).map(function (map) { return map.name; });
+    found.pending.forEach(function (name) {
+      panel.captions[name].textContent = MAPS.find(function (map) { return map.name === name; }).caption + ": computing…";
+      views.paintMap(panel.views[name], core.signedRgba(new Float64Array(explorer.grid * explorer.grid), explorer.data.colours), []);
+    });
+    function compute() {
+      if (ticket !== panel.ticket) return;
+      found.smoothGrad = smoothOf(stageParams);
+      if (trained) {
+        trained.smoothGrad = smoothOf(explorer.params);
+        found.correlations.smoothGrad = core.rankCorrelation(trained.smoothGrad.map(Math.abs), found.smoothGrad.map(Math.abs));
+      }
+      delete found.pending;
+      MAPS.forEach(function (map) { if (map.later) drawMap(explorer, panel, map, found, outline); });
+    }
+    // The next frame shows the other maps; the task after it computes these.
+    requestAnimationFrame(function () { setTimeout(compute, 0); });
+  }
+
   /** Recompute and paint the maps when the panel is shown (not while a stroke is being drawn). */
   function update(explorer, reason) {
     var panel = states.get(explorer);
+    panel.ticket = (panel.ticket || 0) + 1; // maps still to come were for an older input
     if (reason === "drawing") return;
     if (explorer.results.fooling && explorer.results.fooling.input !== explorer.image.join()) {
       delete explorer.results.fooling; // a change found for another input
@@ -225,36 +276,31 @@
         return;
       }
     }
-    var found = maps(explorer.params, x, label);
+    var settings = explorer.data.attribution, stageParams = explorer.params, trained = null;
+    var found = maps(explorer.params, x, label, settings);
     if (initial) {
-      var trained = found;
-      found = maps(core.randomisedParams(explorer.params, initial, stage.layers), x, label);
+      trained = found;
+      stageParams = core.randomisedParams(explorer.params, initial, stage.layers);
+      found = maps(stageParams, x, label, settings);
       found.correlations = {};
       MAPS.forEach(function (map) {
+        if (map.later) return;
         found.correlations[map.name] = core.rankCorrelation(trained[map.name].map(Math.abs), found[map.name].map(Math.abs));
       });
     }
     found.stage = stage.layers.slice();
     explorer.results.attribution = found;
-    MAPS.forEach(function (map) {
-      var rho = found.correlations && found.correlations[map.name];
-      panel.captions[map.name].textContent = map.caption + (found.correlations ?
-        (isNaN(rho) ? ": an empty map" : ": ρ = " + rho.toFixed(2) + " with the trained map") : "");
-    });
     var outline = core.outlineSegments(explorer.image, explorer.grid);
-    var colours = explorer.data.colours, count = core.outputSize(explorer.grid, OCCLUSION.size, 0, OCCLUSION.stride);
-    MAPS.forEach(function (map) {
-      var picture = map.name === "occlusion" ? occlusionRgba(found.occlusion, count, explorer.grid, colours) :
-        rgba(found[map.name], map.paint, colours);
-      views.paintMap(panel.views[map.name], picture, []);
-      var size = map.size || explorer.grid; // a coarser map: each of its cells covers grid / size pixels
-      views.drawOutline(panel.views[map.name], outline, OUTLINE[map.paint], { origin: 0, step: explorer.grid / size });
-    });
+    MAPS.forEach(function (map) { if (!map.later) drawMap(explorer, panel, map, found, outline); });
+    paintLater(explorer, panel, found, trained, stageParams, x, outline);
+    var sg = settings.smoothgrad;
     panel.text.textContent =
       "For class " + label + ", each map on its own scale. Saliency and Grad-CAM: brighter where the score " +
       "is more sensitive. Signed maps: orange where the pixels add to the score, purple where they take " +
       "away; occlusion: orange where covering the patch centred there lowers the score, purple where it " +
-      "raises it. The line is the digit's outline, where the input is half as bright as its brightest pixel." +
+      "raises it. SmoothGrad averages the gradient over " + sg.samples + " copies of the input with noise of " +
+      "standard deviation " + sg.noise + " added: orange where more ink would raise the score, purple where it " +
+      "would lower it. The line is the digit's outline, where the input is half as bright as its brightest pixel." +
       (found.correlations ? " With " + stage.label + ", ρ is the rank correlation of each map's " +
       "absolute values with the trained network's: maps that stay alike do not show what the training put in." : "");
   }
