@@ -54,6 +54,13 @@ def gradients_times_inputs(params, images, labels):
     return logit_gradients(params, images, labels) * images
 
 
+#: SmoothGrad's noisy copies of each digit, and the noise's standard deviation on the 0-1 scale.
+SMOOTHGRAD_SAMPLES = 50
+SMOOTHGRAD_NOISE = 0.15
+#: The points of the path at which integrated gradients take the gradient.
+INTEGRATED_GRADIENT_STEPS = 64
+
+
 def noisy_copies(image, samples, noise, seed):
     """samples copies of image with independent normal noise of standard deviation noise (seeded)."""
     return image[None] + np.random.default_rng(seed).normal(0.0, noise, (samples, *image.shape))
@@ -67,7 +74,7 @@ def _check_smoothgrad(samples, noise, seed):
     return samples, noise, check_whole_number(seed, "seed", 0)
 
 
-def smoothgrad(params, image, label, samples=50, noise=0.15, seed=0):
+def smoothgrad(params, image, label, samples=SMOOTHGRAD_SAMPLES, noise=SMOOTHGRAD_NOISE, seed=0):
     """The gradient of the class's logit averaged over samples noisy copies of image (signed).
 
     noise is the noise's standard deviation on the 0-1 scale of the pixels; the
@@ -82,7 +89,7 @@ def smoothgrad(params, image, label, samples=50, noise=0.15, seed=0):
 GROUP_IMAGES = 4096
 
 
-def smoothgrads(params, images, labels, samples=50, noise=0.15, seed=0):
+def smoothgrads(params, images, labels, samples=SMOOTHGRAD_SAMPLES, noise=SMOOTHGRAD_NOISE, seed=0):
     """:func:`smoothgrad` of each of images (N, 28, 28) for its class; every digit gets the same noise
     (the seed's), as one call per digit would give it."""
     params, images, labels = _checked_batch(params, images, labels)
@@ -114,7 +121,7 @@ def path_points(image, baseline, steps):
     return baseline[..., None, :, :] + alphas[:, None, None] * difference
 
 
-def integrated_gradients(params, image, label, baseline=None, steps=64):
+def integrated_gradients(params, image, label, baseline=None, steps=INTEGRATED_GRADIENT_STEPS):
     """(image − baseline) times the mean gradient of the class's logit at steps midpoints of the path.
 
     baseline defaults to black (0), the digits' background. The entries add up to
@@ -127,7 +134,7 @@ def integrated_gradients(params, image, label, baseline=None, steps=64):
     return integrated_gradient_maps(params, image[None], [label], baseline[None], steps)[0]
 
 
-def integrated_gradient_maps(params, images, labels, baselines=None, steps=64):
+def integrated_gradient_maps(params, images, labels, baselines=None, steps=INTEGRATED_GRADIENT_STEPS):
     """:func:`integrated_gradients` of each of images (N, 28, 28) for its class; baselines (N, 28, 28)."""
     params, images, labels = _checked_batch(params, images, labels)
     if baselines is None:

@@ -1,6 +1,4 @@
-"""No measured or code-defined number typed on a module page: the build computes them and the page includes them."""
-
-import re
+"""No measured or code-defined number typed on a module page: the build computes it, the page includes it."""
 
 import pytest
 from support.typed_numbers import ALLOWED_PHRASES, DEFINITIONS, typed_numbers
@@ -41,7 +39,7 @@ Intro with a 28×28 input, exercise 4 and a 7, pixels from 0 to 255.
 
 
 def test_the_scan_finds_typed_measurements_in_prose_lists_and_alt_texts_only():
-    """Measured forms in prose, list items and a two-line alt text are found; definitions, code and options not."""
+    """Measured forms in prose, list items and a two-line alt are found; definitions, code, options not."""
     assert sorted((line, number) for line, number, _ in typed_numbers(SAMPLE)) == [
         (3, "0.15"),
         (3, "50"),
@@ -52,7 +50,7 @@ def test_the_scan_finds_typed_measurements_in_prose_lists_and_alt_texts_only():
 
 
 def test_every_allowed_context_is_still_needed():
-    """Each definition pattern and allowed phrase keeps at least one number of the pages from being flagged."""
+    """Each definition and allowed phrase keeps at least one number of the pages from being reported."""
     sources = [(DOCS_DIR / "module_9_2_2" / page).read_text() for page in PAGES]
 
     def flagged(definitions, phrases):

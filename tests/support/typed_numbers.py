@@ -1,11 +1,17 @@
-"""The numbers typed in a page's reStructuredText source, outside what the build fills in or shows as code.
+"""The numbers typed by hand in a page's reStructuredText source, in the forms measurements take.
 
-What a learner reads as text is scanned: prose, list items, table cells, captions
-and the ``:alt:`` of figures. Skipped, because they are not prose typed by hand:
-substitutions (``|name|``, the build's numbers), inline literals and roles
-(``code``, :math:, :ref:, :download:), link targets, citation labels and the
-citation entries themselves, code blocks, math blocks, literalincludes (and
-their options), comments and the options of other directives.
+What a learner reads as text is scanned, a paragraph at a time: prose, list items,
+table cells, admonition and dropdown titles, captions and the ``:alt:`` of figures.
+Skipped, because the build writes them or they are code: substitutions (``|name|``,
+the build's numbers), inline literals and roles (``code``, :math:, :ref:,
+:download:), link targets, citation references and entries, code, math and
+literal blocks, literalincludes, comments and the other options of directives.
+
+A number is reported when it stands in a form a measured or code-defined value
+takes (MEASURED_FORMS: a decimal, a percentage, "about 0.6", "12 to 24", "50
+copies") and no definition explains it (DEFINITIONS: sizes, names of parts and
+lines, digit classes, value ranges of the data formats, worked arithmetic, and
+a few exact phrases of cited facts in ALLOWED_PHRASES).
 """
 
 import re
@@ -126,16 +132,21 @@ DEFINITIONS = {
         "the name of a part, an exercise, a section, a line of code or a filter"
     ),
     # a 4, the 7s, the 3's arms, digits 0, 1 and 2, test digit (0, 4, 7 and 3)
-    r"\b(?:a|an|the|as|class|classes|digits?)\s+\(?\d\b(?:'?s\b)?(?:(?:,\s*|\s+and\s+)\d\b)*": "a digit class",
+    r"\b(?:a|an|the|as|class|classes|digits?)\s+\(?\d\b(?:'?s\b)?(?:(?:,\s*|\s+and\s+)\d\b)*": (
+        "a digit class"
+    ),
     # bytes, block counts, classes, pixels on the 0–1 scale
     r"\b0\s*(?:-|–|to)\s*(?:255|16|9|7|1)\b|\[0, 1\]|\b25[56]\b": "the range of a data format",
-    r"\badds? up to (?:more than )?1\b": "what probabilities or an average's weights add up to, by definition",
+    r"\badds? up to (?:more than )?1\b": "what probabilities, or an average's weights, add up to",
     # 256 − 3 + 1 = 254, (5 − 2) / 2 + 1 = 2.5 → 2, 2 i − 3
-    r"(?:[=−+/→·]\s*)\d+(?:\.\d+)?|\d+(?:\.\d+)?(?=\s*(?:[a-z]\s*)?[−+/→=·])": "arithmetic of a worked formula",
+    r"(?:[=−+/→·]\s*)\d+(?:\.\d+)?|\d+(?:\.\d+)?(?=\s*(?:[a-z]\s*)?[−+/→=·])": (
+        "arithmetic of a worked formula"
+    ),
     r"\bwith \d+ filters\b|\b10 cells, the scores": "a layer's width in the architecture",
-    r"\bstride \d+\b": "the stride of a layer",
+    # Sobel X (rows -1 0 1, -2 0 2, -1 0 1), Gaussian (1 2 1, 2 4 2, 1 2 1, divided by 16)
+    r"\((?:rows )?[-−]?[\d.]+ [-−\d. ,]*\d(?:, divided by \d+)?\)": "a named kernel's weights, written out",
 }
-#: Phrases whose numbers are facts from elsewhere or definitions the patterns above cannot tell, each with why.
+#: Phrases whose numbers are facts from elsewhere, or definitions the patterns cannot tell, each with why.
 ALLOWED_PHRASES = {
     "top-5 error of about 16 %, against about 26 %": "AlexNet's published result, cited [Krizhevsky2012]",
     "1,797 digits": "the size of the published data set, cited with its licence",
@@ -144,10 +155,7 @@ ALLOWED_PHRASES = {
     "the middle at 3.5": "the middle of block columns 0 to 7",
     "patch (0.5)": "middle gray on the 0–1 scale",
     "25 pixels instead of 9": "the cells of a 5×5 and a 3×3 kernel",
-    "25/9": "the ratio of the cells of a 5×5 and a 3×3 kernel",
 }
-#: An alt text that writes out named kernels' weights: "Sobel X (rows -1 0 1, -2 0 2, -1 0 1)".
-KERNEL_ROWS = r"\((?:rows )?[-−\d. ,]+\)"
 #: The forms a measured or a code-defined number takes in prose: a decimal fraction or a percentage,
 #: a number after a word of approximation or comparison, a range, or a count of a method's steps.
 MEASURED_FORMS = (
@@ -167,10 +175,10 @@ def _spans(patterns, text):
 def typed_numbers(source, definitions=DEFINITIONS, phrases=ALLOWED_PHRASES):
     """(line number, number, the paragraph's text) for every number typed in a measured number's form.
 
-    ``definitions`` (patterns) and ``phrases`` (exact text) are the contexts that make a number a definition.
+    definitions (patterns) and phrases (exact text) are the contexts that make a number a definition.
     """
     for line, text in paragraphs(source):
-        allowed = _spans([*definitions, KERNEL_ROWS, *map(re.escape, phrases)], text)
+        allowed = _spans([*definitions, *map(re.escape, phrases)], text)
         flagged = set()
         for start, end in _spans(MEASURED_FORMS, text):
             for match in NUMBER.finditer(text, start, end):
@@ -181,6 +189,7 @@ def typed_numbers(source, definitions=DEFINITIONS, phrases=ALLOWED_PHRASES):
 
 
 if __name__ == "__main__":
+    # python tests/support/typed_numbers.py docs/module_9_2_2/*.rst: what the test would report
     import sys
     from pathlib import Path
 
