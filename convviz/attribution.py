@@ -255,7 +255,22 @@ def mask_pixels(images, scores, fraction, value=0.0):
     return masked.reshape(images.shape)
 
 
-def deletion_check(params, images, labels, fraction=0.1, repeats=2, seed=0):
+#: The fraction of the pixels the deletion check masks.
+DELETION_FRACTION = 0.1
+#: An occlusion drop the probability hides: the score falls by more than HIDDEN_SCORE_DROP while
+#: the probability falls by less than HIDDEN_PROBABILITY_DROP (the softmax is saturated).
+HIDDEN_SCORE_DROP = 1.0
+HIDDEN_PROBABILITY_DROP = 0.01
+
+
+def hidden_by_softmax(score_drops, probability_drops):
+    """Where covering lowers the score by more than HIDDEN_SCORE_DROP but the probability by less than
+    HIDDEN_PROBABILITY_DROP: drops a map of the probability would leave blank."""
+    lowered = np.asarray(score_drops) > HIDDEN_SCORE_DROP
+    return lowered & (np.asarray(probability_drops) < HIDDEN_PROBABILITY_DROP)
+
+
+def deletion_check(params, images, labels, fraction=DELETION_FRACTION, repeats=2, seed=0):
     """Mean drop of the true class's probability when masking (set to 0, the background) pixels.
 
     Returns a dict of mean drops for three choices of the masked pixels: the

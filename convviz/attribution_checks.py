@@ -169,7 +169,11 @@ def pixel_order(scores):
     return np.argsort(-flat, axis=1, kind="stable")
 
 
-def deletion_insertion(params, images, labels, scores, steps=28):
+#: The steps of the deletion and insertion curves: 784 / 28, so 28 pixels at each step.
+CURVE_STEPS = 28
+
+
+def deletion_insertion(params, images, labels, scores, steps=CURVE_STEPS):
     """(deletion, insertion) curves (N, steps + 1) of the true class's probability.
 
     Step k of deletion sets the k · 784 / steps pixels of highest score to 0 (the

@@ -31,7 +31,11 @@ def false_color(values):
     return rgb
 
 
-def stretch(values, percentile=99.0):
+#: stretch's default: the brightest 1 % of the pixels are white.
+STRETCH_PERCENTILE = 99.0
+
+
+def stretch(values, percentile=STRETCH_PERCENTILE):
     """Map 0 .. the given percentile of values onto 0-255 (uint8), clipping above.
 
     For non-negative responses (an absolute value, a magnitude) where a few

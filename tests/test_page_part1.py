@@ -596,3 +596,19 @@ def test_exercise_3s_function_is_folded_until_the_learner_has_written_it(module_
     ]
     assert len(listings) == 1
     assert listings[0].find_parent("details") is not None
+
+
+def test_edge_maps_are_stretched_as_the_page_says(module_page):
+    """The share of white pixels the page states is the share stretch() makes white, on distinct values
+    (and those within half a gray level of it, which round to white too)."""
+    from convviz.display import stretch
+
+    text = " ".join(module_page.get_text(" ").split())
+    share = (
+        float(re.search(r"stretched so that their brightest ([\d.]+) % of pixels are white", text).group(1))
+        / 100
+    )
+    values = np.random.default_rng(1).permutation(100_000).astype(np.float64)
+    white = stretch(values) == 255
+    assert np.all(white[values >= np.quantile(values, 1 - share)])
+    assert share <= white.mean() <= share + 0.5 / 255

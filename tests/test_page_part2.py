@@ -464,6 +464,8 @@ def test_stride_equivariance_numbers_are_recomputed(text):
         assert even < 1e-9, name
         percent = f"{100 * odd / np.abs(out).max():.0f} %"
         assert f"{odd:.0f}, {percent} of the largest" in text, name
+    # the stride and the shift the oracle above uses are the ones the page names
+    assert "into a Sobel X layer with stride 2. After a shift of 2 pixels the output is the old one" in text
     assert (
         "Making convolutional networks shift-invariant again." in text and "PMLR 97 (2019): 7324–7334" in text
     )

@@ -1,5 +1,6 @@
 """Part 3's techniques and edge sections: every figure present, every stated number recomputed here."""
 
+import inspect
 import re
 from urllib.parse import urlparse
 
@@ -11,9 +12,18 @@ from scipy import stats
 from support.pages import check_alt_texts, figure_text_size
 
 from convviz.activation_maximization import class_models, class_scores
-from convviz.attribution import deletion_check, input_gradient, probabilities
+from convviz.attribution import (
+    DELETION_FRACTION,
+    deletion_check,
+    hidden_by_softmax,
+    input_gradient,
+    logit_gradients,
+    probabilities,
+)
 from convviz.attribution_checks import CASCADE, METHODS, area_under, deletion_insertion, randomised
+from convviz.attribution_methods import integrated_gradients, smoothgrad
 from convviz.convolution import correlate2d
+from convviz.drawn_digits import drawings
 from convviz.edge_learning import (
     PHOTOGRAPHS,
     coherence,
@@ -25,7 +35,15 @@ from convviz.edge_learning import (
     sample_patches,
 )
 from convviz.kernels import KERNELS
-from convviz.tiny_cnn import as_input, forward, forward_layers, init_parameters, softmax, trained_network
+from convviz.tiny_cnn import (
+    as_input,
+    forward,
+    forward_layers,
+    init_parameters,
+    softmax,
+    train,
+    trained_network,
+)
 from coursesite.paths import GENERATED_DIR
 
 PAGE = "module_9_2_2/trained_network.html"
@@ -96,16 +114,29 @@ def test_no_substitution_is_left_unresolved(text):
     assert not re.search(r"\|\w+\|", text)
 
 
+def percent_of(value):
+    """0.1 from the page's "10 %"."""
+    return float(value.removesuffix(" %")) / 100
+
+
 def test_deletion_check_numbers_are_what_the_code_computes(network, numbers, text):
     params, images, labels = network
-    drops = deletion_check(params, images, labels, fraction=0.1, repeats=1)
+    fraction = percent_of(numbers["deletion_share"])
+    assert (
+        fraction == DELETION_FRACTION
+        and inspect.signature(deletion_check).parameters["fraction"].default == fraction
+    )
+    drops = deletion_check(params, images, labels, fraction=fraction, repeats=1)
     assert numbers["deletion_salient"] == f"{drops['salient']:.3f}"
     assert numbers["deletion_random"] == f"{drops['random']:.3f}"
     assert numbers["deletion_random_ink"] == f"{drops['random_ink']:.3f}"
-    assert f"10 % most salient pixels lowers it on average by {drops['salient']:.3f}" in text
-    assert f"10 % random pixels lowers it on average by {drops['random']:.3f}" in text
+    assert (
+        f"{numbers['deletion_share']} most salient pixels lowers it on average by {drops['salient']:.3f}"
+        in text
+    )
+    assert f"{numbers['deletion_share']} random pixels lowers it on average by {drops['random']:.3f}" in text
     assert f"(pixels brighter than 0) lowers it on average by {drops['random_ink']:.3f}" in text
-    assert f"sets the {round(0.1 * 784)} pixels (10 %)" in text
+    assert f"sets the {round(fraction * 784)} pixels ({numbers['deletion_share']})" in text
     assert f"in each of the {len(labels)} test digits" in text
 
 
@@ -113,6 +144,11 @@ def test_occlusion_numbers_are_what_the_code_computes(network, numbers, text):
     """The black and the gray patch's largest drops of the score, recomputed by a direct loop."""
     params, images, labels = network
     predicted = probabilities(params, images).argmax(axis=1)
+    stride = int(numbers["occlusion_stride"])
+    score_drop, probability_drop = (
+        float(numbers["hidden_score_drop"]),
+        float(numbers["hidden_probability_drop"]),
+    )
     hidden, positions = 0, 0
     for digit in (0, 4, 7, 3):
         index = int(np.flatnonzero((labels == digit) & (predicted == digit))[0])
@@ -121,8 +157,8 @@ def test_occlusion_numbers_are_what_the_code_computes(network, numbers, text):
             drops, ink = np.empty((12, 12)), np.empty((12, 12))
             probability_drops = np.empty((12, 12))
             base = forward(params, image[None, :, :, None])[0]
-            for a, i in enumerate(range(0, 23, 2)):
-                for b, j in enumerate(range(0, 23, 2)):
+            for a, i in enumerate(range(0, 23, stride)):
+                for b, j in enumerate(range(0, 23, stride)):
                     covered = image.copy()
                     covered[i : i + 6, j : j + 6] = value
                     after = forward(params, covered[None, :, :, None])[0]
@@ -133,12 +169,20 @@ def test_occlusion_numbers_are_what_the_code_computes(network, numbers, text):
             assert numbers[f"occlusion_{name}_{digit}_drop"] == f"{drops.max():.1f}"
             assert numbers[f"occlusion_{name}_{digit}_ink"] == f"{ink[best]:.2f}"
             if name == "black":
-                hidden += int(np.sum((drops > 1) & (probability_drops < 0.01)))
+                hidden += int(np.sum((drops > score_drop) & (probability_drops < probability_drop)))
+                assert np.array_equal(
+                    hidden_by_softmax(drops, probability_drops), (drops > 1) & (probability_drops < 0.01)
+                )
                 positions += drops.size
                 if digit == 0:
                     assert numbers["occlusion_0_probability_drop"] == f"{probability_drops[best]:.2f}"
     assert (numbers["occlusion_hidden"], numbers["occlusion_positions"]) == (str(hidden), str(positions))
     assert f"of the {positions} patch positions of the four digits below, {hidden} lower the score" in text
+    assert (
+        f"lower the score by more than {numbers['hidden_score_drop']} but the probability by less than"
+        in text
+    )
+    assert f"the map is coarse, one value per {stride} pixels" in text
     assert (
         f"its largest drop is {numbers['occlusion_black_0_drop']}, yet its probability falls by only" in text
     )
@@ -174,6 +218,65 @@ def test_sanity_check_and_curve_numbers_of_the_gradient_are_what_the_code_comput
     assert f"On this network {numbers['sanity_pass']} pass; {numbers['sanity_fail']} do not." in text
 
 
+def test_the_methods_settings_on_the_page_are_what_the_code_does(network, numbers, text):
+    """SmoothGrad, integrated gradients and the deletion curve, with the page's settings, by loops."""
+    params, images, labels = network
+    image, label = images[0], int(labels[0])
+    samples, noise = int(numbers["smoothgrad_samples"]), float(numbers["smoothgrad_noise"])
+    copies = image + np.random.default_rng(0).normal(0.0, noise, (samples, 28, 28))
+    # the gradient pass itself is checked against finite differences in test_attribution.py
+    expected = logit_gradients(params, copies, np.full(samples, label)).mean(axis=0)
+    np.testing.assert_allclose(smoothgrad(params, image, label), expected, atol=1e-10)
+    assert f"over {samples} copies of the digit with random noise added (standard deviation {noise:g}" in text
+    steps = int(numbers["ig_steps"])
+    path = [(k + 0.5) / steps * image for k in range(steps)]
+    expected = image * np.mean([input_gradient(params, point, label) for point in path], axis=0)
+    np.testing.assert_allclose(integrated_gradients(params, image, label), expected, atol=1e-10)
+    assert f"taken here at {steps} points of the path" in text
+    assert f"with {numbers['ig_steps_fewer']} points the median is {numbers['ig_gap_median_fewer']}" in text
+    # The deletion curve's first step: the page's number of pixels of highest score set to 0.
+    per_step = int(numbers["curve_step_pixels"])
+    scores = np.abs(input_gradient(params, image, label))
+    deletion, _ = deletion_insertion(params, image[None], [label], scores[None])
+    masked = image.ravel().copy()
+    masked[np.argsort(-scores.ravel(), kind="stable")[:per_step]] = 0
+    assert deletion.shape[1] - 1 == 784 // per_step
+    assert deletion[0, 1] == pytest.approx(
+        probabilities(params, masked.reshape(1, 28, 28))[0, label], abs=1e-12
+    )
+    assert f"in that order, {per_step} at a time" in text
+
+
+def test_the_training_batch_on_the_page_is_trains(numbers, text):
+    assert numbers["train_batch_size"] == str(inspect.signature(train).parameters["batch_size"].default)
+    assert f"batches of {numbers['train_batch_size']}, Adam" in text
+
+
+def test_drawn_digit_and_data_set_ranges_are_what_the_code_measures(numbers, text):
+    """The drawings' heights and centred group, from the drawings; the shifted test digits' accuracy."""
+    found = drawings("test")
+    low, high = round(min(d.height for d in found)), round(max(d.height for d in found))
+    assert f"{low} to {high} cells tall, anywhere in the grid" in text
+    within = float(numbers["drawn_centred_within"])
+    for drawn in found:
+        centred = all(abs(c - 14) <= within for c in drawn.centre)
+        assert (drawn.position_group == "centred") == centred
+    assert f"centred (within {numbers['drawn_centred_within']} cells of the middle)" in text
+    params, _, _, (_, _, test_x, test_y) = trained_network()
+    for step in (1, 2, 3):
+        pixels = int(numbers[f"shift_{step}_pixels"])
+        moved = np.zeros_like(test_x)
+        moved[:, :, pixels:] = test_x[:, :, :-pixels]
+        right = (forward(params, as_input(moved)).argmax(axis=1) == test_y).mean()
+        assert numbers[f"shift_{step}_accuracy"] == f"{100 * right:.1f} %"
+    assert (
+        f"moved right by {numbers['shift_1_pixels']} pixels the network reads {numbers['shift_1_accuracy']}"
+        in text
+    )
+    low, high = int(numbers["data_zero_width_low"]), int(numbers["data_zero_width_high"])
+    assert f"{numbers['data_zero_width_share']} of the zeros are between {low} and {high} pixels wide" in text
+
+
 def test_top9_edge_numbers_are_what_the_code_computes(network, numbers, text):
     """How many of each filter's nine boxes the top or bottom edge cuts, from conv2 by direct search."""
     params, images, _ = network
@@ -206,6 +309,10 @@ def test_fooling_numbers_are_what_the_code_computes(numbers, text):
     pairs = int(numbers["checked_digits"]) * 9
     assert numbers["fooling_pairs"] == str(pairs)
     assert f"as the target ({pairs} pairs), the steps reach the target in" in text
+    assert (
+        f"{numbers['fooling_within_few']} of the pairs need at most {numbers['fooling_few_steps']}, and"
+        in text
+    )
 
 
 def test_mistake_numbers_are_what_the_code_computes(network, text):

@@ -14,8 +14,8 @@ pixels are white.
 import numpy as np
 
 from convviz import KERNELS, correlate2d
-from convviz.display import clip_to_uint8, stretch, to_uint8
-from convviz.figure_output import save_png
+from convviz.display import STRETCH_PERCENTILE, clip_to_uint8, stretch, to_uint8
+from convviz.figure_output import save_numbers, save_png
 from convviz.kernels import LABELS, sobel_responses
 from convviz.photos import camera
 from convviz.plotting import image_grid
@@ -44,3 +44,4 @@ print(f"{len(maps)} panels of {maps[0].shape[0]}×{maps[0].shape[1]} pixels")
 
 fig = image_grid(maps, titles, columns=3, fontsize=11)
 save_png(fig, "feature_maps_grid.png")
+save_numbers({"stretch_white_share": f"{100 - STRETCH_PERCENTILE:g} %"}, "feature_map_numbers.txt")

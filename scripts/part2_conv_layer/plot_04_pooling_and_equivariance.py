@@ -118,18 +118,21 @@ print(f"pooled values unchanged by a 1-pixel shift: {unchanged:.0%}")
 # old one moved by 1 position. Shift by 1: no whole number of output positions
 # fits, so the best copy (moved by 0 or by 1) is measured.
 numbers = {}
+#: The stride of the first layer; a shift by it moves the output by one position.
+STRIDE = 2
 layers = {
-    "stride2": lambda image: correlate2d(image, KERNELS["sobel_x"], stride=2),
+    "stride2": lambda image: correlate2d(image, KERNELS["sobel_x"], stride=STRIDE),
     "pool": lambda image: maxpool2d(relu(correlate2d(image, KERNELS["sobel_x"]))[..., None])[..., 0],
 }
 for name, layer in layers.items():
     out = layer(photo)
     largest = np.abs(out).max()
-    even = copy_error(out, layer(shift_columns(photo, 2)), offset=1)
+    even = copy_error(out, layer(shift_columns(photo, STRIDE)), offset=1)
     offset, odd = best_copy_error(out, layer(shift_columns(photo, 1)), offsets=(0, 1))
     print(f"{name}: shift 2 -> {even:g}; shift 1 -> {odd:g} (offset {offset}), largest {largest:g}")
     numbers |= {
         f"{name}_shift2_error": f"{even:g}",
+        "equivariance_stride": str(STRIDE),
         f"{name}_shift1_error": f"{odd:.0f}",
         f"{name}_shift1_percent": f"{100 * odd / largest:.0f} %",
         f"{name}_largest": f"{largest:.0f}",

@@ -20,7 +20,11 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from convviz.attribution import (
+    DELETION_FRACTION,
+    HIDDEN_PROBABILITY_DROP,
+    HIDDEN_SCORE_DROP,
     deletion_check,
+    hidden_by_softmax,
     input_gradients,
     occlusion_corners,
     occlusion_map,
@@ -121,10 +125,10 @@ for name, value in PATCHES.items():
 assert all(covered["black", c]["drop"] > 1 and covered["black", c]["ink"] > 0.4 for c in shown_classes)
 assert all(covered["gray", c]["ink"] < 0.2 for c in shown_classes), covered
 assert covered["black", 0]["probability_drop"] < 0.25 and covered["black", 0]["drop"] > 4, covered
-# Over all four digits: patch positions whose black patch lowers the score by more
-# than 1 but the probability by less than 0.01, which a probability map leaves blank.
+# Over all four digits: patch positions whose black patch lowers the score a good
+# deal but the probability hardly at all, which a probability map leaves blank.
 hidden = sum(
-    int(np.sum((drop > 1) & (probability_drop < 0.01)))
+    int(np.sum(hidden_by_softmax(drop, probability_drop)))
     for drop, probability_drop in zip(
         maps["black"],
         (occlusion_map(params, images[i], test_y[i], size, stride, measure="probability") for i in chosen),
@@ -153,9 +157,9 @@ save(fig, "part3_saliency.png")
 # %%
 # Deletion check on every test digit
 # ----------------------------------
-# Set 10 % of the pixels (78 of 784) to 0, the background, and measure the mean
+# Set DELETION_FRACTION of the pixels to 0, the background, and measure the mean
 # drop of the true class's probability over all held-out digits.
-drops = deletion_check(params, images, test_y, fraction=0.1, repeats=1)
+drops = deletion_check(params, images, test_y, fraction=DELETION_FRACTION, repeats=1)
 print({name: round(value, 4) for name, value in drops.items()})
 save_numbers(
     {
@@ -163,7 +167,11 @@ save_numbers(
         "deletion_random": f"{drops['random']:.3f}",
         "deletion_random_ink": f"{drops['random_ink']:.3f}",
         "deletion_digits": str(len(test_y)),
-        "deletion_pixels": str(round(0.1 * 784)),
+        "deletion_pixels": str(round(DELETION_FRACTION * images[0].size)),
+        "deletion_share": f"{100 * DELETION_FRACTION:g} %",
+        "hidden_score_drop": f"{HIDDEN_SCORE_DROP:g}",
+        "hidden_probability_drop": f"{HIDDEN_PROBABILITY_DROP:g}",
+        "occlusion_stride": str(stride),
         **{f"occlusion_{n}_{c}_drop": f"{covered[n, c]['drop']:.1f}" for n in PATCHES for c in shown_classes},
         **{f"occlusion_{n}_{c}_answer": str(covered[n, c]["answer"]) for n in PATCHES for c in shown_classes},
         **{f"occlusion_{n}_{c}_ink": f"{covered[n, c]['ink']:.2f}" for n in PATCHES for c in shown_classes},

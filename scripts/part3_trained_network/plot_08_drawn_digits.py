@@ -23,7 +23,7 @@ from sklearn.datasets import load_digits
 from convviz import drawing
 from convviz.attribution import probabilities
 from convviz.drawing import ink_extent, prepare
-from convviz.drawn_digits import SIZE_GROUPS, accuracy_by_group, drawings, prepared
+from convviz.drawn_digits import CENTRED_WITHIN, SIZE_GROUPS, accuracy_by_group, drawings, prepared
 from convviz.figure_output import save_numbers
 from convviz.inspection_plots import WIDTH, caption, save
 from convviz.tiny_cnn import trained_network
@@ -37,11 +37,16 @@ print(f"width in pixels: median {np.median(extent['width']):.1f}")
 box, mass = extent["box_centre"][zeros], extent["mass_centre"][zeros]
 print(f"zeros: box centre {box.mean():.2f} ± {box.std():.2f}")
 print(f"zeros: centre of mass {mass.mean():.2f} ± {mass.std():.2f}")
+#: The zeros' widths the page counts: within ZERO_WIDTH_SLACK pixels of ZERO_WIDTH.
+ZERO_WIDTH, ZERO_WIDTH_SLACK = 20, 2
+zero_widths = extent["width"][zeros]
 data_numbers = {
     "data_digits": f"{len(tall):,}",
     "data_top_bottom_share": f"{100 * tall.mean():.0f} %",
     "data_width_median": f"{np.median(extent['width']):.0f}",
-    "data_zero_width_share": f"{100 * (np.abs(extent['width'][zeros] - 20) <= 2).mean():.0f} %",
+    "data_zero_width_share": f"{100 * (np.abs(zero_widths - ZERO_WIDTH) <= ZERO_WIDTH_SLACK).mean():.0f} %",
+    "data_zero_width_low": str(ZERO_WIDTH - ZERO_WIDTH_SLACK),
+    "data_zero_width_high": str(ZERO_WIDTH + ZERO_WIDTH_SLACK),
     "data_zero_box_centre": f"{box.mean():.2f} ± {box.std():.2f}",
     "data_zero_mass_centre": f"{mass.mean():.2f} ± {mass.std():.2f}",
     "drawn_ink_columns": f"{drawing.INK_WIDTH * drawing.BITMAP / drawing.GRID:g}",
@@ -100,11 +105,14 @@ for name, found_probs in (("drawn", probs), ("drawn_unscaled", unscaled_probs)):
     confidence[f"{name}_wrong_sure"] = str(int((wrong & sure).sum()))
     print(f"{name}: {wrong.sum()} wrong, {(wrong & sure).sum()} of them with probability above {SURE}")
 _, _, test_images, test_labels = data
-for pixels in (2, 4, 6):
+#: How far (pixels) the stored test digits are moved right.
+SHIFTS = (2, 4, 6)
+for step, pixels in enumerate(SHIFTS, start=1):
     moved = np.zeros_like(test_images)
     moved[:, :, pixels:] = test_images[:, :, :-pixels]
     right_moved = (probabilities(params, moved / 255.0).argmax(axis=1) == test_labels).mean()
-    confidence[f"shift_{pixels}_accuracy"] = f"{100 * right_moved:.1f} %"
+    confidence[f"shift_{step}_pixels"] = str(pixels)
+    confidence[f"shift_{step}_accuracy"] = f"{100 * right_moved:.1f} %"
     print(f"test digits moved right by {pixels} pixels: {100 * right_moved:.1f} % right")
 confidence["sure_above"] = f"{SURE:g}"
 # A digit to try it on: the first stored test digit read right where it is and wrong when the
@@ -125,6 +133,9 @@ numbers = {
     **data_numbers,
     **confidence,
     "drawn_count": str(count),
+    "drawn_height_low": f"{min(drawn.height for drawn in found):.0f}",
+    "drawn_height_high": f"{max(drawn.height for drawn in found):.0f}",
+    "drawn_centred_within": f"{CENTRED_WITHIN:g}",
     "drawn_correct": f"{right} of {count}",
     "drawn_accuracy": percent(right, count),
     "drawn_dev_accuracy": percent(*dev_groups["all"]),

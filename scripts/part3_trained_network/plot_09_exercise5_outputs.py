@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from convviz.attribution import hidden_by_softmax
 from convviz.downloads import load_download
 from convviz.figure_output import save_file, save_numbers
 from convviz.tiny_cnn import forward, save_weights, softmax, trained_network
@@ -58,8 +59,8 @@ save_file(lambda path: path.write_bytes((folder / solution.MAPS_PNG).read_bytes(
 # %%
 # The score against the probability
 # ---------------------------------
-# For each default digit, the patches whose covering lowers the class's score by
-# more than 1 but its probability by less than 0.01: near 1 the probability
+# For each default digit, the patches whose covering lowers the class's score a
+# good deal but its probability hardly at all (hidden_by_softmax): near 1 the probability
 # saturates, and a probability map would leave those patches blank. The page
 # names the digit with most of them.
 weights, images, labels = solution.load_weights(folder / "tiny_cnn_weights.npz")
@@ -68,7 +69,7 @@ for number in load_download("occlusion_maps").DIGITS:
     image, label = images[number], int(labels[number])
     drops = solution.occlusion_map(image, scores, label)
     probability_drops = solution.occlusion_map(image, lambda x: softmax(scores(x)[None])[0], label)
-    hidden = (drops > 1) & (probability_drops < 0.01)
+    hidden = hidden_by_softmax(drops, probability_drops)
     probability = softmax(scores(image)[None])[0, label]
     counted.append((int(hidden.sum()), number, label, probability, drops, hidden))
     print(
@@ -76,7 +77,7 @@ for number in load_download("occlusion_maps").DIGITS:
     )
 count, number, label, probability, drops, hidden = max(counted, key=lambda entry: entry[0])
 # The page says that a probability map hides such patches; with none, reword it.
-assert count > 0, "no patch lowers the score by more than 1 and the probability by less than 0.01"
+assert count > 0, "no patch lowers the score a good deal and the probability hardly at all"
 save_numbers(
     {
         "exercise5_digit": str(number),

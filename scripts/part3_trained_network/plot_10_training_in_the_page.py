@@ -20,7 +20,7 @@ import numpy as np
 from convviz.drawn_digits import drawings, prepared
 from convviz.figure_output import save_numbers
 from convviz.plotting import save_svg, show_kernel
-from convviz.tiny_cnn import SEED, as_input, forward, train, trained_network
+from convviz.tiny_cnn import BATCH_SIZE, SEED, as_input, forward, train, trained_network
 
 params, _, history, data = trained_network()
 test_count = len(data[3])
@@ -83,6 +83,7 @@ def percent(fraction):
 save_numbers(
     {
         "own_seed": str(SEED),
+        "train_batch_size": str(BATCH_SIZE),
         "own_other_seed": str(other_seed),
         "own_seed_accuracy": percent(accuracy[SEED]),
         "own_other_seed_accuracy": percent(accuracy[other_seed]),

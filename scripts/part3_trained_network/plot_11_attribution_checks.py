@@ -23,6 +23,7 @@ from threadpoolctl import threadpool_limits
 from convviz.attribution import input_gradient, input_gradients, probabilities
 from convviz.attribution_checks import (
     CASCADE,
+    CURVE_STEPS,
     METHODS,
     area_under,
     deletion_insertion,
@@ -31,6 +32,9 @@ from convviz.attribution_checks import (
     sanity_check,
 )
 from convviz.attribution_methods import (
+    INTEGRATED_GRADIENTS_STEPS,
+    SMOOTHGRAD_NOISE,
+    SMOOTHGRAD_SAMPLES,
     completeness_gap,
     grad_cam,
     gradient_times_input,
@@ -105,13 +109,16 @@ print("completeness gaps of the shown digits:", gaps)
 # Integrated gradients add up to the change of the score
 # ------------------------------------------------------
 # The completeness identity over the checked digits: the sum of the map against
-# logit(digit) − logit(black image), with 64 steps of the midpoint rule.
+# logit(digit) − logit(black image), with integrated_gradients' steps of the
+# midpoint rule and with a quarter of them.
+FEWER_STEPS = INTEGRATED_GRADIENTS_STEPS // 4
 with_steps = {}
-for steps in (16, 64):
-    relative = []
-    found = maps["integrated gradients"] if steps == 64 else None  # 64: integrated_gradients' default
-    if found is None:
+for steps in (FEWER_STEPS, INTEGRATED_GRADIENTS_STEPS):
+    if steps == INTEGRATED_GRADIENTS_STEPS:
+        found = maps["integrated gradients"]
+    else:
         found = integrated_gradient_maps(params, checked_images, checked_labels, steps=steps)
+    relative = []
     for image, label, ig in zip(checked_images, checked_labels, found):
         change = forward(params, np.stack([image, np.zeros_like(image)])[..., None])[:, label]
         relative.append(abs(completeness_gap(params, image, int(label), ig)) / abs(change[0] - change[1]))
@@ -184,7 +191,7 @@ save(fig, "part3_sanity_curves.png")
 # %%
 # Deletion and insertion curves
 # -----------------------------
-# Each method's pixel scores rank the pixels; 28 pixels at a time are set to 0
+# Each method's pixel scores rank the pixels; 784 / CURVE_STEPS pixels at a time are set to 0
 # (deletion) or put back on a black image (insertion). A random order is the
 # reference; the area under each curve sums it up.
 scores = {**maps, "random order": np.random.default_rng(0).random((CHECKED, 28, 28))}
@@ -198,7 +205,7 @@ for name, (deletion_area, insertion_area) in areas.items():
 STYLES["random order"] = ("#bbbbbb", None, "-")
 fig, axes = plt.subplots(1, 2, figsize=(WIDTH, 4.5), sharey=True)
 fig.subplots_adjust(left=0.1, right=0.98, top=0.92, bottom=0.36, wspace=0.08)
-fractions = np.linspace(0, 1, 29)
+fractions = np.linspace(0, 1, CURVE_STEPS + 1)
 for ax, which, title in zip(axes, (0, 1), ("deletion: lower is better", "insertion: higher is better")):
     for name, pair in curves.items():
         colour, marker, line = STYLES[name]
@@ -222,6 +229,8 @@ digits, targets = np.array(pairs).T
 fooled = fool_all(params, test_x[digits], targets)
 fooled_steps = np.array([int(n) if ok else np.inf for n, ok in zip(fooled["steps"], fooled["reached"])])
 print(f"fooling: median {np.median(fooled_steps)} steps, largest {fooled_steps.max()}")
+#: The page says how many pairs need at most this many steps.
+FEW_STEPS = 4
 # Two examples: the digit, the change of its blocks, and the changed input.
 examples = [(chosen[0], 9), (chosen[1], 1)]
 fig, axes = plt.subplots(2, 3, figsize=(WIDTH, 6.1))
@@ -250,8 +259,40 @@ following_weights, following_ink = (
     ),
 )
 assert {name for name in METHODS if passes[name]} == {"SmoothGrad", "Grad-CAM"}, medians
+# What the alt text of the sanity curves says: at every re-initialised stage, gradient ×
+# input and integrated gradients highest, then occlusion, the gradient, SmoothGrad and
+# Grad-CAM; the first three almost level after the first stage, the gradient and
+# SmoothGrad falling at each stage, Grad-CAM ending with about no correlation.
+order = ("occlusion", "gradient", "SmoothGrad", "Grad-CAM")
+for stage in range(1, len(CASCADE)):
+    at = {name: medians[name][stage] for name in METHODS}
+    assert min(at["gradient × input"], at["integrated gradients"]) > at["occlusion"], at
+    assert all(at[a] > at[b] for a, b in zip(order, order[1:])), at
+for name in ("gradient × input", "integrated gradients", "occlusion"):
+    assert np.ptp(medians[name][1:]) < 0.05, (name, medians[name])
+for name in ("gradient", "SmoothGrad"):
+    assert np.all(np.diff(medians[name]) < 0), (name, medians[name])
+assert abs(medians["Grad-CAM"][-1]) < 0.1, medians["Grad-CAM"]
 assert min(areas[n][0] for n in following_weights) > max(areas[n][0] for n in following_ink), areas
 assert max(areas[n][1] for n in following_weights) < min(areas[n][1] for n in following_ink), areas
+# What the alt text of the curves says. Deletion: the maps that follow the ink fall
+# fastest; Grad-CAM stays highest at first, then falls below the gradient and
+# SmoothGrad, which fall only a little faster than the random order. Insertion:
+# gradient × input and integrated gradients rise first, occlusion next; the gradient
+# and SmoothGrad only a little faster than the random order; Grad-CAM lowest, below
+# the random order for most of the way.
+mean_curves = {name: (pair[0].mean(axis=0), pair[1].mean(axis=0)) for name, pair in curves.items()}
+first = {name: mean_curves[name][0][1] for name in METHODS}
+assert first["Grad-CAM"] == max(first.values()), first
+assert max(areas[n][0] for n in following_ink) < areas["Grad-CAM"][0], areas
+assert areas["Grad-CAM"][0] < min(areas[n][0] for n in ("gradient", "SmoothGrad")), areas
+assert max(areas[n][0] for n in ("gradient", "SmoothGrad")) < areas["random order"][0], areas
+risen = {name: mean_curves[name][1][1] for name in METHODS}
+assert min(risen["gradient × input"], risen["integrated gradients"]) > risen["occlusion"], risen
+assert risen["occlusion"] > max(value for name, value in risen.items() if name not in following_ink), risen
+assert areas["random order"][1] < min(areas[n][1] for n in ("gradient", "SmoothGrad")), areas
+assert areas["Grad-CAM"][1] == min(area[1] for area in areas.values()), areas
+assert np.mean(mean_curves["Grad-CAM"][1] < mean_curves["random order"][1]) > 0.5, mean_curves["Grad-CAM"]
 
 # %%
 # Is the saliency specific to the class?
@@ -278,9 +319,14 @@ def slug(name):
 save_numbers(
     {
         "checked_digits": str(CHECKED),
-        "ig_gap_median_64": f"{100 * np.median(with_steps[64]):.1f} %",
-        "ig_gap_max_64": f"{100 * np.max(with_steps[64]):.1f} %",
-        "ig_gap_median_16": f"{100 * np.median(with_steps[16]):.1f} %",
+        "ig_steps": str(INTEGRATED_GRADIENTS_STEPS),
+        "ig_steps_fewer": str(FEWER_STEPS),
+        "ig_gap_median": f"{100 * np.median(with_steps[INTEGRATED_GRADIENTS_STEPS]):.1f} %",
+        "ig_gap_max": f"{100 * np.max(with_steps[INTEGRATED_GRADIENTS_STEPS]):.1f} %",
+        "ig_gap_median_fewer": f"{100 * np.median(with_steps[FEWER_STEPS]):.1f} %",
+        "smoothgrad_samples": str(SMOOTHGRAD_SAMPLES),
+        "smoothgrad_noise": f"{SMOOTHGRAD_NOISE:g}",
+        "curve_step_pixels": str(images[0].size // CURVE_STEPS),
         "sanity_pass": listed(name for name in METHODS if passes[name]),
         "sanity_fail": listed(name for name in METHODS if not passes[name]),
         **{
@@ -298,7 +344,8 @@ save_numbers(
         "fooling_pairs": str(len(fooled_steps)),
         "fooling_reached": str(int(np.isfinite(fooled_steps).sum())),
         "fooling_median_steps": f"{np.median(fooled_steps):.0f}",
-        "fooling_within_4": f"{100 * np.mean(fooled_steps <= 4):.0f} %",
+        "fooling_few_steps": str(FEW_STEPS),
+        "fooling_within_few": f"{100 * np.mean(fooled_steps <= FEW_STEPS):.0f} %",
         "fooling_largest_steps": f"{fooled_steps[np.isfinite(fooled_steps)].max():.0f}",
         "insertion_best": by_insertion[0],
         "deletion_order": listed(by_deletion),
