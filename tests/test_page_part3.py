@@ -21,7 +21,7 @@ from convviz.attribution import (
     probabilities,
 )
 from convviz.attribution_checks import CASCADE, METHODS, area_under, deletion_insertion, randomised
-from convviz.attribution_methods import integrated_gradients, smoothgrad
+from convviz.attribution_methods import SMOOTHGRAD_SEED, integrated_gradients, smoothgrad
 from convviz.convolution import correlate2d
 from convviz.drawn_digits import drawings
 from convviz.edge_learning import (
@@ -35,6 +35,7 @@ from convviz.edge_learning import (
     sample_patches,
 )
 from convviz.kernels import KERNELS
+from convviz.seeded_random import SeededRandom
 from convviz.tiny_cnn import (
     as_input,
     forward,
@@ -223,7 +224,11 @@ def test_the_methods_settings_on_the_page_are_what_the_code_does(network, number
     params, images, labels = network
     image, label = images[0], int(labels[0])
     samples, noise = int(numbers["smoothgrad_samples"]), float(numbers["smoothgrad_noise"])
-    copies = image + np.random.default_rng(0).normal(0.0, noise, (samples, 28, 28))
+    # The documented noise, drawn here from the generator's uniforms: Box–Muller, cosine then sine.
+    u = np.array(SeededRandom(SMOOTHGRAD_SEED).uniforms(samples * 28 * 28)).reshape(-1, 2)
+    radius, angle = np.sqrt(-2.0 * np.log(1.0 - u[:, 0])), 2.0 * np.pi * u[:, 1]
+    normals = np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1).reshape(samples, 28, 28)
+    copies = image + noise * normals
     # the gradient pass itself is checked against finite differences in test_attribution.py
     expected = logit_gradients(params, copies, np.full(samples, label)).mean(axis=0)
     np.testing.assert_allclose(smoothgrad(params, image, label), expected, atol=1e-10)
