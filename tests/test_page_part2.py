@@ -160,7 +160,7 @@ def test_parameter_table_counts_the_arrays_of_the_weights_download(part2, text, 
     assert rows == [*expected, ["total", "", "", "", f"{total:,}"]]
     assert " + ".join(row[-1] for row in expected) + f" = {total:,} numbers" in text
     dense_share = round(100 * int(expected[-1][-1].replace(",", "")) / total)
-    assert f"the dense layer holds {dense_share}%" in text
+    assert f"the dense layer holds {dense_share} %" in text
 
 
 def test_parameter_table_is_near_the_exercise_4_architecture(part2):
@@ -181,7 +181,7 @@ def test_softmax_example_is_recomputed_with_scipy(part2, text):
     shown = sum(float(row[3]) for row in rows)
     assert abs(shown - 1) < 1e-9 and f"which add up to {shown:.3f}" in text
     assert f"The exponentials add up to {np.exp(scores).sum():.2f}" in text
-    assert f"Class 0 gets {probabilities[0]:.0%}" in text and probabilities.argmax() == 0
+    assert f"Class 0 gets {100 * probabilities[0]:.0f} %" in text and probabilities.argmax() == 0
 
 
 def test_softmax_of_the_least_certain_digit_is_the_solution_forward_pass(text, weights):
@@ -206,8 +206,8 @@ def test_softmax_of_the_least_certain_digit_is_the_solution_forward_pass(text, w
         f"least sure about is test digit {unsure} (counted from 0, as the test digits are numbered in the "
         f"network explorer of part 3), labelled {weights['test_labels'][unsure]}. Its largest "
         f"score, {score(logits[unsure, best])}, goes to class {best}, and softmax turns it into a "
-        f"probability of {p[best]:.1%}; the runner-up, class {runner_up} with a score of "
-        f"{score(logits[unsure, runner_up])}, gets {p[runner_up]:.1%}"
+        f"probability of {100 * p[best]:.1f} %; the runner-up, class {runner_up} with a score of "
+        f"{score(logits[unsure, runner_up])}, gets {100 * p[runner_up]:.1f} %"
     ) in text
     verdict = "right" if best == weights["test_labels"][unsure] else "wrong"
     assert f"The network gets this digit {verdict}." in text
@@ -218,7 +218,7 @@ def test_softmax_of_the_least_certain_digit_is_the_solution_forward_pass(text, w
     rounding = 0.01 + 0.05 / shown[0] + 0.05 / shown[1]
     assert abs(np.log(shown[0] / shown[1]) - (printed[0] - printed[1])) <= rounding
     confident = (probabilities.max(axis=1) >= 0.9995).mean()
-    assert f"On {confident:.0%} of the test digits one probability rounds to 100.0 %" in text
+    assert f"On {100 * confident:.0f} % of the test digits one probability rounds to 100.0 %" in text
 
 
 def test_feature_hierarchy_table_and_transfer_learning_subsection(part2):

@@ -183,7 +183,7 @@ for block, (image, label) in enumerate(inputs):
 save_png(fig, "learned_feature_maps.png", width=1480, tight=False)
 save_numbers(
     {
-        "filter_change": f"{change:.0%}",
+        "filter_change": f"{100 * change:.0f} %",
         "filter_signs_kept": f"{kept} of {initial['W1'].size}",
         "filter_signs_flipped": f"{flipped} of {initial['W1'].size}",
         "frozen_conv1_accuracy": f"{100 * frozen_accuracy:.1f} %",
@@ -209,7 +209,7 @@ for count in counts:
     numbers[f"params_{layer}_biases"] = f"{count['biases']:,}"
     numbers[f"params_{layer}_total"] = f"{count['total']:,}"
 numbers["params_sum"] = " + ".join(f"{count['total']:,}" for count in counts) + f" = {total:,}"
-numbers["params_dense_share"] = f"{counts[-1]['total'] / total:.0%}"
+numbers["params_dense_share"] = f"{100 * counts[-1]['total'] / total:.0f} %"
 print(f"{total} parameters in all")
 save_numbers(numbers, "parameter_numbers.txt")
 
@@ -258,7 +258,7 @@ for index, (score, exponential, probability) in enumerate(zip(scores, exponentia
     softmax_numbers[f"softmax_z{index}"] = f"{score:g}"
     softmax_numbers[f"softmax_e{index}"] = f"{exponential:.2f}"
     softmax_numbers[f"softmax_p{index}"] = f"{probability:.3f}"
-    softmax_numbers[f"softmax_pct{index}"] = f"{probability:.0%}"
+    softmax_numbers[f"softmax_pct{index}"] = f"{100 * probability:.0f} %"
 # The network's own ten scores, through the same function, for the test digit
 # it is least sure about, and how many digits have one probability that rounds to 100 % at
 # the page's precision: one decimal of a percent, so from 99.95 % on.
@@ -271,16 +271,16 @@ digit_scores, digit_probabilities = layers["logits"][unsure], layers["probabilit
 ranked = np.argsort(digit_probabilities)[::-1]
 softmax_numbers.update(
     {
-        "softmax_confident_share": f"{(layers['probabilities'].max(axis=1) >= certain).mean():.0%}",
+        "softmax_confident_share": f"{100 * (layers['probabilities'].max(axis=1) >= certain).mean():.0f} %",
         "softmax_certain": f"{100:.{CERTAIN_DECIMALS}f} %",
         "softmax_digit_index": str(unsure),
         "softmax_digit_label": str(test_y[unsure]),
         "softmax_digit_best": str(ranked[0]),
         "softmax_digit_score": f"{digit_scores[ranked[0]]:.2f}".replace("-", "−"),
-        "softmax_digit_probability": f"{digit_probabilities[ranked[0]]:.1%}",
+        "softmax_digit_probability": f"{100 * digit_probabilities[ranked[0]]:.1f} %",
         "softmax_digit_runner_up": str(ranked[1]),
         "softmax_digit_runner_up_score": f"{digit_scores[ranked[1]]:.2f}".replace("-", "−"),
-        "softmax_digit_runner_up_probability": f"{digit_probabilities[ranked[1]]:.1%}",
+        "softmax_digit_runner_up_probability": f"{100 * digit_probabilities[ranked[1]]:.1f} %",
         "softmax_digit_verdict": "right" if ranked[0] == test_y[unsure] else "wrong",
     }
 )
