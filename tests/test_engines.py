@@ -210,24 +210,29 @@ def test_odd_strokes_are_scaled_and_inked_as_in_python(engine, server):
         assert drawn == drawing.prepare(strokes, normalised=False).ravel().tolist()
 
 
-def test_saliency_and_occlusion_equal_python(engine, server, params):
+def test_saliency_occlusion_and_smoothgrad_equal_python(engine, server, params):
     from convviz.attribution import input_gradient, occlusion_map
+    from convviz.attribution_methods import smoothgrad
 
     params, weights = params
     open_page(engine, server, NETWORK_PAGE, NETWORK_READY)
-    found = engine.evaluate(
+    engine.evaluate(
         """() => { const pick = document.querySelectorAll('.nx-controls select')[1];
         pick.value = '7'; pick.dispatchEvent(new Event('change'));
         const toggle = document.querySelector('.nx-attribution input[type=checkbox]');
-        if (!toggle.checked) toggle.click();
-        return window.networkExplorer.attribution(); }"""
+        if (!toggle.checked) toggle.click(); }"""
     )
+    # SmoothGrad comes a moment after the other maps (its own step, after they are painted).
+    wait_for(engine, "() => (window.networkExplorer.attribution() || {}).smoothGrad !== undefined")
+    found = engine.evaluate("() => window.networkExplorer.attribution()")
     image = weights["test_images"][7] / 255.0
     assert found["label"] == int(forward_layers(params, image[None, :, :, None])["logits"].argmax())
     gradient = input_gradient(params, image, found["label"])
     np.testing.assert_allclose(np.reshape(found["gradient"], (28, 28)), gradient, rtol=0, atol=1e-9)
     occlusion = occlusion_map(params, image, found["label"])
     np.testing.assert_allclose(np.reshape(found["occlusion"], occlusion.shape), occlusion, rtol=0, atol=1e-9)
+    expected = smoothgrad(params, image, found["label"])
+    np.testing.assert_allclose(np.reshape(found["smoothGrad"], (28, 28)), expected, rtol=0, atol=1e-9)
 
 
 #: Answer a question in its page: type text (or pick value) and press Check; feedback and field message.
