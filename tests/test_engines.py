@@ -8,6 +8,7 @@ skipped with one line (.ci/engines installs both for CI). Writes one screenshot 
 to _build/screenshots/.
 """
 
+import json
 import time
 
 import numpy as np
@@ -233,6 +234,42 @@ def test_saliency_occlusion_and_smoothgrad_equal_python(engine, server, params):
     np.testing.assert_allclose(np.reshape(found["occlusion"], occlusion.shape), occlusion, rtol=0, atol=1e-9)
     expected = smoothgrad(params, image, found["label"])
     np.testing.assert_allclose(np.reshape(found["smoothGrad"], (28, 28)), expected, rtol=0, atol=1e-9)
+
+
+#: Type a number of epochs as a reader does and press Train (the page trains in a Web Worker).
+TRAIN = """(epochs) => {
+  const label = [...document.querySelectorAll('label')].find(l => l.textContent === 'Epochs');
+  label.control.value = String(epochs);
+  label.control.dispatchEvent(new Event('change', {bubbles: true}));
+  [...document.querySelectorAll('button')].find(b => b.textContent === 'Train').click();
+}"""
+
+
+@pytest.fixture(scope="module")
+def one_epoch():
+    """(params, history) of convviz's train(epochs=1), the page's other settings being the defaults."""
+    from convviz.tiny_cnn import train
+
+    params, _, history, _ = train(epochs=1)
+    return params, history
+
+
+def test_training_in_the_page_gives_numpys_weights(engine, server, one_epoch):
+    """One epoch trained in the page's worker equals convviz's train(epochs=1) (tests/test_network_training.py
+    holds Chromium to the same 1e-12: only sums over a batch are added in another order)."""
+    from convviz.tiny_cnn import PARAMETER_NAMES
+
+    open_page(engine, server, NETWORK_PAGE, NETWORK_READY)
+    engine.evaluate(TRAIN, 1)
+    done = "() => window.networkExplorer.result('training').state === 'done'"
+    wait_for(engine, done, timeout=180)
+    found = json.loads(engine.evaluate("() => JSON.stringify(window.networkExplorer.result('training'))"))
+    params, history = one_epoch
+    assert found["runner"] == "worker"
+    for name in PARAMETER_NAMES:
+        difference = np.abs(np.ravel(found[name]) - np.ravel(params[name])).max()
+        assert difference <= 1e-12, f"{engine.name}: {name} differs by {difference}"
+    assert found["history"]["test_accuracy"] == history["test_accuracy"]
 
 
 #: Answer a question in its page: type text (or pick value) and press Check; feedback and field message.
