@@ -107,7 +107,7 @@ def test_the_page_states_the_accuracy_on_the_held_out_drawings(site, measured):
     )
     table = next(t for t in soup.select("table") if "Held-out drawn digits read correctly" in t.get_text())
     shown = {
-        " ".join(row.select("td")[0].get_text().split()): row.select("td")[1].get_text(strip=True)
+        " ".join(row.select("td")[0].get_text().split()): " ".join(row.select("td")[1].get_text().split())
         for row in table.select("tbody tr")
     }
     groups = {**by_hand(found, right, size), **by_hand(found, right, position)}

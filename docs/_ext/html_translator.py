@@ -11,10 +11,14 @@
   least that wide and lets the figure scroll sideways on a phone.
 * What scrolls sideways on a phone takes a tab stop, so it scrolls by keyboard too: those
   figures (and those course.css keeps wide by a ``*keeps-width`` class) and display formulas.
+* A number keeps its percent sign on its line: the space in "50.7 %" is written as a
+  no-break space in prose (not in code), so a phone never shows the "%" alone at a line's start.
 * sphinx-gallery writes the ``<img>`` of its ``image-sg`` directive itself; an image of it
   that names only its own file (no high-density variants) becomes a plain image when the
   page is read, so Sphinx copies it and the translator sizes it like every other image.
 """
+
+import re
 
 from docutils import nodes
 from page_speed import readable_width
@@ -25,6 +29,10 @@ from sphinx_gallery.directives import imgsgnode
 
 #: A class with this in its name keeps a figure wide (course.css), so the figure scrolls.
 KEEPS_WIDTH = "keeps-width"
+#: The white space between a number and its percent sign.
+NUMBER_PERCENT = re.compile(r"(?<=\d)\s+(?=%)")
+#: Text inside these is code or markup, written as it stands.
+VERBATIM = (nodes.literal, nodes.FixedTextElement, nodes.math, nodes.raw)
 
 
 class CourseTranslator(HTML5Translator):
@@ -32,6 +40,14 @@ class CourseTranslator(HTML5Translator):
         super().__init__(document, builder)
         self.images_written = 0
         self.image_file = None
+
+    def visit_Text(self, node):
+        if "%" in node and not self.protect_literal_text and not _inside(node, VERBATIM):
+            before = len(self.body)
+            super().visit_Text(node)
+            self.body[before:] = [NUMBER_PERCENT.sub("&#160;", part) for part in self.body[before:]]
+            return
+        super().visit_Text(node)
 
     def visit_citation(self, node):
         super().visit_citation(node)
@@ -111,6 +127,16 @@ def gallery_images_as_plain_images(app, doctree):
                 "(image_srcset); size them in docs/_ext/html_translator.py"
             )
         node.replace_self(nodes.image(uri=node["uri"], alt=node["alt"], classes=list(node["class"] or [])))
+
+
+def _inside(node, kinds):
+    """Whether node lies within a node of one of kinds."""
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, kinds):
+            return True
+        parent = parent.parent
+    return False
 
 
 def setup(app):
