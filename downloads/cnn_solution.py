@@ -65,7 +65,7 @@ def convolve2d(image, kernel):
     for row in range(out_rows):
         for col in range(out_cols):
             # TODO 4 done: the window's top-left corner is at (row, col).
-            output[row, col] = np.sum(image[row : row + kernel_rows, col : col + kernel_cols] * kernel)
+            output[row, col] = (image[row : row + kernel_rows, col : col + kernel_cols] * kernel).sum()
 
     return output
 

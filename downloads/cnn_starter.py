@@ -146,9 +146,9 @@ kernel flip_cols: mirrors the kernel left to right (its columns in reverse order
 kernel transpose: transposes the kernel (swaps its rows and columns); window[u, v] meets kernel[u, v]
 window pixel: multiplies the kernel by the single pixel image[row, col], not by the window image[row :
     row + kernel_rows, col : col + kernel_cols]
-sum mean: takes the mean of the products; each output pixel is their sum, np.sum(window * kernel)
+sum mean: takes the mean of the products; each output pixel is their sum, (window * kernel).sum()
 sum matmul: multiplies window and kernel as matrices (@ or np.dot); each output pixel is the sum of
-    the element-by-element products, np.sum(window * kernel)
+    the element-by-element products, (window * kernel).sum()
 loops skip_last: leaves the last output row and column unfilled: loop over range(out_rows) and
     range(out_cols)
 order transposed: swaps the rows and columns of its output: output[row, col] is row `row`, column `col`

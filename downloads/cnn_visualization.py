@@ -86,7 +86,7 @@ def convolve2d(image, kernel):
     for row in range(out_rows):
         for col in range(out_cols):
             window = image[row : row + kernel_rows, col : col + kernel_cols]
-            output[row, col] = np.sum(window * kernel)
+            output[row, col] = (window * kernel).sum()
     return output
 
 

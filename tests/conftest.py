@@ -3,6 +3,7 @@
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from browser_support import (  # noqa: F401  (fixtures and the report hook of the browser tests)
@@ -57,23 +58,41 @@ def run_script(path, *args, cwd):
     )
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items):
-    """Under pytest-xdist, the modules that share one costly computation run in one worker.
+def shared_group(module):
+    """The xdist group of a test module that shares one costly computation, or None.
 
-    trained_network() trains once per process (about 6 s of one core) and a module that
-    builds the site in scratch copies (support.site_build) builds it once per process for
-    all its tests: one group each means one training and one set of builds for the whole
-    run instead of one per worker. A test's own xdist_group mark wins.
+    trained_network() trains once per process (about 6 s of one core): a module that calls it,
+    imported at module level or inside a function, joins "trained_network". A module that
+    builds the site in scratch copies (support.site_build) builds it once per process for all
+    its tests: "site_builds". One group each means one training and one set of builds for the
+    whole run instead of one per worker.
     """
     from support.site_build import make_html
 
     from convviz.tiny_cnn import trained_network
 
-    groups = {id(trained_network): "trained_network", id(make_html): "site_builds"}
+    names = vars(module).values()
+    if any(value is make_html for value in names):
+        return "site_builds"
+    if any(value is trained_network for value in names):
+        return "trained_network"
+    return (
+        "trained_network"
+        if "trained_network()" in Path(module.__file__).read_text(encoding="utf-8")
+        else None
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist, the modules that share one costly computation run in one worker
+    (:func:`shared_group`). A test's own xdist_group mark wins."""
+    groups = {}
     for item in items:
         module = getattr(item, "module", None)
-        names = vars(module).values() if module else ()
-        group = next((groups[id(value)] for value in names if id(value) in groups), None)
-        if group and item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(group))
+        if module is None:
+            continue
+        if module not in groups:
+            groups[module] = shared_group(module)
+        if groups[module] and item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(groups[module]))

@@ -150,7 +150,7 @@ def test_named_lines_hold_the_code_the_prose_describes():
     assert loop[13].strip().startswith("for row in range(out_rows)")
     assert loop[14].strip().startswith("for col in range(out_cols)")
     assert loop[15].strip().startswith("window = image[row")
-    assert "np.sum(window * kernel)" in loop[16]
+    assert "(window * kernel).sum()" in loop[16]
     art = function_lines("cnn_visualization.py", "artistic_edges")
     assert "SHARPEN" in art[2] and "SOBEL_X" in art[3]
     run = function_lines("cnn_visualization.py", "run")

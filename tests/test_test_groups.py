@@ -3,9 +3,13 @@ process, so a costly module- or session-scoped fixture (a site build, the traine
 pytest 9.2 with pytest-xdist 3.8 silently ran them in every worker instead; this checks that groups hold
 with the installed versions, in a small suite of its own."""
 
+import importlib.util
 import os
 import subprocess
 import sys
+from pathlib import Path
+
+from conftest import shared_group
 
 GROUPED = """
 import os
@@ -54,3 +58,17 @@ def test_the_tests_of_one_group_run_in_one_process_and_share_its_fixture(tmp_pat
     assert len([line for line in lines if line.startswith("ran in")]) == 6
     assert len([line for line in lines if line.startswith("built in")]) == 1, lines
     assert len({line.split()[-1] for line in lines}) == 1, lines
+
+
+def test_every_module_that_trains_the_network_runs_in_the_trained_network_group():
+    """The network trains once per process; a module calling trained_network, imported at module level
+    or inside a function, joins the one group that trains it, so the run trains once (tests/conftest.py)."""
+    tests = Path(__file__).resolve().parent
+    callers = sorted(path for path in tests.glob("test_*.py") if "trained_network()" in path.read_text())
+    assert {"test_page_part2.py", "test_page_part3.py"} <= {path.name for path in callers}
+    for path in [*callers, tests / "test_convolution.py"]:
+        spec = importlib.util.spec_from_file_location(f"grouped_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        expected = "trained_network" if path in callers else None
+        assert shared_group(module) == expected, path.name
