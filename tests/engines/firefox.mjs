@@ -49,3 +49,5 @@ for await (const line of lines) {
   }
 }
 await browser.close();
+// The standard input is still open (the test process holds it): end here rather than wait for it.
+process.exit(0);
