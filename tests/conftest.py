@@ -1,5 +1,6 @@
 """Shared fixtures: paths of the repository and of the built site, the network the build trained."""
 
+import re
 import signal
 import subprocess
 import sys
@@ -58,6 +59,10 @@ def run_script(path, *args, cwd):
     )
 
 
+#: A line that calls trained_network() in code (not in a string or a comment).
+CALLS_TRAINED_NETWORK = re.compile(r"^[^#\"'\n]*\btrained_network\(\)", re.MULTILINE)
+
+
 def shared_group(module):
     """The xdist group of a test module that shares one costly computation, or None.
 
@@ -76,11 +81,8 @@ def shared_group(module):
         return "site_builds"
     if any(value is trained_network for value in names):
         return "trained_network"
-    return (
-        "trained_network"
-        if "trained_network()" in Path(module.__file__).read_text(encoding="utf-8")
-        else None
-    )
+    source = Path(module.__file__).read_text(encoding="utf-8")
+    return "trained_network" if CALLS_TRAINED_NETWORK.search(source) else None
 
 
 @pytest.hookimpl(tryfirst=True)

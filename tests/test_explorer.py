@@ -4,7 +4,7 @@ import re
 
 import numpy as np
 import pytest
-from support.browser import evaluate_as_json
+from support.browser import KeptPage, evaluate_as_json
 
 from convviz import KERNELS, correlate2d, output_size, small_example
 from convviz.animation import step_details
@@ -22,9 +22,28 @@ def explorer(page, server):
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.goto(server + "module_9_2_2/index.html")
-    page.wait_for_function("window.convExplorer && window.convExplorer.lastOutput()")
+    page.wait_for_function(READY)
     yield page
     assert errors == []
+
+
+READY = "window.convExplorer && window.convExplorer.lastOutput()"
+
+
+@pytest.fixture(scope="module")
+def kept(browser, server):
+    kept = KeptPage(browser, server + "module_9_2_2/index.html", READY)
+    yield kept
+    kept.close()
+
+
+@pytest.fixture
+def kept_explorer(kept, request):
+    """The module's one explorer page, for the tests that choose every control they read (input image,
+    kernel preset, padding, stride) and change nothing else (support.browser.KeptPage)."""
+    yield kept.lend()
+    report = getattr(request.node, "report_call", None)
+    kept.take_back(failed=report is None or report.failed)
 
 
 def choose(page, label, value):
@@ -62,7 +81,11 @@ def test_inputs_are_the_python_inputs(explorer):
 
 
 @pytest.mark.parametrize("preset", PRESET_NAMES)
-def test_every_preset_matches_the_python_convolution(explorer, preset):
+def test_every_preset_matches_the_python_convolution(kept_explorer, preset):
+    explorer = kept_explorer
+    choose(explorer, "Input image", "shapes")
+    choose(explorer, "Padding", "valid")
+    choose(explorer, "Stride", "1")
     choose(explorer, "Kernel preset", preset)
     values, out = js_output(explorer)
     expected = correlate2d(js_input(explorer, "shapes"), KERNELS[preset])
@@ -74,7 +97,8 @@ def test_every_preset_matches_the_python_convolution(explorer, preset):
 @pytest.mark.parametrize(
     ("padding", "stride"), [("valid", "1"), ("same", "1"), ("valid", "2"), ("same", "2")]
 )
-def test_padding_and_stride_give_the_formula_shapes_and_values(explorer, name, padding, stride):
+def test_padding_and_stride_give_the_formula_shapes_and_values(kept_explorer, name, padding, stride):
+    explorer = kept_explorer
     choose(explorer, "Input image", name)
     choose(explorer, "Kernel preset", "sobel_y")
     choose(explorer, "Padding", padding)

@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pytest
 from conftest import HTML
-from support.browser import NETWORK_PAGE, NETWORK_READY, evaluate_as_json, open_network_explorer
+from support.browser import NETWORK_PAGE, NETWORK_READY, KeptPage, evaluate_as_json, open_network_explorer
 from support.oracles import influence_box
 
 from convviz import attribution, attribution_methods, drawing
@@ -36,6 +36,23 @@ def params(weights):
 @pytest.fixture
 def explorer(page, server):
     yield from open_network_explorer(page, server)
+
+
+@pytest.fixture(scope="module")
+def kept(browser, server):
+    kept = KeptPage(browser, server + PAGE, READY)
+    assert kept.page.evaluate("window.networkExplorer.failure()") is None
+    yield kept
+    kept.close()
+
+
+@pytest.fixture
+def kept_explorer(kept, request):
+    """The module's one explorer page, for the tests that pick the digit and the unit they read and
+    change nothing else (support.browser.KeptPage)."""
+    yield kept.lend()
+    report = getattr(request.node, "report_call", None)
+    kept.take_back(failed=report is None or report.failed)
 
 
 def state(page):
@@ -83,35 +100,35 @@ def test_the_data_file_carries_every_weight_bit_for_bit(explorer, params, weight
         assert data["drawing"][name] == getattr(drawing, name.upper())
 
 
-def test_every_layer_equals_numpy_on_sixty_test_digits(explorer, params, weights):
+def test_every_layer_equals_numpy_on_sixty_test_digits(kept_explorer, params, weights):
     indices = list(range(60))
-    js = evaluate_as_json(explorer, f"() => window.networkExplorer.layersOf({indices})")
+    js = evaluate_as_json(kept_explorer, f"() => window.networkExplorer.layersOf({indices})")
     expected = forward_layers(params, as_input(weights["test_images"][indices]))
     for n, layers in zip(indices, js, strict=True):
         assert_layers_equal(layers, {name: expected[name][n] for name in LAYER_NAMES})
 
 
-def test_predictions_on_all_stored_test_digits_equal_numpy(explorer, params, weights):
-    js = explorer.evaluate("window.networkExplorer.predictions([], [])")
+def test_predictions_on_all_stored_test_digits_equal_numpy(kept_explorer, params, weights):
+    js = kept_explorer.evaluate("window.networkExplorer.predictions([], [])")
     expected = forward(params, as_input(weights["test_images"])).argmax(axis=1)
     assert len(js) == len(weights["test_labels"]) > 300
     np.testing.assert_array_equal(js, expected)
-    explorer.wait_for_function("!window.networkExplorer.state().accuracyPending")
-    accuracy = state(explorer)["baseline"]
+    kept_explorer.wait_for_function("!window.networkExplorer.state().accuracyPending")
+    accuracy = state(kept_explorer)["baseline"]
     assert accuracy["correct"] == int((expected == weights["test_labels"]).sum())
 
 
 @pytest.mark.parametrize("index", [0, 7, 123])
-def test_a_picked_digit_goes_through_every_layer(explorer, params, weights, index):
-    pick(explorer, index)
+def test_a_picked_digit_goes_through_every_layer(kept_explorer, params, weights, index):
+    pick(kept_explorer, index)
     image = weights["test_images"][index]
-    assert state(explorer)["image"] == image.ravel().tolist()
+    assert state(kept_explorer)["image"] == image.ravel().tolist()
     expected = numpy_layers(params, image)
-    assert_layers_equal(page_layers(explorer), expected)
+    assert_layers_equal(page_layers(kept_explorer), expected)
     best = int(expected["probabilities"].argmax())
-    predicted = explorer.locator(".nx-bar.nx-predicted")
+    predicted = kept_explorer.locator(".nx-bar.nx-predicted")
     assert predicted.count() == 1 and predicted.get_attribute("data-class") == str(best)
-    sentence = explorer.locator(".nx-sentence").inner_text()
+    sentence = kept_explorer.locator(".nx-sentence").inner_text()
     assert f"says {best}," in sentence and f"label is {weights['test_labels'][index]}" in sentence
 
 
@@ -232,15 +249,15 @@ def assert_text_shows(values, texts):
     ],
 )
 def test_a_conv_unit_shows_window_times_kernel_plus_bias_then_relu(
-    explorer, params, weights, layer, name, channel, row, col
+    kept_explorer, params, weights, layer, name, channel, row, col
 ):
-    pick(explorer, 11)
+    pick(kept_explorer, 11)
     expected = numpy_layers(params, weights["test_images"][11])
-    click_unit(explorer, layer, channel, row, col)
-    terms, term_texts = shown(explorer, ".nx-term")
-    (bias,), _ = shown(explorer, ".nx-bias")
-    (total,), _ = shown(explorer, ".nx-total")
-    (result,), result_text = shown(explorer, ".nx-result")
+    click_unit(kept_explorer, layer, channel, row, col)
+    terms, term_texts = shown(kept_explorer, ".nx-term")
+    (bias,), _ = shown(kept_explorer, ".nx-bias")
+    (total,), _ = shown(kept_explorer, ".nx-total")
+    (result,), result_text = shown(kept_explorer, ".nx-result")
     assert len(terms) == (1 if name == "conv1" else 4)
     assert total == pytest.approx(sum(terms) + bias, abs=1e-9)
     assert result == max(total, 0.0)
@@ -248,7 +265,7 @@ def test_a_conv_unit_shows_window_times_kernel_plus_bias_then_relu(
     assert bias == params["b1" if name == "conv1" else "b2"][channel]
     assert_text_shows(terms + [result], term_texts + result_text)
     # Per channel three tables (window, kernel, products); the products add up to the channel sum.
-    tables = explorer.locator(".nx-explain .nx-channel")
+    tables = kept_explorer.locator(".nx-explain .nx-channel")
     below = expected["input"] if name == "conv1" else expected["pool1"]
     kernel = params["W1" if name == "conv1" else "W2"][channel]
     padded = np.pad(below, ((1, 1), (1, 1), (0, 0)))
@@ -259,7 +276,7 @@ def test_a_conv_unit_shows_window_times_kernel_plus_bias_then_relu(
         np.testing.assert_array_equal(weights9, kernel[:, :, c])
         np.testing.assert_allclose(products, window * weights9, atol=1e-15)
         assert terms[c] == pytest.approx(products.sum(), abs=1e-12)
-    fields = explorer.evaluate(
+    fields = kept_explorer.evaluate(
         """() => window.networkExplorer.explorer().highlights('"""
         + ("input" if name == "conv1" else "pool1")
         + """', 0).filter(b => b.color === '#ff8c00')"""
@@ -279,14 +296,14 @@ def test_a_conv_unit_shows_window_times_kernel_plus_bias_then_relu(
     ("layer", "name", "below"), [("conv1 pooled", "pool1", "conv1"), ("conv2 pooled", "pool2", "conv2")]
 )
 def test_a_pooled_unit_shows_its_four_candidates_and_the_largest(
-    explorer, params, weights, layer, name, below
+    kept_explorer, params, weights, layer, name, below
 ):
-    pick(explorer, 20)
+    pick(kept_explorer, 20)
     expected = numpy_layers(params, weights["test_images"][20])
     row, col, channel = 3, 4, 1
-    click_unit(explorer, layer, channel, row, col)
-    candidates, texts = shown(explorer, ".nx-candidate")
-    (result,), result_text = shown(explorer, ".nx-result")
+    click_unit(kept_explorer, layer, channel, row, col)
+    candidates, texts = shown(kept_explorer, ".nx-candidate")
+    (result,), result_text = shown(kept_explorer, ".nx-result")
     window = expected[below][2 * row : 2 * row + 2, 2 * col : 2 * col + 2, channel].ravel()
     np.testing.assert_allclose(candidates, window, rtol=0, atol=1e-12)
     assert result == max(candidates)
@@ -295,14 +312,14 @@ def test_a_pooled_unit_shows_its_four_candidates_and_the_largest(
 
 
 @pytest.mark.parametrize("klass", [0, 4, 9])
-def test_a_class_score_shows_its_largest_contributions(explorer, params, weights, klass):
-    pick(explorer, 30)
+def test_a_class_score_shows_its_largest_contributions(kept_explorer, params, weights, klass):
+    pick(kept_explorer, 30)
     expected = numpy_layers(params, weights["test_images"][30])
-    explorer.locator(f".nx-bar[data-class='{klass}']").click()
-    terms, texts = shown(explorer, ".nx-term")
-    (bias,), _ = shown(explorer, ".nx-bias")
-    (total,), _ = shown(explorer, ".nx-total")
-    (probability,), _ = shown(explorer, ".nx-result")
+    kept_explorer.locator(f".nx-bar[data-class='{klass}']").click()
+    terms, texts = shown(kept_explorer, ".nx-term")
+    (bias,), _ = shown(kept_explorer, ".nx-bias")
+    (total,), _ = shown(kept_explorer, ".nx-total")
+    (probability,), _ = shown(kept_explorer, ".nx-result")
     contributions = params["W3"][klass] * expected["pool2"].ravel()
     largest = np.sort(np.abs(contributions))[::-1][:8]
     np.testing.assert_allclose(np.sort(np.abs(terms[:-1]))[::-1], largest, atol=1e-15)
@@ -751,10 +768,10 @@ def test_a_finger_draws_on_a_phone(browser, server):
         ("conv2 pooled", "pool2", 0, 0),
     ],
 )
-def test_the_input_field_shown_is_every_pixel_the_unit_depends_on(explorer, layer, name, row, col):
-    pick(explorer, 4)
-    click_unit(explorer, layer, 0, row, col)
-    boxes = explorer.evaluate(
+def test_the_input_field_shown_is_every_pixel_the_unit_depends_on(kept_explorer, layer, name, row, col):
+    pick(kept_explorer, 4)
+    click_unit(kept_explorer, layer, 0, row, col)
+    boxes = kept_explorer.evaluate(
         "window.networkExplorer.explorer().highlights('input', 0).filter(b => b.color === '#ff8c00')"
     )
     assert [(b["r0"], b["r1"], b["c0"], b["c1"]) for b in boxes] == [influence_box(name, row, col)]

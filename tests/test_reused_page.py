@@ -1,6 +1,7 @@
 """The page the browser tests of a module share comes back as a new page would be."""
 
 import pytest
+from support.browser import KeptPage
 from support.reused_page import VIEWPORT, ReusedPage
 
 pytestmark = pytest.mark.browser
@@ -55,3 +56,24 @@ def test_what_a_test_changes_is_gone_for_the_next(browser, server):
         assert reused.page is None, "after a failed test, a new page"
     finally:
         reused.close()
+
+
+def test_a_kept_page_stays_between_tests_and_is_loaded_again_after_a_failure_or_an_error(browser, server):
+    """support.browser.KeptPage: what one test leaves stays for the next, unless that test failed or
+    the page logged an error; then the page is loaded again and the error reported."""
+    kept = KeptPage(browser, server + PAGE, "document.readyState === 'complete'")
+    try:
+        page = kept.lend()
+        page.evaluate("window.planted = 'yes'")
+        kept.take_back(failed=False)
+        assert kept.lend().evaluate("window.planted") == "yes"
+        kept.take_back(failed=True)
+        assert kept.lend().evaluate("window.planted || null") is None
+        page.evaluate("window.planted = 'yes'; setTimeout(() => { throw new Error('planted error'); })")
+        page.wait_for_timeout(100)
+        with pytest.raises(AssertionError, match="planted error"):
+            kept.take_back(failed=False)
+        assert kept.lend().evaluate("window.planted || null") is None
+        kept.take_back(failed=False)
+    finally:
+        kept.close()

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import shared_group
+from conftest import CALLS_TRAINED_NETWORK, shared_group
 
 GROUPED = """
 import os
@@ -64,9 +64,11 @@ def test_every_module_that_trains_the_network_runs_in_the_trained_network_group(
     """The network trains once per process; a module calling trained_network, imported at module level
     or inside a function, joins the one group that trains it, so the run trains once (tests/conftest.py)."""
     tests = Path(__file__).resolve().parent
-    callers = sorted(path for path in tests.glob("test_*.py") if "trained_network()" in path.read_text())
+    callers = sorted(
+        path for path in tests.glob("test_*.py") if CALLS_TRAINED_NETWORK.search(path.read_text())
+    )
     assert {"test_page_part2.py", "test_page_part3.py"} <= {path.name for path in callers}
-    for path in [*callers, tests / "test_convolution.py"]:
+    for path in [*callers, tests / "test_convolution.py", Path(__file__)]:
         spec = importlib.util.spec_from_file_location(f"grouped_{path.stem}", path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
