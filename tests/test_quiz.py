@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from conftest import HTML
 from scipy import signal
+from support.browser import KeptPage
 
 from convviz.kernels import KERNELS
 from convviz.tiny_cnn import forward_layers, load_weights
@@ -355,12 +356,45 @@ def test_pages_without_questions_do_not_load_the_quiz(site):
 def open_quiz(page, server, qid):
     path = next(p for p, ids in PAGES.items() if qid in ids)
     page.goto(server + path)
+    return shown_question(page, qid)
+
+
+def shown_question(page, qid):
+    """The question's root, scrolled into view and laid out."""
     root = page.locator(f"#quiz-{qid}")
     root.scroll_into_view_if_needed()
     # Sections below the screen are laid out only when they come near (content-visibility in
     # course.css); wait until this one is, so its texts are there to read.
     root.locator("legend").wait_for(state="visible")
     return root
+
+
+@pytest.fixture(scope="module")
+def kept_pages(browser, server):
+    """One kept page per module page (support.browser.KeptPage), loaded when a test first asks."""
+    pages = {}
+    yield pages
+    for kept in pages.values():
+        kept.close()
+
+
+@pytest.fixture
+def open_kept_quiz(kept_pages, server, request):
+    """open_kept_quiz(qid): the question's root on its module page, loaded once for the tests that each
+    answer a question of their own and read only that question; the page goes back after the test."""
+    used = []
+
+    def open_kept(qid):
+        path = next(p for p, ids in PAGES.items() if qid in ids)
+        if path not in kept_pages:
+            kept_pages[path] = KeptPage(request.getfixturevalue("browser"), server + path, "document.body")
+        used.append(kept_pages[path])
+        return shown_question(kept_pages[path].lend(), qid)
+
+    yield open_kept
+    report = getattr(request.node, "report_call", None)
+    for kept in used:
+        kept.take_back(failed=report is None or report.failed)
 
 
 def as_typed(value):
@@ -395,9 +429,9 @@ CHOICE_QUESTIONS = [q for q in quiz.QUESTION_IDS if quiz.question(q)["kind"] == 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("qid", NUMBER_QUESTIONS)
-def test_typed_answers_right_wrong_and_unreadable(page, server, qid):
+def test_typed_answers_right_wrong_and_unreadable(open_kept_quiz, qid):
     question = quiz.question(qid)
-    root = open_quiz(page, server, qid)
+    root = open_kept_quiz(qid)
     show = root.locator(".quiz-show")
     assert root.locator(".quiz-feedback").inner_text() == ""
     for text, state in typed_entries(question):
@@ -436,9 +470,9 @@ def test_typed_answers_right_wrong_and_unreadable(page, server, qid):
 
 @pytest.mark.browser
 @pytest.mark.parametrize("qid", CHOICE_QUESTIONS)
-def test_choices_right_and_each_wrong_one(page, server, qid):
+def test_choices_right_and_each_wrong_one(open_kept_quiz, qid):
     question = quiz.question(qid)
-    root = open_quiz(page, server, qid)
+    root = open_kept_quiz(qid)
     labels = root.locator(".quiz-choice label").all_inner_texts()
     assert labels == [c["label"] for c in question["choices"]]
     root.locator("button.quiz-check").click()
