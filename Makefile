@@ -85,12 +85,14 @@ lint: test-venv $(NODE_TOOLS)
 # process only added CPU time); tests marked with one xdist_group run in the same process.
 # A clean build of a scratch copy, which tests/test_build_cache.py compares with the site's own
 # build, starts first and runs beside that build (tests/support/clean_build.py); the two take a
-# core each, so each runs its figure scripts in one process.
+# core each, so each runs its figure scripts in one process. The test packages (pip) and the
+# JavaScript tools (npm), which the build does not use, are installed while the two build.
 TEST_WORKERS ?= auto
-test: test-venv
+test: venv
 	@$(BIN)/python tests/chromium.py
 	@$(BIN)/python tests/support/clean_build.py start
-	@$(MAKE) --no-print-directory html lint FIGURE_JOBS=1
+	@$(MAKE) --no-print-directory -j 3 html test-venv $(NODE_TOOLS) FIGURE_JOBS=1
+	@$(MAKE) --no-print-directory lint
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # Lighthouse comes from npm into ./node_modules when npm is there; without it its scores are skipped.
