@@ -85,7 +85,6 @@ class KeptPage:
         self.page.wait_for_function(self.ready)
 
     def lend(self):
-        self.errors.clear()
         return self.page
 
     def take_back(self, failed):
