@@ -87,8 +87,11 @@ def prepare_generated_files(app):
     conf = app.config.sphinx_gallery_conf
     # Set here, after Sphinx compared the configuration with the last build's: the number of
     # processes changes no page. The plan travels with the configuration into worker processes.
+    # With at most one script to run, no worker processes start (sphinx-gallery would start
+    # them for every section, only to have them skip the scripts that need no run).
     app.course_gallery_parallel = conf.get("parallel", False)
-    conf["parallel"] = app.config.course_figure_jobs if app.config.course_figure_jobs > 1 else False
+    jobs = app.config.course_figure_jobs if len(running) > 1 else 1
+    conf["parallel"] = jobs if jobs > 1 else False
     conf[recording.PLAN_KEY] = recording.plan(project)
     app.course_running_scripts = list(running)
     recording.use_project(project)
