@@ -46,6 +46,14 @@ def test_wrapped_lines_hang_past_their_own_indentation(browser, server, path, wi
     try:
         page.goto(server + path)
         wrapped = page.evaluate(WRAPPED_LINES)
+        # An emphasized line's tint covers the whole line, its number and first characters too.
+        untinted = page.evaluate(
+            "[...document.querySelectorAll('div.highlight pre .hang > .hll')].filter((h) => {"
+            " const a = h.getBoundingClientRect(), b = h.parentElement.getBoundingClientRect();"
+            " return Math.abs(a.left - b.left) > 0.5 || Math.abs(a.right - b.right) > 0.5; })"
+            ".map((h) => h.textContent.trim().slice(0, 60))"
+        )
+        emphasized = page.evaluate("document.querySelectorAll('div.highlight pre .hang > .hll').length")
         scrolled = page.evaluate(
             "[...document.querySelectorAll('div.highlight pre')]"
             ".filter((p) => p.scrollWidth > p.clientWidth + 1).length"
@@ -53,6 +61,7 @@ def test_wrapped_lines_hang_past_their_own_indentation(browser, server, path, wi
     finally:
         context.close()
     assert scrolled == 0, "a code block scrolls sideways: its lines do not fit the column"
+    assert emphasized > 0 and untinted == [], "an emphasized line's tint should start at its line number"
     if width == 375:
         assert len(wrapped) >= 20, "on a phone many lines wrap; the check should see them"
     flat = [
