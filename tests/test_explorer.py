@@ -4,7 +4,8 @@ import re
 
 import numpy as np
 import pytest
-from support.browser import KeptPage, evaluate_as_json
+from support.browser import evaluate_as_json
+from support.reused_page import KeptPage, lent
 
 from convviz import KERNELS, correlate2d, output_size, small_example
 from convviz.animation import step_details
@@ -40,10 +41,8 @@ def kept(browser, server):
 @pytest.fixture
 def kept_explorer(kept, request):
     """The module's one explorer page, for the tests that choose every control they read (input image,
-    kernel preset, padding, stride) and change nothing else (support.browser.KeptPage)."""
-    yield kept.lend()
-    report = getattr(request.node, "report_call", None)
-    kept.take_back(failed=report is None or report.failed)
+    kernel preset, padding, stride) and change nothing else (support.reused_page.KeptPage)."""
+    yield from lent(kept, request)
 
 
 def choose(page, label, value):

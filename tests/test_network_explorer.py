@@ -5,8 +5,9 @@ import re
 import numpy as np
 import pytest
 from conftest import HTML
-from support.browser import NETWORK_PAGE, NETWORK_READY, KeptPage, evaluate_as_json, open_network_explorer
+from support.browser import NETWORK_PAGE, NETWORK_READY, evaluate_as_json, open_network_explorer
 from support.oracles import influence_box
+from support.reused_page import KeptPage, lent
 
 from convviz import attribution, attribution_methods, drawing
 from convviz.augmentation import COUNT, RANGES, distort
@@ -49,10 +50,8 @@ def kept(browser, server):
 @pytest.fixture
 def kept_explorer(kept, request):
     """The module's one explorer page, for the tests that pick the digit and the unit they read and
-    change nothing else (support.browser.KeptPage)."""
-    yield kept.lend()
-    report = getattr(request.node, "report_call", None)
-    kept.take_back(failed=report is None or report.failed)
+    change nothing else (support.reused_page.KeptPage)."""
+    yield from lent(kept, request)
 
 
 def state(page):

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from conftest import HTML
 from scipy import signal
-from support.browser import KeptPage
+from support.reused_page import KeptPage
 
 from convviz.kernels import KERNELS
 from convviz.tiny_cnn import forward_layers, load_weights
@@ -371,7 +371,7 @@ def shown_question(page, qid):
 
 @pytest.fixture(scope="module")
 def kept_pages(browser, server):
-    """One kept page per module page (support.browser.KeptPage), loaded when a test first asks."""
+    """One kept page per module page (support.reused_page.KeptPage), loaded when a test first asks."""
     pages = {}
     yield pages
     for kept in pages.values():

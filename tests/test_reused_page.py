@@ -1,8 +1,7 @@
 """The page the browser tests of a module share comes back as a new page would be."""
 
 import pytest
-from support.browser import KeptPage
-from support.reused_page import VIEWPORT, ReusedPage
+from support.reused_page import VIEWPORT, KeptPage, ReusedPage
 
 pytestmark = pytest.mark.browser
 
@@ -59,7 +58,7 @@ def test_what_a_test_changes_is_gone_for_the_next(browser, server):
 
 
 def test_a_kept_page_stays_between_tests_and_is_loaded_again_after_a_failure_or_an_error(browser, server):
-    """support.browser.KeptPage: what one test leaves stays for the next, unless that test failed or
+    """support.reused_page.KeptPage: what one test leaves stays for the next, unless that test failed or
     the page logged an error; then the page is loaded again and the error reported."""
     kept = KeptPage(browser, server + PAGE, "document.readyState === 'complete'")
     try:

@@ -61,42 +61,6 @@ def evaluate_as_json(target, function, arg=None):
     return None if text is None else json.loads(text, object_hook=_number)
 
 
-class KeptPage:
-    """One page of a new context, loaded once and kept for the tests of a module that set everything
-    they read (a picked digit and a clicked unit, every control of the explorer): loading a module page
-    costs its renderer 0.4-0.9 s of CPU, so each such test that needs no new page saves that.
-
-    :meth:`lend` gives the page to a test; :meth:`take_back` checks that the page logged no error
-    meanwhile and, after a failed test, loads the page again for the next one."""
-
-    def __init__(self, browser, url, ready):
-        from support.reused_page import VIEWPORT
-
-        self.url, self.ready, self.errors = url, ready, []
-        self.context = browser.new_context(viewport=VIEWPORT)
-        self.page = self.context.new_page()
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
-        self.load()
-
-    def load(self):
-        self.errors.clear()
-        self.page.goto(self.url)
-        self.page.wait_for_function(self.ready)
-
-    def lend(self):
-        return self.page
-
-    def take_back(self, failed):
-        errors = list(self.errors)
-        if failed or errors:
-            self.load()
-        assert errors == [], errors
-
-    def close(self):
-        self.context.close()
-
-
 #: The network explorer's page, and the test that it stands (or says why it cannot).
 NETWORK_PAGE = "module_9_2_2/trained_network.html"
 NETWORK_READY = (

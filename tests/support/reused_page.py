@@ -1,4 +1,5 @@
-"""One browser page that the tests of a module share, put back as new between tests.
+"""One browser page that the tests of a module share, put back as new between tests; and
+:class:`KeptPage`, one page kept loaded for the tests that set everything they read.
 
 A new page costs a browser context and a renderer process (about 0.6-1 s on these
 machines before it has loaded anything); navigating a page that is already open
@@ -158,3 +159,44 @@ class ReusedPage:
                 return _getter(page)
 
             monkeypatch.setattr(Page, name, property(flagged_property))
+
+
+class KeptPage:
+    """One page of a new context, loaded once and kept for the tests of a module that set everything
+    they read (a picked digit and a clicked unit, every control of the explorer): loading a module page
+    costs its renderer 0.4-0.9 s of CPU, so each such test that needs no new page saves that.
+
+    :meth:`lend` gives the page to a test; :meth:`take_back` checks that the page logged no error
+    meanwhile and, after a failed test, loads the page again for the next one."""
+
+    def __init__(self, browser, url, ready):
+        self.url, self.ready, self.errors = url, ready, []
+        self.context = browser.new_context(viewport=VIEWPORT)
+        self.page = self.context.new_page()
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
+        self.load()
+
+    def load(self):
+        self.errors.clear()
+        self.page.goto(self.url)
+        self.page.wait_for_function(self.ready)
+
+    def lend(self):
+        return self.page
+
+    def take_back(self, failed):
+        errors = list(self.errors)
+        if failed or errors:
+            self.load()
+        assert errors == [], errors
+
+    def close(self):
+        self.context.close()
+
+
+def lent(kept, request):
+    """Yield kept's page to the test of request and take it back afterwards (for a fixture)."""
+    yield kept.lend()
+    report = getattr(request.node, "report_call", None)
+    kept.take_back(failed=report is None or report.failed)
