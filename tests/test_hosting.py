@@ -110,10 +110,15 @@ def pins(path):
     return found
 
 
-def test_every_pip_install_of_the_makefile_uses_the_lock():
-    installs = [line for line in planned_commands("venv", "test-venv").splitlines() if "pip install" in line]
-    assert len(installs) == 2
-    assert all("-c constraints.txt" in line for line in installs)
+def test_every_install_of_the_makefile_uses_the_lock():
+    """pip installs uv, uv installs requirements.txt, then requirements-test.txt: each pinned by the lock."""
+    installs = re.findall(r"pip install [^;&|]*", planned_commands("venv", "test-venv"))
+    assert [re.search(r"-r (\S+)|(\buv)$", line.strip()).group(1, 2) for line in installs] == [
+        (None, "uv"),
+        ("requirements.txt", None),
+        ("requirements-test.txt", None),
+    ]
+    assert all("-c constraints.txt" in line for line in installs), installs
 
 
 def test_the_lock_pins_the_direct_requirements_and_the_venv_holds_it():

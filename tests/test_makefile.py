@@ -3,6 +3,8 @@
 import os
 import subprocess
 
+import pytest
+
 from support.repo import copy_repository
 
 from coursesite.paths import GENERATED_PATHS, ROOT
@@ -28,17 +30,22 @@ def test_missing_python_stops_with_one_clear_line(tmp_path):
     assert not (tmp_path / "venv").exists()
 
 
-def test_failed_install_stops_with_one_clear_line(tmp_path):
+@pytest.mark.parametrize("failing", ["pip, installing uv", "uv, installing the packages"])
+def test_failed_install_stops_with_one_clear_line(tmp_path, failing):
     empty = tmp_path / "no-packages"
     empty.mkdir()
-    offline = {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(empty), "PIP_CONSTRAINT": ""}
+    if failing.startswith("pip"):
+        offline = {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(empty), "PIP_CONSTRAINT": ""}
+    else:
+        offline = {"UV_OFFLINE": "1", "UV_CACHE_DIR": str(empty), "UV_FIND_LINKS": ""}
     result = make("venv", f"VENV={tmp_path / 'venv'}", env=offline)
     assert result.returncode != 0
     ours = [line for line in result.stdout.splitlines() if line.startswith("error:")]
     assert ours == [
-        f"error: installing requirements.txt into {tmp_path / 'venv'} failed; see pip's message above"
+        f"error: installing requirements.txt into {tmp_path / 'venv'} failed; see the installer's message above"
     ]
     assert not (tmp_path / "venv" / ".requirements").exists(), "a failed install must not look installed"
+    assert (tmp_path / "venv" / "bin" / "uv").exists() == failing.startswith("uv")
 
 
 def test_clean_removes_every_generated_file_and_nothing_else(tmp_path):
