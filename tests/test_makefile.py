@@ -4,7 +4,6 @@ import os
 import subprocess
 
 import pytest
-
 from support.repo import copy_repository
 
 from coursesite.paths import GENERATED_PATHS, ROOT
@@ -41,9 +40,9 @@ def test_failed_install_stops_with_one_clear_line(tmp_path, failing):
     result = make("venv", f"VENV={tmp_path / 'venv'}", env=offline)
     assert result.returncode != 0
     ours = [line for line in result.stdout.splitlines() if line.startswith("error:")]
-    assert ours == [
-        f"error: installing requirements.txt into {tmp_path / 'venv'} failed; see the installer's message above"
-    ]
+    venv = tmp_path / "venv"
+    expected = f"error: installing requirements.txt into {venv} failed; see the installer's message above"
+    assert ours == [expected]
     assert not (tmp_path / "venv" / ".requirements").exists(), "a failed install must not look installed"
     assert (tmp_path / "venv" / "bin" / "uv").exists() == failing.startswith("uv")
 

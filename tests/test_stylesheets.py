@@ -32,7 +32,9 @@ PAGES = [*READER_PAGES, "search.html"]
 #: <html>, equal everywhere. A custom property no one declares reads '' on every element.
 STYLE_NAMES = """async () => {
   const standard = [], everywhere = new Set(), onRoot = new Set();
-  for (const name of getComputedStyle(document.documentElement)) if (!name.startsWith('--')) standard.push(name);
+  for (const name of getComputedStyle(document.documentElement)) {
+    if (!name.startsWith('--')) standard.push(name);
+  }
   const onlyRoot = (selector) => {
     if (!selector || selector.includes('::')) return false;
     try {
