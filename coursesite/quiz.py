@@ -15,6 +15,8 @@ Two mistakes that would give the same value raise ValueError: a hint must name
 the mistake the reader made, not guess between two.
 """
 
+import copy
+import functools
 import math
 
 import numpy as np
@@ -450,7 +452,13 @@ BUILDERS = {
 
 
 def question(question_id):
-    """The question with this id (a dict as described in the module docstring)."""
+    """The question with this id (a dict as described in the module docstring), the caller's own copy."""
     if question_id not in BUILDERS:
         raise ValueError(f"question_id must be one of {', '.join(QUESTION_IDS)}, got {question_id!r}")
+    return copy.deepcopy(_built(question_id))
+
+
+@functools.cache
+def _built(question_id):
+    """Each question is computed once per process (part 3's occlusion question takes about 1.5 s)."""
     return BUILDERS[question_id]()
