@@ -49,6 +49,14 @@ def choose(page, label, value):
     page.get_by_label(label, exact=True).select_option(value)
 
 
+def choose_all(page, image="shapes", preset="sobel_x", padding="valid", stride="1"):
+    """Set every control a test reads (by default to what the page opens with), for a kept page."""
+    choose(page, "Input image", image)
+    choose(page, "Kernel preset", preset)
+    choose(page, "Padding", padding)
+    choose(page, "Stride", stride)
+
+
 def js_output(page):
     out = evaluate_as_json(page, "() => window.convExplorer.lastOutput()")
     return np.array(out["values"]).reshape(out["height"], out["width"]), out
@@ -161,7 +169,9 @@ def test_the_step_count_follows_the_example_and_the_formula(explorer):
 
 
 @pytest.mark.parametrize("position", [0, 7, 14, 21, STEP_SIDE**2 - 1])
-def test_step_mode_shows_the_products_and_sum(explorer, position):
+def test_step_mode_shows_the_products_and_sum(kept_explorer, position):
+    explorer = kept_explorer
+    choose_all(explorer)
     slider = explorer.get_by_label("Window position")
     slider.fill(str(position))
     row, col = divmod(position, STEP_SIDE)
@@ -179,13 +189,13 @@ def test_step_mode_shows_the_products_and_sum(explorer, position):
 
 
 @pytest.mark.parametrize(("padding", "stride"), [("valid", 2), ("same", 1), ("same", 2)])
-def test_the_step_panel_follows_padding_and_stride(explorer, padding, stride):
+def test_the_step_panel_follows_padding_and_stride(kept_explorer, padding, stride):
     """The zero border drawn, the skipped corners marked, every number equal to convviz's."""
+    explorer = kept_explorer
     image, kernel = small_example(), KERNELS["sobel_x"]
     pad = 1 if padding == "same" else 0
     n, side = image.shape[0], image.shape[0] + 2 * pad
-    choose(explorer, "Padding", padding)
-    choose(explorer, "Stride", str(stride))
+    choose_all(explorer, padding=padding, stride=str(stride))
     m = output_size(n, 3, pad, stride)
     assert explorer.evaluate("window.convExplorer.stepCount()") == m * m
     tables = explorer.locator(".cx-step .cx-table")
@@ -248,7 +258,9 @@ def test_step_buttons_move_the_window(explorer):
 
 
 @pytest.mark.parametrize("bad", ["", "abc", "1e999", "5000", "<img src=x onerror=alert(1)>", "1+1", "--2"])
-def test_bad_values_keep_the_last_valid_output_and_mark_the_field(explorer, bad):
+def test_bad_values_keep_the_last_valid_output_and_mark_the_field(kept_explorer, bad):
+    explorer = kept_explorer
+    choose_all(explorer)
     before, _ = js_output(explorer)
     field = explorer.get_by_label("Kernel row 1, column 1")
     field.fill(bad)
