@@ -455,10 +455,22 @@ def question(question_id):
     """The question with this id (a dict as described in the module docstring), the caller's own copy."""
     if question_id not in BUILDERS:
         raise ValueError(f"question_id must be one of {', '.join(QUESTION_IDS)}, got {question_id!r}")
-    return copy.deepcopy(_built(question_id))
+    return copy.deepcopy(_built(question_id, _weights_version() if question_id in PART3_IDS else None))
+
+
+def _weights_version():
+    """What part 3's questions are computed from: the weights file the build writes, as it is now."""
+    from coursesite.network_data import weights_path
+
+    path = weights_path()
+    if not path.exists():
+        return None
+    stat = path.stat()
+    return str(path), stat.st_mtime_ns, stat.st_size
 
 
 @functools.cache
-def _built(question_id):
-    """Each question is computed once per process (part 3's occlusion question takes about 1.5 s)."""
+def _built(question_id, weights):
+    """Each question is computed once per process, part 3's once per version of the weights file
+    (weights): its questions take up to about 1.5 s each."""
     return BUILDERS[question_id]()

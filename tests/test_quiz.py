@@ -72,6 +72,35 @@ def test_unknown_question_is_a_clear_error():
         quiz.question("no-such-question")
 
 
+def test_a_question_is_computed_once_and_part_3_again_when_the_weights_file_changes(tmp_path, monkeypatch):
+    """Questions are kept per process; part 3's are computed from the weights file, so a new file
+    (the build writes it) gives them again. Each caller gets its own copy."""
+    import os
+
+    from coursesite import network_data
+
+    weights = tmp_path / "weights.npz"
+    weights.write_bytes(b"first")
+    monkeypatch.setattr(network_data, "weights_path", lambda: weights)
+    calls = []
+    for qid in ("valid-output-size", quiz_part3.PART3_IDS[0]):
+        monkeypatch.setitem(quiz.BUILDERS, qid, lambda qid=qid: calls.append(qid) or {"id": qid, "n": [1]})
+    quiz._built.cache_clear()
+    try:
+        for _ in range(2):
+            for qid in ("valid-output-size", quiz_part3.PART3_IDS[0]):
+                quiz.question(qid)["n"].append(2)  # changes the caller's copy only
+                assert quiz.question(qid)["n"] == [1]
+        assert calls == ["valid-output-size", quiz_part3.PART3_IDS[0]]
+        weights.write_bytes(b"second file")
+        os.utime(weights, ns=(1, 1))
+        quiz.question("valid-output-size")
+        quiz.question(quiz_part3.PART3_IDS[0])
+        assert calls == ["valid-output-size", quiz_part3.PART3_IDS[0], quiz_part3.PART3_IDS[0]]
+    finally:
+        quiz._built.cache_clear()
+
+
 def test_valid_output_size_counts_the_positions():
     question = quiz.valid_output_size(30, 5)
     assert question["answer"] == positions(30, 5, 0, 1) == 26
