@@ -13,6 +13,8 @@ import sys
 import pytest
 from bs4 import BeautifulSoup
 
+from convviz.paths import DOWNLOADS_DIR
+
 PAGES = ["module_9_2_2/index.html", "module_9_2_2/inside_a_conv_layer.html"]
 
 
@@ -32,6 +34,8 @@ def test_every_python_block_runs_in_page_order(site, path, tmp_path, monkeypatch
     blocks = list(python_blocks((site / path).read_text(encoding="utf-8")))
     assert len(blocks) >= 3
     monkeypatch.chdir(tmp_path)
+    # A reader runs the solution beside the exercise's self_check.py, which its first block imports.
+    monkeypatch.syspath_prepend(str(DOWNLOADS_DIR))
     namespace = {"__name__": "__main__"}
     for caption, code in blocks:
         name = caption.split(":")[0] or "block"
