@@ -90,13 +90,17 @@ def call_with_time_limit(function, args, kwargs, limit=None):
         except BaseException as error:  # noqa: B036 (the learner's code may even call sys.exit)
             outcome["error"] = error
 
+    # The learner's prints pass through a gate, so that a call past its limit can be silenced at once,
+    # even in the middle of a print: what it prints from then on would bury the report.
+    sys.stdout, sys.stderr = (SilenceableStream.around(stream) for stream in (sys.stdout, sys.stderr))
     thread = threading.Thread(target=call, daemon=True)
     thread.start()
     thread.join(TIME_LIMIT_S if limit is None else limit)
     if thread.is_alive():
         STILL_RUNNING.append(thread)
-        # What it prints from now on would bury the report: only the main thread's output goes on.
-        sys.stdout, sys.stderr = (MainThreadOnly.around(stream) for stream in (sys.stdout, sys.stderr))
+        for stream in (sys.stdout, sys.stderr):
+            if isinstance(stream, SilenceableStream):
+                stream.silence(thread)
         raise TimeLimitExceeded
     if isinstance(outcome.get("error"), Exception):
         raise outcome["error"]
@@ -105,18 +109,38 @@ def call_with_time_limit(function, args, kwargs, limit=None):
     return outcome["value"]
 
 
-class MainThreadOnly:
-    """An output stream that passes on what the main thread writes and drops what other threads write."""
+class SilenceableStream:
+    """An output stream that passes on what every thread writes, except threads it was told to silence.
+
+    A write and :meth:`silence` never overlap, so nothing a silenced thread writes comes after it
+    was silenced, and a line it had begun is ended, so that the next output starts a line of its own.
+    """
 
     def __init__(self, stream):
         self.stream = stream
+        self.silenced = set()
+        self.lock = threading.Lock()
+        self.line_open = False
 
     @classmethod
     def around(cls, stream):
         return stream if isinstance(stream, cls) else cls(stream)
 
     def write(self, text):
-        return self.stream.write(text) if threading.current_thread() is threading.main_thread() else len(text)
+        with self.lock:
+            if threading.current_thread() in self.silenced:
+                return len(text)
+            written = self.stream.write(text)
+            if text:
+                self.line_open = not text.endswith("\n")
+            return written
+
+    def silence(self, thread):
+        with self.lock:
+            self.silenced.add(thread)
+            if self.line_open:
+                self.stream.write("\n")
+                self.line_open = False
 
     def __getattr__(self, name):
         return getattr(self.stream, name)

@@ -332,3 +332,35 @@ def test_a_function_printing_for_ever_is_reported_and_the_program_still_ends(tmp
     lines = result.stdout.splitlines()
     assert "- make_kernel did not return within 1 s on a call with no arguments" in "\n".join(lines[-5:])
     assert lines[-1] == "1 check(s) failed."
+
+
+def test_a_silenced_thread_writes_nothing_more_and_its_open_line_is_ended(monkeypatch):
+    """The gate self_check puts around the output: a learner's function that ran past its limit, silenced
+    in the middle of a print, adds nothing after the report begins (CI once saw its print's newline
+    arrive after the report's last line)."""
+    import io
+    import threading
+
+    monkeypatch.syspath_prepend(str(DOWNLOADS))
+    from self_check import SilenceableStream
+
+    out = io.StringIO()
+    gate = SilenceableStream.around(out)
+    assert SilenceableStream.around(gate) is gate
+    started, go_on = threading.Event(), threading.Event()
+
+    def learner():
+        gate.write("thinking")  # the first half of a print
+        started.set()
+        go_on.wait()
+        gate.write("\n")  # its second half, after the check has silenced it
+        gate.write("thinking\n")
+
+    thread = threading.Thread(target=learner)
+    thread.start()
+    started.wait()
+    gate.silence(thread)
+    go_on.set()
+    thread.join()
+    gate.write("1 check(s) failed.\n")
+    assert out.getvalue() == "thinking\n1 check(s) failed.\n"
