@@ -8,6 +8,7 @@ icon a page shows, looked up in the theme's own style sheet.
 
 import gzip
 import importlib.util
+import logging
 import re
 
 import pytest
@@ -199,6 +200,15 @@ def test_cut_icon_font_holds_every_icon_the_page_shows(site, path):
     assert solid, "the joined sheet should point the solid icon font at its cut copy"
     cmap = TTFont(site / "_static" / solid[1]).getBestCmap()
     assert {name for name in shown if codes[name] not in cmap} == set()
+
+
+def test_cutting_a_font_logs_nothing_below_a_warning_with_the_root_logger_at_info(site, caplog):
+    """a11y_pygments, imported with the theme, sets the root logger to INFO; the build's output stays
+    free of fontTools' report of every pruned table."""
+    caplog.set_level(logging.INFO)  # what a11y_pygments' logging.basicConfig(level=INFO) does
+    font = next((site / "_static").rglob("fa-solid-900.woff2"))
+    assert len(stylesheets.cut_font(font, "\uf015")) > 0
+    assert [(r.name, r.levelname) for r in caplog.records if r.levelno < logging.WARNING] == []
 
 
 @pytest.mark.parametrize(
