@@ -4,6 +4,7 @@ import contextlib
 import functools
 import gzip
 import http.server
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -37,6 +38,16 @@ class CompressingHandler(QuietHandler):
         return _Body(body)
 
 
+class SiteServer(http.server.ThreadingHTTPServer):
+    """A browser that leaves a page while it loads closes its connections mid-response: not an error
+    of the site, so not reported (other errors are, as by http.server)."""
+
+    def handle_error(self, request, client_address):
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
+
+
 class _Body:
     """A file-like body for SimpleHTTPRequestHandler.copyfile."""
 
@@ -62,7 +73,7 @@ def serve(site, prefix="course", compressed=False):
         link = Path(root) / prefix
         link.symlink_to(Path(site).resolve(), target_is_directory=True)
         handler = functools.partial(CompressingHandler if compressed else QuietHandler, directory=root)
-        httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        httpd = SiteServer(("127.0.0.1", 0), handler)
         thread = threading.Thread(target=httpd.serve_forever, daemon=True)
         thread.start()
         try:
