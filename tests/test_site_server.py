@@ -1,5 +1,6 @@
 """The static server of the browser tests (tests/support/server.py)."""
 
+import http.client
 import socket
 import time
 from urllib.parse import urlsplit
@@ -43,7 +44,7 @@ def test_other_errors_of_a_handler_are_still_reported(site, capfd, monkeypatch):
 
     monkeypatch.setattr(server.QuietHandler, "do_GET", broken)
     with serve(site) as url:
-        with pytest.raises(Exception):
+        with pytest.raises(http.client.RemoteDisconnected):  # the handler ended without answering
             urlopen(url + "page.html")
         time.sleep(0.2)
     assert "a fault of the server" in capfd.readouterr().err
