@@ -31,7 +31,6 @@ relative to the source folder (pages show its files as ``/_generated/<name>``);
 page, so another number rebuilds nothing).
 """
 
-import gc
 import shutil
 import sys
 from pathlib import Path
@@ -168,22 +167,11 @@ def clear_output(outdir, doctreedir):
             path.unlink()
 
 
-def freeze_loaded_objects(app):
-    """Leave what the build has loaded so far out of later garbage collections (gc.freeze).
-
-    sphinx-gallery calls gc.collect() before every figure script; in the build's own process
-    (one figure job) each call walked every object of Sphinx, docutils, NumPy and matplotlib
-    loaded by then. Frozen objects are never freed, which suits one build in one process."""
-    gc.collect()
-    gc.freeze()
-
-
 def setup(app):
     app.add_config_value("course_generated_dir", "_generated", "env", types=frozenset({str}))
     app.add_config_value("course_figure_jobs", 1, "", types=frozenset({int}))
     # Around sphinx-gallery's own builder-inited handler (priority 500).
     app.connect("builder-inited", prepare_generated_files, priority=100)
-    app.connect("builder-inited", freeze_loaded_objects, priority=400)
     app.connect("builder-inited", check_printed_output, priority=600)
     app.connect("builder-inited", check_section_order, priority=600)
     app.connect("builder-inited", restore_gallery_conf, priority=700)

@@ -20,6 +20,7 @@ ran at the same time.
 """
 
 import fcntl
+import gc
 import importlib.util
 import os
 import re
@@ -230,6 +231,7 @@ def start_script(gallery_conf, script_vars):
     """sphinx-gallery's ``reset_argv``: route the saves of the script about to run; it gets no arguments."""
     global _run
     abandon()
+    freeze_survivors()
     project = project_of(gallery_conf)
     path = Path(script_vars["src_file"]).resolve()
     if project is not None and path.is_relative_to(project.scripts_dir.resolve()):
@@ -245,6 +247,18 @@ def start_script(gallery_conf, script_vars):
         _run = ScriptRun(project, records, script)
         figure_output.save_into(project.generated_dir, claim=_run.claim, shown=_run.shown)
     return []
+
+
+def freeze_survivors():
+    """Collect the garbage of the scripts that ran in this process, then leave every object still
+    alive out of later collections (gc.freeze).
+
+    sphinx-gallery calls gc.collect() just after this, before every script. Without the freeze each
+    of those calls walked every object loaded so far (Sphinx's, NumPy's, matplotlib's, the earlier
+    scripts' modules): in the build's own process (one figure job) about 7 s of CPU per clean build.
+    Frozen objects are never freed; they are the ones the process keeps anyway."""
+    gc.collect()
+    gc.freeze()
 
 
 def end_script(gallery_conf, fname, when):
