@@ -32,6 +32,16 @@ def chromium():
             browser.close()
 
 
+def switch_theme(page, mode):
+    """Choose mode ("light", "dark" or "auto") in the theme's colour-mode menu, as a reader does: the
+    page is restyled in place, not reloaded."""
+    menu = page.locator(".theme-switch-container:visible").first
+    menu.locator("button.theme-switch-button").click()
+    menu.locator(f"button.theme-change-button[data-mode='{mode}']").click()
+    page.wait_for_function("(mode) => document.documentElement.dataset.mode === mode", arg=mode)
+    assert menu.locator(".dropdown-menu.show").count() == 0, "the menu stays open"
+
+
 #: Serializes a value to JSON in the page, keeping what JSON cannot hold: typed arrays become
 #: arrays, NaN, ±Infinity and -0 become {"__number__": "NaN"} and so on (decoded by _number).
 _TO_JSON = """(value) => JSON.stringify(value, (key, v) =>
