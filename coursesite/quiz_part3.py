@@ -144,20 +144,13 @@ def blank_occlusion_digit(params, images, labels):
     raise ValueError("no test digit has a blank probability map and a large drop of its score")
 
 
-#: blank_occlusion_digit's result for the weights file it was found in (path, modification time).
-_BLANK_DIGITS = {}
-
-
 def blank_occlusion_map():
-    """What a blank occlusion map of the probability means: the softmax is saturated."""
-    from coursesite.network_data import weights_path
+    """What a blank occlusion map of the probability means: the softmax is saturated.
+
+    The search takes about 1.5 s; coursesite.quiz.question runs it once per version of the weights file."""
     from coursesite.quiz import _checked
 
-    path = weights_path()
-    key = (str(path), path.stat().st_mtime_ns if path.exists() else None)
-    if key not in _BLANK_DIGITS:  # the search runs about 1.5 s: once per weights file
-        _BLANK_DIGITS[key] = blank_occlusion_digit(*network())
-    index, label, p, most, score_drop, ink = _BLANK_DIGITS[key]
+    index, label, p, most, score_drop, ink = blank_occlusion_digit(*network())
     drop = f"{score_drop:.1f}"
     return _checked(
         {
