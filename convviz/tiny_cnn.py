@@ -420,8 +420,29 @@ def train(
     return params, initial, history, (train_x, train_y, test_x, test_y)
 
 
+#: Where :func:`trained_network` looks first: None, or a callable returning what ``train()``
+#: returns, or None to have this process train. Set with :func:`take_default_training_from`.
+_default_training_source = None
+
+
+def take_default_training_from(source):
+    """Have :func:`trained_network` take the default training from source() before training here.
+
+    source returns what ``train()`` returns, or None (then this process trains); None as source
+    restores training here. A build whose figure scripts run in several processes trains once and
+    lets the others load the result (``coursesite.shared_training``). It has no effect once this
+    process holds the training.
+    """
+    global _default_training_source
+    _default_training_source = source
+
+
 @functools.cache
 def _trained():
+    if _default_training_source is not None:
+        found = _default_training_source()
+        if found is not None:
+            return found
     return train()
 
 
@@ -429,7 +450,7 @@ def trained_network():
     """(params, initial params, history, data) of :func:`train` with its defaults.
 
     Training is deterministic; the result is kept for the rest of the process, so
-    the build trains once however many figure scripts ask. Callers get copies.
+    a process trains once however many figure scripts ask. Callers get copies.
     """
     params, initial, history, data = _trained()
     copy = {name: value.copy() for name, value in params.items()}

@@ -20,7 +20,7 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
-from coursesite import recording
+from coursesite import recording, shared_training
 
 #: The signals that stop a build; during the swap they wait until it is done.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -172,6 +172,7 @@ def build(
                 figure_jobs,
             )
     except KeyboardInterrupt:
+        shared_training.stop()
         script = recording.running_script()
         recording.use_project(None)
         folders.discard()
@@ -179,6 +180,7 @@ def build(
         print(f"interrupted{during}: {folders.published} still holds the previous site", file=sys.stderr)
         return 130
     except (Exception, SystemExit) as error:
+        shared_training.stop()
         message = script_failure(original_error(error))
         recording.use_project(None)
         folders.discard()

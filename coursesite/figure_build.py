@@ -13,7 +13,8 @@ or damaged, the build shows what a clean build would show:
 * while each script runs, :mod:`coursesite.recording` (sphinx-gallery's hooks,
   named in conf.py) sends its saves into the generated folder and records them;
 * the scripts of each gallery section run in ``course_figure_jobs`` processes
-  (sphinx-gallery's ``parallel``); a script that reads what another script of
+  (sphinx-gallery's ``parallel``), which then share one training of the default
+  network (:mod:`coursesite.shared_training`); a script that reads what another script of
   its section makes, both running in this build, is reported: the two may run
   at the same time (``# sphinx_gallery_parallel = False`` in the maker makes it
   run first, alone);
@@ -37,7 +38,8 @@ from pathlib import Path
 
 from sphinx.util import logging
 
-from coursesite import gallery_pages, outputs, recording
+from coursesite import gallery_pages, outputs, recording, shared_training
+from coursesite.imports import imported_files
 
 logger = logging.getLogger(__name__)
 
@@ -93,8 +95,21 @@ def prepare_generated_files(app):
     jobs = app.config.course_figure_jobs if len(running) > 1 else 1
     conf["parallel"] = jobs if jobs > 1 else False
     conf[recording.PLAN_KEY] = recording.plan(project)
+    if jobs > 1 and len(training_scripts(project, running)) > 1:
+        conf[recording.PLAN_KEY][recording.TRAINING_KEY] = shared_training.start()
     app.course_running_scripts = list(running)
     recording.use_project(project)
+
+
+def training_scripts(project, scripts):
+    """The scripts that import convviz.tiny_cnn (most of them use its trained network)."""
+    module = (project.root / "convviz" / "tiny_cnn.py").resolve()
+    paths = {script: project.script_path(script).resolve() for script in scripts}
+    return [
+        script
+        for script, path in paths.items()
+        if module in imported_files(path, [path.parent, project.root])
+    ]
 
 
 def check_section_order(app):
@@ -142,6 +157,7 @@ def restore_gallery_conf(app):
 def stop_recording(app, exception):
     restore_gallery_conf(app)
     recording.use_project(None)
+    shared_training.stop()
 
 
 def outdated_pages(app, env, added, changed, removed):

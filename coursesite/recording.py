@@ -30,12 +30,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from convviz import figure_output
-from coursesite import outputs
+from coursesite import outputs, shared_training
 from coursesite.hashing import file_hash
 from coursesite.imports import imported_files
 
 #: The gallery configuration's entry that carries the project to the hooks, in any process.
 PLAN_KEY = "course_recording"
+#: The plan's entry naming the folder of the build's shared training (coursesite.shared_training).
+TRAINING_KEY = "shared_training"
 
 
 class DuplicateOutput(ValueError):
@@ -233,6 +235,8 @@ def start_script(gallery_conf, script_vars):
     abandon()
     freeze_survivors()
     project = project_of(gallery_conf)
+    if _project is None:  # a worker process: the training the build shares, if it does
+        shared_training.attach(gallery_conf.get(PLAN_KEY, {}).get(TRAINING_KEY))
     path = Path(script_vars["src_file"]).resolve()
     if project is not None and path.is_relative_to(project.scripts_dir.resolve()):
         if _project is None:  # a worker process of sphinx-gallery's parallel run: log as the build does

@@ -1,0 +1,134 @@
+"""One training of the default network for a build's processes (coursesite.shared_training).
+
+The saved training is compared with what convviz.tiny_cnn.train returned, array by array and bit
+for bit; the waiting, the priority, the failures and the stop are tried with a stand-in training
+(tests/support/held_training.py) that a test holds, releases or fails at will.
+"""
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from support import held_training
+
+from convviz import tiny_cnn
+from coursesite import figure_build, outputs, shared_training
+
+HELD = "held_training:train"
+SUPPORT = Path(__file__).parent / "support"
+
+
+@pytest.fixture(autouse=True)
+def clean_state(tmp_path, monkeypatch):
+    """Every test starts and ends with no shared training and a process of its own training."""
+    shared_training.stop()
+    tiny_cnn._trained.cache_clear()
+    monkeypatch.setenv("HELD_TRAINING_DIR", str(tmp_path))
+    yield
+    shared_training.stop()
+    tiny_cnn._trained.cache_clear()
+
+
+def start_held(tmp_path):
+    """Start the training process with the held stand-in; return its folder once it runs."""
+    folder = Path(shared_training.start(train=HELD, root=SUPPORT))
+    deadline = time.monotonic() + 60
+    while not (tmp_path / "started").exists():
+        assert time.monotonic() < deadline, "the training process did not start"
+        time.sleep(0.01)
+    return folder
+
+
+def assert_same_training(found, expected):
+    (params, initial, history, data), (want_params, want_initial, want_history, want_data) = found, expected
+    for got, want in ((params, want_params), (initial, want_initial)):
+        assert list(got) == list(want)
+        for name in want:
+            assert got[name].dtype == want[name].dtype and np.array_equal(got[name], want[name]), name
+    assert history == want_history
+    assert all(type(history[key]) is type(want_history[key]) for key in want_history)
+    assert len(data) == len(want_data)
+    for got, want in zip(data, want_data):
+        assert got.dtype == want.dtype and np.array_equal(got, want)
+
+
+def in_thread(function):
+    """Run function in a thread; return (thread, list that receives its result)."""
+    results = []
+    thread = threading.Thread(target=lambda: results.append(function()), daemon=True)
+    thread.start()
+    return thread, results
+
+
+def test_the_saved_training_is_what_train_returned_bit_for_bit(tmp_path):
+    trained = tiny_cnn.train(epochs=1)
+    shared_training.save(tmp_path / "training.npz", trained)
+    assert_same_training(shared_training.load(tmp_path / "training.npz"), trained)
+    assert [path.name for path in tmp_path.iterdir()] == ["training.npz"]  # no partial file left
+
+
+def test_a_process_waits_for_the_training_then_loads_it(tmp_path):
+    folder = start_held(tmp_path)
+    asking, found = in_thread(tiny_cnn.trained_network)  # this process, as the build's own asks
+    asking.join(0.3)
+    assert asking.is_alive() and not found, "trained_network() did not wait for the training"
+    (tmp_path / "release").touch()
+    asking.join(30)
+    assert_same_training(found[0], held_training.result())
+    # A worker process attaches to the folder the build handed it, and gets copies of the same.
+    tiny_cnn._trained.cache_clear()
+    shared_training.attach(str(folder))
+    assert_same_training(tiny_cnn.trained_network(), held_training.result())
+    assert tiny_cnn.trained_network()[0]["W1"] is not tiny_cnn.trained_network()[0]["W1"]
+
+
+def test_the_training_process_runs_at_the_lowest_priority(tmp_path):
+    start_held(tmp_path)
+    process, _ = shared_training._running
+    assert os.getpriority(os.PRIO_PROCESS, process.pid) == 19
+
+
+def test_a_failed_training_leaves_each_process_to_train_itself(tmp_path, monkeypatch):
+    folder = start_held(tmp_path)
+    (tmp_path / "fail").touch()
+    (tmp_path / "release").touch()
+    assert shared_training.load_when_ready(folder) is None
+    monkeypatch.setattr(tiny_cnn, "train", held_training.result)
+    assert_same_training(tiny_cnn.trained_network(), held_training.result())  # trained here, no error
+
+
+def test_stop_ends_an_unfinished_training_and_removes_its_folder(tmp_path):
+    folder = start_held(tmp_path)
+    process, _ = shared_training._running
+    stopper, _ = in_thread(shared_training.stop)
+    stopper.join(10)
+    assert not stopper.is_alive(), "stop waited for the training"
+    assert process.poll() is not None and not folder.exists()
+    assert tiny_cnn._default_training_source is None
+    # A worker that asks after the build ended trains for itself.
+    assert shared_training.load_when_ready(folder) is None
+
+
+def test_the_build_shares_the_training_among_the_scripts_that_import_the_network(tmp_path):
+    (tmp_path / "convviz").mkdir()
+    for name in ("__init__", "tiny_cnn", "helper", "other"):
+        (tmp_path / "convviz" / f"{name}.py").write_text("")
+    (tmp_path / "convviz" / "helper.py").write_text("from convviz.tiny_cnn import trained_network\n")
+    scripts = {
+        "part1/plot_01_direct.py": "from convviz.tiny_cnn import trained_network\n",
+        "part1/plot_02_through_a_helper.py": "import convviz.helper\n",
+        "part2/plot_01_without.py": "from convviz import other\n",
+        "part2/plot_02_as_module.py": "from convviz import tiny_cnn\n",
+    }
+    for script, text in scripts.items():
+        (tmp_path / "scripts" / script).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "scripts" / script).write_text(text)
+    project = outputs.Project(tmp_path, tmp_path / "scripts", tmp_path / "generated", ())
+    assert figure_build.training_scripts(project, list(scripts)) == [
+        "part1/plot_01_direct.py",
+        "part1/plot_02_through_a_helper.py",
+        "part2/plot_02_as_module.py",
+    ]
