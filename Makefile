@@ -57,11 +57,14 @@ lock:
 # coursesite.build runs Sphinx beside the published site ($(BUILD)/html.next) and swaps the two when the
 # build succeeds: a failed or interrupted build leaves $(BUILD)/html as it was.
 # The figure scripts of each gallery section run in FIGURE_JOBS processes (one per core here);
-# the number changes no page, so another number rebuilds nothing.
+# the number changes no page, so another number rebuilds nothing. Sphinx reads and writes the
+# pages in PAGE_JOBS processes (its -j; with 2, one process writes pages while the build's own
+# prepares the next ones).
 FIGURE_JOBS ?= 2
+PAGE_JOBS ?= 2
 html: venv
 	@command -v node >/dev/null 2>&1 || { echo "error: node not found; the formulas are typeset by KaTeX with Node.js at build time (on Debian: apt-get install nodejs)"; exit 1; }
-	$(BIN)/python -m coursesite.build -c . $(SPHINXOPTS) --figure-jobs $(FIGURE_JOBS) -b html docs $(BUILD)/html
+	$(BIN)/python -m coursesite.build -c . $(SPHINXOPTS) -j $(PAGE_JOBS) --figure-jobs $(FIGURE_JOBS) -b html docs $(BUILD)/html
 
 # Sphinx's linkcheck builder would check nothing here (conf.py ignores every external link
 # and it does not follow internal ones); tests/test_links.py checks every link of the built
@@ -95,7 +98,7 @@ TEST_WORKERS ?= auto
 test: venv
 	@$(BIN)/python tests/chromium.py
 	@$(BIN)/python tests/support/clean_build.py start
-	@$(MAKE) --no-print-directory -j 3 html test-venv $(NODE_TOOLS) FIGURE_JOBS=1
+	@$(MAKE) --no-print-directory -j 3 html test-venv $(NODE_TOOLS) FIGURE_JOBS=1 PAGE_JOBS=1
 	@$(MAKE) --no-print-directory lint
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 

@@ -50,7 +50,8 @@ def source_digest(root=ROOT):
 def build(tree):
     """make html in tree at EPOCH; writes tree/clean-build-result.json (status, scripts run, log)."""
     result = subprocess.run(
-        ["make", "--no-print-directory", "html", f"VENV={VENV}", "FIGURE_JOBS=1"],  # beside make test's own
+        # one process each, beside make test's own build
+        ["make", "--no-print-directory", "html", f"VENV={VENV}", "FIGURE_JOBS=1", "PAGE_JOBS=1"],
         cwd=tree / "site",
         capture_output=True,
         text=True,
