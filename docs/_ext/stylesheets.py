@@ -28,8 +28,6 @@ import re
 from pathlib import Path
 
 import tinycss2
-from fontTools import subset
-from fontTools.ttLib import TTFont
 from sphinx.errors import ExtensionError
 
 STYLESHEET_LINK = re.compile(r"[ \t]*<link\b(?=[^>]*\brel=\"stylesheet\")[^>]*>\n?")
@@ -208,6 +206,9 @@ def _string_characters(token):
 
 def cut_font(path, characters):
     """The WOFF2 bytes of the font at path, holding only the given characters (deterministic)."""
+    from fontTools import subset  # imported when a font is cut, not by a build that cuts none
+    from fontTools.ttLib import TTFont
+
     options = subset.Options()
     options.flavor = "woff2"
     options.layout_features = []
