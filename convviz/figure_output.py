@@ -168,7 +168,8 @@ def gray_ramp_palette(image, grays=192, colours=64):
     pixels = np.asarray(image.convert("RGB"))
     levels = np.round(np.linspace(0, 255, grays)).astype(np.uint8)
     palette = [np.repeat(levels[:, None], 3, axis=1)]
-    coloured = pixels[(pixels[..., 0] != pixels[..., 1]) | (pixels[..., 1] != pixels[..., 2])]
+    is_gray = (pixels[..., 0] == pixels[..., 1]) & (pixels[..., 1] == pixels[..., 2])
+    coloured = pixels[~is_gray]
     if len(coloured):
         strip = Image.fromarray(coloured[None])
         reduced = strip.quantize(colors=colours, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
@@ -177,26 +178,32 @@ def gray_ramp_palette(image, grays=192, colours=64):
     entries = np.concatenate(palette).astype(np.int64)
     # Nearest entry of every pixel: gray pixels through a table of the 256 gray
     # values, the coloured ones (few) by comparing each distinct colour with every entry.
-    grays_table = np.arange(256)[:, None, None].repeat(3, axis=2)
-    gray_nearest = ((grays_table - entries[None]) ** 2).sum(axis=2).argmin(axis=1).astype(np.uint8)
-    is_gray = (pixels[..., 0] == pixels[..., 1]) & (pixels[..., 1] == pixels[..., 2])
-    indices = gray_nearest[pixels[..., 0]]
-    if not is_gray.all():
-        # Each colour as one 24-bit code; a table over all codes finds the distinct ones (in
-        # increasing order) and gives every pixel its colour's entry without sorting the pixels.
-        rgb = pixels[~is_gray].astype(np.int64)
-        codes = (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]
+    indices = squared_distances(np.arange(256)[:, None].repeat(3, axis=1), entries).argmin(axis=1)
+    indices = indices.astype(np.uint8)[pixels[..., 0]]
+    if len(coloured):
+        # Each colour as one 24-bit code (its bytes read as a big-endian number behind a zero
+        # byte); a table over all codes finds the distinct ones (in increasing order) and
+        # gives every pixel its colour's entry without sorting the pixels.
+        padded = np.zeros((len(coloured), 4), dtype=np.uint8)
+        padded[:, 1:] = coloured
+        codes = padded.view(">u4").ravel()
         present = np.zeros(1 << 24, dtype=bool)
         present[codes] = True
         used_codes = np.flatnonzero(present)
         colours_used = np.stack([used_codes // 65536, used_codes // 256 % 256, used_codes % 256], axis=1)
-        distance = ((colours_used[:, None, :] - entries[None]) ** 2).sum(axis=2)
         nearest = np.zeros(1 << 24, dtype=np.uint8)
-        nearest[used_codes] = distance.argmin(axis=1)
+        nearest[used_codes] = squared_distances(colours_used, entries).argmin(axis=1)
         indices[~is_gray] = nearest[codes]
     reduced = Image.fromarray(indices, mode="P")
     reduced.putpalette(entries.astype(np.uint8).ravel().tolist())
     return reduced
+
+
+def squared_distances(points, entries):
+    """(len(points), len(entries)) squared Euclidean distances of integer rows, exactly, as
+    |p|² − 2 p·e + |e|² in int64 (no (points × entries × 3) array in between)."""
+    points = points.astype(np.int64)
+    return (points**2).sum(axis=1)[:, None] - 2 * points @ entries.T + (entries**2).sum(axis=1)[None]
 
 
 #: How save_png stores the colours of a figure that is not all gray.

@@ -264,3 +264,39 @@ def test_every_signed_map_uses_the_stops_the_explorers_get():
     for folder in ("convviz", "scripts", "coursesite"):
         for path in (ROOT / folder).rglob("*.py"):
             assert not named.search(path.read_text()), f"{path} names a diverging colour map of its own"
+
+
+def gray_ramp_case(seed):
+    """An RGB image: a gray ramp, a few flat colours, and noise in colour (many distinct colours)."""
+    random = np.random.default_rng(seed)
+    image = np.repeat(np.linspace(0, 255, 60).round().astype(np.uint8)[None, :, None], 3, axis=2)
+    image = np.repeat(image, 40, axis=0)
+    image[5:15, 10:20] = (200, 30, 40)
+    image[20:25, 30:50] = (10, 90, 240)
+    image[30:38, 5:55] = random.integers(0, 256, (8, 50, 3))
+    return image
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_gray_ramp_palette_maps_every_pixel_to_a_nearest_entry_keeping_the_gray_levels(seed):
+    pixels = gray_ramp_case(seed)
+    reduced = figure_output.gray_ramp_palette(Image.fromarray(pixels))
+    entries = np.array(reduced.getpalette(), dtype=np.int64).reshape(-1, 3)
+    assert reduced.mode == "P" and len(entries) <= 256
+    levels = set(np.linspace(0, 255, 192).round().astype(int))
+    assert {tuple(row) for row in entries[:192]} == {(level, level, level) for level in levels}
+    chosen = np.asarray(reduced)
+    for colour in {tuple(int(v) for v in row) for row in pixels.reshape(-1, 3)}:  # direct loops
+        distances = [sum((c - e) ** 2 for c, e in zip(colour, entry)) for entry in entries.tolist()]
+        where = np.all(pixels == colour, axis=2)
+        assert set(chosen[where].tolist()) == {distances.index(min(distances))}, colour
+
+
+def test_squared_distances_equal_direct_sums():
+    random = np.random.default_rng(3)
+    points, entries = random.integers(0, 256, (7, 3)), random.integers(0, 256, (5, 3))
+    expected = [
+        [sum((p - e) ** 2 for p, e in zip(point, entry)) for entry in entries.tolist()]
+        for point in points.tolist()
+    ]
+    assert figure_output.squared_distances(points, entries).tolist() == expected
