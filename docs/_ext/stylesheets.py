@@ -205,7 +205,8 @@ def _string_characters(token):
 
 
 def cut_font(path, characters):
-    """The WOFF2 bytes of the font at path, holding only the given characters (deterministic)."""
+    """The WOFF2 bytes of the font at path (or in a binary file object), holding only the given
+    characters (deterministic)."""
     from fontTools import subset  # imported when a font is cut, not by a build that cuts none
     from fontTools.ttLib import TTFont
 
@@ -222,6 +223,13 @@ def cut_font(path, characters):
     font.flavor = "woff2"
     font.save(buffer, reorderTables=True)
     return buffer.getvalue()
+
+
+@functools.lru_cache(maxsize=16)
+def cut_font_bytes(data, characters):
+    """:func:`cut_font` of a font given as bytes, cut once per font and characters: the joins of
+    a build (one per set of sheets) share the icon fonts and mostly the icons too."""
+    return cut_font(io.BytesIO(data), characters)
 
 
 def digest(data):
@@ -275,7 +283,8 @@ def replace_icon_font(rule, static, characters, written):
         fonts = [t.value for t in declaration.value if t.type == "url" and not re.match(r"^[a-z]+:", t.value)]
         if not fonts:
             return
-        data = cut_font(static / fonts[0], characters)
+        source = (static / fonts[0]).read_bytes()
+        data = cut_font_bytes(source, frozenset(characters))
         name = f"site-icons-{digest(data)}.woff2"
         written[name] = data
         declaration.value = tinycss2.parse_component_value_list(f'url({name}) format("woff2")')
