@@ -13,7 +13,6 @@ rounding error is small for the given input (see :func:`fft_is_accurate`).
 import math
 
 import numpy as np
-from scipy.linalg.blas import dasum, daxpy, ddot
 
 #: Kernels with at least this many taps go through the FFT: on the 2-core development
 #: machine, shift-and-add was faster up to 8×8 at 256², 512² and 1024², the FFT from 9×9.
@@ -105,6 +104,8 @@ def square_sum(array, what):
     infinite, while a finite sum proves every value finite. Finite values too large
     to square give an infinite sum, not an error.
     """
+    from scipy.linalg.blas import ddot  # SciPy loads when a sum is taken, not with the package
+
     flat = _flat_numbers(array, what)
     total = sum(ddot(flat, flat, n, start, 1, start, 1) for start, n in _blocks(flat.size))
     if not np.isfinite(total) and not np.isfinite(flat).all():
@@ -114,6 +115,8 @@ def square_sum(array, what):
 
 def abs_sum(array, what="array"):
     """Σ|array| from BLAS asum, without a temporary copy."""
+    from scipy.linalg.blas import dasum
+
     flat = _flat_numbers(array, what)
     return sum(dasum(flat, n, start, 1) for start, n in _blocks(flat.size))
 
@@ -187,6 +190,8 @@ def _taps_stride_1(image, kernel):
     The output is computed W wide (its last columns, which straddle two rows, are
     dropped), block by block so that every tap adds to values still in the cache.
     """
+    from scipy.linalg.blas import daxpy
+
     height, width = image.shape
     rows, cols = height - kernel.shape[0] + 1, width - kernel.shape[1] + 1
     flat = np.ascontiguousarray(image).ravel()

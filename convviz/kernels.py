@@ -9,6 +9,8 @@ zero: it answers a spot brighter than its surroundings.
 
 import numpy as np
 
+from convviz.convolution import correlate2d
+
 _TABLE = {
     "identity": [[0, 0, 0], [0, 1, 0], [0, 0, 0]],
     "sobel_x": [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],
@@ -52,8 +54,6 @@ LABELS = {
 
 def sobel_responses(image, **options):
     """Return (gx, gy, magnitude) of the Sobel filters over image (options as for correlate2d)."""
-    from convviz.convolution import correlate2d  # here: the kernels alone need no SciPy
-
     gx = correlate2d(image, KERNELS["sobel_x"], **options)
     gy = correlate2d(image, KERNELS["sobel_y"], **options)
     return gx, gy, np.hypot(gx, gy)

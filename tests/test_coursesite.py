@@ -1,15 +1,19 @@
 """The site build's own parts, one at a time: figure records, imports, the output record, the publish step."""
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
+import convviz
 from coursesite import gallery_pages, outputs
 from coursesite.build import Folders
 from coursesite.figure_records import FigureRecord, parse_record, read_record
 from coursesite.hashing import file_hash
 from coursesite.imports import imported_files
-from coursesite.paths import DOCS_DIR
+from coursesite.paths import DOCS_DIR, ROOT
 
 # -- Figure records ------------------------------------------------------------------------------
 
@@ -69,6 +73,23 @@ def test_imports_are_followed_through_the_project_and_nowhere_else(tmp_path):
     found = imported_files(script, [script.parent, tmp_path])
     expected = ["pkg/__init__.py", "pkg/core.py", "pkg/helpers.py", "pkg/lazy.py", "scripts/local.py"]
     assert sorted(path.relative_to(tmp_path).as_posix() for path in found) == expected
+
+
+def test_the_package_modules_a_script_loads_are_the_ones_its_record_follows(tmp_path):
+    """A script's record names the project modules it imports, read from its code: every module
+    that ``from convviz import ...`` of each name the package offers loads (asked of a fresh Python)
+    must be among them, or a script would not run again when that module changed (a name the
+    package's __init__ gave lazily, through a module __getattr__, would hide its module)."""
+    text = f"from convviz import {', '.join(convviz.__all__)}\n"
+    script = tmp_path / "plot_01.py"
+    script.write_text(text)
+    listing = "print('\\n'.join(getattr(m, '__file__', None) or '' for m in list(sys.modules.values())))"
+    probe = text + "import sys\n" + listing
+    run = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    loaded = {Path(line).resolve() for line in run.stdout.splitlines() if line.endswith(".py")}
+    loaded = {path for path in loaded if (ROOT / "convviz") in path.parents}
+    assert len(loaded) > 1
+    assert loaded <= set(imported_files(script, [tmp_path, ROOT]))
 
 
 def test_an_edit_between_two_calls_is_read(tmp_path):
