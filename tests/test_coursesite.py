@@ -14,6 +14,7 @@ from coursesite.figure_records import FigureRecord, parse_record, read_record
 from coursesite.hashing import file_hash
 from coursesite.imports import imported_files
 from coursesite.paths import DOCS_DIR, ROOT
+from coursesite.recording import ScriptRun
 
 # -- Figure records ------------------------------------------------------------------------------
 
@@ -90,6 +91,22 @@ def test_the_package_modules_a_script_loads_are_the_ones_its_record_follows(tmp_
     loaded = {path for path in loaded if (ROOT / "convviz") in path.parents}
     assert len(loaded) > 1
     assert loaded <= set(imported_files(script, [tmp_path, ROOT]))
+
+
+def test_a_module_a_script_loads_from_its_file_brings_what_it_imports_into_the_record(tmp_path):
+    """A download run by a figure script is read from its file (convviz.downloads); the helper it
+    imports may have been imported by an earlier script in the same process, so no file of it is
+    opened now: the record follows the download's imports all the same."""
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "plot_01.py").write_text("print(1)\n")
+    (tmp_path / "downloads").mkdir()
+    (tmp_path / "downloads" / "tool.py").write_text("import helper\n")
+    (tmp_path / "downloads" / "helper.py").write_text("X = 1\n")
+    (tmp_path / "downloads" / "other.py").write_text("Y = 2\n")
+    project = outputs.Project(tmp_path, tmp_path / "scripts", tmp_path / "generated", ())
+    run = ScriptRun(project, {}, "plot_01.py")
+    run.opened(str(tmp_path / "downloads" / "tool.py"), "r", 0)
+    assert sorted(run.inputs()) == ["downloads/helper.py", "downloads/tool.py"]
 
 
 def test_an_edit_between_two_calls_is_read(tmp_path):
