@@ -95,8 +95,9 @@ class ScriptRun:
                 except ValueError:
                     continue
             files.add(path.resolve())
-            if path.suffix == ".py":  # a module loaded from its file (a download): what it imports too,
-                # which an earlier script of this process may have imported already, unseen here
+            if path.suffix == ".py" and self.project.input_name(path) is not None:
+                # a project module loaded from its file (a download): what it imports too, which an
+                # earlier script of this process may have imported already, unseen here
                 files.update(imported_files(path.resolve(), [path.resolve().parent, self.project.root]))
         files |= {(self.project.root / name).resolve() for name in outputs.SHARED_INPUTS}
         own = {(self.project.generated_dir / name).resolve() for name in self.saved} | {script_path}
