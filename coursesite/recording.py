@@ -86,7 +86,8 @@ class ScriptRun:
     def inputs(self):
         """{input name: hash}: the project files the script imports or read, and the shared inputs."""
         script_path = self.project.script_path(self.script).resolve()
-        files = set(imported_files(script_path, [script_path.parent, self.project.root]))
+        imported = set(imported_files(script_path, [script_path.parent, self.project.root]))
+        files = set(imported)
         for name in self.read:
             path = Path(name)
             if path.suffix == ".pyc" and path.parent.name == "__pycache__":
@@ -94,11 +95,12 @@ class ScriptRun:
                     path = Path(importlib.util.source_from_cache(name))
                 except ValueError:
                     continue
-            files.add(path.resolve())
-            if path.suffix == ".py" and self.project.input_name(path) is not None:
-                # a project module loaded from its file (a download): what it imports too, which an
-                # earlier script of this process may have imported already, unseen here
-                files.update(imported_files(path.resolve(), [path.resolve().parent, self.project.root]))
+            path = path.resolve()
+            files.add(path)
+            if path.suffix == ".py" and path not in imported and self.project.input_name(path) is not None:
+                # a project module the script loaded from its file (a download): what that imports
+                # too, which an earlier script of this process may have imported already, unseen here
+                files.update(imported_files(path, [path.parent, self.project.root]))
         files |= {(self.project.root / name).resolve() for name in outputs.SHARED_INPUTS}
         own = {(self.project.generated_dir / name).resolve() for name in self.saved} | {script_path}
         found = {}
