@@ -146,22 +146,26 @@ def renderer_in_a_forked_process(katex_tcp, answers):
     answers.send((html, server.process.pid, server.sock.getsockname()))
 
 
+def typeset_in_a_forked_process(katex_tcp):
+    """What renderer_in_a_forked_process sends, once that process has ended."""
+    receive, send = multiprocessing.Pipe(duplex=False)
+    child = multiprocessing.get_context("fork").Process(
+        target=renderer_in_a_forked_process, args=(katex_tcp, send)
+    )
+    child.start()
+    answer = receive.recv()
+    child.join(30)
+    return answer
+
+
 def test_a_forked_process_uses_the_builds_renderer_over_its_own_connection(patched_katex):
     server, katex_tcp = patched_katex
     server.katex_server = None
     try:
         mine = katex_tcp.renderer_of_this_process()
-        expected = mine.render({"latex": FORMULAS[0], "katex_options": {"output": "mathml"}}, timeout=30)[
-            "html"
-        ]
-        receive, send = multiprocessing.Pipe(duplex=False)
-        child = multiprocessing.get_context("fork").Process(
-            target=renderer_in_a_forked_process, args=(katex_tcp, send)
-        )
-        child.start()
-        html, pid, address = receive.recv()
-        child.join(30)
-        assert html == expected
+        expected = mine.render({"latex": FORMULAS[0], "katex_options": {"output": "mathml"}}, timeout=30)
+        html, pid, address = typeset_in_a_forked_process(katex_tcp)
+        assert html == expected["html"]
         assert pid == mine.process.pid and address != mine.sock.getsockname()  # same node, own connection
         assert mine.process.poll() is None  # the build's renderer still serves the build
         assert katex_tcp.renderer_of_this_process() is mine
@@ -172,12 +176,6 @@ def test_a_forked_process_uses_the_builds_renderer_over_its_own_connection(patch
 def test_a_renderer_a_forked_process_starts_stops_when_that_process_ends(patched_katex):
     server, katex_tcp = patched_katex
     server.katex_server = None
-    receive, send = multiprocessing.Pipe(duplex=False)
-    child = multiprocessing.get_context("fork").Process(
-        target=renderer_in_a_forked_process, args=(katex_tcp, send)
-    )
-    child.start()
-    html, pid, _ = receive.recv()
-    child.join(30)
+    html, pid, _ = typeset_in_a_forked_process(katex_tcp)
     assert "<mfrac>" in html
     assert not Path(f"/proc/{pid}").exists(), "the forked process's renderer was left running"
