@@ -172,7 +172,6 @@ def build(
                 figure_jobs,
             )
     except KeyboardInterrupt:
-        shared_training.stop()
         script = recording.running_script()
         recording.use_project(None)
         folders.discard()
@@ -180,7 +179,6 @@ def build(
         print(f"interrupted{during}: {folders.published} still holds the previous site", file=sys.stderr)
         return 130
     except (Exception, SystemExit) as error:
-        shared_training.stop()
         message = script_failure(original_error(error))
         recording.use_project(None)
         folders.discard()
@@ -189,6 +187,8 @@ def build(
         print(message, file=sys.stderr)
         print(f"{folders.published} still holds the previous site", file=sys.stderr)
         return 2
+    finally:
+        shared_training.stop()  # also when Sphinx ended without its build-finished event (Ctrl-C)
     if status != 0:
         folders.discard()
         print(f"error: the build failed; {folders.published} still holds the previous site", file=sys.stderr)

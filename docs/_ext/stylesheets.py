@@ -204,9 +204,11 @@ def _string_characters(token):
     return found
 
 
-def cut_font(path, characters):
-    """The WOFF2 bytes of the font at path (or in a binary file object), holding only the given
-    characters (deterministic)."""
+@functools.lru_cache(maxsize=16)
+def cut_font(data, characters):
+    """The WOFF2 bytes of the font whose file bytes are data, holding only the given characters
+    (a frozenset; deterministic). Cut once per font and characters: the joins of a build (one per
+    set of sheets) share the icon fonts and mostly the icons too."""
     from fontTools import subset  # imported when a font is cut, not by a build that cuts none
     from fontTools.ttLib import TTFont
 
@@ -215,7 +217,7 @@ def cut_font(path, characters):
     options.layout_features = []
     options.name_IDs = []
     options.notdef_outline = True
-    font = TTFont(path, recalcTimestamp=False)
+    font = TTFont(io.BytesIO(data), recalcTimestamp=False)
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=sorted(ord(c) for c in characters))
     subsetter.subset(font)
@@ -223,13 +225,6 @@ def cut_font(path, characters):
     font.flavor = "woff2"
     font.save(buffer, reorderTables=True)
     return buffer.getvalue()
-
-
-@functools.lru_cache(maxsize=16)
-def cut_font_bytes(data, characters):
-    """:func:`cut_font` of a font given as bytes, cut once per font and characters: the joins of
-    a build (one per set of sheets) share the icon fonts and mostly the icons too."""
-    return cut_font(io.BytesIO(data), characters)
 
 
 def digest(data):
@@ -284,7 +279,7 @@ def replace_icon_font(rule, static, characters, written):
         if not fonts:
             return
         source = (static / fonts[0]).read_bytes()
-        data = cut_font_bytes(source, frozenset(characters))
+        data = cut_font(source, frozenset(characters))
         name = f"site-icons-{digest(data)}.woff2"
         written[name] = data
         declaration.value = tinycss2.parse_component_value_list(f'url({name}) format("woff2")')
