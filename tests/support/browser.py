@@ -40,6 +40,15 @@ def switch_theme(page, mode):
     menu.locator(f"button.theme-change-button[data-mode='{mode}']").click()
     page.wait_for_function("(mode) => document.documentElement.dataset.mode === mode", arg=mode)
     assert menu.locator(".dropdown-menu.show").count() == 0, "the menu stays open"
+    # The new colours are drawn, and the theme's colour transitions have ended: a check of the
+    # colours made in between saw half-changed ones (a contrast scan failed once on the search button).
+    page.evaluate(
+        """async () => {
+          await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+          const moving = document.getAnimations().filter((a) => a instanceof CSSTransition);
+          await Promise.all(moving.map((a) => a.finished.catch(() => null)));
+        }"""
+    )
 
 
 #: Serializes a value to JSON in the page, keeping what JSON cannot hold: typed arrays become
