@@ -10,6 +10,7 @@ so the downloads can work on exactly the same pixels.
 """
 
 import functools
+import inspect
 import io
 import time
 import zipfile
@@ -355,7 +356,8 @@ def train(
     rate falls linearly over the epochs (epoch e of E uses ``learning_rate · (E − e) / E``)
     unless decay=False. history holds per epoch the mean training loss and the
     training accuracy, both over the digits as the epoch showed them (distorted),
-    the test accuracy, and the total training time in seconds. Parameters named
+    the test accuracy; under "seconds", the CPU time of the whole training (a busy machine
+    does not inflate it, as it would the time on the clock). Parameters named
     in frozen (e.g. ``("W1", "b1")``) keep their initial values. on_step, if given, is called
     after every Adam step with (epoch, step within the epoch, params): the network explorer's
     training in the page is compared with it step by step.
@@ -380,7 +382,7 @@ def train(
     # One BLAS thread: these small products gain nothing from two, and on a busy machine
     # two threads spinning against each other take several times as long.
     with threadpool_limits(limits=1, user_api="blas"):
-        started = time.perf_counter()
+        started = time.process_time()
         for epoch in range(epochs):
             rate = learning_rate * (epochs - epoch) / epochs if decay else learning_rate
             order = np.array(random.permutation(len(train_y)))
@@ -416,43 +418,59 @@ def train(
             history["train_accuracy"].append(right / len(order))
             said = forward_pass(params, test_input)[0].argmax(axis=1)  # as accuracy(), without its checks
             history["test_accuracy"].append(int((said == test_y).sum()) / len(test_y))
-    history["seconds"] = time.perf_counter() - started
+    history["seconds"] = time.process_time() - started
     return params, initial, history, (train_x, train_y, test_x, test_y)
 
 
-#: Where :func:`trained_network` looks first: None, or a callable returning what ``train()``
-#: returns, or None to have this process train. Set with :func:`take_default_training_from`.
-_default_training_source = None
+#: Where :func:`trained_network` looks first: None, or a callable that takes the changes (a dict)
+#: and returns what ``train()`` returns, or None to have this process train. Set with
+#: :func:`take_trainings_from`.
+_training_source = None
 
 
-def take_default_training_from(source):
-    """Have :func:`trained_network` take the default training from source() before training here.
+def take_trainings_from(source):
+    """Have :func:`trained_network` take its trainings from source(changes) before training here.
 
     source returns what ``train()`` returns, or None (then this process trains); None as source
-    restores training here. A build whose figure scripts run in several processes trains once and
-    lets the others load the result (``coursesite.shared_training``). It has no effect once this
-    process holds the training.
+    restores training here. A build whose figure scripts run in several processes trains each
+    network once and lets the others load the result (``coursesite.shared_training``). It has no
+    effect on a training this process already holds.
     """
-    global _default_training_source
-    _default_training_source = source
+    global _training_source
+    _training_source = source
+
+
+#: The arguments of train() that trained_network() takes: not data (its trainings all use the
+#: default digit split) nor on_step (a training it keeps cannot call back).
+CHANGEABLE = tuple(name for name in inspect.signature(train).parameters if name not in ("data", "on_step"))
 
 
 @functools.cache
-def _trained():
-    if _default_training_source is not None:
-        found = _default_training_source()
+def _trained(changes):
+    if _training_source is not None:
+        found = _training_source(dict(changes))
         if found is not None:
             return found
-    return train()
+    return train(**dict(changes), data=load_digit_split(SEED))
 
 
-def trained_network():
-    """(params, initial params, history, data) of :func:`train` with its defaults.
+def trained_network(**changes):
+    """(params, initial params, history, data) of :func:`train` with its defaults, or with changes.
 
-    Training is deterministic; the result is kept for the rest of the process, so
-    a process trains once however many figure scripts ask. Callers get copies.
+    changes are keyword arguments of train() (e.g. ``frozen=("W1", "b1")`` or ``seed=SEED + 1``),
+    apart from data and on_step: every training uses the default digit split. Training is
+    deterministic; each result is kept for the rest of the process, so a process trains each
+    network once however many figure scripts ask. Callers get copies.
     """
-    params, initial, history, data = _trained()
+    for name, value in changes.items():
+        if name not in CHANGEABLE:
+            known = ", ".join(CHANGEABLE)
+            raise ValueError(f"trained_network() takes no argument {name!r}; it takes {known}")
+        try:
+            hash(value)
+        except TypeError:
+            raise ValueError(f"{name} must be hashable (a tuple, not a list); got {value!r}") from None
+    params, initial, history, data = _trained(tuple(sorted(changes.items())))
     copy = {name: value.copy() for name, value in params.items()}
     start = {name: value.copy() for name, value in initial.items()}
     return copy, start, dict(history), tuple(array.copy() for array in data)

@@ -6,8 +6,8 @@
   (``_generated/figures.json``), and which scripts must run again;
 * :mod:`coursesite.recording`: sphinx-gallery's hooks around each figure script, which
   route its saves and note the project files it uses;
-* :mod:`coursesite.shared_training`: one training of the default network for every process
-  that runs figure scripts;
+* :mod:`coursesite.shared_training`: one training of each network the figure scripts ask
+  for, for every process that runs them;
 * :mod:`coursesite.imports`: the project modules a script imports, read from the code;
 * :mod:`coursesite.figure_records`: the figure record a saved image carries, read back;
 * :mod:`coursesite.hashing`: content hashes of files and of the package.

@@ -13,8 +13,8 @@ or damaged, the build shows what a clean build would show:
 * while each script runs, :mod:`coursesite.recording` (sphinx-gallery's hooks,
   named in conf.py) sends its saves into the generated folder and records them;
 * the scripts of each gallery section run in ``course_figure_jobs`` processes
-  (sphinx-gallery's ``parallel``), which then share one training of the default
-  network (:mod:`coursesite.shared_training`); a script that reads what another script of
+  (sphinx-gallery's ``parallel``), which then share one training of each network
+  they ask for (:mod:`coursesite.shared_training`); a script that reads what another script of
   its section makes, both running in this build, is reported: the two may run
   at the same time (``# sphinx_gallery_parallel = False`` in the maker makes it
   run first, alone);

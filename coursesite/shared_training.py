@@ -1,28 +1,35 @@
-"""One training of the default network for all the processes of a build, made in their idle time.
+"""Each network the figure scripts train, trained once for all the processes of a build, in their idle time.
 
 Most part 2 and part 3 figure scripts, the quiz and the explorers' data call
-``convviz.tiny_cnn.trained_network()``, and every process that calls it trains
-once (about 4 s). When the figure scripts run in worker processes (``make html``
-runs two), each worker trained the same network, on the critical path of its
-gallery section. Instead:
+``convviz.tiny_cnn.trained_network()``, and a few ask for variants of that network
+(``trained_network(frozen=("W1", "b1"))`` and the like; :func:`trainings` lists them).
+Every process that asks trains once (about 4 s each). When the figure scripts run in
+worker processes (``make html`` runs two), each worker trained the same network on
+the critical path of its gallery section, and a script that asked for a variant
+trained it while the other worker waited for the section to end. Instead:
 
-* :func:`start`, in the build's process before the workers start, locks a
-  folder of its own and starts a process at the lowest CPU priority (nice 19)
-  that trains and saves the result (:func:`save`) there; it holds the lock
-  until it is done. It gets a core only when the figure scripts leave one idle
-  (the build starting, the end of a gallery section, a script waiting for it);
-* :func:`attach` has ``trained_network()`` of a process wait for the lock and
-  load the saved training; when there is none (the training failed or was
-  stopped), that process trains as before;
-* :func:`stop`, when the build ends, stops a training still running (no script
-  asked for it) and removes the folder.
+* :func:`start`, in the build's process before the workers start, locks a file
+  of its own for each training and starts :data:`PROCESSES` processes at the
+  lowest CPU priority (nice 19) that train them (training i in process
+  i mod PROCESSES, in order), save each result (:func:`save`) and free its lock.
+  They get a core only when the figure scripts leave one idle (the build
+  starting, the end of a gallery section, scripts waiting for them); two of
+  them make the default network and the first variant at the same time when
+  both workers wait;
+* :func:`attach` has ``trained_network()`` of a process wait for the training's
+  lock and load the saved result; when there is none (the training failed or
+  was stopped), or the training is not one the build shares, that process
+  trains as before;
+* :func:`stop`, when the build ends, stops the trainings still running (no
+  script asked for them) and removes the folder.
 
 Training is deterministic, and the file holds its arrays bit for bit (``.npy``),
 so every process gets what it would have computed itself.
 
-    python -m coursesite.shared_training FOLDER LOCK_FD [MODULE:FUNCTION]
+    python -m coursesite.shared_training FOLDER MODULE:FUNCTION INDEX:LOCK_FD ...
 
-is the training process (``MODULE:FUNCTION`` stands in for ``convviz.tiny_cnn:train`` in tests).
+is a training process: ``MODULE:FUNCTION`` is ``convviz.tiny_cnn:trained_network``
+(a stand-in in tests), called with the changes of each training it makes.
 """
 
 import fcntl
@@ -36,79 +43,121 @@ from pathlib import Path
 
 import numpy as np
 
-LOCK_NAME = "training.lock"
-RESULT_NAME = "training.npz"
-TRAIN = "convviz.tiny_cnn:train"
+TRAIN = "convviz.tiny_cnn:trained_network"
+#: How many training processes run at once: the default network and the variant asked right
+#: after it (by the same part 2 script) train at the same time while both workers wait.
+PROCESSES = 2
 #: The folder holding this package (the project's root), where the training process finds it.
 PACKAGE_PARENT = Path(__file__).resolve().parents[1]
 
-#: (training process, folder) of the build running in this process, or None.
+#: (training processes, folder) of the build running in this process, or None.
 _running = None
 
 
-def start(train=TRAIN, root=None):
-    """Start the training process; return its folder (for the workers: :func:`attach`).
+def trainings():
+    """The trainings the build shares, as trained_network()'s keyword arguments, in the order
+    the figure scripts first ask for them ({} is the default network).
 
-    train names the training function as ``module:function``; root is the folder the process
-    runs in, where it finds that module (default: the project's root).
-    This process's own ``trained_network()`` loads the result too.
+    tests/test_shared_training.py checks that the figure scripts ask for these and no others."""
+    from convviz.tiny_cnn import SEED
+
+    return ({}, {"frozen": ("W1", "b1")}, {"seed": SEED + 1}, {"augment": False})
+
+
+def lock_path(folder, index):
+    return Path(folder) / f"training-{index}.lock"
+
+
+def result_path(folder, index):
+    return Path(folder) / f"training-{index}.npz"
+
+
+def start(train=TRAIN, root=None):
+    """Start the training processes; return their folder (for the workers: :func:`attach`).
+
+    train names the training function as ``module:function``; root is the folder the processes
+    run in, where they find that module (default: the project's root). This process's own
+    ``trained_network()`` loads the results too.
     """
     global _running
     stop()
+    count = len(trainings())
     folder = Path(tempfile.mkdtemp(prefix="course-shared-training-"))
     root = PACKAGE_PARENT if root is None else Path(root)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(PACKAGE_PARENT), os.environ.get("PYTHONPATH", "")]),
+    }
+    processes = []
     try:
-        with open(folder / LOCK_NAME, "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # held from here on by the training process's copy
-            process = subprocess.Popen(
-                [sys.executable, "-m", "coursesite.shared_training", str(folder), str(lock.fileno()), train],
-                cwd=root,
-                env={
-                    **os.environ,
-                    "PYTHONPATH": os.pathsep.join([str(PACKAGE_PARENT), os.environ.get("PYTHONPATH", "")]),
-                },
-                pass_fds=(lock.fileno(),),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,  # a failed training fails again where it is asked for
-            )
+        for first in range(min(PROCESSES, count)):
+            indices = range(first, count, PROCESSES)
+            locks = [open(lock_path(folder, index), "w") for index in indices]  # noqa: SIM115
+            try:
+                for lock in locks:
+                    fcntl.flock(lock, fcntl.LOCK_EX)  # held from here on by the training process's copy
+                named = [f"{index}:{lock.fileno()}" for index, lock in zip(indices, locks)]
+                processes.append(
+                    subprocess.Popen(
+                        [sys.executable, "-m", "coursesite.shared_training", str(folder), train, *named],
+                        cwd=root,
+                        env=env,
+                        pass_fds=[lock.fileno() for lock in locks],
+                        stdin=subprocess.DEVNULL,
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL,  # a failed training fails again where it is asked for
+                    )
+                )
+            finally:
+                for lock in locks:
+                    lock.close()
     except BaseException:
+        for process in processes:
+            process.kill()
+            process.wait()
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    _running = process, folder
+    _running = processes, folder
     attach(folder)
     return str(folder)
 
 
 def attach(folder):
-    """trained_network() of this process loads the training from folder (None: trains here)."""
+    """trained_network() of this process loads the trainings from folder (None: trains here)."""
     from convviz import tiny_cnn
 
-    tiny_cnn.take_default_training_from(None if folder is None else lambda: load_when_ready(Path(folder)))
+    source = None if folder is None else lambda changes: load_when_ready(Path(folder), changes)
+    tiny_cnn.take_trainings_from(source)
 
 
 def stop():
-    """Stop the training process if it still runs, and remove its folder (the end of a build)."""
+    """Stop the training processes still running, and remove their folder (the end of a build)."""
     global _running
     if _running is None:
         return
-    (process, folder), _running = _running, None
-    if process.poll() is None:
-        process.kill()
-    process.wait()
+    (processes, folder), _running = _running, None
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
     attach(None)
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def load_when_ready(folder):
-    """The training saved in folder once its lock is free, or None if there is none."""
+def load_when_ready(folder, changes):
+    """The training with changes saved in folder once its lock is free, or None if there is none
+    (the build shares no such training, it failed, or the build ended)."""
+    shared = trainings()
+    if changes not in shared:
+        return None
+    index = shared.index(changes)
     try:
-        lock = open(folder / LOCK_NAME)  # noqa: SIM115 (closed by the with below)
+        lock = open(lock_path(folder, index))  # noqa: SIM115 (closed by the with below)
     except FileNotFoundError:  # the build ended
         return None
     with lock:
         fcntl.flock(lock, fcntl.LOCK_SH)  # waits while the training process holds its lock
-        path = folder / RESULT_NAME
+        path = result_path(folder, index)
         return load(path) if path.is_file() else None
 
 
@@ -138,13 +187,17 @@ def load(path):
 
 
 def main(argv):
-    """The training process: train at the lowest priority, save, exit (which frees the lock)."""
-    folder, lock_fd, name = Path(argv[0]), int(argv[1]), argv[2] if len(argv) > 2 else TRAIN
+    """A training process: at the lowest priority, make each training named, save it and free
+    its lock (its file descriptor), in order."""
+    folder, name, indexed = Path(argv[0]), argv[1], argv[2:]
     os.nice(19)
     module, function = name.split(":")
-    result = getattr(importlib.import_module(module), function)()
-    save(folder / RESULT_NAME, result)
-    os.close(lock_fd)
+    train = getattr(importlib.import_module(module), function)
+    shared = trainings()
+    for pair in indexed:
+        index, lock_fd = (int(part) for part in pair.split(":"))
+        save(result_path(folder, index), train(**shared[index]))
+        os.close(lock_fd)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,11 @@
-"""One training of the default network for a build's processes (coursesite.shared_training).
+"""One training of each network for a build's processes (coursesite.shared_training).
 
 The saved training is compared with what convviz.tiny_cnn.train returned, array by array and bit
 for bit; the waiting, the priority, the failures and the stop are tried with a stand-in training
 (tests/support/held_training.py) that a test holds, releases or fails at will.
 """
 
+import ast
 import os
 import threading
 import time
@@ -17,8 +18,10 @@ from support import held_training
 from convviz import tiny_cnn
 from coursesite import figure_build, outputs, shared_training
 
-HELD = "held_training:train"
+HELD = "held_training:trained_network"
 SUPPORT = Path(__file__).parent / "support"
+FROZEN = {"frozen": ("W1", "b1")}
+SCRIPTS = Path(__file__).parents[1] / "scripts"
 
 
 @pytest.fixture(autouse=True)
@@ -32,13 +35,17 @@ def clean_state(tmp_path, monkeypatch):
     tiny_cnn._trained.cache_clear()
 
 
-def start_held(tmp_path):
-    """Start the training process with the held stand-in; return its folder once it runs."""
-    folder = Path(shared_training.start(train=HELD, root=SUPPORT))
+def wait_for(path, what):
     deadline = time.monotonic() + 60
-    while not (tmp_path / "started").exists():
-        assert time.monotonic() < deadline, "the training process did not start"
+    while not path.exists():
+        assert time.monotonic() < deadline, what
         time.sleep(0.01)
+
+
+def start_held(tmp_path):
+    """Start the training processes with the held stand-in; return their folder once they run."""
+    folder = Path(shared_training.start(train=HELD, root=SUPPORT))
+    wait_for(tmp_path / "started default", "the training process did not start")
     return folder
 
 
@@ -63,6 +70,11 @@ def in_thread(function):
     return thread, results
 
 
+def train_here(monkeypatch):
+    """Have this process's own trainings return the stand-in's results at once."""
+    monkeypatch.setattr(tiny_cnn, "train", lambda data, **changes: held_training.result(**changes))
+
+
 def test_the_saved_training_is_what_train_returned_bit_for_bit(tmp_path):
     trained = tiny_cnn.train(epochs=1)
     shared_training.save(tmp_path / "training.npz", trained)
@@ -83,33 +95,101 @@ def test_a_process_waits_for_the_training_then_loads_it(tmp_path):
     shared_training.attach(str(folder))
     assert_same_training(tiny_cnn.trained_network(), held_training.result())
     assert tiny_cnn.trained_network()[0]["W1"] is not tiny_cnn.trained_network()[0]["W1"]
+    assert_same_training(tiny_cnn.trained_network(**FROZEN), held_training.result(**FROZEN))
 
 
-def test_the_training_process_runs_at_the_lowest_priority(tmp_path):
+def test_the_default_network_and_the_first_variant_train_at_the_same_time(tmp_path):
     start_held(tmp_path)
-    process, _ = shared_training._running
-    assert os.getpriority(os.PRIO_PROCESS, process.pid) == 19
+    # The variant's training starts while the default one is still held, in another process.
+    wait_for(tmp_path / f"started {held_training.name_of(FROZEN)}", "the variant waited for the default")
+    (tmp_path / f"release {held_training.name_of(FROZEN)}").touch()
+    asking, found = in_thread(lambda: tiny_cnn.trained_network(**FROZEN))
+    asking.join(30)
+    assert_same_training(found[0], held_training.result(**FROZEN))
+    waiting, _ = in_thread(tiny_cnn.trained_network)
+    waiting.join(0.3)
+    assert waiting.is_alive(), "the default network was not held any more"
+    (tmp_path / "release").touch()
+    waiting.join(30)
+
+
+def test_a_training_the_build_does_not_share_is_made_here_without_waiting(tmp_path, monkeypatch):
+    start_held(tmp_path)
+    train_here(monkeypatch)
+    asking, found = in_thread(lambda: tiny_cnn.trained_network(epochs=1))
+    asking.join(10)
+    assert not asking.is_alive(), "trained_network(epochs=1) waited for the shared trainings"
+    assert_same_training(found[0], held_training.result(epochs=1))
+
+
+def test_the_training_processes_run_at_the_lowest_priority(tmp_path):
+    start_held(tmp_path)
+    processes, _ = shared_training._running
+    assert len(processes) == shared_training.PROCESSES
+    assert [os.getpriority(os.PRIO_PROCESS, process.pid) for process in processes] == [19] * len(processes)
 
 
 def test_a_failed_training_leaves_each_process_to_train_itself(tmp_path, monkeypatch):
     folder = start_held(tmp_path)
     (tmp_path / "fail").touch()
     (tmp_path / "release").touch()
-    assert shared_training.load_when_ready(folder) is None
-    monkeypatch.setattr(tiny_cnn, "train", held_training.result)
+    for changes in shared_training.trainings():
+        assert shared_training.load_when_ready(folder, changes) is None
+    train_here(monkeypatch)
     assert_same_training(tiny_cnn.trained_network(), held_training.result())  # trained here, no error
+    assert_same_training(tiny_cnn.trained_network(**FROZEN), held_training.result(**FROZEN))
 
 
-def test_stop_ends_an_unfinished_training_and_removes_its_folder(tmp_path):
+def test_stop_ends_unfinished_trainings_and_removes_their_folder(tmp_path):
     folder = start_held(tmp_path)
-    process, _ = shared_training._running
+    processes, _ = shared_training._running
     stopper, _ = in_thread(shared_training.stop)
     stopper.join(10)
     assert not stopper.is_alive(), "stop waited for the training"
-    assert process.poll() is not None and not folder.exists()
-    assert tiny_cnn._default_training_source is None
+    assert all(process.poll() is not None for process in processes) and not folder.exists()
+    assert tiny_cnn._training_source is None
     # A worker that asks after the build ended trains for itself.
-    assert shared_training.load_when_ready(folder) is None
+    assert shared_training.load_when_ready(folder, {}) is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "named"),
+    [
+        ({"data": None}, "data"),
+        ({"on_step": print}, "on_step"),
+        ({"epoch": 1}, "epoch"),
+        (FROZEN | {"seed": []}, "seed"),
+    ],
+)
+def test_trained_network_names_an_argument_it_cannot_take(changes, named):
+    with pytest.raises(ValueError, match=named):
+        tiny_cnn.trained_network(**changes)
+
+
+def asked_trainings(path):
+    """The keyword arguments of each trained_network(...) call in a script, in the order of its text;
+    their values are evaluated with the names convviz.tiny_cnn defines (SEED + 1 and the like)."""
+    calls = [
+        node
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "trained_network"
+    ]
+    calls.sort(key=lambda node: (node.lineno, node.col_offset))
+    return [
+        {
+            keyword.arg: eval(compile(ast.Expression(keyword.value), str(path), "eval"), vars(tiny_cnn))
+            for keyword in call.keywords
+        }
+        for call in calls
+    ]
+
+
+def test_the_build_shares_the_trainings_the_figure_scripts_ask_for_in_their_order():
+    """Each training the scripts ask for is shared, first asked first, and none is made for nothing."""
+    asked = []
+    for path in sorted(SCRIPTS.glob("*/plot_*.py")):  # the order the gallery runs them in
+        asked += [changes for changes in asked_trainings(path) if changes not in asked]
+    assert asked == list(shared_training.trainings())
 
 
 def test_the_build_shares_the_training_among_the_scripts_that_import_the_network(tmp_path):

@@ -31,7 +31,6 @@ from convviz.tiny_cnn import (
     parameter_counts,
     save_weights,
     softmax,
-    train,
     trained_network,
 )
 
@@ -40,7 +39,7 @@ train_x, train_y, test_x, test_y = data
 final_accuracy = history["test_accuracy"][-1]
 print(f"{len(train_y)} training and {len(test_y)} test digits")
 print(f"test accuracy after {len(history['loss'])} epochs: {final_accuracy:.1%}")
-print(f"training took {history['seconds']:.1f} s")
+print(f"training took {history['seconds']:.1f} s of CPU time")
 save_file(lambda path: save_weights(path, params, initial, history, data), "tiny_cnn_weights.npz")
 save_numbers(
     {
@@ -135,7 +134,7 @@ print(f"first-layer weights that kept their sign: {kept} of {initial['W1'].size}
 # The same training once more, with the first layer frozen at its random
 # start: only the second convolution and the dense layer learn. The gap to
 # the full training is what learning the first-layer filters is worth.
-frozen_params, _, frozen_history, _ = train(data=data, frozen=("W1", "b1"))
+frozen_params, _, frozen_history, _ = trained_network(frozen=("W1", "b1"))
 assert np.array_equal(frozen_params["W1"], initial["W1"])
 frozen_accuracy = frozen_history["test_accuracy"][-1]
 print(f"test accuracy with conv1 frozen at its start: {frozen_accuracy:.1%} (trained: {final_accuracy:.1%})")

@@ -1,9 +1,11 @@
-"""A stand-in for ``convviz.tiny_cnn.train`` in tests/test_shared_training.py, run by the training
-process: it says it started, waits until the test releases it (a file), then returns a small fixed
-result, or fails when the test asked for that (another file). HELD_TRAINING_DIR names the folder."""
+"""A stand-in for ``convviz.tiny_cnn.trained_network`` in tests/test_shared_training.py, run by the
+training processes: for each training it says it started (a file), waits until the test releases
+that training or all of them (files), then returns a small result that depends on the training's
+changes, or fails when the test asked for that (another file). HELD_TRAINING_DIR names the folder."""
 
 import os
 import time
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -11,9 +13,14 @@ import numpy as np
 PARAMETER_NAMES = ("W1", "b1", "W2", "b2", "W3", "b3")
 
 
-def result():
-    """What train() returns, in small: (params, initial params, history, data)."""
-    random = np.random.default_rng(5)
+def name_of(changes):
+    """A file name for the training with changes: "default", or e.g. "frozen=('W1', 'b1')"."""
+    return ",".join(f"{key}={value!r}" for key, value in sorted(changes.items())) or "default"
+
+
+def result(**changes):
+    """What train() returns, in small: (params, initial params, history, data); other for other changes."""
+    random = np.random.default_rng(zlib.crc32(name_of(changes).encode()))
     params = {name: random.normal(size=(3, 2)) for name in PARAMETER_NAMES}
     initial = {name: value + 1 for name, value in params.items()}
     history = {
@@ -31,11 +38,11 @@ def result():
     return params, initial, history, data
 
 
-def train():
-    folder = Path(os.environ["HELD_TRAINING_DIR"])
-    (folder / "started").touch()
-    while not (folder / "release").exists():
+def trained_network(**changes):
+    folder, name = Path(os.environ["HELD_TRAINING_DIR"]), name_of(changes)
+    (folder / f"started {name}").touch()
+    while not ((folder / "release").exists() or (folder / f"release {name}").exists()):
         time.sleep(0.005)
     if (folder / "fail").exists():
         raise RuntimeError("the training failed")
-    return result()
+    return result(**changes)
