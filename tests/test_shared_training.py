@@ -45,7 +45,8 @@ def wait_for(path, what):
 def start_held(tmp_path):
     """Start the training processes with the held stand-in; return their folder once they run."""
     folder = Path(shared_training.start(train=HELD, root=SUPPORT))
-    wait_for(tmp_path / "started default", "the training process did not start")
+    for changes in shared_training.trainings()[: shared_training.PROCESSES]:  # the first of each process
+        wait_for(tmp_path / f"started {held_training.name_of(changes)}", "a training process did not start")
     return folder
 
 
@@ -99,9 +100,7 @@ def test_a_process_waits_for_the_training_then_loads_it(tmp_path):
 
 
 def test_the_default_network_and_the_first_variant_train_at_the_same_time(tmp_path):
-    start_held(tmp_path)
-    # The variant's training starts while the default one is still held, in another process.
-    wait_for(tmp_path / f"started {held_training.name_of(FROZEN)}", "the variant waited for the default")
+    start_held(tmp_path)  # the variant's training started while the default one is still held
     (tmp_path / f"release {held_training.name_of(FROZEN)}").touch()
     asking, found = in_thread(lambda: tiny_cnn.trained_network(**FROZEN))
     asking.join(30)
