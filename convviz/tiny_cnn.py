@@ -10,10 +10,13 @@ so the downloads can work on exactly the same pixels.
 """
 
 import functools
+import gzip
+import importlib.util
 import inspect
 import io
 import time
 import zipfile
+from pathlib import Path
 
 import numpy as np
 
@@ -43,15 +46,36 @@ def enlarge(digits_8x8):
     return enlarge_counts(digits_8x8)
 
 
+#: Where scikit-learn keeps the digits in its package, which ``load_digits`` reads with
+#: ``np.loadtxt``. Importing scikit-learn takes about 0.5 s, and every process that trains or
+#: draws a digit would pay it: load_digit_counts reads the file itself (tests/test_network_training.py
+#: compares the result with load_digits()'s, and checks that this file is still where it was).
+DIGITS_FILE = ("datasets", "data", "digits.csv.gz")
+
+
+def digits_file():
+    """The path of scikit-learn's digits file, found without importing scikit-learn, or None."""
+    spec = importlib.util.find_spec("sklearn")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(spec.submodule_search_locations[0], *DIGITS_FILE)
+    return path if path.is_file() else None
+
+
 def load_digit_counts():
     """scikit-learn's digits as (N, 64) uint8 block counts 0-16 and (N,) int64 labels, in its order.
 
     The form they travel in to the network explorer, which enlarges them as :func:`enlarge` does.
     """
-    from sklearn.datasets import load_digits
+    path = digits_file()
+    if path is None:  # scikit-learn moved its file: ask it, the slower way
+        from sklearn.datasets import load_digits
 
-    digits = load_digits()
-    return digits.data.astype(np.uint8), digits.target.astype(np.int64)
+        digits = load_digits()
+        return digits.data.astype(np.uint8), digits.target.astype(np.int64)
+    with gzip.open(path, "rt", encoding="utf-8") as text:
+        table = np.loadtxt(text, delimiter=",")
+    return table[:, :-1].astype(np.uint8), table[:, -1].astype(np.int64)
 
 
 def load_digit_split(seed=SEED):

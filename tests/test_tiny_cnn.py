@@ -4,11 +4,13 @@ The self-check of the starter is tested in test_tiny_cnn_self_check.py.
 """
 
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 from bs4 import BeautifulSoup
-from conftest import DOWNLOADS, FIGURES, run_script
+from conftest import DOWNLOADS, FIGURES, ROOT, run_script
 from support.oracles import layered_loss_and_gradients
 
 from convviz import tiny_cnn
@@ -50,6 +52,25 @@ def test_digit_split_is_fixed_real_and_disjoint(digits):
     # no test image also appears in the training set
     train_rows = {row.tobytes() for row in train_x}
     assert sum(row.tobytes() in train_rows for row in test_x) == 0
+
+
+def test_the_digit_counts_are_scikit_learns_own_read_without_importing_it():
+    """load_digit_counts reads scikit-learn's file itself; its result is load_digits()'s, and the file
+    is still where that read looks (else every process would import scikit-learn again, about 0.5 s)."""
+    code = (
+        "import sys\n"
+        "from convviz.tiny_cnn import digits_file, load_digit_counts\n"
+        "counts, labels = load_digit_counts()\n"
+        "assert digits_file() is not None, 'scikit-learn moved its digits file'\n"
+        "assert 'sklearn' not in sys.modules, 'scikit-learn was imported'\n"
+        "from sklearn.datasets import load_digits\n"
+        "digits = load_digits()\n"
+        "assert counts.dtype == 'uint8' and labels.dtype == 'int64'\n"
+        "assert (counts == digits.data).all() and counts.shape == digits.data.shape\n"
+        "assert (labels == digits.target).all() and labels.shape == digits.target.shape\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
 
 
 def test_training_is_deterministic_for_a_seed(digits):

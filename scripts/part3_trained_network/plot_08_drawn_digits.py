@@ -18,7 +18,6 @@ prepares a drawing.
 # is the ink as tall as the bitmap, how wide is it, what is centred?
 import matplotlib.pyplot as plt
 import numpy as np
-from sklearn.datasets import load_digits
 
 from convviz import drawing
 from convviz.attribution import probabilities
@@ -26,11 +25,11 @@ from convviz.drawing import ink_extent, prepare
 from convviz.drawn_digits import CENTRED_WITHIN, SIZE_GROUPS, accuracy_by_group, drawings, prepared
 from convviz.figure_output import save_numbers
 from convviz.inspection_plots import WIDTH, caption, save
-from convviz.tiny_cnn import trained_network
+from convviz.tiny_cnn import load_digit_counts, trained_network
 
-digits = load_digits()
-extent = ink_extent(digits.data)
-zeros = digits.target == 0
+data_counts, data_labels = load_digit_counts()  # scikit-learn's digits, as 8×8 block counts
+extent = ink_extent(data_counts)
+zeros = data_labels == 0
 tall = extent["top"] & extent["bottom"]
 print(f"ink in the top and the bottom row: {tall.sum()} of {len(tall)} digits")
 print(f"width in pixels: median {np.median(extent['width']):.1f}")
