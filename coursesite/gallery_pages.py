@@ -5,6 +5,7 @@ stored beside the script's page (``<page>.py.md5``); deleting that file makes
 it run the script again.
 """
 
+import glob
 import hashlib
 import shutil
 from pathlib import Path
@@ -35,9 +36,15 @@ def pages_to_rerun(scripts_dir, gallery_dir):
 
 
 def rerun(scripts, gallery_dir):
-    """Make sphinx-gallery run the scripts again (it skips a script whose text is unchanged)."""
+    """Make sphinx-gallery run the scripts again (it skips a script whose text is unchanged), and
+    make their thumbnails again: it keeps the thumbnail it made for a script that shows no figure
+    (a copy of ``default_thumb_file``), which an edit of that file would otherwise not reach."""
     for script in scripts:
-        (Path(gallery_dir) / f"{script}.md5").unlink(missing_ok=True)
+        page = Path(gallery_dir) / script
+        page.with_name(page.name + ".md5").unlink(missing_ok=True)
+        thumbnails = page.parent / "images" / "thumb"
+        for thumbnail in thumbnails.glob(f"sphx_glr_{glob.escape(page.stem)}_thumb.*"):
+            thumbnail.unlink()
 
 
 def remove_orphan_pages(scripts_dir, gallery_dir):

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageColor
 from support import clean_build
 from support.site_build import (
     build_command,
@@ -234,6 +234,23 @@ def test_an_edited_gallery_setting_runs_every_script(tree, clean):
     log, ran = build(tree)
     assert ran == [SQUARE, CIRCLE]
     assert "conf.py changed" in log
+
+
+def test_an_edited_default_thumbnail_reaches_the_gallery_of_a_script_that_shows_no_figure(tree, tmp_path):
+    """sphinx-gallery keeps the thumbnail it copied from default_thumb_file for a script without a
+    figure; the build makes it again whenever the script runs, so every edit of that file arrives."""
+    thumb = tree / "docs" / "_static" / "thumb.png"
+    words = "part1/plot_03_words.py"
+    (tree / "scripts" / words).write_text('"""\nWords\n=====\n\nOnly words.\n"""\n\nprint("no figure")\n')
+    assert build(tree)[1] == [words]
+    for colour in ("blue", "green"):  # twice: the build that made it again still records what it read
+        Image.new("RGB", (40, 40), colour).save(thumb)
+        assert build(tree)[1] == [words]
+        shown = tree / "_build" / "html" / "_images" / "sphx_glr_plot_03_words_thumb.png"
+        with Image.open(shown) as image:
+            centre = image.convert("RGB").getpixel((image.width // 2, image.height // 2))
+        assert centre == ImageColor.getrgb(colour)
+        assert_same_site(tree, clean_build_of(tree, tmp_path / colour))
 
 
 def test_a_module_no_script_imports_runs_nothing(tree, clean):

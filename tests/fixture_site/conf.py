@@ -37,4 +37,6 @@ sphinx_gallery_conf = {
     "reset_modules": ("matplotlib", "coursesite.recording.end_script"),
     "reset_modules_order": "both",
     "image_scrapers": ("coursesite.gallery_images.saved_figures",),
+    # The thumbnail of a script that shows no figure (none of the two; tests add one).
+    "default_thumb_file": str(ROOT / "docs" / "_static" / "thumb.png"),
 }
