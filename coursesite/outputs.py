@@ -20,8 +20,10 @@ from coursesite.hashing import file_hash
 
 MANIFEST_NAME = "figures.json"
 #: The record file's format. Raised whenever what a record means changes (3: conf.py joined the
-#: shared inputs), so that records written before are read as missing and every script runs once.
-FORMAT = 3
+#: shared inputs; 4: a script that ran again in an incremental build records the default thumbnail
+#: as a clean build does), so that records written before are read as missing and every script
+#: runs once.
+FORMAT = 4
 #: Glob of the figure scripts, relative to the scripts folder (one folder per part of the module).
 SCRIPT_GLOB = "*/plot_*.py"
 #: Files every script depends on, relative to the project's root, when they exist: the pinned
