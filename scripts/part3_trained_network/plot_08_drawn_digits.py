@@ -27,7 +27,7 @@ from convviz.figure_output import save_numbers
 from convviz.inspection_plots import WIDTH, caption, save
 from convviz.tiny_cnn import load_digit_counts, trained_network
 
-data_counts, data_labels = load_digit_counts()  # scikit-learn's digits, as 8×8 block counts
+data_counts, data_labels = load_digit_counts()  # 8×8 block counts, 0 to 16
 extent = ink_extent(data_counts)
 zeros = data_labels == 0
 tall = extent["top"] & extent["bottom"]
