@@ -171,7 +171,8 @@ def asked_trainings(path):
     calls = [
         node
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "trained_network"
+        if isinstance(node, ast.Call)
+        and "trained_network" in (getattr(node.func, "id", None), getattr(node.func, "attr", None))
     ]
     calls.sort(key=lambda node: (node.lineno, node.col_offset))
     return [
@@ -184,11 +185,15 @@ def asked_trainings(path):
 
 
 def test_the_build_shares_the_trainings_the_figure_scripts_ask_for_in_their_order():
-    """Each training the scripts ask for is shared, first asked first, and none is made for nothing."""
+    """Each training the scripts ask for is shared, first asked first, and none is made for nothing;
+    a module of the package or of the build that asks for one asks for a shared one."""
     asked = []
     for path in sorted(SCRIPTS.glob("*/plot_*.py")):  # the order the gallery runs them in
         asked += [changes for changes in asked_trainings(path) if changes not in asked]
     assert asked == list(shared_training.trainings())
+    for package in ("convviz", "coursesite"):
+        for path in sorted((SCRIPTS.parent / package).glob("*.py")):
+            assert all(changes in asked for changes in asked_trainings(path)), path
 
 
 def test_the_build_shares_the_training_among_the_scripts_that_import_the_network(tmp_path):
