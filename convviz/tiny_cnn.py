@@ -48,7 +48,7 @@ def enlarge(digits_8x8):
 
 #: Where scikit-learn keeps the digits in its package, which ``load_digits`` reads with
 #: ``np.loadtxt``. Importing scikit-learn takes about 0.5 s, and every process that trains or
-#: draws a digit would pay it: load_digit_counts reads the file itself (tests/test_network_training.py
+#: draws a digit would pay it: load_digit_counts reads the file itself (tests/test_tiny_cnn.py
 #: compares the result with load_digits()'s, and checks that this file is still where it was).
 DIGITS_FILE = ("datasets", "data", "digits.csv.gz")
 

@@ -227,8 +227,8 @@ def main(argv=None):
 if __name__ == "__main__":
     os.environ.setdefault("MPLBACKEND", "Agg")
     status = main()
-    # The build leaves millions of objects (the environment, the pages' trees); Python's last
-    # collection would walk them all as it ends (about 0.5 s) to free memory the process returns
-    # anyway. Frozen objects are left out of it; the exit handlers still run.
+    # The build leaves its environment and the pages' trees in memory; Python's last collection
+    # would walk all of them as it ends (about 0.5 s of a clean build) to free memory the process
+    # returns anyway. Frozen objects are left out of it; the exit handlers still run.
     gc.freeze()
     sys.exit(status)
