@@ -39,6 +39,7 @@ from pathlib import Path
 from sphinx.util import logging
 
 from coursesite import gallery_pages, outputs, recording, shared_training
+from coursesite.hashing import packages_stamp
 from coursesite.imports import imported_files
 
 logger = logging.getLogger(__name__)
@@ -186,6 +187,9 @@ def clear_output(outdir, doctreedir):
 def setup(app):
     app.add_config_value("course_generated_dir", "_generated", "env", types=frozenset({str}))
     app.add_config_value("course_figure_jobs", 1, "", types=frozenset({int}))
+    # The packages the site is built with, as a setting Sphinx compares with the last build's: when a
+    # pinned version changes, it reads and writes every page again, as a clean build would.
+    app.add_config_value("course_packages", packages_stamp(app.confdir), "env", types=frozenset({str}))
     # Around sphinx-gallery's own builder-inited handler (priority 500).
     app.connect("builder-inited", prepare_generated_files, priority=100)
     app.connect("builder-inited", check_printed_output, priority=600)

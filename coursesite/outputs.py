@@ -16,20 +16,20 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coursesite.hashing import file_hash
+from coursesite.hashing import PACKAGE_FILES, file_hash
 
 MANIFEST_NAME = "figures.json"
 #: The record file's format. Raised whenever what a record means changes (3: conf.py joined the
 #: shared inputs; 4: a script that ran again in an incremental build records the default thumbnail
-#: as a clean build does), so that records written before are read as missing and every script
-#: runs once.
-FORMAT = 4
+#: as a clean build does; 5: constraints.txt joined them), so that records written before are read
+#: as missing and every script runs once.
+FORMAT = 5
 #: Glob of the figure scripts, relative to the scripts folder (one folder per part of the module).
 SCRIPT_GLOB = "*/plot_*.py"
 #: Files every script depends on, relative to the project's root, when they exist: the pinned
-#: packages the build runs with (the Makefile makes the virtual environment again when they change),
-#: and the configuration, whose gallery settings shape what each script's page shows.
-SHARED_INPUTS = ("requirements.txt", "conf.py", "coursesite/gallery_images.py")
+#: packages the build runs with, direct or not (the Makefile makes the virtual environment again
+#: when they change), and the configuration, whose gallery settings shape what each script's page shows.
+SHARED_INPUTS = (*PACKAGE_FILES, "conf.py", "coursesite/gallery_images.py")
 
 
 @dataclass(frozen=True)
