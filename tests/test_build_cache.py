@@ -141,9 +141,15 @@ def test_the_record_names_what_each_script_imports_reads_and_saves(clean):
 
     record = json.loads((clean / "docs" / "_generated" / MANIFEST_NAME).read_text())["scripts"]
     assert sorted(record) == [SQUARE, CIRCLE]
-    assert sorted(record[SQUARE]["inputs"]) == ["conf.py", "tinypkg/__init__.py", "tinypkg/shapes.py"]
+    assert sorted(record[SQUARE]["inputs"]) == [
+        "conf.py",
+        "constraints.txt",
+        "tinypkg/__init__.py",
+        "tinypkg/shapes.py",
+    ]
     assert sorted(record[CIRCLE]["inputs"]) == [
         "conf.py",
+        "constraints.txt",
         "docs/_generated/square_numbers.txt",
         "downloads/tool.py",
         "tinypkg/__init__.py",
