@@ -9,6 +9,7 @@ of a notebook.
 
 import io
 import os
+import secrets
 import sys
 from pathlib import Path
 
@@ -56,7 +57,9 @@ def _save(name, write):
             claim(name)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
-    temporary = path.with_name(f".{name}.tmp")
+    # A temporary name of this save's own: two processes saving one name at once (two scripts,
+    # which the site build then reports) must not write into, or move away, each other's file.
+    temporary = path.with_name(f".{name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
     try:
         write(temporary)
         os.replace(temporary, path)

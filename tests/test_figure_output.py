@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import threading
 
 import matplotlib
 
@@ -103,6 +104,33 @@ def test_a_failing_writer_leaves_no_file_and_no_temporary(routed):
     with pytest.raises(OSError, match="disk full"):
         figure_output.save_file(broken, "half.txt")
     assert list(routed[0].iterdir()) == []
+
+
+def test_two_saves_of_one_name_at_the_same_time_each_write_a_whole_file(routed):
+    """Each save writes its own temporary file: the one moved last is the file, whole, and no
+    temporary is left (a shared temporary name let one save move the other's away mid-write)."""
+    both_writing = threading.Barrier(2, timeout=30)
+    errors = []
+
+    def save(text):
+        def writer(path):
+            path.write_text(text[: len(text) // 2])
+            both_writing.wait()  # each has begun its file before either finishes
+            path.write_text(text)
+
+        try:
+            figure_output.save_file(writer, "shared.txt")
+        except Exception as error:  # noqa: BLE001 (the test reports it)
+            errors.append(error)
+
+    threads = [threading.Thread(target=save, args=(text,)) for text in ("first " * 50, "second " * 50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert (routed[0] / "shared.txt").read_text() in ("first " * 50, "second " * 50)
+    assert [path.name for path in routed[0].iterdir()] == ["shared.txt"]
 
 
 def test_save_gif_keeps_every_frame_and_duration(routed):
