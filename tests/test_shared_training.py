@@ -167,17 +167,31 @@ def test_trained_network_names_an_argument_it_cannot_take(changes, named):
 
 def asked_trainings(path):
     """The keyword arguments of each trained_network(...) call in a script, in the order of its text;
-    their values are evaluated with the names convviz.tiny_cnn defines (SEED + 1 and the like)."""
+    their values are evaluated with the names convviz.tiny_cnn defines and the script's own top-level
+    names set from those without a call (``other_seed = SEED + 1``)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = dict(vars(tiny_cnn))
+    for statement in tree.body:
+        if not isinstance(statement, ast.Assign) or not all(
+            isinstance(t, ast.Name) for t in statement.targets
+        ):
+            continue
+        if not any(isinstance(node, ast.Call) for node in ast.walk(statement.value)):  # no training here
+            try:
+                value = eval(compile(ast.Expression(statement.value), str(path), "eval"), names)
+            except Exception:  # noqa: BLE001 (a value that needs more than those names: not a setting)
+                continue
+            names.update((target.id, value) for target in statement.targets)
     calls = [
         node
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        for node in ast.walk(tree)
         if isinstance(node, ast.Call)
         and "trained_network" in (getattr(node.func, "id", None), getattr(node.func, "attr", None))
     ]
     calls.sort(key=lambda node: (node.lineno, node.col_offset))
     return [
         {
-            keyword.arg: eval(compile(ast.Expression(keyword.value), str(path), "eval"), vars(tiny_cnn))
+            keyword.arg: eval(compile(ast.Expression(keyword.value), str(path), "eval"), names)
             for keyword in call.keywords
         }
         for call in calls

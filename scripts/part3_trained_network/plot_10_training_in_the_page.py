@@ -25,7 +25,7 @@ from convviz.tiny_cnn import BATCH_SIZE, SEED, as_input, forward, trained_networ
 params, _, history, data = trained_network()
 test_count = len(data[3])
 other_seed = SEED + 1
-other, _, other_history, _ = trained_network(seed=SEED + 1)
+other, _, other_history, _ = trained_network(seed=other_seed)
 accuracy = {SEED: history["test_accuracy"][-1], other_seed: other_history["test_accuracy"][-1]}
 for seed, value in accuracy.items():
     print(f"seed {seed}: test accuracy {value:.1%}")
